@@ -1,0 +1,69 @@
+/* aggregate.c — group objects by type name or allocating function.
+ * Keys are string ids, so a dense array indexed by id is the hash table. */
+#include "analysis/aggregate.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+static uint32_t key_of(const rt_model *m, rt_group_by by, const rt_object *o)
+{
+    if (by == RT_BY_TYPE)
+        return o->type;
+    return o->site == RT_NONE ? 0 : model_site_function(m, o->site);
+}
+
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+    const rt_agg_row *x = a, *y = b;
+    const rt_strpool *sp = ctx;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return strcmp(strpool_get(sp, x->key), strpool_get(sp, y->key));
+}
+
+void aggregate(const rt_model *m, rt_group_by by, const rt_reach *reach, rt_agg *out)
+{
+    uint32_t nkeys = strpool_count(m->strings);
+    rt_agg_row *all = rt_calloc(nkeys, sizeof *all);
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        const rt_object *o = &m->objects[i];
+        rt_agg_row *r = &all[key_of(m, by, o)];
+        r->count++;
+        r->bytes += o->size;
+        if (reach && reach_is(reach, i)) {
+            r->reachable_count++;
+            r->reachable_bytes += o->size;
+        }
+        out->total_count++;
+        out->total_bytes += o->size;
+    }
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < nkeys; k++) {
+        if (!all[k].count)
+            continue;
+        all[k].key = k;
+        all[n++] = all[k];
+    }
+    qsort_r(all, n, sizeof *all, cmp_rows, m->strings);
+    out->rows = all;
+    out->nrows = n;
+}
+
+void aggregate_free(rt_agg *a)
+{
+    free(a->rows);
+    memset(a, 0, sizeof *a);
+}
+
+double aggregate_typed_share(const rt_model *m)
+{
+    uint64_t typed = 0, all = 0;
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        all += m->objects[i].size;
+        if (m->objects[i].type)
+            typed += m->objects[i].size;
+    }
+    return all ? (double)typed / (double)all : 0.0;
+}

@@ -1,0 +1,29 @@
+/* aggregate.h — histograms of objects by type or by allocating function. */
+#ifndef RETAIN_ANALYSIS_AGGREGATE_H
+#define RETAIN_ANALYSIS_AGGREGATE_H
+
+#include "analysis/reach.h"
+#include "model/model.h"
+
+typedef enum { RT_BY_TYPE, RT_BY_SITE } rt_group_by;
+
+typedef struct rt_agg_row {
+    uint32_t key;       /* string id: type name or allocating function; 0 = unknown */
+    uint64_t count, bytes;
+    uint64_t reachable_count, reachable_bytes;
+} rt_agg_row;
+
+typedef struct rt_agg {
+    rt_agg_row *rows;   /* sorted by bytes, descending; then by name */
+    uint32_t nrows;
+    uint64_t total_count, total_bytes;
+} rt_agg;
+
+/* reach may be NULL (reachable columns stay 0). */
+void aggregate(const rt_model *m, rt_group_by by, const rt_reach *reach, rt_agg *out);
+void aggregate_free(rt_agg *a);
+
+/* Share of allocated bytes whose object has a known type. */
+double aggregate_typed_share(const rt_model *m);
+
+#endif

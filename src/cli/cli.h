@@ -1,0 +1,66 @@
+/* cli.h — what the subcommands share: options common to all, loading
+ * inputs with progress, and the exit codes. */
+#ifndef RETAIN_CLI_H
+#define RETAIN_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "loaders/inputs.h"
+#include "model/model.h"
+#include "report/json.h"
+
+enum { EXIT_OK = 0, EXIT_ANALYSIS = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} cli_cmd;
+
+/* The per-run context: one per command invocation, passed down. */
+typedef struct cli_ctx {
+    const char *cmd;
+    int json;
+    char **inputs;      /* positional inputs (borrowed from argv) */
+    int ninputs;
+    rt_model *m;
+    /* progress display */
+    double start;
+    int progress_shown;
+} cli_ctx;
+
+/* Print "retain CMD: message" for a usage error; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a one-line error; returns EXIT_ANALYSIS (or EXIT_USAGE for usage errors). */
+int cli_report_error(const char *cmd, const rt_error *err);
+
+struct option;
+int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
+              const struct option *extra, int (*on_opt)(cli_ctx *, int, const char *, void *),
+              void *st);
+
+/* Load ctx->inputs into ctx->m.  Returns EXIT_OK or an exit code. */
+int cli_load(cli_ctx *ctx);
+void cli_done(cli_ctx *ctx);
+
+/* Parse "0x1234" / "1234" (hex). */
+int cli_parse_addr(const char *s, uint64_t *out);
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/* "12.3 MiB" */
+const char *cli_bytes(uint64_t n, char *buf, size_t len);
+
+/* Text helpers shared by commands. */
+void cli_print_partial_text(const rt_model *m, FILE *f);
+void cli_json_partial(json_w *w, const rt_model *m);
+const char *cli_obj_label(const rt_model *m, uint32_t obj); /* type, else allocating function, else "" */
+void cli_json_root(json_w *w, const rt_model *m, uint32_t root);
+void cli_text_root(FILE *f, const rt_model *m, uint32_t root);
+
+int cmd_overview(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_why(int argc, char **argv);
+int cmd_objects(int argc, char **argv);
+
+#endif

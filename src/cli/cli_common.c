@@ -1,0 +1,266 @@
+/* cli_common.c — loading, errors, progress and formatting shared by
+ * the subcommands. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "retain%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'retain %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+    return EXIT_USAGE;
+}
+
+int cli_report_error(const char *cmd, const rt_error *err)
+{
+    char line[1200];
+    rt_error_format(err, line, sizeof line);
+    fprintf(stderr, "retain %s: %s\n", cmd, line);
+    return err->code == RT_E_USAGE ? EXIT_USAGE : EXIT_ANALYSIS;
+}
+
+/* Progress goes to a terminal only, and only once work has run > 1 s. */
+static void show_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+    cli_ctx *ctx = arg;
+    if (!isatty(STDERR_FILENO) || now() - ctx->start < 1.0)
+        return;
+    fprintf(stderr, "\rretain: %s %3.0f%%   ", phase, total ? 100.0 * (double)done / (double)total : 0.0);
+    ctx->progress_shown = 1;
+}
+
+static void end_progress(cli_ctx *ctx)
+{
+    if (ctx->progress_shown)
+        fprintf(stderr, "\r%60s\r", "");
+    ctx->progress_shown = 0;
+}
+
+int cli_load(cli_ctx *ctx)
+{
+    rt_error err;
+    rt_inputs in;
+    rt_error_clear(&err);
+    if (ctx->ninputs == 0)
+        return cli_usage_error(ctx->cmd, "no input given: name a heap dump (and optionally its executable)");
+    if (inputs_sort(ctx->inputs, ctx->ninputs, &in, &err) != 0)
+        return cli_report_error(ctx->cmd, &err);
+    rt_progress prog = { show_progress, ctx };
+    ctx->start = now();
+    int rc = inputs_load(&in, &prog, &ctx->m, &err);
+    end_progress(ctx);
+    if (rc)
+        return cli_report_error(ctx->cmd, &err);
+    if (ctx->m->partial && !ctx->json)
+        fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, in.dump,
+                ctx->m->partial_reason);
+    return EXIT_OK;
+}
+
+void cli_done(cli_ctx *ctx)
+{
+    model_free(ctx->m);
+    ctx->m = NULL;
+}
+
+int cli_parse_addr(const char *s, uint64_t *out)
+{
+    char *end;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    if (!*s)
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (*end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+const char *cli_bytes(uint64_t n, char *buf, size_t len)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%" PRIu64 " B", n);
+    else
+        snprintf(buf, len, "%.1f %s", v, units[u]);
+    return buf;
+}
+
+void cli_print_partial_text(const rt_model *m, FILE *f)
+{
+    if (m->partial)
+        fprintf(f, "PARTIAL RESULT: %s; objects and roots after that point are missing.\n",
+                m->partial_reason);
+}
+
+void cli_json_partial(json_w *w, const rt_model *m)
+{
+    json_key(w, "partial");
+    if (!m->partial) {
+        json_null(w);
+        return;
+    }
+    json_obj_begin(w);
+    json_key(w, "offset");
+    json_u64(w, m->partial_offset);
+    json_key(w, "reason");
+    json_str(w, m->partial_reason);
+    json_obj_end(w);
+}
+
+const char *cli_obj_label(const rt_model *m, uint32_t obj)
+{
+    const rt_object *o = &m->objects[obj];
+    if (o->type)
+        return strpool_get(m->strings, o->type);
+    if (o->site != RT_NONE)
+        return strpool_get(m->strings, model_site_function(m, o->site));
+    return "";
+}
+
+void cli_json_root(json_w *w, const rt_model *m, uint32_t root)
+{
+    const rt_root *r = &m->roots[root];
+    json_obj_begin(w);
+    json_key(w, "kind");
+    json_str(w, rt_root_kind_name(r->kind));
+    json_key(w, "name");
+    json_str_or_null(w, strpool_get(m->strings, r->name));
+    json_key(w, "function");
+    json_str_or_null(w, strpool_get(m->strings, r->function));
+    json_key(w, "goroutine");
+    if (r->goroutine == RT_NO_GOROUTINE)
+        json_null(w);
+    else
+        json_u64(w, r->goroutine);
+    json_key(w, "variable");
+    json_str_or_null(w, strpool_get(m->strings, r->variable));
+    json_key(w, "address");
+    json_addr(w, r->address);
+    if (r->conservative) {
+        json_key(w, "conservative");
+        json_bool(w, 1);
+    }
+    json_obj_end(w);
+}
+
+void cli_text_root(FILE *f, const rt_model *m, uint32_t root)
+{
+    const rt_root *r = &m->roots[root];
+    const char *name = strpool_get(m->strings, r->name);
+    const char *fn = strpool_get(m->strings, r->function);
+    const char *var = strpool_get(m->strings, r->variable);
+    fprintf(f, "%s", rt_root_kind_name(r->kind));
+    if (*name)
+        fprintf(f, " %s", name);
+    if (r->goroutine != RT_NO_GOROUTINE)
+        fprintf(f, " goroutine %" PRIu64, r->goroutine);
+    if (*fn)
+        fprintf(f, " %s", fn);
+    if (*var)
+        fprintf(f, " %s", var);
+    fprintf(f, " @0x%" PRIx64, r->address);
+    if (r->conservative)
+        fprintf(f, " (conservative)");
+}
+
+/* Options every command takes (--json, --help) plus the command's own,
+ * given as extra (terminated by a zero entry) and handled by on_opt,
+ * which returns 0 or a usage exit code.  Returns -1 to go on, or the
+ * exit code to return now (after --help, or on a usage error). */
+int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
+              const struct option *extra, int (*on_opt)(cli_ctx *, int, const char *, void *),
+              void *st)
+{
+    struct option all[24];
+    size_t n = 0;
+    all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
+    all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+    for (; extra && extra[n - 2].name && n < 23; n++)
+        all[n] = extra[n - 2];
+    all[n] = (struct option){ 0, 0, 0, 0 };
+    char shorts[64] = "+h";
+    size_t k = 2;
+    for (size_t i = 2; i < n && k + 2 < sizeof shorts; i++) {
+        if (all[i].val > 0 && all[i].val < 0x80) {
+            shorts[k++] = (char)all[i].val;
+            if (all[i].has_arg == required_argument)
+                shorts[k++] = ':';
+        }
+    }
+    shorts[k] = 0;
+    optind = 0;
+    opterr = 0;
+    int c;
+    /* "+" stops at the first operand; inputs and options may mix, so
+     * parse in rounds and collect operands in place. */
+    int nin = 0;
+    for (;;) {
+        c = getopt_long(argc, argv, shorts, all, NULL);
+        if (c == -1) {
+            if (optind >= argc)
+                break;
+            argv[nin++] = argv[optind++]; /* operand: keep, then go on */
+            continue;
+        }
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        }
+        if (c == 0x100) {
+            ctx->json = 1;
+            continue;
+        }
+        if (c == '?' || c == ':') {
+            if (optopt && optopt < 0x80 && optopt != '?')
+                return cli_usage_error(ctx->cmd, "option -%c needs a value or is unknown", optopt);
+            return cli_usage_error(ctx->cmd, "unknown option or missing value: %s", argv[optind - 1]);
+        }
+        int rc = on_opt ? on_opt(ctx, c, optarg, st) : EXIT_USAGE;
+        if (rc)
+            return rc;
+    }
+    ctx->inputs = argv;
+    ctx->ninputs = nin;
+    return -1;
+}

@@ -1,0 +1,224 @@
+/* cmd_why.c — `retain why ADDRESS`: which root keeps this object alive,
+ * along which path, and who allocated it. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "analysis/paths.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: retain why [--all N] [--json] ADDRESS INPUT...\n"
+    "\n"
+    "Show the shortest path from a root to the object containing ADDRESS (hex;\n"
+    "interior pointers are fine), root first, one hop per line, and the\n"
+    "object's allocation stack when it was sampled.  Ties between equally short\n"
+    "paths go to the root kind global, stack, finalizer, cleanup, other, runtime,\n"
+    "then to the root name, then to the lower address.\n"
+    "\n"
+    "  --all N     the shortest path from each of up to N different roots\n"
+    "  --json      print JSON\n"
+    "  -h, --help  this text\n"
+    "\n"
+    "Exit status: 0 found (reachable or not), 1 no object at ADDRESS or bad input,\n"
+    "2 usage error.\n";
+
+static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
+{
+    uint64_t *all = st;
+    if (c == 'a' && cli_parse_u64(arg, all) == 0 && *all > 0 && *all < 1000000)
+        return 0;
+    return cli_usage_error(ctx->cmd, "--all takes a count between 1 and 999999, not '%s'", arg);
+}
+
+static void json_frame_fields(json_w *w, const rt_model *m, const rt_frame *f)
+{
+    json_key(w, "function");
+    json_str(w, strpool_get(m->strings, f->function));
+    json_key(w, "file");
+    json_str(w, strpool_get(m->strings, f->file));
+    json_key(w, "line");
+    json_u64(w, f->line);
+}
+
+static void json_alloc(json_w *w, const rt_model *m, uint32_t site)
+{
+    if (site == RT_NONE) {
+        json_null(w);
+        return;
+    }
+    const rt_site *s = &m->sites[site];
+    json_obj_begin(w);
+    if (s->nframes)
+        json_frame_fields(w, m, &m->frames[s->frame_start + s->alloc_frame]);
+    else {
+        json_key(w, "function");
+        json_null(w);
+    }
+    json_key(w, "stack");
+    json_arr_begin(w);
+    for (uint32_t i = 0; i < s->nframes; i++) {
+        json_obj_begin(w);
+        json_frame_fields(w, m, &m->frames[s->frame_start + i]);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+static void json_hop_object(json_w *w, const rt_model *m, uint32_t obj)
+{
+    const rt_object *o = &m->objects[obj];
+    json_key(w, "address");
+    json_addr(w, o->base);
+    json_key(w, "size");
+    json_u64(w, o->size);
+    json_key(w, "type");
+    json_str_or_null(w, strpool_get(m->strings, o->type));
+    json_key(w, "site");
+    json_str_or_null(w, o->site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, o->site)));
+}
+
+static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p)
+{
+    const rt_object *o = &m->objects[target];
+    json_w w;
+    json_init(&w, stdout);
+    json_obj_begin(&w);
+    json_key(&w, "object");
+    json_obj_begin(&w);
+    json_key(&w, "address");
+    json_addr(&w, addr);
+    json_key(&w, "base");
+    json_addr(&w, o->base);
+    json_key(&w, "size");
+    json_u64(&w, o->size);
+    json_key(&w, "type");
+    json_str_or_null(&w, strpool_get(m->strings, o->type));
+    json_key(&w, "alloc");
+    json_alloc(&w, m, o->site);
+    json_obj_end(&w);
+    json_key(&w, "reachable");
+    json_bool(&w, p->npaths > 0);
+    if (!p->npaths) {
+        json_key(&w, "unreachable_referrers");
+        json_u64(&w, p->unreachable_referrers);
+    }
+    cli_json_partial(&w, m);
+    json_key(&w, "paths");
+    json_arr_begin(&w);
+    for (uint32_t i = 0; i < p->npaths; i++) {
+        const rt_path *path = &p->paths[i];
+        json_obj_begin(&w);
+        json_key(&w, "root");
+        cli_json_root(&w, m, path->root);
+        json_key(&w, "hops");
+        json_arr_begin(&w);
+        for (uint32_t h = 0; h < path->nhops; h++) {
+            json_obj_begin(&w);
+            json_hop_object(&w, m, path->hops[h]);
+            json_key(&w, "offset");
+            if (path->offs[h] == RT_OFF_NONE)
+                json_null(&w);
+            else
+                json_u64(&w, path->offs[h]);
+            json_obj_end(&w);
+        }
+        json_arr_end(&w);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_obj_end(&w);
+    json_done(&w);
+}
+
+static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p)
+{
+    const rt_object *o = &m->objects[target];
+    char b[32];
+    cli_print_partial_text(m, stdout);
+    const char *label = cli_obj_label(m, target);
+    printf("object 0x%" PRIx64 " (%s%s%s)", o->base, cli_bytes(o->size, b, sizeof b), *label ? ", " : "", label);
+    if (addr != o->base)
+        printf(", containing 0x%" PRIx64 " at +0x%" PRIx64, addr, addr - o->base);
+    printf("\n");
+    if (o->site != RT_NONE) {
+        const rt_site *s = &m->sites[o->site];
+        printf("allocated by %s\n", strpool_get(m->strings, model_site_function(m, o->site)));
+        for (uint32_t i = 0; i < s->nframes; i++) {
+            const rt_frame *f = &m->frames[s->frame_start + i];
+            printf("    %s\n        %s:%u\n", strpool_get(m->strings, f->function),
+                   strpool_get(m->strings, f->file), f->line);
+        }
+    } else {
+        printf("allocation stack not sampled\n");
+    }
+    if (!p->npaths) {
+        printf("unreachable: no root reaches this object");
+        if (p->unreachable_referrers)
+            printf("; %u unreachable object%s point%s to it (garbage not yet collected)",
+                   p->unreachable_referrers, p->unreachable_referrers == 1 ? "" : "s",
+                   p->unreachable_referrers == 1 ? "s" : "");
+        else
+            printf(" and nothing points to it (garbage not yet collected)");
+        printf("\n");
+        return;
+    }
+    for (uint32_t i = 0; i < p->npaths; i++) {
+        const rt_path *path = &p->paths[i];
+        printf("\npath %u of %u, %u hop%s, from ", i + 1, p->npaths, path->nhops, path->nhops == 1 ? "" : "s");
+        cli_text_root(stdout, m, path->root);
+        printf("\n");
+        for (uint32_t h = 0; h < path->nhops; h++) {
+            const rt_object *ho = &m->objects[path->hops[h]];
+            const char *hl = cli_obj_label(m, path->hops[h]);
+            char off[32];
+            if (path->offs[h] == RT_OFF_NONE)
+                snprintf(off, sizeof off, "(closure)");
+            else
+                snprintf(off, sizeof off, "+0x%x", path->offs[h]);
+            printf("  %-10s -> 0x%" PRIx64 "  %10s  %s\n", off, ho->base, cli_bytes(ho->size, b, sizeof b),
+                   *hl ? hl : "-");
+        }
+    }
+}
+
+int cmd_why(int argc, char **argv)
+{
+    cli_ctx ctx = { .cmd = "why" };
+    uint64_t all = 0;
+    static const struct option extra[] = { { "all", required_argument, NULL, 'a' }, { 0, 0, 0, 0 } };
+    int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &all);
+    if (rc >= 0)
+        return rc;
+    if (ctx.ninputs < 1)
+        return cli_usage_error(ctx.cmd, "missing ADDRESS");
+    uint64_t addr;
+    if (cli_parse_addr(ctx.inputs[0], &addr) != 0)
+        return cli_usage_error(ctx.cmd, "'%s' is not a hex address", ctx.inputs[0]);
+    ctx.inputs++;
+    ctx.ninputs--;
+    if ((rc = cli_load(&ctx)) != 0)
+        return rc;
+    rt_model *m = ctx.m;
+    uint32_t target = model_find(m, addr);
+    if (target == RT_NONE) {
+        fprintf(stderr,
+                "retain why: 0x%" PRIx64 ": no allocated object contains this address "
+                "(the dump's heap spans 0x%" PRIx64 "..0x%" PRIx64 "%s)\n",
+                addr, m->nobj ? m->objects[0].base : 0,
+                m->nobj ? m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size : 0,
+                m->partial ? "; the dump is partial" : "");
+        cli_done(&ctx);
+        return EXIT_ANALYSIS;
+    }
+    rt_paths paths;
+    paths_find(m, target, all ? (uint32_t)all : 1, &paths);
+    if (ctx.json)
+        print_json(m, addr, target, &paths);
+    else
+        print_text(m, addr, target, &paths);
+    paths_free(&paths);
+    cli_done(&ctx);
+    return EXIT_OK;
+}

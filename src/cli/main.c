@@ -1,0 +1,54 @@
+/* main.c — `retain`: dispatch to one subcommand; no logic of its own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_cmd commands[] = {
+    { "overview", cmd_overview, "what the input holds: objects, bytes, reachable, roots" },
+    { "top", cmd_top, "histogram by type or allocating function" },
+    { "why", cmd_why, "shortest path from a root to an object, and who allocated it" },
+    { "objects", cmd_objects, "every allocated object, streamed" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: retain COMMAND [OPTIONS] INPUT...\n"
+            "\n"
+            "Offline memory-retention analysis of Go programs: what keeps memory alive,\n"
+            "along which path, and which code allocated it.\n"
+            "\n"
+            "INPUT: a Go heap dump (runtime/debug.WriteHeapDump) and, optionally, the\n"
+            "executable that wrote it, in any order; each file is recognised by content.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+            "\n"
+            "Every command takes --json.  'retain COMMAND --help' describes one.\n"
+            "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("retain %s\n", RETAIN_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "retain: unknown command '%s' (see 'retain --help')\n", name);
+    return EXIT_USAGE;
+}

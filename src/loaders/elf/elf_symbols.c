@@ -1,0 +1,174 @@
+/* elf_symbols.c — reading STT_OBJECT symbols with libelf (elf_symbols.h). */
+#include "loaders/elf/elf_symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+
+int elf_sniff(const uint8_t *buf, size_t n, int *is_core)
+{
+    if (n < 18 || memcmp(buf, ELFMAG, SELFMAG) != 0)
+        return 0;
+    uint16_t type = buf[EI_DATA] == ELFDATA2MSB ? (uint16_t)(buf[16] << 8 | buf[17])
+                                                : (uint16_t)(buf[17] << 8 | buf[16]);
+    if (is_core)
+        *is_core = type == ET_CORE;
+    return 1;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+    const elf_sym *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    /* larger first, so a covering symbol wins over a zero-sized marker */
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static void note_marker(elf_symtab *t, const char *name, uint64_t v)
+{
+    static const struct { const char *name; size_t off; } markers[] = {
+        { "runtime.data", offsetof(elf_symtab, data) },
+        { "runtime.edata", offsetof(elf_symtab, edata) },
+        { "runtime.bss", offsetof(elf_symtab, bss) },
+        { "runtime.ebss", offsetof(elf_symtab, ebss) },
+        { "runtime.noptrdata", offsetof(elf_symtab, noptrdata) },
+        { "runtime.enoptrdata", offsetof(elf_symtab, enoptrdata) },
+    };
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+        if (strcmp(name, markers[i].name) == 0)
+            memcpy((char *)t + markers[i].off, &v, sizeof v);
+}
+
+static void read_go_buildid(elf_symtab *t, Elf *e, size_t shstrndx)
+{
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh))
+            continue;
+        const char *nm = elf_strptr(e, shstrndx, sh.sh_name);
+        if (!nm || strcmp(nm, ".note.go.buildid") != 0)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        /* note: namesz 4, descsz, type 4, "Go\0\0", desc */
+        if (!d || d->d_size < 16)
+            return;
+        const uint8_t *p = d->d_buf;
+        uint32_t descsz;
+        memcpy(&descsz, p + 4, 4);
+        if (descsz > sizeof t->go_buildid || 16 + (size_t)descsz > d->d_size)
+            return;
+        memcpy(t->go_buildid, p + 16, descsz);
+        t->go_buildid_len = descsz;
+        return;
+    }
+}
+
+int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rt_error_where(err, path, RT_NO_OFFSET, "opening executable");
+        return RT_FAIL(err, RT_E_IO, "cannot open: %s", strerror(errno));
+    }
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = 0;
+    GElf_Ehdr eh;
+    size_t shstrndx;
+    if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
+        elf_getshdrstrndx(e, &shstrndx) != 0) {
+        rt_error_where(err, path, 0, "reading ELF header");
+        rc = RT_FAIL(err, RT_E_FORMAT, "not a readable ELF executable (%s)", elf_errmsg(-1));
+        goto out;
+    }
+    if (eh.e_machine != EM_X86_64 || gelf_getclass(e) != ELFCLASS64) {
+        rt_error_where(err, path, 0, "reading ELF header");
+        rc = RT_FAIL(err, RT_E_UNSUPPORTED,
+                     "executable is for machine %u; only x86-64 is supported for now", eh.e_machine);
+        goto out;
+    }
+    t->is_pie = eh.e_type == ET_DYN;
+    read_go_buildid(t, e, shstrndx);
+
+    Elf_Scn *scn = NULL;
+    size_t cap = 0, names_len = 0, names_cap = 0;
+    while ((scn = elf_nextscn(e, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        if (!d)
+            continue;
+        t->has_symtab = 1;
+        size_t n = sh.sh_size / sh.sh_entsize;
+        for (size_t i = 0; i < n; i++) {
+            GElf_Sym s;
+            if (!gelf_getsym(d, (int)i, &s))
+                continue;
+            const char *nm = elf_strptr(e, sh.sh_link, s.st_name);
+            if (!nm || !nm[0])
+                continue;
+            note_marker(t, nm, s.st_value);
+            if (GELF_ST_TYPE(s.st_info) != STT_OBJECT || s.st_shndx == SHN_UNDEF)
+                continue;
+            size_t len = strlen(nm) + 1;
+            RT_GROW(t->syms, cap, t->nsyms + 1);
+            RT_GROW(t->names, names_cap, names_len + len);
+            memcpy(t->names + names_len, nm, len);
+            t->syms[t->nsyms].addr = s.st_value;
+            t->syms[t->nsyms].size = s.st_size;
+            t->syms[t->nsyms].name = (const char *)(uintptr_t)names_len; /* fixed below */
+            t->nsyms++;
+            names_len += len;
+        }
+    }
+    for (size_t i = 0; i < t->nsyms; i++)
+        t->syms[i].name = t->names + (uintptr_t)t->syms[i].name;
+    if (t->nsyms)
+        qsort(t->syms, t->nsyms, sizeof *t->syms, cmp_sym);
+out:
+    if (e)
+        elf_end(e);
+    close(fd);
+    if (rc)
+        elf_symtab_free(t);
+    return rc;
+}
+
+void elf_symtab_free(elf_symtab *t)
+{
+    free(t->syms);
+    free(t->names);
+    t->syms = NULL;
+    t->names = NULL;
+    t->nsyms = 0;
+}
+
+const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)
+{
+    size_t lo = 0, hi = t->nsyms;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->syms[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* syms[0..lo) start at or below addr: the closest one covering it
+     * wins (symbols rarely nest, so the walk back stays short). */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
+        if (addr - t->syms[i - 1].addr < t->syms[i - 1].size)
+            return &t->syms[i - 1];
+    return NULL;
+}

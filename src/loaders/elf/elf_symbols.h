@@ -1,0 +1,41 @@
+/* elf_symbols.h — data symbols of an executable, to name global roots.
+ *
+ * Knows ELF and nothing of Go beyond the names of the linker's segment
+ * markers (runtime.data, runtime.edata, runtime.bss, runtime.ebss) used
+ * to check that an executable belongs to a dump. */
+#ifndef RETAIN_ELF_SYMBOLS_H
+#define RETAIN_ELF_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+typedef struct elf_sym {
+    uint64_t addr, size;
+    const char *name; /* into the owning elf_symtab */
+} elf_sym;
+
+typedef struct elf_symtab {
+    elf_sym *syms;  /* data objects sorted by address */
+    size_t nsyms;
+    char *names;    /* one block holding every name */
+    int is_pie;     /* ET_DYN */
+    int has_symtab;
+    /* segment markers; 0 when absent */
+    uint64_t data, edata, bss, ebss, noptrdata, enoptrdata;
+    uint8_t go_buildid[128];
+    size_t go_buildid_len;
+} elf_symtab;
+
+/* 1 if the bytes start an ELF file; *is_core set for ET_CORE. */
+int elf_sniff(const uint8_t *buf, size_t n, int *is_core);
+
+/* Read the symbol table of path.  Returns 0 or a negative code. */
+int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err);
+void elf_symtab_free(elf_symtab *t);
+
+/* The data symbol covering addr (link-time address), or NULL. */
+const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr);
+
+#endif

@@ -1,0 +1,88 @@
+/* heapdump_int.h — state shared by the heap-dump loader's files.
+ *
+ * Loading takes two passes over the file.  Pass 1 reads every record,
+ * keeps objects (base, size, an upper bound of their edges), roots with
+ * their raw pointer words, buckets and samples.  Objects are then sorted
+ * and indexed, so pass 2 can re-read just the object records and resolve
+ * each pointer straight into its final CSR slot: no edge list is ever
+ * held twice. */
+#ifndef RETAIN_HEAPDUMP_INT_H
+#define RETAIN_HEAPDUMP_INT_H
+
+#include "loaders/elf/elf_symbols.h"
+#include "loaders/heapdump/heapdump_parse.h"
+#include "model/model.h"
+#include "util/progress.h"
+
+/* During loading rt_object.type holds flags and rt_object.site the
+ * number of candidate pointer words; both are reset before the model is
+ * handed out. */
+#define HD_OBJ_HAS_FIELDS 1u
+
+typedef struct hd_rootword {
+    uint32_t root;   /* index into hd_load.roots */
+    uint32_t off;    /* from the root's address */
+    uint64_t value;  /* pointer value; after resolving, the object id */
+} hd_rootword;
+
+typedef struct hd_fin {
+    uint64_t obj, fn;
+    uint32_t root;
+    int queued;
+} hd_fin;
+
+typedef struct hd_sample {
+    uint64_t addr, bucket;
+} hd_sample;
+
+typedef struct hd_type {
+    uint64_t addr;
+    uint32_t name;
+} hd_type;
+
+typedef struct hd_load {
+    rt_model *m;
+    const char *path;
+    const elf_symtab *syms;
+    const rt_progress *prog;
+    hd_parser p;
+
+    rt_object *objs;      /* dump order until sorted */
+    size_t nobj, cap_obj;
+    uint64_t first_obj_off, end_obj_off;
+
+    int go_minor;         /* 19 for go1.19.x; 0 if unknown */
+    int greentea;
+    int64_t bias;         /* dump address - executable address */
+    int have_params;
+
+    rt_root *roots;
+    size_t nroot, cap_root;
+    hd_rootword *words;
+    size_t nword, cap_word;
+    hd_fin *fins;
+    size_t nfin, cap_fin;
+    hd_sample *samples;
+    size_t nsample, cap_sample;
+    hd_type *types;
+    size_t ntype, cap_type;
+    size_t cap_site, cap_frame, cap_goroutine;
+
+    uint64_t cur_goid;    /* goroutine of the frames that follow */
+    int have_goroutine;
+    const elf_sym *last_sym; /* symbol of the previous data/bss word */
+    uint32_t last_sym_root;
+} hd_load;
+
+/* heapdump_objects.c */
+int hd_sort_objects(hd_load *L, rt_error *err);
+void hd_drop_phantoms(hd_load *L);
+int hd_check_overlap(hd_load *L, rt_error *err);
+
+/* heapdump_roots.c */
+uint32_t hd_add_root(hd_load *L, rt_root_kind kind, uint64_t addr);
+void hd_add_word(hd_load *L, uint32_t root, uint64_t off, uint64_t value);
+int hd_segment(hd_load *L, const hd_record *r, rt_error *err);
+void hd_finish_roots(hd_load *L, uint32_t *edge_start_objs);
+
+#endif

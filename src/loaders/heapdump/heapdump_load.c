@@ -1,0 +1,472 @@
+/* heapdump_load.c — the two passes that turn a Go heap dump into the
+ * heap model (see heapdump_int.h for the plan). */
+#include "loaders/heapdump/heapdump_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loaders/heapdump/heapdump_int.h"
+#include "util/alloc.h"
+
+#define PROGRESS_STEP (64u << 20)
+
+static int parse_go_minor(const char *v)
+{
+    const char *p = strstr(v, "go1.");
+    return p ? atoi(p + 4) : 0;
+}
+
+static void on_params(hd_load *L, const hd_record *r)
+{
+    rt_model *m = L->m;
+    free(m->go_version);
+    free(m->goarch);
+    m->go_version = rt_strdup(r->version.s);
+    m->goarch = rt_strdup(r->goarch.s);
+    m->arena_start = r->arena_start;
+    m->arena_end = r->arena_end;
+    L->go_minor = parse_go_minor(r->version.s);
+    /* green tea: default from 1.26 unless opted out; an experiment in 1.25 */
+    int off = strstr(r->version.s, "nogreenteagc") != NULL;
+    int on = !off && strstr(r->version.s, "greenteagc") != NULL;
+    L->greentea = (L->go_minor >= 26 && !off) || on;
+    L->have_params = 1;
+}
+
+static void on_object(hd_load *L, const hd_record *r, rt_error *err)
+{
+    RT_GROW(L->objs, L->cap_obj, L->nobj + 1);
+    rt_object *o = &L->objs[L->nobj++];
+    o->base = r->addr;
+    o->size = r->contents.len;
+    o->type = r->nfields ? HD_OBJ_HAS_FIELDS : 0;
+    /* upper bound of this object's edges: non-nil words (pass 2 keeps
+     * those that land in an object) */
+    uint32_t n = 0;
+    for (size_t i = 0; i < r->nfields; i++) {
+        uint64_t v;
+        if (hd_word(&L->p, &r->contents, r->fields[i], &v, err) == 0 && v != 0)
+            n++;
+    }
+    o->site = n;
+    if (L->nobj == 1)
+        L->first_obj_off = r->offset;
+    L->end_obj_off = hd_offset(&L->p);
+}
+
+static void on_goroutine(hd_load *L, const hd_record *r)
+{
+    rt_model *m = L->m;
+    RT_GROW(m->goroutines, L->cap_goroutine, m->ngoroutine + 1);
+    rt_goroutine *g = &m->goroutines[m->ngoroutine++];
+    memset(g, 0, sizeof *g);
+    g->id = r->goid;
+    g->gaddr = r->g;
+    g->gopc = r->gopc;
+    g->status = (uint32_t)r->status;
+    g->is_system = r->is_system != 0;
+    g->wait_reason = strpool_intern(m->strings, r->waitreason.s, r->waitreason.len);
+    L->cur_goid = r->goid;
+    L->have_goroutine = 1;
+    if (r->ctxt) {
+        uint32_t root = hd_add_root(L, RT_ROOT_STACK, r->g);
+        L->roots[root].goroutine = r->goid;
+        L->roots[root].variable = strpool_intern_cstr(m->strings, "(closure context)");
+        hd_add_word(L, root, 0, r->ctxt);
+    }
+}
+
+static int is_runtime_name(const char *f)
+{
+    return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
+}
+
+static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
+{
+    rt_model *m = L->m;
+    uint32_t fname = strpool_intern(m->strings, r->name.s, r->name.len);
+    if (L->have_goroutine && m->ngoroutine) {
+        rt_goroutine *g = &m->goroutines[m->ngoroutine - 1];
+        if (!g->top_function)
+            g->top_function = fname;
+        if (!g->user_function && !is_runtime_name(r->name.s))
+            g->user_function = fname;
+    }
+    uint32_t root = RT_NONE;
+    for (size_t i = 0; i < r->nfields; i++) {
+        uint64_t v;
+        int rc = hd_word(&L->p, &r->contents, r->fields[i], &v, err);
+        if (rc)
+            return rc;
+        if (v == 0)
+            continue;
+        if (root == RT_NONE) {
+            root = hd_add_root(L, RT_ROOT_STACK, r->addr);
+            L->roots[root].function = fname;
+            L->roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+            L->roots[root].size = r->contents.len;
+        }
+        hd_add_word(L, root, r->fields[i], v);
+    }
+    return 0;
+}
+
+static void on_goroutine_holder(hd_load *L, const char *what, uint64_t addr, uint64_t a, uint64_t b)
+{
+    uint32_t root = hd_add_root(L, RT_ROOT_STACK, addr);
+    L->roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+    L->roots[root].variable = strpool_intern_cstr(L->m->strings, what);
+    if (a)
+        hd_add_word(L, root, 0, a);
+    if (b)
+        hd_add_word(L, root, 0, b);
+}
+
+static void on_finalizer(hd_load *L, const hd_record *r)
+{
+    uint32_t root = hd_add_root(L, RT_ROOT_FINALIZER, r->obj);
+    L->roots[root].name = strpool_intern_cstr(
+        L->m->strings, r->tag == HD_QUEUED_FINALIZER ? "queued finalizer" : "finalizer");
+    RT_GROW(L->fins, L->cap_fin, L->nfin + 1);
+    L->fins[L->nfin++] = (hd_fin){ r->obj, r->fn, root, r->tag == HD_QUEUED_FINALIZER };
+}
+
+static void on_memprof(hd_load *L, const hd_record *r)
+{
+    rt_model *m = L->m;
+    RT_GROW(m->sites, L->cap_site, m->nsite + 1);
+    RT_GROW(m->frames, L->cap_frame, (size_t)m->nframe + r->nframes);
+    rt_site *s = &m->sites[m->nsite++];
+    memset(s, 0, sizeof *s);
+    s->bucket = r->bucket;
+    s->size = r->size;
+    s->allocs = r->allocs;
+    s->frees = r->frees;
+    s->frame_start = m->nframe;
+    s->nframes = (uint32_t)r->nframes;
+    for (size_t i = 0; i < r->nframes; i++) {
+        rt_frame *f = &m->frames[m->nframe++];
+        f->function = strpool_intern(m->strings, r->frames[i].function.s, r->frames[i].function.len);
+        f->file = strpool_intern(m->strings, r->frames[i].file.s, r->frames[i].file.len);
+        f->line = r->frames[i].line > UINT32_MAX ? UINT32_MAX : (uint32_t)r->frames[i].line;
+    }
+    model_site_pick_alloc_frame(m, s);
+}
+
+/* Pass 1: every record.  Returns 0, or a negative code; a dump that ends
+ * early is not an error here: the model is marked partial. */
+static int pass1(hd_load *L, rt_error *err)
+{
+    rt_model *m = L->m;
+    hd_record r;
+    uint64_t next_report = PROGRESS_STEP;
+    int rc;
+    memset(&r, 0, sizeof r);
+    while ((rc = hd_next(&L->p, &r, err)) == 1) {
+        if (r.offset >= next_report) {
+            progress_report(L->prog, "reading heap dump", r.offset, hd_file_size(&L->p));
+            next_report = r.offset + PROGRESS_STEP;
+        }
+        switch (r.tag) {
+        case HD_PARAMS:
+            on_params(L, &r);
+            if (r.ptr_size != 8 || r.big_endian) {
+                rt_error_where(err, L->path, r.offset, "reading params");
+                return RT_FAIL(err, RT_E_UNSUPPORTED,
+                               "dump of a %s process with %llu-byte %s-endian pointers; only "
+                               "64-bit little-endian (amd64) dumps are supported for now",
+                               r.goarch.s, (unsigned long long)r.ptr_size,
+                               r.big_endian ? "big" : "little");
+            }
+            break;
+        case HD_OBJECT:
+            on_object(L, &r, err);
+            break;
+        case HD_OTHER_ROOT: {
+            uint32_t root = hd_add_root(L, RT_ROOT_OTHER, 0);
+            L->roots[root].name = strpool_intern(m->strings, r.name.s, r.name.len);
+            hd_add_word(L, root, 0, r.addr);
+            break;
+        }
+        case HD_TYPE:
+            RT_GROW(L->types, L->cap_type, L->ntype + 1);
+            L->types[L->ntype++] = (hd_type){ r.addr, strpool_intern(m->strings, r.name.s, r.name.len) };
+            break;
+        case HD_GOROUTINE:
+            on_goroutine(L, &r);
+            break;
+        case HD_FRAME:
+            if ((rc = on_frame(L, &r, err)) != 0)
+                return rc;
+            break;
+        case HD_FINALIZER:
+        case HD_QUEUED_FINALIZER:
+            on_finalizer(L, &r);
+            break;
+        case HD_THREAD:
+            m->nthreads++;
+            break;
+        case HD_MEMSTATS:
+            m->heap_alloc_runtime = r.memstats[6];
+            m->heap_objects_runtime = r.memstats[11];
+            break;
+        case HD_DATA:
+        case HD_BSS:
+            if ((rc = hd_segment(L, &r, err)) != 0)
+                return rc;
+            break;
+        case HD_DEFER:
+            on_goroutine_holder(L, "(defer)", r.addr, r.addr, r.fn);
+            break;
+        case HD_PANIC:
+            on_goroutine_holder(L, "(panic)", r.addr, r.addr, r.argdata);
+            break;
+        case HD_MEMPROF:
+            on_memprof(L, &r);
+            break;
+        case HD_ALLOC_SAMPLE:
+            RT_GROW(L->samples, L->cap_sample, L->nsample + 1);
+            L->samples[L->nsample++] = (hd_sample){ r.addr, r.bucket };
+            break;
+        default: /* itabs: nothing the model needs */
+            break;
+        }
+    }
+    if (rc == -RT_E_TRUNCATED) {
+        char line[600];
+        rt_error_format(err, line, sizeof line);
+        m->partial = 1;
+        m->partial_offset = err->offset != RT_NO_OFFSET ? err->offset : hd_offset(&L->p);
+        snprintf(m->partial_reason, sizeof m->partial_reason,
+                 "the dump ends at byte %llu of %llu before its EOF record",
+                 (unsigned long long)m->partial_offset, (unsigned long long)hd_file_size(&L->p));
+        rt_error_clear(err);
+        if (!L->end_obj_off || L->end_obj_off > m->partial_offset)
+            L->end_obj_off = m->partial_offset;
+        return 0;
+    }
+    return rc;
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+    const hd_type *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static uint32_t find_type(const hd_load *L, uint64_t addr)
+{
+    size_t lo = 0, hi = L->ntype;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (L->types[mid].addr == addr)
+            return L->types[mid].name;
+        if (L->types[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Pass 2: object records again; pointers go straight into CSR slots. */
+static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
+{
+    rt_model *m = L->m;
+    hd_record r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    if (L->nobj == 0)
+        return 0;
+    if ((rc = hd_seek(&L->p, L->first_obj_off, err)) != 0)
+        return rc;
+    uint64_t next_report = L->first_obj_off + PROGRESS_STEP;
+    /* malloc headers (Go 1.22+): pointerful objects of 513..32768 bytes
+     * start with their type's address, which names them when the dump
+     * wrote that type (itab types only) */
+    int headers = L->go_minor >= 22 && L->ntype > 0;
+    while (hd_offset(&L->p) < L->end_obj_off && (rc = hd_next(&L->p, &r, err)) == 1) {
+        if (r.tag != HD_OBJECT)
+            continue;
+        if (r.offset >= next_report) {
+            progress_report(L->prog, "resolving pointers", r.offset, hd_file_size(&L->p));
+            next_report = r.offset + PROGRESS_STEP;
+        }
+        uint32_t id = model_find(m, r.addr);
+        if (id == RT_NONE || m->objects[id].base != r.addr)
+            continue; /* a phantom slot we dropped */
+        uint32_t at = m->edge_start[id], cap = m->edge_start[id + 1] - at, n = 0;
+        for (size_t i = 0; i < r.nfields && n < cap; i++) {
+            uint64_t v;
+            if ((rc = hd_word(&L->p, &r.contents, r.fields[i], &v, err)) != 0)
+                return rc;
+            if (v == 0)
+                continue;
+            uint32_t t = model_find(m, v);
+            if (t == RT_NONE || t == id)
+                continue;
+            m->edge_dst[at + n] = t;
+            m->edge_off[at + n] = r.fields[i] > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)r.fields[i];
+            n++;
+        }
+        actual[id] = n;
+        if (headers && r.nfields && r.contents.len > 512 && r.contents.len <= 32768) {
+            uint64_t t;
+            if (hd_word(&L->p, &r.contents, 0, &t, err) == 0)
+                m->objects[id].type = find_type(L, t);
+        }
+    }
+    if (rc < 0 && rc != -RT_E_TRUNCATED)
+        return rc;
+    rt_error_clear(err);
+    return 0;
+}
+
+static int cmp_site_bucket(const void *a, const void *b, void *ctx)
+{
+    const rt_site *s = ctx;
+    uint64_t x = s[*(const uint32_t *)a].bucket, y = s[*(const uint32_t *)b].bucket;
+    return x < y ? -1 : x > y;
+}
+
+static void attach_samples(hd_load *L)
+{
+    rt_model *m = L->m;
+    if (!m->nsite)
+        return;
+    uint32_t *by = rt_malloc(m->nsite * sizeof *by);
+    for (uint32_t i = 0; i < m->nsite; i++)
+        by[i] = i;
+    qsort_r(by, m->nsite, sizeof *by, cmp_site_bucket, m->sites);
+    for (size_t i = 0; i < L->nsample; i++) {
+        uint32_t o = model_find(m, L->samples[i].addr);
+        size_t lo = 0, hi = m->nsite;
+        uint32_t site = RT_NONE;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            uint64_t b = m->sites[by[mid]].bucket;
+            if (b == L->samples[i].bucket) {
+                site = by[mid];
+                break;
+            }
+            if (b < L->samples[i].bucket)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (o == RT_NONE || site == RT_NONE) {
+            m->unresolved_samples++;
+            continue;
+        }
+        m->objects[o].site = site;
+    }
+    free(by);
+}
+
+/* Move each object's edges down to close the gaps left by pointers that
+ * did not land in an object.  In id order every move goes left. */
+static void compact_edges(rt_model *m, const uint32_t *actual)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        uint32_t from = m->edge_start[i], n = actual[i];
+        if (from != w) {
+            memmove(m->edge_dst + w, m->edge_dst + from, (size_t)n * sizeof *m->edge_dst);
+            memmove(m->edge_off + w, m->edge_off + from, (size_t)n * sizeof *m->edge_off);
+        }
+        m->edge_start[i] = w;
+        w += n;
+    }
+    m->edge_start[m->nobj] = w;
+    m->nedge = w;
+}
+
+static void free_load(hd_load *L)
+{
+    free(L->objs);
+    free(L->roots);
+    free(L->words);
+    free(L->fins);
+    free(L->samples);
+    free(L->types);
+}
+
+int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
+                  const rt_progress *prog, rt_error *err)
+{
+    hd_load L;
+    memset(&L, 0, sizeof L);
+    L.m = m;
+    L.path = path;
+    L.syms = syms;
+    L.prog = prog;
+    m->input_kind = RT_INPUT_HEAPDUMP;
+    m->input_path = rt_strdup(path);
+    if (exe_path)
+        m->exe_path = rt_strdup(exe_path);
+
+    int rc = hd_open(&L.p, path, err);
+    if (rc)
+        return rc;
+    if ((rc = pass1(&L, err)) != 0)
+        goto out;
+    if (!L.have_params)
+        model_warn(m, "the dump has no params record: Go version unknown");
+    else if (L.go_minor && (L.go_minor < 19 || L.go_minor > 27))
+        model_warn(m, "%s is outside the tested Go versions (1.19-1.27); results may be wrong",
+                   m->go_version);
+
+    if ((rc = hd_sort_objects(&L, err)) != 0)
+        goto out;
+    hd_drop_phantoms(&L);
+    if ((rc = hd_check_overlap(&L, err)) != 0)
+        goto out;
+
+    /* hand the sorted objects to the model; CSR slots from the bounds */
+    m->objects = L.objs;
+    m->nobj = (uint32_t)L.nobj;
+    L.objs = NULL;
+    m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        m->edge_start[i] = (uint32_t)total;
+        total += m->objects[i].site;
+        if (total > UINT32_MAX - (1u << 24)) {
+            rc = RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
+            goto out;
+        }
+    }
+    m->edge_start[m->nobj] = (uint32_t)total;
+    m->edge_dst = rt_malloc((size_t)(total ? total : 1) * sizeof *m->edge_dst);
+    m->edge_off = rt_malloc((size_t)(total ? total : 1) * sizeof *m->edge_off);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        m->objects[i].site = RT_NONE;
+        m->objects[i].type = 0;
+    }
+    model_build_index(m);
+    qsort(L.types, L.ntype, sizeof *L.types, cmp_type);
+
+    uint32_t *actual = rt_calloc((size_t)m->nobj + 1, sizeof *actual);
+    rc = pass2(&L, actual, err);
+    if (rc == 0)
+        compact_edges(m, actual);
+    free(actual);
+    if (rc)
+        goto out;
+    m->edge_dst = rt_reallocarray(m->edge_dst, m->nedge + 1, sizeof *m->edge_dst);
+    m->edge_off = rt_reallocarray(m->edge_off, m->nedge + 1, sizeof *m->edge_off);
+
+    hd_finish_roots(&L, NULL);
+    attach_samples(&L);
+    if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
+        m->heap_objects_runtime != m->nobj && !m->partial)
+        model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
+                   m->nobj, (unsigned long long)m->heap_objects_runtime);
+out:
+    hd_close(&L.p);
+    free_load(&L);
+    if (rc)
+        rt_error_where(err, path, RT_NO_OFFSET, NULL);
+    return rc;
+}

@@ -1,0 +1,15 @@
+/* heapdump_load.h — turn a Go heap dump into the heap model. */
+#ifndef RETAIN_HEAPDUMP_LOAD_H
+#define RETAIN_HEAPDUMP_LOAD_H
+
+#include "loaders/elf/elf_symbols.h"
+#include "model/model.h"
+#include "util/progress.h"
+
+/* Load path into the empty model m.  syms (may be NULL) names global
+ * roots and must belong to the dump (checked).  A dump that ends early
+ * loads as far as it goes and sets m->partial. */
+int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
+                  const rt_progress *prog, rt_error *err);
+
+#endif

@@ -1,0 +1,29 @@
+/* inputs.h — recognising input files by content and loading them into
+ * one model.  The user may name inputs in any order. */
+#ifndef RETAIN_LOADERS_INPUTS_H
+#define RETAIN_LOADERS_INPUTS_H
+
+#include "model/model.h"
+#include "util/progress.h"
+
+typedef enum {
+    RT_IN_UNKNOWN = 0,
+    RT_IN_HEAPDUMP,
+    RT_IN_CORE,
+    RT_IN_EXE,
+    RT_IN_PPROF,
+} rt_input_file_kind;
+
+typedef struct rt_inputs {
+    const char *dump, *core, *exe, *profile; /* borrowed paths, NULL if absent */
+} rt_inputs;
+
+int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err);
+
+/* Classify each path and check the combination makes sense. */
+int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err);
+
+/* Load the inputs into a new model (*out owned by the caller). */
+int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err);
+
+#endif

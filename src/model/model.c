@@ -1,0 +1,184 @@
+/* model.c — life cycle of the heap model, the address index, the reverse
+ * graph and the small queries every analysis needs. */
+#include "model/model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+#define PAGE_SHIFT 13
+
+static const char *const root_kind_names[RT_ROOT_KIND_COUNT] = {
+    "global", "stack", "finalizer", "cleanup", "other", "runtime",
+};
+
+const char *rt_root_kind_name(rt_root_kind k)
+{
+    return (unsigned)k < RT_ROOT_KIND_COUNT ? root_kind_names[k] : "other";
+}
+
+rt_model *model_new(void)
+{
+    rt_model *m = rt_calloc(1, sizeof *m);
+    m->strings = strpool_new();
+    return m;
+}
+
+void model_free(rt_model *m)
+{
+    if (!m)
+        return;
+    strpool_free(m->strings);
+    free(m->objects);
+    free(m->roots);
+    free(m->edge_start);
+    free(m->edge_dst);
+    free(m->edge_off);
+    free(m->redge_start);
+    free(m->redge_src);
+    free(m->sites);
+    free(m->frames);
+    free(m->goroutines);
+    free(m->page_first);
+    free(m->input_path);
+    free(m->exe_path);
+    free(m->go_version);
+    free(m->goarch);
+    for (size_t i = 0; i < m->nwarning; i++)
+        free(m->warnings[i]);
+    free(m->warnings);
+    free(m);
+}
+
+void model_warn(rt_model *m, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    RT_GROW(m->warnings, m->cap_warning, m->nwarning + 1);
+    m->warnings[m->nwarning++] = rt_strdup(buf);
+}
+
+/* Last object whose base <= addr within [lo, hi), or RT_NONE. */
+static uint32_t search_base(const rt_object *o, uint32_t lo, uint32_t hi, uint64_t addr)
+{
+    uint32_t found = RT_NONE;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (o[mid].base <= addr) {
+            found = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return found;
+}
+
+uint32_t model_find(const rt_model *m, uint64_t addr)
+{
+    if (m->nobj == 0)
+        return RT_NONE;
+    uint32_t lo = 0, hi = m->nobj;
+    if (m->page_first) {
+        if (addr < m->index_lo || addr >= m->index_hi)
+            return RT_NONE;
+        uint64_t p = (addr - m->index_lo) >> PAGE_SHIFT;
+        lo = m->page_first[p];
+        hi = m->page_first[p + 1];
+        /* an object starting on an earlier page may cover addr */
+        if (hi < m->nobj)
+            hi++;
+        if (lo > 0)
+            lo--;
+    }
+    uint32_t i = search_base(m->objects, lo, hi, addr);
+    if (i == RT_NONE)
+        return RT_NONE;
+    const rt_object *o = &m->objects[i];
+    return addr - o->base < o->size ? i : RT_NONE;
+}
+
+void model_build_index(rt_model *m)
+{
+    free(m->page_first);
+    m->page_first = NULL;
+    if (m->nobj == 0)
+        return;
+    uint64_t lo = m->objects[0].base & ~((1ULL << PAGE_SHIFT) - 1);
+    const rt_object *last = &m->objects[m->nobj - 1];
+    uint64_t hi = last->base + last->size;
+    if (hi < last->base)
+        hi = UINT64_MAX;
+    uint64_t npages = ((hi - lo) >> PAGE_SHIFT) + 1;
+    /* A sparse heap (Go 1.26+ randomised arenas far apart) would make the
+     * table larger than the objects themselves: binary search instead. */
+    if (npages > 4ULL * m->nobj + (1u << 20))
+        return;
+    m->index_lo = lo;
+    m->index_hi = lo + (npages << PAGE_SHIFT);
+    m->page_first = rt_malloc((size_t)(npages + 1) * sizeof *m->page_first);
+    /* page_first[p] = first object with base >= page start; lookups widen
+     * by one to the left to catch an object that spills into page p. */
+    uint32_t j = 0;
+    for (uint64_t p = 0; p <= npages; p++) {
+        uint64_t start = lo + (p << PAGE_SHIFT);
+        while (j < m->nobj && m->objects[j].base < start)
+            j++;
+        m->page_first[p] = j;
+    }
+}
+
+void model_build_reverse(rt_model *m)
+{
+    if (m->redge_start)
+        return;
+    uint32_t n = model_nnodes(m);
+    uint32_t *start = rt_calloc((size_t)n + 1, sizeof *start);
+    for (uint64_t e = 0; e < m->nedge; e++)
+        start[m->edge_dst[e] + 1]++;
+    for (uint32_t v = 0; v < n; v++)
+        start[v + 1] += start[v];
+    uint32_t *src = rt_malloc((size_t)(m->nedge ? m->nedge : 1) * sizeof *src);
+    uint32_t *fill = rt_malloc((size_t)n * sizeof *fill);
+    memcpy(fill, start, (size_t)n * sizeof *fill);
+    /* sources in increasing id order, so reverse lists are sorted */
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
+            src[fill[m->edge_dst[e]]++] = v;
+    free(fill);
+    m->redge_start = start;
+    m->redge_src = src;
+}
+
+static int is_runtime_function(const char *f)
+{
+    return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
+}
+
+void model_site_pick_alloc_frame(rt_model *m, rt_site *s)
+{
+    s->alloc_frame = 0;
+    for (uint32_t i = 0; i < s->nframes; i++) {
+        const char *f = strpool_get(m->strings, m->frames[s->frame_start + i].function);
+        if (!is_runtime_function(f)) {
+            s->alloc_frame = i;
+            return;
+        }
+    }
+}
+
+uint32_t model_site_function(const rt_model *m, uint32_t site)
+{
+    if (site >= m->nsite)
+        return 0;
+    const rt_site *s = &m->sites[site];
+    if (s->nframes == 0)
+        return 0;
+    return m->frames[s->frame_start + s->alloc_frame].function;
+}

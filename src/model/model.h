@@ -1,0 +1,185 @@
+/* model.h — the heap model every loader fills and every analysis reads.
+ *
+ * Plain arrays with dense uint32 ids:
+ *   node ids  [0, nobj)              objects, sorted by base address
+ *             [nobj, nobj + nroot)   roots (one variable each), sorted by
+ *                                    (kind rank, name, address) so that
+ *                                    "first root wins" is the tie-break
+ *                                    DESIGN.md asks for
+ *   edges     CSR over all nodes: edge_start[node] .. edge_start[node+1]
+ *             index edge_dst / edge_off (byte offset of the pointer word
+ *             from the source object's base, or from the root's address).
+ * Groups (globals, one per goroutine, finalizers, runtime) are described
+ * by the roots' group field; analyses that need group nodes (dominators)
+ * add them in their own id space above the roots.
+ *
+ * Budget: 24 B per object + 4 B edge index + 8 B per edge; the reverse
+ * graph (4 B per edge + 4 B per node) is built on demand. */
+#ifndef RETAIN_MODEL_H
+#define RETAIN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/strpool.h"
+
+#define RT_NONE UINT32_MAX      /* "no id" for type, site, object */
+#define RT_OFF_NONE UINT32_MAX  /* edge that is not a pointer field (finalizer closure) */
+
+typedef struct rt_object {
+    uint64_t base;  /* allocation slot start */
+    uint64_t size;  /* allocation slot size */
+    uint32_t type;  /* string id of the type name, or 0 when unknown */
+    uint32_t site;  /* allocation site id, or RT_NONE when not sampled */
+} rt_object;
+
+/* Root kinds, in tie-break order (DESIGN.md). */
+typedef enum {
+    RT_ROOT_GLOBAL = 0,
+    RT_ROOT_STACK,
+    RT_ROOT_FINALIZER,
+    RT_ROOT_CLEANUP,
+    RT_ROOT_OTHER,
+    RT_ROOT_RUNTIME,
+    RT_ROOT_KIND_COUNT
+} rt_root_kind;
+
+const char *rt_root_kind_name(rt_root_kind k);
+
+/* Group a root hangs under, below the super-root. */
+typedef enum {
+    RT_GROUP_GLOBALS = 0,
+    RT_GROUP_GOROUTINE, /* one node per goroutine: rt_root.goroutine */
+    RT_GROUP_FINALIZERS,
+    RT_GROUP_RUNTIME,
+} rt_group_kind;
+
+#define RT_NO_GOROUTINE UINT64_MAX
+
+typedef struct rt_root {
+    uint64_t address;   /* address of the variable / frame / record */
+    uint64_t goroutine; /* goroutine id, or RT_NO_GOROUTINE */
+    uint32_t name;      /* string id: global symbol, other-root text; 0 = none */
+    uint32_t function;  /* string id: frame function; 0 = none */
+    uint32_t variable;  /* string id: local variable name; 0 = none */
+    uint8_t kind;       /* rt_root_kind */
+    uint8_t group;      /* rt_group_kind */
+    uint8_t conservative; /* slots scanned without pointer maps */
+    uint8_t pad;
+    uint64_t size;      /* bytes the variable covers (0 if unknown) */
+} rt_root;
+
+typedef struct rt_frame {
+    uint32_t function; /* string id */
+    uint32_t file;     /* string id */
+    uint32_t line;
+} rt_frame;
+
+/* An allocation site: one memory-profile bucket (one allocation stack). */
+typedef struct rt_site {
+    uint64_t bucket;      /* bucket address in the dumped process */
+    uint64_t size;        /* allocation size the bucket records */
+    uint64_t allocs, frees;
+    uint32_t frame_start; /* into rt_model.frames */
+    uint32_t nframes;
+    uint32_t alloc_frame; /* index (within the site) of the allocating function */
+    uint32_t pad;
+} rt_site;
+
+typedef struct rt_goroutine {
+    uint64_t id;
+    uint64_t gaddr;
+    uint64_t gopc;
+    uint32_t status;
+    uint32_t wait_reason;  /* string id */
+    uint32_t top_function; /* string id of the innermost frame, 0 if none */
+    uint32_t user_function;/* innermost frame outside runtime, 0 if none */
+    uint8_t is_system;
+    uint8_t pad[7];
+} rt_goroutine;
+
+typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE } rt_input_kind;
+
+typedef struct rt_model {
+    rt_strpool *strings;
+
+    rt_object *objects;
+    uint32_t nobj;
+
+    rt_root *roots;
+    uint32_t nroot;
+
+    /* forward edges, CSR over nobj + nroot nodes */
+    uint32_t *edge_start; /* nobj + nroot + 1 */
+    uint32_t *edge_dst;
+    uint32_t *edge_off;
+    uint64_t nedge;
+
+    /* reverse edges, built by model_build_reverse() */
+    uint32_t *redge_start; /* nobj + nroot + 1 */
+    uint32_t *redge_src;
+
+    rt_site *sites;
+    uint32_t nsite;
+    rt_frame *frames;
+    uint32_t nframe;
+
+    rt_goroutine *goroutines;
+    uint32_t ngoroutine;
+
+    /* address → object index: page_first[p] is the first object whose end
+     * lies beyond page p of [index_lo, index_hi) (8 KiB pages); NULL when
+     * the heap is too sparse and lookups fall back to binary search. */
+    uint32_t *page_first;
+    uint64_t index_lo, index_hi;
+
+    /* what produced it */
+    rt_input_kind input_kind;
+    char *input_path;      /* owned */
+    char *exe_path;        /* owned, NULL if none */
+    char *go_version;      /* owned, e.g. "go1.22.12" or NULL */
+    char *goarch;          /* owned */
+    uint64_t arena_start, arena_end;
+    uint64_t mem_profile_rate;  /* 0 = unknown (heap dumps do not record it) */
+    uint64_t heap_objects_runtime; /* MemStats.HeapObjects, 0 if unknown */
+    uint64_t heap_alloc_runtime;   /* MemStats.HeapAlloc */
+    uint32_t nthreads;
+    uint64_t dropped_phantoms;     /* slot records past nelems (Go 1.22+ dumps) */
+    uint64_t unresolved_samples;   /* alloc samples not inside any object */
+
+    /* partial input: the dump ended early */
+    int partial;
+    uint64_t partial_offset;
+    char partial_reason[256];
+
+    /* warnings shown by overview, one string each, owned */
+    char **warnings;
+    size_t nwarning, cap_warning;
+} rt_model;
+
+rt_model *model_new(void);
+void model_free(rt_model *m); /* NULL-safe */
+
+void model_warn(rt_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Object containing addr (interior pointers count), or RT_NONE. O(log k). */
+uint32_t model_find(const rt_model *m, uint64_t addr);
+
+/* Build the address index; objects must be sorted and non-overlapping. */
+void model_build_index(rt_model *m);
+
+/* Build reverse edges once; later calls return at once. */
+void model_build_reverse(rt_model *m);
+
+static inline uint32_t model_nnodes(const rt_model *m) { return m->nobj + m->nroot; }
+static inline int model_is_root(const rt_model *m, uint32_t node) { return node >= m->nobj; }
+
+/* Allocating function of a site: string id (0 if the site has no frames). */
+uint32_t model_site_function(const rt_model *m, uint32_t site);
+
+/* Choose rt_site.alloc_frame: first frame not in package runtime or
+ * internal/runtime/...; the first frame if all are. */
+void model_site_pick_alloc_frame(rt_model *m, rt_site *s);
+
+#endif
