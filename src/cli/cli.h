@@ -62,5 +62,8 @@ int cmd_overview(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 int cmd_objects(int argc, char **argv);
+int cmd_roots(int argc, char **argv);
+int cmd_dominators(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

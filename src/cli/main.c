@@ -9,6 +9,8 @@ static const cli_cmd commands[] = {
     { "top", cmd_top, "histogram by type or allocating function" },
     { "why", cmd_why, "shortest path from a root to an object, and who allocated it" },
     { "objects", cmd_objects, "every allocated object, streamed" },
+    { "roots", cmd_roots, "roots ranked by the memory they retain" },
+    { "dominators", cmd_dominators, "the dominator tree: what frees what" },
 };
 
 static void usage(FILE *f)

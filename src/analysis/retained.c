@@ -1,0 +1,224 @@
+/* retained.c — building the rooted graph for the dominator tree: the
+ * model's objects as they are (no copy), plus a small second segment for
+ * roots, their group nodes and the super-root. */
+#include "analysis/retained.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t goroutine_function(const rt_model *m, uint64_t goid)
+{
+    for (uint32_t i = 0; i < m->ngoroutine; i++)
+        if (m->goroutines[i].id == goid)
+            return m->goroutines[i].user_function ? m->goroutines[i].user_function
+                                                  : m->goroutines[i].top_function;
+    return 0;
+}
+
+/* Group index of every root; fills r->groups. */
+static uint32_t *assign_groups(const rt_model *m, rt_retained *r)
+{
+    uint32_t *gof = rt_malloc(((size_t)m->nroot + 1) * sizeof *gof);
+    /* distinct goroutine ids, sorted */
+    uint64_t *ids = rt_malloc(((size_t)m->nroot + 1) * sizeof *ids);
+    size_t nids = 0;
+    int has[4] = { 0, 0, 0, 0 };
+    for (uint32_t i = 0; i < m->nroot; i++) {
+        const rt_root *root = &m->roots[i];
+        if (root->group == RT_GROUP_GOROUTINE && root->goroutine != RT_NO_GOROUTINE)
+            ids[nids++] = root->goroutine;
+        else
+            has[root->group == RT_GROUP_GOROUTINE ? RT_GROUP_RUNTIME : root->group] = 1;
+    }
+    qsort(ids, nids, sizeof *ids, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < nids; i++)
+        if (u == 0 || ids[u - 1] != ids[i])
+            ids[u++] = ids[i];
+    nids = u;
+    /* order under the super-root: globals, goroutines, finalizers, runtime */
+    r->groups = rt_calloc(nids + 4, sizeof *r->groups);
+    uint32_t g = 0, gidx[4];
+    if (has[RT_GROUP_GLOBALS])
+        r->groups[gidx[RT_GROUP_GLOBALS] = g++].kind = RT_GROUP_GLOBALS;
+    uint32_t first_gor = g;
+    for (size_t i = 0; i < nids; i++, g++) {
+        r->groups[g].kind = RT_GROUP_GOROUTINE;
+        r->groups[g].goroutine = ids[i];
+        r->groups[g].function = goroutine_function(m, ids[i]);
+    }
+    if (has[RT_GROUP_FINALIZERS])
+        r->groups[gidx[RT_GROUP_FINALIZERS] = g++].kind = RT_GROUP_FINALIZERS;
+    if (has[RT_GROUP_RUNTIME])
+        r->groups[gidx[RT_GROUP_RUNTIME] = g++].kind = RT_GROUP_RUNTIME;
+    r->ngroup = g;
+    for (uint32_t i = 0; i < m->nroot; i++) {
+        const rt_root *root = &m->roots[i];
+        if (root->group == RT_GROUP_GOROUTINE && root->goroutine != RT_NO_GOROUTINE) {
+            size_t lo = 0, hi = nids;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (ids[mid] < root->goroutine)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            gof[i] = first_gor + (uint32_t)lo;
+        } else {
+            gof[i] = gidx[root->group == RT_GROUP_GOROUTINE ? RT_GROUP_RUNTIME : root->group];
+        }
+    }
+    free(ids);
+    return gof;
+}
+
+int retained_compute(rt_model *m, rt_retained *r, rt_error *err)
+{
+    memset(r, 0, sizeof *r);
+    model_build_reverse(m);
+    uint32_t *gof = assign_groups(m, r);
+    uint32_t nobj = m->nobj, nroot = m->nroot;
+    r->group0 = nobj + nroot;
+    r->super = r->group0 + r->ngroup;
+    r->n = r->super + 1;
+    uint32_t nhi = r->n - nobj; /* roots, groups, super */
+
+    /* successors of the hi segment: roots' edges, groups' roots, super's groups */
+    uint64_t root_edges = m->nedge - m->edge_start[nobj];
+    uint32_t *ss = rt_malloc(((size_t)nhi + 1) * sizeof *ss);
+    uint32_t *sa = rt_malloc((size_t)(root_edges + nroot + r->ngroup + 1) * sizeof *sa);
+    uint32_t *ps = rt_calloc((size_t)nhi + 1, sizeof *ps);
+    uint32_t *pa = rt_malloc(((size_t)nroot + r->ngroup + 1) * sizeof *pa);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < nroot; i++) {
+        ss[i] = k;
+        for (uint32_t e = m->edge_start[nobj + i]; e < m->edge_start[nobj + i + 1]; e++)
+            sa[k++] = m->edge_dst[e];
+    }
+    /* roots of each group: count, then place (roots are few) */
+    uint32_t *gcount = rt_calloc(r->ngroup + 1, sizeof *gcount);
+    for (uint32_t i = 0; i < nroot; i++)
+        gcount[gof[i]]++;
+    uint32_t *gpos = rt_malloc((r->ngroup + 1) * sizeof *gpos);
+    for (uint32_t g = 0; g < r->ngroup; g++) {
+        ss[nroot + g] = k;
+        gpos[g] = k;
+        k += gcount[g];
+    }
+    for (uint32_t i = 0; i < nroot; i++)
+        sa[gpos[gof[i]]++] = nobj + i;
+    ss[nroot + r->ngroup] = k;
+    for (uint32_t g = 0; g < r->ngroup; g++)
+        sa[k++] = r->group0 + g;
+    ss[nhi] = k;
+    /* predecessors: a root's group, a group's super-root */
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < nroot; i++) {
+        ps[i] = j;
+        pa[j++] = r->group0 + gof[i];
+    }
+    for (uint32_t g = 0; g < r->ngroup; g++) {
+        ps[nroot + g] = j;
+        pa[j++] = r->super;
+    }
+    ps[nroot + r->ngroup] = j;
+    ps[nhi] = j;
+    free(gcount);
+    free(gpos);
+    free(gof);
+
+    rt_digraph gr = {
+        .n = r->n,
+        .split = nobj,
+        .succ_lo = { m->edge_start, m->edge_dst },
+        .succ_hi = { ss, sa },
+        .pred_lo = { m->redge_start, m->redge_src },
+        .pred_hi = { ps, pa },
+    };
+    int rc = domtree_compute(&gr, r->super, &r->tree, err);
+    free(ss);
+    free(sa);
+    free(ps);
+    free(pa);
+    if (rc) {
+        retained_free(r);
+        return rc;
+    }
+
+    uint64_t *shallow = rt_calloc(r->n, sizeof *shallow);
+    for (uint32_t i = 0; i < nobj; i++) {
+        shallow[i] = m->objects[i].size;
+        r->heap_bytes += m->objects[i].size;
+    }
+    r->bytes = rt_malloc((size_t)r->n * sizeof *r->bytes);
+    domtree_retained(&r->tree, shallow, r->bytes, NULL);
+    free(shallow);
+    /* retained objects: count objects only, children before parents */
+    r->objects = rt_calloc(r->n, sizeof *r->objects);
+    const uint32_t *order = r->tree.order, *idom = r->tree.idom;
+    for (uint32_t i = r->tree.nreach; i-- > 1;) {
+        uint32_t v = order[i];
+        r->objects[v] += v < nobj;
+        r->objects[idom[v]] += r->objects[v];
+    }
+    return 0;
+}
+
+void retained_free(rt_retained *r)
+{
+    domtree_free(&r->tree);
+    free(r->groups);
+    free(r->bytes);
+    free(r->objects);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *group_name(rt_group_kind k)
+{
+    switch (k) {
+    case RT_GROUP_GLOBALS: return "globals";
+    case RT_GROUP_GOROUTINE: return "goroutine";
+    case RT_GROUP_FINALIZERS: return "finalizers";
+    default: return "runtime";
+    }
+}
+
+const char *retained_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len)
+{
+    const rt_strpool *sp = m->strings;
+    if (node < m->nobj) {
+        const rt_object *o = &m->objects[node];
+        const char *l = o->type ? strpool_get(sp, o->type)
+                      : o->site != RT_NONE ? strpool_get(sp, model_site_function(m, o->site)) : "object";
+        snprintf(buf, len, "%s", l);
+    } else if (node < r->group0) {
+        const rt_root *rt = &m->roots[node - m->nobj];
+        const char *name = strpool_get(sp, rt->name), *fn = strpool_get(sp, rt->function);
+        const char *var = strpool_get(sp, rt->variable);
+        if (rt->goroutine != RT_NO_GOROUTINE)
+            snprintf(buf, len, "%s goroutine %" PRIu64 "%s%s%s%s", rt_root_kind_name(rt->kind), rt->goroutine,
+                     *fn ? " " : "", fn, *var ? " " : "", var);
+        else
+            snprintf(buf, len, "%s %s%s%s", rt_root_kind_name(rt->kind), *name ? name : fn,
+                     *var ? " " : "", var);
+    } else if (node < r->super) {
+        const rt_group *g = &r->groups[node - r->group0];
+        if (g->kind == RT_GROUP_GOROUTINE)
+            snprintf(buf, len, "goroutine %" PRIu64 "%s%s", g->goroutine, g->function ? " " : "",
+                     strpool_get(sp, g->function));
+        else
+            snprintf(buf, len, "%s", group_name(g->kind));
+    } else {
+        snprintf(buf, len, "all roots");
+    }
+    return buf;
+}

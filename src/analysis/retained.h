@@ -1,0 +1,42 @@
+/* retained.h — dominator tree over the whole root hierarchy and the
+ * retained size of every node.
+ *
+ * Node ids extend the model's (DESIGN.md):
+ *   [0, nobj)                  objects
+ *   [nobj, nobj + nroot)       root variables
+ *   [group0, group0 + ngroup)  groups: globals, one per goroutine,
+ *                              finalizers, runtime (only those with roots)
+ *   super = n - 1              the virtual super-root
+ * so `roots` can rank single variables and whole goroutines alike. */
+#ifndef RETAIN_ANALYSIS_RETAINED_H
+#define RETAIN_ANALYSIS_RETAINED_H
+
+#include "analysis/graph_dominators.h"
+#include "model/model.h"
+
+typedef struct rt_group {
+    uint8_t kind;       /* rt_group_kind */
+    uint64_t goroutine; /* for RT_GROUP_GOROUTINE */
+    uint32_t function;  /* goroutine's top user frame (string id), 0 if unknown */
+} rt_group;
+
+typedef struct rt_retained {
+    uint32_t n;          /* all nodes */
+    uint32_t group0, ngroup, super;
+    rt_group *groups;    /* ngroup */
+    rt_domtree tree;
+    uint64_t *bytes;     /* n: retained bytes */
+    uint32_t *objects;   /* n: retained objects (virtual nodes count 0 themselves) */
+    uint64_t heap_bytes; /* all allocated bytes */
+} rt_retained;
+
+int retained_compute(rt_model *m, rt_retained *r, rt_error *err);
+void retained_free(rt_retained *r);
+
+/* Describe a node in a few words ("main.Node", "global main.head",
+ * "goroutine 7 main.worker", "globals").  Writes into buf. */
+const char *retained_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len);
+
+static inline int retained_is_object(const rt_model *m, uint32_t node) { return node < m->nobj; }
+
+#endif

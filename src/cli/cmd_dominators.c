@@ -1,0 +1,272 @@
+/* cmd_dominators.c — `retain dominators`: the dominator tree, as an
+ * indented tree from the super-root or from one object. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/retained.h"
+#include "cli/cli.h"
+#include "util/alloc.h"
+
+static const char usage[] =
+    "usage: retain dominators [--depth D] [--min-bytes B] [--json] [ADDRESS] INPUT...\n"
+    "\n"
+    "Print the dominator tree: each node retains everything below it (freeing it\n"
+    "frees its subtree).  From the super-root (all roots) or from the object\n"
+    "containing ADDRESS.  Each line: retained size, shallow size, what the node is.\n"
+    "Chains of single-child nodes (linked lists) are collapsed into one line that\n"
+    "says how many hops it hides.\n"
+    "\n"
+    "  --depth D       levels to show (default 6)\n"
+    "  --min-bytes B   hide subtrees retaining fewer bytes (default: 0.1% of the heap)\n"
+    "  --json          print JSON (nested \"children\")\n"
+    "  -h, --help      this text\n";
+
+typedef struct dom_opts {
+    uint64_t depth, min_bytes;
+    int have_min;
+} dom_opts;
+
+static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
+{
+    dom_opts *o = st;
+    if (c == 'd' && cli_parse_u64(arg, &o->depth) == 0 && o->depth < 100000)
+        return 0;
+    if (c == 'm' && cli_parse_u64(arg, &o->min_bytes) == 0) {
+        o->have_min = 1;
+        return 0;
+    }
+    return cli_usage_error(ctx->cmd, "%s takes a number, not '%s'", c == 'd' ? "--depth" : "--min-bytes", arg);
+}
+
+typedef struct tree_view {
+    const rt_model *m;
+    const rt_retained *r;
+    const uint32_t *cs, *ch; /* children CSR */
+    uint64_t min_bytes;
+} tree_view;
+
+/* children of v that pass the size cut */
+static uint32_t kids(const tree_view *t, uint32_t v, uint32_t *first)
+{
+    uint32_t b = t->cs[v], e = t->cs[v + 1], n = 0;
+    *first = b;
+    for (uint32_t i = b; i < e; i++) {
+        if (t->r->bytes[t->ch[i]] < t->min_bytes)
+            break; /* sorted by retained bytes, descending */
+        n++;
+    }
+    return n;
+}
+
+/* Follow single-child links from v: the last node of the chain and how
+ * many hops were skipped.  Only objects of one kind of label chain up. */
+static uint32_t chain_end(const tree_view *t, uint32_t v, uint32_t *hops)
+{
+    uint32_t n = 0;
+    while (v < t->m->nobj && t->cs[v + 1] - t->cs[v] == 1) {
+        uint32_t c = t->ch[t->cs[v]];
+        if (c >= t->m->nobj || t->r->bytes[c] < t->min_bytes)
+            break;
+        v = c;
+        n++;
+    }
+    *hops = n;
+    return v;
+}
+
+/* One displayed node: head of a chain (or the node itself), where the
+ * chain ends, how many hops lie between, and where its children start. */
+typedef struct shown {
+    uint32_t head, end, hops, depth;
+    uint32_t next, last;   /* children of end still to visit */
+    uint32_t hidden;       /* children cut by size or depth */
+    uint64_t hidden_bytes;
+} shown;
+
+static void node_fields(json_w *w, const tree_view *t, uint32_t v)
+{
+    char lb[512];
+    const rt_model *m = t->m;
+    json_key(w, "address");
+    if (v < m->nobj)
+        json_addr(w, m->objects[v].base);
+    else
+        json_null(w);
+    json_key(w, "size");
+    json_u64(w, v < m->nobj ? m->objects[v].size : 0);
+    json_key(w, "label");
+    json_str(w, retained_label(m, t->r, v, lb, sizeof lb));
+    json_key(w, "type");
+    json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, m->objects[v].type) : NULL);
+    json_key(w, "retained_bytes");
+    json_u64(w, t->r->bytes[v]);
+    json_key(w, "retained_objects");
+    json_u64(w, t->r->objects[v]);
+}
+
+static void text_line(const tree_view *t, uint32_t v, uint32_t depth, uint32_t hops)
+{
+    char b1[32], b2[32], lb[512];
+    const rt_model *m = t->m;
+    if (hops)
+        printf("%10s %10s  %*s... %u single-child hops collapsed ...\n", "", "", (int)(depth * 2), "", hops);
+    printf("%10s %10s  %*s", cli_bytes(t->r->bytes[v], b1, sizeof b1),
+           cli_bytes(v < m->nobj ? m->objects[v].size : 0, b2, sizeof b2), (int)(depth * 2), "");
+    if (v < m->nobj)
+        printf("0x%" PRIx64 " ", m->objects[v].base);
+    printf("%s\n", retained_label(m, t->r, v, lb, sizeof lb));
+}
+
+static shown open_node(const tree_view *t, uint32_t v, uint32_t depth, uint32_t max_depth, json_w *w)
+{
+    shown s = { v, v, 0, depth, 0, 0, 0, 0 };
+    uint32_t hops;
+    uint32_t end = chain_end(t, v, &hops);
+    if (hops >= 3) { /* shorter chains read better in full */
+        s.end = end;
+        s.hops = hops - 1;
+    }
+    uint32_t first, nk = kids(t, s.end, &first);
+    uint32_t all = t->cs[s.end + 1] - t->cs[s.end];
+    if (depth >= max_depth)
+        nk = 0;
+    s.next = first;
+    s.last = first + nk;
+    s.hidden = all - nk;
+    for (uint32_t i = first + nk; i < t->cs[s.end + 1]; i++)
+        s.hidden_bytes += t->r->bytes[t->ch[i]];
+    if (w) {
+        json_obj_begin(w);
+        node_fields(w, t, v);
+        if (s.end != v) {
+            json_key(w, "chain");
+            json_obj_begin(w);
+            json_key(w, "hops");
+            json_u64(w, s.hops);
+            json_key(w, "end");
+            json_obj_begin(w);
+            node_fields(w, t, s.end);
+            json_obj_end(w);
+            json_obj_end(w);
+        }
+        json_key(w, "hidden_children");
+        json_u64(w, s.hidden);
+        json_key(w, "hidden_bytes");
+        json_u64(w, s.hidden_bytes);
+        json_key(w, "children");
+        json_arr_begin(w);
+    } else {
+        text_line(t, v, depth, 0);
+        if (s.end != v)
+            text_line(t, s.end, depth, s.hops);
+    }
+    return s;
+}
+
+static void close_node(const tree_view *t, const shown *s, json_w *w)
+{
+    char b[32];
+    if (w) {
+        json_arr_end(w);
+        json_obj_end(w);
+    } else if (s->hidden) {
+        printf("%10s %10s  %*s(%u more child%s not shown)\n", cli_bytes(s->hidden_bytes, b, sizeof b), "",
+               (int)((s->depth + 1) * 2), "", s->hidden, s->hidden == 1 ? "" : "ren");
+    }
+}
+
+/* Iterative pre-order walk: lists can be a million nodes deep. */
+static void walk(const tree_view *t, uint32_t start, uint32_t max_depth, json_w *w)
+{
+    shown *st = NULL;
+    size_t n = 0, cap = 0;
+    RT_GROW(st, cap, 1);
+    st[n++] = open_node(t, start, 0, max_depth, w);
+    while (n) {
+        shown *f = &st[n - 1];
+        if (f->next == f->last) {
+            close_node(t, f, w);
+            n--;
+            continue;
+        }
+        uint32_t c = t->ch[f->next++], d = f->depth + 1;
+        RT_GROW(st, cap, n + 1);
+        st[n] = open_node(t, c, d, max_depth, w);
+        n++;
+    }
+    free(st);
+}
+
+int cmd_dominators(int argc, char **argv)
+{
+    cli_ctx ctx = { .cmd = "dominators" };
+    dom_opts o = { 6, 0, 0 };
+    static const struct option extra[] = {
+        { "depth", required_argument, NULL, 'd' }, { "min-bytes", required_argument, NULL, 'm' }, { 0, 0, 0, 0 }
+    };
+    int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
+    if (rc >= 0)
+        return rc;
+    uint64_t addr = 0;
+    int have_addr = 0;
+    if (ctx.ninputs > 0 && cli_parse_addr(ctx.inputs[0], &addr) == 0 && access(ctx.inputs[0], F_OK) != 0) {
+        have_addr = 1;
+        ctx.inputs++;
+        ctx.ninputs--;
+    }
+    if ((rc = cli_load(&ctx)) != 0)
+        return rc;
+    rt_model *m = ctx.m;
+    rt_retained r;
+    rt_error err;
+    rt_error_clear(&err);
+    uint32_t start = RT_NONE;
+    if (have_addr && (start = model_find(m, addr)) == RT_NONE) {
+        fprintf(stderr, "retain dominators: 0x%" PRIx64 ": no allocated object contains this address\n", addr);
+        cli_done(&ctx);
+        return EXIT_ANALYSIS;
+    }
+    if (retained_compute(m, &r, &err) != 0) {
+        rc = cli_report_error(ctx.cmd, &err);
+        cli_done(&ctx);
+        return rc;
+    }
+    if (!have_addr)
+        start = r.super;
+    tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : r.heap_bytes / 1000 };
+    uint32_t *cs, *ch;
+    domtree_children(&r.tree, r.bytes, &cs, &ch);
+    t.cs = cs;
+    t.ch = ch;
+    if (ctx.json) {
+        json_w w;
+        json_init(&w, stdout);
+        json_obj_begin(&w);
+        cli_json_partial(&w, m);
+        json_key(&w, "heap_bytes");
+        json_u64(&w, r.heap_bytes);
+        json_key(&w, "min_bytes");
+        json_u64(&w, t.min_bytes);
+        json_key(&w, "reachable");
+        json_bool(&w, r.tree.idom[start] != RT_NONE);
+        json_key(&w, "tree");
+        walk(&t, start, (uint32_t)o.depth, &w);
+        json_obj_end(&w);
+        json_done(&w);
+    } else {
+        char b[32];
+        cli_print_partial_text(m, stdout);
+        if (r.tree.idom[start] == RT_NONE)
+            printf("(the object is not reachable from any root; it retains nothing)\n");
+        printf("%10s %10s  (subtrees under %s hidden; --min-bytes changes the cut)\n", "retained", "shallow",
+               cli_bytes(t.min_bytes, b, sizeof b));
+        walk(&t, start, (uint32_t)o.depth, NULL);
+    }
+    free(cs);
+    free(ch);
+    retained_free(&r);
+    cli_done(&ctx);
+    return EXIT_OK;
+}
