@@ -67,3 +67,68 @@ double aggregate_typed_share(const rt_model *m)
     }
     return all ? (double)typed / (double)all : 0.0;
 }
+
+static int cmp_rows_retained(const void *a, const void *b, void *ctx)
+{
+    const rt_agg_row *x = a, *y = b;
+    if (x->retained_bytes != y->retained_bytes)
+        return x->retained_bytes > y->retained_bytes ? -1 : 1;
+    return cmp_rows(a, b, ctx);
+}
+
+void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r, rt_agg *out)
+{
+    uint32_t nkeys = strpool_count(m->strings);
+    rt_agg_row *all = rt_calloc(nkeys, sizeof *all);
+    uint32_t *active = rt_calloc(nkeys, sizeof *active); /* open ancestors per key */
+    uint32_t *cs, *ch;
+    memset(out, 0, sizeof *out);
+    domtree_children(&r->tree, NULL, &cs, &ch);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        rt_agg_row *row = &all[key_of(m, by, &m->objects[i])];
+        row->count++;
+        row->bytes += m->objects[i].size;
+        out->total_count++;
+        out->total_bytes += m->objects[i].size;
+    }
+    /* depth-first over the dominator tree; a stack entry is (node, next
+     * child index); on leaving an object its key's counter drops */
+    typedef struct { uint32_t v, next; } ent;
+    ent *st = NULL;
+    size_t n = 0, cap = 0;
+    RT_GROW(st, cap, 1);
+    st[n++] = (ent){ r->super, cs[r->super] };
+    while (n) {
+        ent *e = &st[n - 1];
+        if (e->next == cs[e->v + 1]) {
+            if (e->v < m->nobj)
+                active[key_of(m, by, &m->objects[e->v])]--;
+            n--;
+            continue;
+        }
+        uint32_t c = ch[e->next++];
+        if (c < m->nobj) {
+            uint32_t k = key_of(m, by, &m->objects[c]);
+            if (active[k]++ == 0) {
+                all[k].retained_bytes += r->bytes[c];
+                all[k].retained_objects += r->objects[c];
+            }
+        }
+        RT_GROW(st, cap, n + 1);
+        st[n++] = (ent){ c, cs[c] };
+    }
+    free(st);
+    free(cs);
+    free(ch);
+    free(active);
+    uint32_t rows = 0;
+    for (uint32_t k = 0; k < nkeys; k++) {
+        if (!all[k].count)
+            continue;
+        all[k].key = k;
+        all[rows++] = all[k];
+    }
+    qsort_r(all, rows, sizeof *all, cmp_rows_retained, m->strings);
+    out->rows = all;
+    out->nrows = rows;
+}

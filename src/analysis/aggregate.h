@@ -11,6 +11,7 @@ typedef struct rt_agg_row {
     uint32_t key;       /* string id: type name or allocating function; 0 = unknown */
     uint64_t count, bytes;
     uint64_t reachable_count, reachable_bytes;
+    uint64_t retained_bytes, retained_objects; /* aggregate_retained only */
 } rt_agg_row;
 
 typedef struct rt_agg {
@@ -25,5 +26,15 @@ void aggregate_free(rt_agg *a);
 
 /* Share of allocated bytes whose object has a known type. */
 double aggregate_typed_share(const rt_model *m);
+
+
+#include "analysis/retained.h"
+
+/* Retained bytes per group, counting each object once: a group's figure
+ * is the sum of the retained sizes of its objects that have no dominator
+ * of the same group (its tops in the dominator tree).  rows[].bytes stays
+ * the shallow total; rows[].retained_bytes holds the retained figure;
+ * rows are sorted by it. */
+void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r, rt_agg *out);
 
 #endif

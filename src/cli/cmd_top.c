@@ -6,9 +6,10 @@
 
 #include "analysis/aggregate.h"
 #include "cli/cli.h"
+#include "util/alloc.h"
 
 static const char usage[] =
-    "usage: retain top [--by type|site] [-n N] [--json] INPUT...\n"
+    "usage: retain top [--by type|site] [--retained] [-n N] [--json] INPUT...\n"
     "\n"
     "Histogram of allocated objects: count, bytes, share of all bytes and the\n"
     "reachable part, grouped by type or by allocation site (the allocating\n"
@@ -16,12 +17,16 @@ static const char usage[] =
     "have a known type, else by site (heap dumps record few types).\n"
     "\n"
     "  --by type|site  grouping\n"
+    "  --retained      rank by retained size (dominator tree): alone, the objects\n"
+    "                  retaining most; with --by, each group's retained bytes,\n"
+    "                  counting every object once\n"
     "  -n N            rows to show (default 20; 0 = all)\n"
     "  --json          print JSON\n"
     "  -h, --help      this text\n";
 
 typedef struct top_opts {
     int by; /* -1 = auto */
+    int retained;
     uint64_t n;
 } top_opts;
 
@@ -37,6 +42,10 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
             return cli_usage_error(ctx->cmd, "--by takes 'type' or 'site', not '%s'", arg);
         return 0;
     }
+    if (c == 'r') {
+        o->retained = 1;
+        return 0;
+    }
     if (c == 'n') {
         if (cli_parse_u64(arg, &o->n) != 0)
             return cli_usage_error(ctx->cmd, "-n takes a count, not '%s'", arg);
@@ -45,12 +54,132 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
     return cli_usage_error(ctx->cmd, "unknown option");
 }
 
+static int cmp_obj_retained(const void *a, const void *b, void *ctx)
+{
+    const rt_retained *r = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (r->bytes[x] != r->bytes[y])
+        return r->bytes[x] > r->bytes[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* top --retained: objects by retained size, or groups by retained bytes */
+static int top_retained(cli_ctx *ctx, const top_opts *o)
+{
+    rt_model *m = ctx->m;
+    rt_retained r;
+    rt_error err;
+    rt_error_clear(&err);
+    if (retained_compute(m, &r, &err) != 0)
+        return cli_report_error(ctx->cmd, &err);
+    char b1[32], b2[32], b3[32];
+    json_w w;
+    if (ctx->json) {
+        json_init(&w, stdout);
+        json_obj_begin(&w);
+        json_key(&w, "by");
+        json_str(&w, o->by < 0 ? "object" : o->by == RT_BY_TYPE ? "type" : "site");
+        json_key(&w, "retained");
+        json_bool(&w, 1);
+        cli_json_partial(&w, m);
+        json_key(&w, "heap_bytes");
+        json_u64(&w, r.heap_bytes);
+        json_key(&w, "rows");
+        json_arr_begin(&w);
+    } else {
+        cli_print_partial_text(m, stdout);
+    }
+    if (o->by < 0) {
+        /* the n objects retaining most: a partial selection would do, but
+         * sorting the reachable ids is simple and fast enough */
+        uint32_t *ids = rt_malloc(((size_t)m->nobj + 1) * sizeof *ids), n = 0;
+        for (uint32_t i = 0; i < m->nobj; i++)
+            if (r.tree.idom[i] != RT_NONE)
+                ids[n++] = i;
+        qsort_r(ids, n, sizeof *ids, cmp_obj_retained, &r);
+        uint32_t shown = o->n == 0 || o->n > n ? n : (uint32_t)o->n;
+        if (!ctx->json)
+            printf("%12s %12s %10s  %-18s  %s\n", "retained", "shallow", "objects", "address", "type or allocating function");
+        for (uint32_t i = 0; i < shown; i++) {
+            uint32_t v = ids[i];
+            const char *label = cli_obj_label(m, v);
+            if (ctx->json) {
+                json_obj_begin(&w);
+                json_key(&w, "address");
+                json_addr(&w, m->objects[v].base);
+                json_key(&w, "size");
+                json_u64(&w, m->objects[v].size);
+                json_key(&w, "type");
+                json_str_or_null(&w, strpool_get(m->strings, m->objects[v].type));
+                json_key(&w, "site");
+                json_str_or_null(&w, m->objects[v].site == RT_NONE ? NULL
+                                     : strpool_get(m->strings, model_site_function(m, m->objects[v].site)));
+                json_key(&w, "retained_bytes");
+                json_u64(&w, r.bytes[v]);
+                json_key(&w, "retained_objects");
+                json_u64(&w, r.objects[v]);
+                json_obj_end(&w);
+            } else {
+                printf("%12s %12s %10u  0x%-16" PRIx64 "  %s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
+                       cli_bytes(m->objects[v].size, b2, sizeof b2), r.objects[v], m->objects[v].base,
+                       *label ? label : "-");
+            }
+        }
+        free(ids);
+    } else {
+        rt_agg agg;
+        aggregate_retained(m, (rt_group_by)o->by, &r, &agg);
+        uint32_t shown = o->n == 0 || o->n > agg.nrows ? agg.nrows : (uint32_t)o->n;
+        const char *unknown = o->by == RT_BY_TYPE ? "(unknown type)" : "(not sampled)";
+        if (!ctx->json)
+            printf("%12s %7s %12s %10s  %s\n", "retained", "share", "shallow", "count",
+                   o->by == RT_BY_TYPE ? "type" : "allocating function");
+        for (uint32_t i = 0; i < shown; i++) {
+            const rt_agg_row *row = &agg.rows[i];
+            const char *name = row->key ? strpool_get(m->strings, row->key) : unknown;
+            if (ctx->json) {
+                json_obj_begin(&w);
+                json_key(&w, "name");
+                json_str(&w, name);
+                json_key(&w, "known");
+                json_bool(&w, row->key != 0);
+                json_key(&w, "count");
+                json_u64(&w, row->count);
+                json_key(&w, "bytes");
+                json_u64(&w, row->bytes);
+                json_key(&w, "retained_bytes");
+                json_u64(&w, row->retained_bytes);
+                json_key(&w, "retained_objects");
+                json_u64(&w, row->retained_objects);
+                json_obj_end(&w);
+            } else {
+                printf("%12s %6.2f%% %12s %10" PRIu64 "  %s\n", cli_bytes(row->retained_bytes, b1, sizeof b1),
+                       r.heap_bytes ? 100.0 * (double)row->retained_bytes / (double)r.heap_bytes : 0.0,
+                       cli_bytes(row->bytes, b2, sizeof b2), row->count, name);
+            }
+        }
+        if (!ctx->json && shown < agg.nrows)
+            printf("... %u more groups (use -n 0 for all)\n", agg.nrows - shown);
+        aggregate_free(&agg);
+    }
+    if (ctx->json) {
+        json_arr_end(&w);
+        json_obj_end(&w);
+        json_done(&w);
+    } else {
+        printf("%12s  heap total\n", cli_bytes(r.heap_bytes, b3, sizeof b3));
+    }
+    retained_free(&r);
+    return EXIT_OK;
+}
+
 int cmd_top(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "top" };
-    top_opts o = { -1, 20 };
+    top_opts o = { -1, 0, 20 };
     static const struct option extra[] = {
-        { "by", required_argument, NULL, 'b' }, { "n", required_argument, NULL, 'n' }, { 0, 0, 0, 0 }
+        { "by", required_argument, NULL, 'b' }, { "n", required_argument, NULL, 'n' },
+        { "retained", no_argument, NULL, 'r' }, { 0, 0, 0, 0 }
     };
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
@@ -58,6 +187,11 @@ int cmd_top(int argc, char **argv)
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
+    if (o.retained) {
+        rc = top_retained(&ctx, &o);
+        cli_done(&ctx);
+        return rc;
+    }
     if (o.by < 0)
         o.by = aggregate_typed_share(m) >= 0.5 ? RT_BY_TYPE : RT_BY_SITE;
     rt_reach reach;

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "analysis/paths.h"
+#include "analysis/retained.h"
 #include "cli/cli.h"
+#include "util/alloc.h"
 
 static const char usage[] =
     "usage: retain why [--all N] [--json] ADDRESS INPUT...\n"
@@ -79,7 +81,26 @@ static void json_hop_object(json_w *w, const rt_model *m, uint32_t obj)
     json_str_or_null(w, o->site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, o->site)));
 }
 
-static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p)
+/* The object's dominators, nearest first, up to (not including) the
+ * root variable: freeing any of them frees the object. */
+static uint32_t dominators_of(const rt_model *m, const rt_retained *r, uint32_t target, uint32_t **out)
+{
+    uint32_t n = 0, cap = 0;
+    *out = NULL;
+    if (!r || r->tree.idom[target] == RT_NONE)
+        return 0;
+    for (uint32_t v = r->tree.idom[target]; v < m->nobj; v = r->tree.idom[v]) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = rt_reallocarray(*out, cap, sizeof **out);
+        }
+        (*out)[n++] = v;
+    }
+    return n;
+}
+
+static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p,
+                       const rt_retained *r)
 {
     const rt_object *o = &m->objects[target];
     json_w w;
@@ -97,7 +118,29 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     json_str_or_null(&w, strpool_get(m->strings, o->type));
     json_key(&w, "alloc");
     json_alloc(&w, m, o->site);
+    json_key(&w, "retained_bytes");
+    json_u64(&w, r->bytes[target]);
+    json_key(&w, "retained_objects");
+    json_u64(&w, r->objects[target]);
     json_obj_end(&w);
+    uint32_t *doms, nd = dominators_of(m, r, target, &doms);
+    json_key(&w, "dominators");
+    json_arr_begin(&w);
+    for (uint32_t i = 0; i < nd; i++) {
+        json_obj_begin(&w);
+        json_hop_object(&w, m, doms[i]);
+        json_key(&w, "retained_bytes");
+        json_u64(&w, r->bytes[doms[i]]);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    if (r->tree.idom[target] != RT_NONE) {
+        char lb[512];
+        uint32_t top = nd ? r->tree.idom[doms[nd - 1]] : r->tree.idom[target];
+        json_key(&w, "dominated_by");
+        json_str(&w, retained_label(m, r, top, lb, sizeof lb));
+    }
+    free(doms);
     json_key(&w, "reachable");
     json_bool(&w, p->npaths > 0);
     if (!p->npaths) {
@@ -132,7 +175,8 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     json_done(&w);
 }
 
-static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p)
+static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p,
+                       const rt_retained *r)
 {
     const rt_object *o = &m->objects[target];
     char b[32];
@@ -141,7 +185,8 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
     printf("object 0x%" PRIx64 " (%s%s%s)", o->base, cli_bytes(o->size, b, sizeof b), *label ? ", " : "", label);
     if (addr != o->base)
         printf(", containing 0x%" PRIx64 " at +0x%" PRIx64, addr, addr - o->base);
-    printf("\n");
+    printf("\nretains %s in %u object%s\n", cli_bytes(r->bytes[target], b, sizeof b), r->objects[target],
+           r->objects[target] == 1 ? "" : "s");
     if (o->site != RT_NONE) {
         const rt_site *s = &m->sites[o->site];
         printf("allocated by %s\n", strpool_get(m->strings, model_site_function(m, o->site)));
@@ -164,6 +209,20 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf("\n");
         return;
     }
+    uint32_t *doms, nd = dominators_of(m, r, target, &doms);
+    char lb[512];
+    uint32_t top = nd ? r->tree.idom[doms[nd - 1]] : r->tree.idom[target];
+    printf("\nkept alive only through (dominators, nearest first; freeing one frees the object):\n");
+    for (uint32_t i = 0; i < nd && i < 20; i++) {
+        const char *hl = cli_obj_label(m, doms[i]);
+        printf("  0x%" PRIx64 "  %10s  retains %10s  %s\n", m->objects[doms[i]].base,
+               cli_bytes(m->objects[doms[i]].size, b, sizeof b), cli_bytes(r->bytes[doms[i]], lb, sizeof lb),
+               *hl ? hl : "-");
+    }
+    if (nd > 20)
+        printf("  ... %u more\n", nd - 20);
+    printf("  %s\n", retained_label(m, r, top, lb, sizeof lb));
+    free(doms);
     for (uint32_t i = 0; i < p->npaths; i++) {
         const rt_path *path = &p->paths[i];
         printf("\npath %u of %u, %u hop%s, from ", i + 1, p->npaths, path->nhops, path->nhops == 1 ? "" : "s");
@@ -213,12 +272,21 @@ int cmd_why(int argc, char **argv)
         return EXIT_ANALYSIS;
     }
     rt_paths paths;
+    rt_retained r;
+    rt_error err;
+    rt_error_clear(&err);
+    if (retained_compute(m, &r, &err) != 0) {
+        rc = cli_report_error(ctx.cmd, &err);
+        cli_done(&ctx);
+        return rc;
+    }
     paths_find(m, target, all ? (uint32_t)all : 1, &paths);
     if (ctx.json)
-        print_json(m, addr, target, &paths);
+        print_json(m, addr, target, &paths, &r);
     else
-        print_text(m, addr, target, &paths);
+        print_text(m, addr, target, &paths, &r);
     paths_free(&paths);
+    retained_free(&r);
     cli_done(&ctx);
     return EXIT_OK;
 }

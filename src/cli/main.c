@@ -11,6 +11,7 @@ static const cli_cmd commands[] = {
     { "objects", cmd_objects, "every allocated object, streamed" },
     { "roots", cmd_roots, "roots ranked by the memory they retain" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },
+    { "export", cmd_export, "the dominator tree for pprof or Graphviz" },
 };
 
 static void usage(FILE *f)

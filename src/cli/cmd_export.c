@@ -1,0 +1,152 @@
+/* cmd_export.c — `retain export`: the dominator tree for pprof or
+ * Graphviz. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/retained.h"
+#include "cli/cli.h"
+#include "report/export_dominators.h"
+
+static const char usage[] =
+    "usage: retain export --format pprof|dot [-o FILE] [options] [ADDRESS] INPUT...\n"
+    "\n"
+    "  --format pprof  the dominator tree as a pprof profile (gzip'd profile.proto):\n"
+    "                  one stack per dominator chain, values are *shallow* objects\n"
+    "                  and bytes, so pprof's cumulative column is the retained size\n"
+    "                  (go tool pprof -top -cum FILE; or -http for a flame graph).\n"
+    "                  Needs -o FILE.\n"
+    "  --format dot    the dominator subtree of the object containing ADDRESS (or of\n"
+    "                  all roots) for Graphviz (dot -Tsvg), nodes cut by --min-bytes\n"
+    "  --tree dominators  what to export (the only tree so far; the default)\n"
+    "  -o FILE         output file (default for dot: standard output)\n"
+    "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 1% of\n"
+    "                  the start node's retained size)\n"
+    "  --max-nodes N   dot: at most N nodes (default 500)\n"
+    "  --json          print a JSON summary of what was written\n"
+    "  -h, --help      this text\n";
+
+typedef struct export_opts {
+    const char *format, *out, *tree;
+    uint64_t min_bytes, max_nodes;
+    int have_min;
+} export_opts;
+
+static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
+{
+    export_opts *o = st;
+    switch (c) {
+    case 'f':
+        if (strcmp(arg, "pprof") && strcmp(arg, "dot"))
+            return cli_usage_error(ctx->cmd, "--format takes 'pprof' or 'dot', not '%s'", arg);
+        o->format = arg;
+        return 0;
+    case 't':
+        if (strcmp(arg, "dominators"))
+            return cli_usage_error(ctx->cmd, "--tree takes 'dominators', not '%s'", arg);
+        o->tree = arg;
+        return 0;
+    case 'o':
+        o->out = arg;
+        return 0;
+    case 'm':
+        if (cli_parse_u64(arg, &o->min_bytes))
+            return cli_usage_error(ctx->cmd, "--min-bytes takes a number, not '%s'", arg);
+        o->have_min = 1;
+        return 0;
+    case 'x':
+        if (cli_parse_u64(arg, &o->max_nodes) || o->max_nodes == 0 || o->max_nodes > 10000000)
+            return cli_usage_error(ctx->cmd, "--max-nodes takes a count from 1 to 10000000, not '%s'", arg);
+        return 0;
+    }
+    return cli_usage_error(ctx->cmd, "unknown option");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    cli_ctx ctx = { .cmd = "export" };
+    export_opts o = { NULL, NULL, "dominators", 0, 500, 0 };
+    static const struct option extra[] = {
+        { "format", required_argument, NULL, 'f' }, { "tree", required_argument, NULL, 't' },
+        { "output", required_argument, NULL, 'o' }, { "min-bytes", required_argument, NULL, 'm' },
+        { "max-nodes", required_argument, NULL, 'x' }, { 0, 0, 0, 0 }
+    };
+    int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
+    if (rc >= 0)
+        return rc;
+    if (!o.format)
+        return cli_usage_error(ctx.cmd, "--format pprof or --format dot is required");
+    int pprof = strcmp(o.format, "pprof") == 0;
+    if (pprof && !o.out)
+        return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE");
+    uint64_t addr = 0;
+    int have_addr = 0;
+    if (ctx.ninputs > 0 && access(ctx.inputs[0], F_OK) != 0 && cli_parse_addr(ctx.inputs[0], &addr) == 0) {
+        have_addr = 1;
+        ctx.inputs++;
+        ctx.ninputs--;
+    }
+    if (have_addr && pprof)
+        return cli_usage_error(ctx.cmd, "ADDRESS goes with --format dot; pprof exports the whole tree");
+    for (int i = 0; i < ctx.ninputs; i++)
+        if (o.out && strcmp(ctx.inputs[i], o.out) == 0)
+            return cli_usage_error(ctx.cmd, "the output %s is also an input; inputs are never written", o.out);
+    if ((rc = cli_load(&ctx)) != 0)
+        return rc;
+    rt_model *m = ctx.m;
+    rt_retained r;
+    rt_error err;
+    rt_error_clear(&err);
+    uint32_t start = RT_NONE;
+    if (have_addr && (start = model_find(m, addr)) == RT_NONE) {
+        fprintf(stderr, "retain export: 0x%" PRIx64 ": no allocated object contains this address\n", addr);
+        cli_done(&ctx);
+        return EXIT_ANALYSIS;
+    }
+    if (retained_compute(m, &r, &err) != 0) {
+        rc = cli_report_error(ctx.cmd, &err);
+        cli_done(&ctx);
+        return rc;
+    }
+    if (!have_addr)
+        start = r.super;
+    export_stats st = { 0, 0, 0, 0 };
+    if (pprof) {
+        rc = export_pprof_dominators(m, &r, o.out, &st, &err);
+    } else {
+        FILE *f = o.out ? fopen(o.out, "w") : stdout;
+        if (!f) {
+            rc = RT_FAIL(&err, RT_E_IO, "cannot create %s", o.out);
+        } else {
+            uint64_t min = o.have_min ? o.min_bytes : r.bytes[start] / 100;
+            rc = export_dot_dominators(m, &r, start, min, (uint32_t)o.max_nodes, f, &st, &err);
+            if (o.out && fclose(f) != 0 && rc == 0)
+                rc = RT_FAIL(&err, RT_E_IO, "writing %s failed", o.out);
+        }
+    }
+    if (rc) {
+        rc = cli_report_error(ctx.cmd, &err);
+    } else if (ctx.json) {
+        json_w w;
+        json_init(&w, o.out ? stdout : stderr);
+        json_obj_begin(&w);
+        json_key(&w, "format");
+        json_str(&w, o.format);
+        json_key(&w, "output");
+        json_str(&w, o.out);
+        cli_json_partial(&w, m);
+        json_key(&w, pprof ? "samples" : "nodes");
+        json_u64(&w, pprof ? st.samples : st.nodes);
+        json_key(&w, pprof ? "locations" : "edges");
+        json_u64(&w, pprof ? st.locations : st.edges);
+        json_obj_end(&w);
+        json_done(&w);
+    } else if (o.out) {
+        printf("wrote %s: %" PRIu64 " %s, %" PRIu64 " %s\n", o.out, pprof ? st.samples : st.nodes,
+               pprof ? "samples" : "nodes", pprof ? st.locations : st.edges, pprof ? "locations" : "edges");
+    }
+    retained_free(&r);
+    cli_done(&ctx);
+    return rc;
+}

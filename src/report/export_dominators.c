@@ -1,0 +1,204 @@
+/* export_dominators.c — writing the dominator tree for pprof and Graphviz.
+ *
+ * pprof wants stacks; a dominator chain can be a million nodes deep (a
+ * linked list), so stacks are interned in a trie as the tree is walked
+ * top-down: a node's stack is its dominator's stack plus its own label,
+ * unless the label repeats.  Samples are then summed per trie node, which
+ * is what a flame graph shows anyway. */
+#include "report/export_dominators.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "report/pprof_write.h"
+#include "util/alloc.h"
+
+#define MAX_FRAMES 1024
+
+typedef struct trie {
+    uint32_t *parent;  /* trie node -> parent trie node (0 = empty stack) */
+    uint64_t *loc;     /* pprof location of the node's leaf frame */
+    uint64_t *count, *bytes;
+    uint32_t n, cap;
+    uint32_t *slots;   /* hash (parent, loc) -> trie node */
+    uint32_t nslots;
+} trie;
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void trie_rehash(trie *t)
+{
+    uint32_t ns = t->nslots ? t->nslots * 2 : 1024;
+    uint32_t *s = rt_calloc(ns, sizeof *s);
+    for (uint32_t i = 1; i < t->n; i++) {
+        uint64_t h = mix((uint64_t)t->parent[i] << 32 ^ t->loc[i]) & (ns - 1);
+        while (s[h])
+            h = (h + 1) & (ns - 1);
+        s[h] = i;
+    }
+    free(t->slots);
+    t->slots = s;
+    t->nslots = ns;
+}
+
+static uint32_t trie_child(trie *t, uint32_t parent, uint64_t loc)
+{
+    if ((uint64_t)t->n * 2 >= t->nslots)
+        trie_rehash(t);
+    uint64_t h = mix((uint64_t)parent << 32 ^ loc) & (t->nslots - 1);
+    while (t->slots[h]) {
+        uint32_t i = t->slots[h];
+        if (t->parent[i] == parent && t->loc[i] == loc)
+            return i;
+        h = (h + 1) & (t->nslots - 1);
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->parent = rt_reallocarray(t->parent, t->cap, sizeof *t->parent);
+        t->loc = rt_reallocarray(t->loc, t->cap, sizeof *t->loc);
+        t->count = rt_reallocarray(t->count, t->cap, sizeof *t->count);
+        t->bytes = rt_reallocarray(t->bytes, t->cap, sizeof *t->bytes);
+    }
+    uint32_t i = t->n++;
+    t->parent[i] = parent;
+    t->loc[i] = loc;
+    t->count[i] = t->bytes[i] = 0;
+    t->slots[h] = i;
+    return i;
+}
+
+int export_pprof_dominators(const rt_model *m, const rt_retained *r, const char *path, export_stats *st,
+                            rt_error *err)
+{
+    pprof_builder *b = pprof_builder_new();
+    pprof_add_sample_type(b, "objects", "count");
+    pprof_add_sample_type(b, "space", "bytes");
+    pprof_set_default_sample_type(b, "space");
+    trie t;
+    memset(&t, 0, sizeof t);
+    trie_child(&t, 0, 0); /* node 0: the empty stack */
+    t.n = 1;
+    uint32_t *stack_of = rt_malloc((size_t)r->n * sizeof *stack_of);
+    uint64_t *loc_of = rt_calloc(r->n, sizeof *loc_of);
+    char lb[512];
+    /* pre-order: a dominator is placed before what it dominates */
+    for (uint32_t i = 0; i < r->tree.nreach; i++) {
+        uint32_t v = r->tree.order[i];
+        if (v == r->super) {
+            stack_of[v] = 0;
+            continue;
+        }
+        uint32_t d = r->tree.idom[v];
+        loc_of[v] = pprof_location(b, retained_label(m, r, v, lb, sizeof lb), "", 0);
+        if (d != r->super && loc_of[d] == loc_of[v])
+            stack_of[v] = stack_of[d]; /* same label again: fold */
+        else
+            stack_of[v] = trie_child(&t, stack_of[d], loc_of[v]);
+        if (v < m->nobj) {
+            t.count[stack_of[v]]++;
+            t.bytes[stack_of[v]] += m->objects[v].size;
+        }
+    }
+    uint64_t locs[MAX_FRAMES];
+    for (uint32_t i = 1; i < t.n; i++) {
+        if (!t.count[i])
+            continue;
+        size_t nl = 0;
+        for (uint32_t k = i; k && nl < MAX_FRAMES; k = t.parent[k])
+            locs[nl++] = t.loc[k];
+        int64_t vals[2] = { (int64_t)t.count[i], (int64_t)t.bytes[i] };
+        pprof_add_sample(b, locs, nl, vals, NULL, NULL);
+    }
+    st->samples = pprof_builder_nsamples(b);
+    st->locations = pprof_builder_nlocations(b);
+    int rc = pprof_write_file(b, path, err);
+    free(stack_of);
+    free(loc_of);
+    free(t.parent);
+    free(t.loc);
+    free(t.count);
+    free(t.bytes);
+    free(t.slots);
+    pprof_builder_free(b);
+    return rc;
+}
+
+static void dot_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '\n') {
+            fputs("\\n", f); /* a line break inside the label */
+            continue;
+        }
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s >= 0x20)
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+    static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    double v = (double)n;
+    int i = 0;
+    while (v >= 1024 && i < 4) {
+        v /= 1024;
+        i++;
+    }
+    if (i == 0)
+        snprintf(buf, len, "%" PRIu64 " B", n);
+    else
+        snprintf(buf, len, "%.1f %s", v, u[i]);
+}
+
+int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t start, uint64_t min_bytes,
+                          uint32_t max_nodes, FILE *f, export_stats *st, rt_error *err)
+{
+    uint32_t *cs, *ch;
+    domtree_children(&r->tree, r->bytes, &cs, &ch);
+    uint32_t *queue = rt_malloc(((size_t)max_nodes + 1) * sizeof *queue);
+    uint32_t head = 0, tail = 0;
+    char lb[512], b1[32], b2[32];
+    memset(st, 0, sizeof *st);
+    fprintf(f, "digraph dominators {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
+    queue[tail++] = start;
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        fmt_bytes(r->bytes[v], b1, sizeof b1);
+        fmt_bytes(v < m->nobj ? m->objects[v].size : 0, b2, sizeof b2);
+        char text[800];
+        if (v < m->nobj)
+            snprintf(text, sizeof text, "%s\n0x%" PRIx64 "\nretained %s, shallow %s",
+                     retained_label(m, r, v, lb, sizeof lb), m->objects[v].base, b1, b2);
+        else
+            snprintf(text, sizeof text, "%s\nretained %s", retained_label(m, r, v, lb, sizeof lb), b1);
+        fprintf(f, "  n%u [label=", v);
+        dot_string(f, text);
+        fprintf(f, "];\n");
+        st->nodes++;
+        for (uint32_t i = cs[v]; i < cs[v + 1]; i++) {
+            uint32_t c = ch[i];
+            if (r->bytes[c] < min_bytes || tail >= max_nodes)
+                break; /* children are sorted by retained size */
+            queue[tail++] = c;
+            fprintf(f, "  n%u -> n%u;\n", v, c);
+            st->edges++;
+        }
+    }
+    fprintf(f, "}\n");
+    free(queue);
+    free(cs);
+    free(ch);
+    if (ferror(f))
+        return RT_FAIL(err, RT_E_IO, "writing the DOT output failed");
+    return 0;
+}

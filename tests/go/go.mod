@@ -1,0 +1,3 @@
+module retaintest
+
+go 1.19

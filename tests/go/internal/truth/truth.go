@@ -1,0 +1,212 @@
+// Package truth lets a scenario program record what it knows about its own
+// heap — where a watched object sits, which root holds it, which function
+// allocated it, how long the shortest root path is — and then write a heap
+// dump of the same moment. tests/scenarios.py compares `retain why` answers on
+// the dump with this record.
+//
+// Truth file (JSON, one per run):
+//
+//	{"scenario": "growslice", "go_version": "go1.22.12", "goarch": "amd64",
+//	 "memprofile_rate": 1,
+//	 "items": [{
+//	   "name": "block0",            // unique within the file
+//	   "address": "0x...",          // the pointer the program holds (may be interior)
+//	   "base": "0x...",             // slot start (address-8 behind a malloc header)
+//	   "size": 4096,                // slot size: size class, or pages·8192 if large
+//	   "root_kind": "global",       // or "stack"
+//	   "root_name": "main.blocks",  // globals: symbol name; stacks: null
+//	   "root_function": null,       // stacks: function of the frame, e.g. "main.holder"
+//	   "goroutine": null,           // stacks: goroutine id
+//	   "alloc_function": "main.newBlock",
+//	   "path_length": 2,            // or {"min": 3, "max": 5}
+//	   "stale_stack_function": "main.main"  // optional, see Item
+//	 }]}
+//
+// Addresses come from fmt's %p, which means the same thing in every Go
+// version. Only the standard library is used, and nothing newer than Go 1.19.
+package truth
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Item is one watched object. Pointer fields are JSON null when unset.
+type Item struct {
+	Name          string      `json:"name"`
+	Address       string      `json:"address"`
+	Base          string      `json:"base"`
+	Size          uint64      `json:"size"`
+	RootKind      string      `json:"root_kind"`
+	RootName      *string     `json:"root_name"`
+	RootFunction  *string     `json:"root_function"`
+	Goroutine     *int64      `json:"goroutine"`
+	AllocFunction string      `json:"alloc_function"`
+	PathLength    interface{} `json:"path_length"`
+	// StaleStackFunction, when set, names a function whose frame keeps the
+	// address in a dead slot (a trap for conservative stack scanning).
+	StaleStackFunction string `json:"stale_stack_function,omitempty"`
+}
+
+// File is the whole truth record.
+type File struct {
+	Scenario       string `json:"scenario"`
+	GoVersion      string `json:"go_version"`
+	GoArch         string `json:"goarch"`
+	MemProfileRate int    `json:"memprofile_rate"`
+	Items          []Item `json:"items"`
+}
+
+// Range is a path length known only within bounds (map internals differ
+// between Go versions).
+type Range struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
+
+// Addr returns the address fmt's %p prints for p (a pointer, slice, map,
+// chan or unsafe.Pointer).
+func Addr(p interface{}) uint64 {
+	s := fmt.Sprintf("%p", p)
+	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
+	if err != nil {
+		panic("truth: cannot parse %p output " + strconv.Quote(s))
+	}
+	return v
+}
+
+// Hex formats an address the way the truth file and `retain` spell it.
+func Hex(a uint64) string { return "0x" + strconv.FormatUint(a, 16) }
+
+// goMinor is the minor version of the running toolchain (22 for go1.22.12);
+// development builds count as very new.
+func goMinor() int {
+	v := strings.TrimPrefix(runtime.Version(), "go1.")
+	end := 0
+	for end < len(v) && v[end] >= '0' && v[end] <= '9' {
+		end++
+	}
+	n, err := strconv.Atoi(v[:end])
+	if err != nil {
+		return 1 << 30
+	}
+	return n
+}
+
+// Size classes of the Go allocator (identical in Go 1.19 … 1.27;
+// runtime/sizeclasses.go, internal/runtime/gc/sizeclasses.go).
+var sizeClasses = []uint64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160,
+	176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576,
+	640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688,
+	3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+	9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760,
+	24576, 27264, 28672, 32768}
+
+// Slot returns the slot base and slot size of an object the program got from
+// the allocator as a pointer p to userSize bytes. pointerful says whether the
+// type holds pointers. Rules (runtime/malloc.go):
+//   - Go ≥1.22: pointerful objects of 513 … 32760 bytes get an 8-byte malloc
+//     header in front; p is slot+8 and the size class covers userSize+8.
+//   - large objects (> 32760 bytes from 1.22, > 32768 before) get their own
+//     span; the slot is the span, userSize rounded up to whole 8 KiB pages.
+//   - noscan objects under 16 bytes go to the tiny allocator: no own slot,
+//     so they make bad truth objects and Slot panics.
+func Slot(p, userSize uint64, pointerful bool) (base, size uint64) {
+	minor := goMinor()
+	maxSmall := uint64(32768)
+	if minor >= 22 {
+		maxSmall = 32768 - 8
+	}
+	switch {
+	case !pointerful && userSize < 16:
+		panic("truth: tiny-allocator object has no slot of its own")
+	case userSize > maxSmall:
+		return p, (userSize + 8191) &^ 8191
+	}
+	base, n := p, userSize
+	if minor >= 22 && pointerful && userSize > 512 {
+		base, n = p-8, userSize+8
+	}
+	for _, c := range sizeClasses {
+		if c >= n {
+			return base, c
+		}
+	}
+	panic("truth: no size class")
+}
+
+// Global describes an object whose shortest path starts at global rootName.
+// pathLength is an int or a Range.
+func Global(name string, addr, base, size uint64, rootName, allocFunction string, pathLength interface{}) Item {
+	return Item{Name: name, Address: Hex(addr), Base: Hex(base), Size: size,
+		RootKind: "global", RootName: &rootName, AllocFunction: allocFunction,
+		PathLength: pathLength}
+}
+
+// Stack describes an object whose shortest path starts at a local variable
+// of function rootFunction in goroutine goid.
+func Stack(name string, addr, base, size uint64, rootFunction string, goid int64, allocFunction string, pathLength interface{}) Item {
+	return Item{Name: name, Address: Hex(addr), Base: Hex(base), Size: size,
+		RootKind: "stack", RootFunction: &rootFunction, Goroutine: &goid,
+		AllocFunction: allocFunction, PathLength: pathLength}
+}
+
+// GoroutineID returns the id of the calling goroutine, read from the
+// "goroutine N [status]:" header that runtime.Stack writes (the same id the
+// heap dump records). Go 1.23+ may add "gp=… m=…" after N; only N is read.
+func GoroutineID() int64 {
+	var buf [64]byte
+	s := string(buf[:runtime.Stack(buf[:], false)])
+	s = strings.TrimPrefix(s, "goroutine ")
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	id, err := strconv.ParseInt(s[:end], 10, 64)
+	if err != nil {
+		panic("truth: cannot parse goroutine header " + strconv.Quote(string(buf[:])))
+	}
+	return id
+}
+
+// Args returns the dump path and truth path from the command line, or exits
+// with a usage message.
+func Args() (dumpPath, truthPath string) {
+	if len(os.Args) != 3 {
+		fmt.Fprintf(os.Stderr, "usage: %s DUMP TRUTH.json\n", os.Args[0])
+		os.Exit(2)
+	}
+	return os.Args[1], os.Args[2]
+}
+
+// Finish stops the GC, writes the truth file, collects garbage once more
+// (so the dump holds as little dead memory as possible) and writes the heap
+// dump. The caller must hold no pointer to a watched object in a live local
+// variable, or that local would become a shorter stack root.
+func Finish(scenario, dumpPath, truthPath string, items []Item) {
+	debug.SetGCPercent(-1)
+	runtime.GC()
+	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
+		MemProfileRate: runtime.MemProfileRate, Items: items}
+	data, err := json.MarshalIndent(&f, "", "  ")
+	check(err)
+	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
+	out, err := os.Create(dumpPath)
+	check(err)
+	fd := out.Fd()
+	runtime.GC()
+	debug.WriteHeapDump(fd)
+	check(out.Close())
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

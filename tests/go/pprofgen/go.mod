@@ -1,0 +1,3 @@
+module retain.test/pprofgen
+
+go 1.18

@@ -1,0 +1,682 @@
+#!/usr/bin/env python3
+"""End-to-end scenario tests: real Go programs, real heap dumps, `retain why`.
+
+Each directory tests/go/<scenario>/ holds a Go program that builds one
+retention situation, records its own truth (tests/go/internal/truth) and
+writes a heap dump. For every Go toolchain asked for, this script builds and
+runs each program, then asks `retain why --json ADDRESS DUMP EXE` about every
+truth item and compares the answer with the truth. `retain overview`, `top`
+and `objects` run once per dump.
+
+    python3 tests/scenarios.py --retain build/retain --go 1.22 --work /tmp/w
+    python3 tests/scenarios.py --retain build/retain --go all --work /tmp/w -s list
+    python3 tests/scenarios.py --go all --work /tmp/w --self-check   # no retain
+    python3 tests/scenarios.py --retain R --go all --work /tmp/w --dry-run
+
+--self-check verifies the truth files themselves with a small independent
+heap-dump reader (below): slot base and size, allocation site, shortest path
+length and first root — useful to tell a wrong truth from a wrong `retain`.
+
+Output: one line per failed check, then exactly one line "N passed, M failed".
+Exit status 1 if anything failed. Python 3 standard library only.
+"""
+
+import argparse
+import bisect
+import glob
+import json
+import os
+import re
+import shlex
+import struct
+import subprocess
+import sys
+import time
+from collections import deque
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GO_SRC = os.path.join(HERE, "go")
+SHARED_SRC = [os.path.join(GO_SRC, "go.mod"), os.path.join(GO_SRC, "internal")]
+DUMP_MAGIC = b"go1.7 heap dump\n"
+ROOT_KIND_ORDER = ["global", "stack", "finalizer", "cleanup", "other", "runtime"]
+RETAIN_TIMEOUT = 600
+RUN_TIMEOUT = 120
+
+
+# ---------------------------------------------------------------- results
+
+class Results:
+    """Counts checks; prints one line per failure as it happens."""
+
+    def __init__(self, verbose=False):
+        self.passed = 0
+        self.failed = 0
+        self.verbose = verbose
+
+    def check(self, ok, where, what, detail=""):
+        if ok:
+            self.passed += 1
+            if self.verbose:
+                print("ok   %s: %s" % (where, what))
+        else:
+            self.failed += 1
+            print("FAIL %s: %s%s" % (where, what, (" — " + detail) if detail else ""),
+                  flush=True)
+        return ok
+
+    def fail(self, where, what, detail=""):
+        return self.check(False, where, what, detail)
+
+
+# ---------------------------------------------------------------- toolchains, scenarios
+
+def version_key(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v))
+
+
+def installed_versions():
+    vs = []
+    for go in glob.glob("/usr/lib/go-*/bin/go"):
+        vs.append(go.split("/usr/lib/go-")[1].split("/")[0])
+    return sorted(vs, key=version_key)
+
+
+def all_scenarios():
+    """Directories of tests/go whose main.go records a truth. (Other Go
+    programs there, e.g. profile generators with their own go.mod, are not
+    scenarios.)"""
+    out = []
+    for d in sorted(os.listdir(GO_SRC)):
+        main_go = os.path.join(GO_SRC, d, "main.go")
+        if os.path.isfile(main_go) and not os.path.exists(os.path.join(GO_SRC, d, "go.mod")):
+            with open(main_go, encoding="utf-8") as f:
+                if '"retaintest/internal/truth"' in f.read():
+                    out.append(d)
+    return out
+
+
+def newest_source_mtime(scn):
+    newest = 0.0
+    for top in [os.path.join(GO_SRC, scn)] + SHARED_SRC:
+        paths = [top] if os.path.isfile(top) else [
+            os.path.join(dp, f) for dp, _, fs in os.walk(top) for f in fs]
+        for p in paths:
+            if p.endswith((".go", ".mod")):
+                newest = max(newest, os.path.getmtime(p))
+    return newest
+
+
+def mtime(p):
+    try:
+        return os.path.getmtime(p)
+    except OSError:
+        return -1.0
+
+
+def go_env(work):
+    env = dict(os.environ)
+    env.update({
+        "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off",
+        "GOCACHE": os.path.join(work, "gocache"), "GOPATH": os.path.join(work, "gopath"),
+        "CGO_ENABLED": "0",
+    })
+    env.pop("GOROOT", None)
+    env.pop("GOEXPERIMENT", None)
+    return env
+
+
+ENV_SHOWN = ("GOFLAGS", "GOTOOLCHAIN", "GOPROXY", "GOCACHE", "GOPATH", "CGO_ENABLED")
+
+
+def show(cmd, cwd=None, env=None):
+    parts = []
+    if cwd:
+        parts.append("cd %s &&" % shlex.quote(cwd))
+    if env:
+        parts += ["%s=%s" % (k, shlex.quote(env[k])) for k in ENV_SHOWN]
+    parts += [shlex.quote(c) for c in cmd]
+    print("+ " + " ".join(parts), flush=True)
+
+
+class Run:
+    """Paths of one (toolchain, scenario) pair."""
+
+    def __init__(self, work, ver, scn):
+        self.ver, self.scn = ver, scn
+        self.dir = os.path.join(work, ver, scn)
+        self.exe = os.path.join(self.dir, "prog")
+        self.dump = os.path.join(self.dir, "heap.dump")
+        self.truth = os.path.join(self.dir, "truth.json")
+        self.where = "go%s/%s" % (ver, scn)
+
+
+def build_and_run(r, work, res, dry, force):
+    """Builds r.exe and runs it to get r.dump and r.truth unless they are
+    newer than the sources. Returns the parsed truth, or None."""
+    env = go_env(work)
+    go = "/usr/lib/go-%s/bin/go" % r.ver
+    build = [go, "build", "-o", r.exe, "./" + r.scn]
+    run = [r.exe, r.dump, r.truth]
+    if dry:
+        show(build, GO_SRC, env)
+        show(run)
+        return load_truth(r.truth, r, None)
+    if not os.path.exists(go):
+        res.fail(r.where, "toolchain", go + " not found")
+        return None
+    os.makedirs(r.dir, exist_ok=True)
+    src = newest_source_mtime(r.scn)
+    if force or mtime(r.exe) < src:
+        p = subprocess.run(build, cwd=GO_SRC, env=env, capture_output=True, text=True)
+        if not res.check(p.returncode == 0, r.where, "go build",
+                         (p.stderr or p.stdout).strip()[-2000:]):
+            return None
+    else:
+        res.check(True, r.where, "go build (up to date)")
+    if force or min(mtime(r.dump), mtime(r.truth)) < mtime(r.exe):
+        for p in (r.dump, r.truth):
+            if os.path.exists(p):
+                os.remove(p)
+        try:
+            p = subprocess.run(run, cwd=r.dir, capture_output=True, text=True,
+                               timeout=RUN_TIMEOUT)
+            ok, detail = p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr.strip()[-2000:])
+        except subprocess.TimeoutExpired:
+            ok, detail = False, "timed out after %ds" % RUN_TIMEOUT
+        if not res.check(ok, r.where, "run program", detail):
+            return None
+    else:
+        res.check(True, r.where, "run program (up to date)")
+    with open(r.dump, "rb") as f:
+        magic = f.read(len(DUMP_MAGIC))
+    if not res.check(magic == DUMP_MAGIC, r.where, "dump header", repr(magic)):
+        return None
+    return load_truth(r.truth, r, res)
+
+
+def parse_addr(s):
+    if isinstance(s, int):
+        return s
+    if isinstance(s, str):
+        try:
+            return int(s, 16) if s.lower().startswith("0x") else int(s)
+        except ValueError:
+            return None
+    return None
+
+
+def truth_problems(t):
+    """Returns a list of ways the truth file t is malformed."""
+    bad = []
+    if not isinstance(t, dict) or not isinstance(t.get("items"), list) or not t["items"]:
+        return ["no items"]
+    names = set()
+    for it in t["items"]:
+        n = it.get("name")
+        if not isinstance(n, str) or n in names:
+            bad.append("missing or duplicate name %r" % n)
+        names.add(n)
+        a, b, sz = parse_addr(it.get("address")), parse_addr(it.get("base")), it.get("size")
+        if a is None or b is None or not isinstance(sz, int) or sz <= 0:
+            bad.append("%s: bad address/base/size" % n)
+        elif not b <= a < b + sz:
+            bad.append("%s: address outside [base, base+size)" % n)
+        kind = it.get("root_kind")
+        if kind == "global":
+            if not isinstance(it.get("root_name"), str):
+                bad.append("%s: global root without root_name" % n)
+        elif kind == "stack":
+            if not isinstance(it.get("root_function"), str) or not isinstance(it.get("goroutine"), int):
+                bad.append("%s: stack root without root_function/goroutine" % n)
+        else:
+            bad.append("%s: root_kind %r" % (n, kind))
+        if not isinstance(it.get("alloc_function"), str):
+            bad.append("%s: no alloc_function" % n)
+        if path_range(it.get("path_length")) is None:
+            bad.append("%s: bad path_length" % n)
+    return bad
+
+
+def load_truth(path, r, res):
+    try:
+        with open(path) as f:
+            t = json.load(f)
+    except (OSError, ValueError) as e:
+        if res:
+            res.fail(r.where, "truth file", str(e))
+        return None
+    bad = truth_problems(t)
+    if res and not res.check(not bad, r.where, "truth well-formed", "; ".join(bad)):
+        return None
+    return t
+
+
+def path_range(pl):
+    if isinstance(pl, int) and not isinstance(pl, bool):
+        return (pl, pl)
+    if isinstance(pl, dict) and isinstance(pl.get("min"), int) and isinstance(pl.get("max"), int):
+        return (pl["min"], pl["max"])
+    return None
+
+
+# ---------------------------------------------------------------- retain
+
+def run_retain(retain, args, where, what, res, dry):
+    """Runs retain with args; returns parsed JSON or None (failure counted)."""
+    cmd = [retain] + args
+    if dry:
+        show(cmd)
+        return None
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=RETAIN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        res.fail(where, what, "timed out after %ds: %s" % (RETAIN_TIMEOUT, " ".join(cmd)))
+        return None
+    except OSError as e:
+        res.fail(where, what, "%s: %s" % (retain, e))
+        return None
+    err = p.stderr.decode("utf-8", "replace").strip()[-1000:]
+    if not res.check(p.returncode == 0, where, what + " exit status",
+                     "exit %d: %s" % (p.returncode, err)):
+        return None
+    try:
+        out = json.loads(p.stdout)
+    except ValueError as e:
+        res.fail(where, what + " JSON", "%s; stdout starts %r" % (e, p.stdout[:200]))
+        return None
+    res.check(True, where, what + " JSON")
+    return out
+
+
+def same_addr(a, b):
+    pa, pb = parse_addr(a), parse_addr(b)
+    return pa is not None and pa == pb
+
+
+def check_why(retain, r, item, res, dry):
+    where = "%s/%s" % (r.where, item["name"])
+    out = run_retain(retain, ["why", "--json", hex(parse_addr(item["address"])), r.dump, r.exe],
+                     where, "why", res, dry)
+    if out is None:
+        return
+    if not isinstance(out, dict) or not isinstance(out.get("object"), dict):
+        res.fail(where, "why output shape", "no object: %s" % json.dumps(out)[:300])
+        return
+    obj = out["object"]
+    res.check(same_addr(obj.get("base"), item["base"]), where, "object.base",
+              "got %s, want %s" % (obj.get("base"), item["base"]))
+    res.check(obj.get("size") == item["size"], where, "object.size",
+              "got %s, want %s" % (obj.get("size"), item["size"]))
+    alloc = obj.get("alloc")
+    got_fn = alloc.get("function") if isinstance(alloc, dict) else None
+    res.check(got_fn == item["alloc_function"], where, "object.alloc.function",
+              "got %r, want %r" % (got_fn, item["alloc_function"]))
+    if not res.check(out.get("reachable") is True, where, "reachable",
+                     "got %r" % out.get("reachable")):
+        return
+    paths = out.get("paths")
+    if not res.check(isinstance(paths, list) and paths and isinstance(paths[0], dict),
+                     where, "paths[0] present", "paths = %s" % json.dumps(paths)[:200]):
+        return
+    root = paths[0].get("root") or {}
+    hops = paths[0].get("hops") or []
+    res.check(root.get("kind") == item["root_kind"], where, "root.kind",
+              "got %r, want %r (root %s)" % (root.get("kind"), item["root_kind"], json.dumps(root)))
+    if item["root_kind"] == "global":
+        res.check(root.get("name") == item["root_name"], where, "root.name",
+                  "got %r, want %r" % (root.get("name"), item["root_name"]))
+    else:
+        res.check(root.get("function") == item["root_function"], where, "root.function",
+                  "got %r, want %r" % (root.get("function"), item["root_function"]))
+        res.check(root.get("goroutine") == item["goroutine"], where, "root.goroutine",
+                  "got %r, want %r" % (root.get("goroutine"), item["goroutine"]))
+    lo, hi = path_range(item["path_length"])
+    res.check(lo <= len(hops) <= hi, where, "path length",
+              "got %d, want %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))
+    last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
+    res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
+              "last hop %r, object.base %r" % (last, obj.get("base")))
+
+
+def find_object_rows(out, base):
+    """Yields every dict in out (any nesting) whose base/address is base."""
+    stack = [out]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            for k in ("base", "address"):
+                if k in x and same_addr(x[k], base):
+                    yield x
+                    break
+            stack.extend(v for v in x.values() if isinstance(v, (dict, list)))
+        elif isinstance(x, list):
+            stack.extend(v for v in x if isinstance(v, (dict, list)))
+
+
+def check_reports(retain, r, truth, res, dry):
+    run_retain(retain, ["overview", "--json", r.dump], r.where, "overview", res, dry)
+    run_retain(retain, ["top", "--json", r.dump], r.where, "top", res, dry)
+    out = run_retain(retain, ["objects", "--json", r.dump], r.where, "objects", res, dry)
+    if out is None:
+        return
+    for item in truth["items"]:
+        rows = list(find_object_rows(out, item["base"]))
+        if res.check(bool(rows), r.where, "objects lists %s" % item["name"],
+                     "no row with base %s" % item["base"]):
+            res.check(any(row.get("reachable") is True for row in rows), r.where,
+                      "objects: %s reachable" % item["name"], json.dumps(rows[0])[:300])
+
+
+# ---------------------------------------------------------------- independent dump reader
+
+class Dump:
+    """A minimal reader of runtime/debug.WriteHeapDump output (GO-RUNTIME.md
+    §9), independent of retain, for checking truth files."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.buf = f.read()
+        if not self.buf.startswith(DUMP_MAGIC):
+            raise ValueError("not a heap dump")
+        self.pos = len(DUMP_MAGIC)
+        self.objects = {}          # base -> (contents, [ptr offsets])
+        self.frames = []           # dicts: goid, name, sp, contents, fields
+        self.segments = []         # (addr, contents, fields) for data and bss
+        self.finalizer_ptrs = []   # (kind, pointer)
+        self.buckets = {}          # id -> [(func, file, line)]
+        self.samples = []          # (addr, bucket)
+        self.version = None
+        self._parse()
+        self.bases = sorted(self.objects)
+        self.sizes = [len(self.objects[b][0]) for b in self.bases]
+
+    def uv(self):
+        b, pos = self.buf, self.pos
+        x = shift = 0
+        while True:
+            c = b[pos]
+            pos += 1
+            x |= (c & 0x7F) << shift
+            if c < 0x80:
+                self.pos = pos
+                return x
+            shift += 7
+
+    def bytes_(self):
+        n = self.uv()
+        s = self.buf[self.pos:self.pos + n]
+        self.pos += n
+        return s
+
+    def fields(self):
+        out = []
+        while True:
+            kind = self.uv()
+            if kind == 0:
+                return out
+            out.append(self.uv())
+
+    def _parse(self):
+        uv, by = self.uv, self.bytes_
+        goid = None
+        while True:
+            tag = uv()
+            if tag == 0:
+                return
+            if tag == 1:
+                addr = uv()
+                contents = by()
+                self.objects[addr] = (contents, self.fields())
+            elif tag == 3:
+                uv(), uv(), by(), uv()
+            elif tag == 4:
+                vals = [uv() for _ in range(8)]
+                goid = vals[2]
+                by()
+                [uv() for _ in range(4)]
+            elif tag == 5:
+                sp, _, _ = uv(), uv(), uv()
+                contents = by()
+                uv(), uv(), uv()
+                name = by().decode("utf-8", "replace")
+                self.frames.append({"goid": goid, "name": name, "sp": sp,
+                                    "contents": contents, "fields": self.fields()})
+            elif tag == 6:
+                uv(), uv(), uv(), uv(), by()
+                self.version = by().decode("utf-8", "replace")
+                uv()
+            elif tag in (7, 11):
+                obj, fn, _, _, _ = [uv() for _ in range(5)]
+                self.finalizer_ptrs.append(("finalizer", fn))
+                if tag == 11:
+                    self.finalizer_ptrs.append(("finalizer", obj))
+            elif tag == 8:
+                uv(), uv()
+            elif tag == 9:
+                uv(), uv(), uv()
+            elif tag == 10:
+                [uv() for _ in range(24 + 256 + 1)]
+            elif tag in (12, 13):
+                addr = uv()
+                contents = by()
+                self.segments.append((addr, contents, self.fields()))
+            elif tag == 14:
+                [uv() for _ in range(7)]
+            elif tag == 15:
+                [uv() for _ in range(6)]
+            elif tag == 16:
+                b, _, n = uv(), uv(), uv()
+                frames = []
+                for _ in range(n):
+                    fn = by().decode("utf-8", "replace")
+                    file = by().decode("utf-8", "replace")
+                    frames.append((fn, file, uv()))
+                uv(), uv()
+                self.buckets[b] = frames
+            elif tag == 17:
+                self.samples.append((uv(), uv()))
+            else:
+                raise ValueError("unknown tag %d at offset %d" % (tag, self.pos))
+
+    def find(self, addr):
+        """Base of the object containing addr, or None."""
+        i = bisect.bisect_right(self.bases, addr) - 1
+        if i >= 0 and addr < self.bases[i] + self.sizes[i]:
+            return self.bases[i]
+        return None
+
+    def pointers(self, contents, offsets):
+        for off in offsets:
+            if off + 8 <= len(contents):
+                yield off, struct.unpack_from("<Q", contents, off)[0]
+
+    def alloc_function(self, base):
+        for addr, b in self.samples:
+            if self.find(addr) == base:
+                frames = self.buckets.get(b, [])
+                for fn, _, _ in frames:
+                    if not fn.startswith(("runtime.", "internal/runtime/")):
+                        return fn
+                return frames[0][0] if frames else None
+        return None
+
+    def predecessors(self):
+        rev = {}
+        for base, (contents, offs) in self.objects.items():
+            for _, v in self.pointers(contents, offs):
+                t = self.find(v)
+                if t is not None and t != base:
+                    rev.setdefault(t, []).append(base)
+        return rev
+
+    def roots(self, symbols):
+        """Yields (kind, name, function, goid, slot address, pointer value)."""
+        for addr, contents, offs in self.segments:
+            for off, v in self.pointers(contents, offs):
+                yield ("global", symbols.name_at(addr + off), None, None, addr + off, v)
+        for fr in self.frames:
+            for off, v in self.pointers(fr["contents"], fr["fields"]):
+                yield ("stack", None, fr["name"], fr["goid"], fr["sp"] + off, v)
+        for kind, v in self.finalizer_ptrs:
+            yield (kind, None, None, None, 0, v)
+
+
+class Symbols:
+    """Data and bss symbols of an executable, from `go tool nm`."""
+
+    def __init__(self, go, exe):
+        out = subprocess.run([go, "tool", "nm", "-size", "-sort", "address", exe],
+                             capture_output=True, text=True, check=True).stdout
+        self.addrs, self.rows = [], []
+        for line in out.splitlines():
+            f = line.split(None, 3)
+            # Zero-size markers (runtime.bss, runtime.edata…) share addresses
+            # with real variables: skip them.
+            if len(f) == 4 and f[2] in "DdBb" and int(f[1]) > 0:
+                self.addrs.append(int(f[0], 16))
+                self.rows.append((int(f[0], 16), int(f[1]), f[3]))
+
+    def name_at(self, addr):
+        i = bisect.bisect_right(self.addrs, addr) - 1
+        if i >= 0:
+            a, size, name = self.rows[i]
+            if a <= addr < a + size:
+                return name
+        return None
+
+
+def root_sort_key(root, length):
+    kind, name, fn, goid, addr, _ = root
+    k = ROOT_KIND_ORDER.index(kind) if kind in ROOT_KIND_ORDER else len(ROOT_KIND_ORDER)
+    return (length, k, name or fn or "", addr)
+
+
+def self_check(r, truth, res):
+    """Checks the truth file against the dump with the reader above."""
+    try:
+        d = Dump(r.dump)
+        syms = Symbols("/usr/lib/go-%s/bin/go" % r.ver, r.exe)
+    except (OSError, ValueError, IndexError, subprocess.CalledProcessError) as e:
+        res.fail(r.where, "self-check: read dump", str(e))
+        return
+    rev = d.predecessors()
+    roots = list(d.roots(syms))
+    for item in truth["items"]:
+        where = "%s/%s" % (r.where, item["name"])
+        base, addr = parse_addr(item["base"]), parse_addr(item["address"])
+        found = d.find(addr)
+        if not res.check(found == base, where, "self-check: dump object containing address",
+                         "got %s, want %s" % (found and hex(found), item["base"])):
+            continue
+        size = len(d.objects[base][0])
+        res.check(size == item["size"], where, "self-check: dump slot size",
+                  "got %d, want %d" % (size, item["size"]))
+        fn = d.alloc_function(base)
+        res.check(fn == item["alloc_function"], where, "self-check: alloc sample",
+                  "got %r, want %r" % (fn, item["alloc_function"]))
+        # Distance from every object to the target, walking pointers backwards.
+        dist = {base: 0}
+        q = deque([base])
+        while q:
+            o = q.popleft()
+            for p in rev.get(o, ()):
+                if p not in dist:
+                    dist[p] = dist[o] + 1
+                    q.append(p)
+        best = None
+        for root in roots:
+            o = d.find(root[5])
+            if o in dist:
+                cand = (root_sort_key(root, dist[o] + 1), root)
+                if best is None or cand[0] < best[0]:
+                    best = cand
+        if not res.check(best is not None, where, "self-check: reachable from a root"):
+            continue
+        length, root = best[0][0], best[1]
+        lo, hi = path_range(item["path_length"])
+        res.check(lo <= length <= hi, where, "self-check: shortest path length",
+                  "got %d, want %s" % (length, item["path_length"]))
+        got = {"kind": root[0], "name": root[1], "function": root[2], "goroutine": root[3]}
+        want = {"kind": item["root_kind"], "name": item.get("root_name"),
+                "function": item.get("root_function"), "goroutine": item.get("goroutine")}
+        res.check(got == want, where, "self-check: first root", "got %s, want %s" % (got, want))
+        if res.verbose:
+            print("     %s: path %d from %s" % (where, length, got))
+        stale = item.get("stale_stack_function")
+        if stale:
+            res.check(stale_copy(d, stale, addr), where,
+                      "self-check: dead slot of %s still holds the address" % stale)
+
+
+def stale_copy(d, function, addr):
+    """True if a frame of function holds addr in a word that is not a live
+    pointer slot (what only a conservative stack scan would follow)."""
+    for fr in d.frames:
+        if fr["name"] != function:
+            continue
+        live = set(fr["fields"])
+        c = fr["contents"]
+        for off in range(0, len(c) - 7, 8):
+            if off not in live and struct.unpack_from("<Q", c, off)[0] == addr:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--retain", help="path to the retain executable")
+    ap.add_argument("--go", default="all",
+                    help="toolchain version(s): 1.22, 1.19,1.24 or all (default)")
+    ap.add_argument("--work", required=True, help="directory for builds, dumps, truths")
+    ap.add_argument("--scenario", "-s", action="append",
+                    help="scenario name (repeatable); default all")
+    ap.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    ap.add_argument("--self-check", action="store_true",
+                    help="also verify the truth files with the built-in dump reader")
+    ap.add_argument("--force", action="store_true", help="rebuild and rerun even if up to date")
+    ap.add_argument("--verbose", "-v", action="store_true", help="print passing checks too")
+    a = ap.parse_args()
+
+    if not a.retain and not a.self_check and not a.dry_run:
+        ap.error("give --retain, --self-check, or both")
+    versions = installed_versions() if a.go == "all" else a.go.split(",")
+    scenarios = a.scenario or all_scenarios()
+    unknown = [s for s in scenarios if s not in all_scenarios()]
+    if unknown:
+        ap.error("unknown scenario(s) %s; have %s" % (", ".join(unknown), ", ".join(all_scenarios())))
+    work = os.path.abspath(a.work)
+    retain = os.path.abspath(a.retain) if a.retain else None
+
+    res = Results(a.verbose)
+    t0 = time.time()
+    for ver in versions:
+        for scn in scenarios:
+            r = Run(work, ver, scn)
+            truth = build_and_run(r, work, res, a.dry_run, a.force)
+            if a.dry_run:
+                if retain:
+                    items = truth["items"] if truth else [
+                        {"name": "?", "address": "<address from %s>" % r.truth}]
+                    for it in items:
+                        show([retain, "why", "--json", it["address"], r.dump, r.exe])
+                    for cmd in ("overview", "top", "objects"):
+                        show([retain, cmd, "--json", r.dump])
+                continue
+            if truth is None:
+                continue
+            if a.self_check:
+                self_check(r, truth, res)
+            if retain:
+                for item in truth["items"]:
+                    check_why(retain, r, item, res, False)
+                check_reports(retain, r, truth, res, False)
+    if a.verbose:
+        print("(%.1fs)" % (time.time() - t0))
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
