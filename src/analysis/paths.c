@@ -81,7 +81,7 @@ void paths_find(rt_model *m, uint32_t target, uint32_t max_paths, rt_paths *out)
                 uint32_t t = m->edge_dst[e];
                 if (dist[t] == dist[cur] - 1 && t < best) {
                     best = t;
-                    off = m->edge_off[e];
+                    off = m->edge_off ? m->edge_off[e] : RT_OFF_NONE;
                 }
             }
             p->hops[h] = best;

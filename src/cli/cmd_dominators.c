@@ -171,7 +171,7 @@ static void close_node(const tree_view *t, const shown *s, json_w *w)
     if (w) {
         json_arr_end(w);
         json_obj_end(w);
-    } else if (s->hidden) {
+    } else if (s->hidden && s->hidden_bytes) {
         printf("%10s %10s  %*s(%u more child%s not shown)\n", cli_bytes(s->hidden_bytes, b, sizeof b), "",
                (int)((s->depth + 1) * 2), "", s->hidden, s->hidden == 1 ? "" : "ren");
     }
@@ -228,6 +228,7 @@ int cmd_dominators(int argc, char **argv)
         cli_done(&ctx);
         return EXIT_ANALYSIS;
     }
+    model_release_offsets(m); /* no paths printed from here on */
     if (retained_compute(m, &r, &err) != 0) {
         rc = cli_report_error(ctx.cmd, &err);
         cli_done(&ctx);

@@ -104,6 +104,7 @@ int cmd_export(int argc, char **argv)
         cli_done(&ctx);
         return EXIT_ANALYSIS;
     }
+    model_release_offsets(m); /* no paths printed from here on */
     if (retained_compute(m, &r, &err) != 0) {
         rc = cli_report_error(ctx.cmd, &err);
         cli_done(&ctx);

@@ -114,6 +114,7 @@ int cmd_roots(int argc, char **argv)
     rt_retained r;
     rt_error err;
     rt_error_clear(&err);
+    model_release_offsets(m); /* no paths printed from here on */
     if (retained_compute(m, &r, &err) != 0) {
         rc = cli_report_error(ctx.cmd, &err);
         cli_done(&ctx);

@@ -275,12 +275,16 @@ int cmd_why(int argc, char **argv)
     rt_retained r;
     rt_error err;
     rt_error_clear(&err);
+    /* paths first: they need the field offsets the dominator tree's
+     * memory budget then reclaims */
+    paths_find(m, target, all ? (uint32_t)all : 1, &paths);
+    model_release_offsets(m);
     if (retained_compute(m, &r, &err) != 0) {
         rc = cli_report_error(ctx.cmd, &err);
+        paths_free(&paths);
         cli_done(&ctx);
         return rc;
     }
-    paths_find(m, target, all ? (uint32_t)all : 1, &paths);
     if (ctx.json)
         print_json(m, addr, target, &paths, &r);
     else

@@ -85,23 +85,33 @@ uint32_t model_find(const rt_model *m, uint64_t addr)
     if (m->nobj == 0)
         return RT_NONE;
     uint32_t lo = 0, hi = m->nobj;
+    const rt_object *o = m->objects;
     if (m->page_first) {
         if (addr < m->index_lo || addr >= m->index_hi)
             return RT_NONE;
         uint64_t p = (addr - m->index_lo) >> PAGE_SHIFT;
         lo = m->page_first[p];
         hi = m->page_first[p + 1];
+        /* Objects on a page mostly have one size and sit side by side:
+         * guess the slot arithmetically before searching. */
+        if (lo < hi && addr >= o[lo].base && o[lo].size) {
+            uint64_t k = (addr - o[lo].base) / o[lo].size;
+            if (k < hi - lo) {
+                uint32_t g = lo + (uint32_t)k;
+                if (addr >= o[g].base && addr - o[g].base < o[g].size)
+                    return g;
+            }
+        }
         /* an object starting on an earlier page may cover addr */
         if (hi < m->nobj)
             hi++;
         if (lo > 0)
             lo--;
     }
-    uint32_t i = search_base(m->objects, lo, hi, addr);
+    uint32_t i = search_base(o, lo, hi, addr);
     if (i == RT_NONE)
         return RT_NONE;
-    const rt_object *o = &m->objects[i];
-    return addr - o->base < o->size ? i : RT_NONE;
+    return addr - o[i].base < o[i].size ? i : RT_NONE;
 }
 
 void model_build_index(rt_model *m)
@@ -132,6 +142,12 @@ void model_build_index(rt_model *m)
             j++;
         m->page_first[p] = j;
     }
+}
+
+void model_release_offsets(rt_model *m)
+{
+    free(m->edge_off);
+    m->edge_off = NULL;
 }
 
 void model_build_reverse(rt_model *m)

@@ -169,6 +169,11 @@ uint32_t model_find(const rt_model *m, uint64_t addr);
 /* Build the address index; objects must be sorted and non-overlapping. */
 void model_build_index(rt_model *m);
 
+/* Free the per-edge field offsets (8 → 4 bytes per edge) when nothing
+ * after this point prints paths; lets the dominator tree of a 10-million
+ * object heap fit the memory budget.  edge_off becomes NULL. */
+void model_release_offsets(rt_model *m);
+
 /* Build reverse edges once; later calls return at once. */
 void model_build_reverse(rt_model *m);
 

@@ -286,6 +286,7 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
      * start with their type's address, which names them when the dump
      * wrote that type (itab types only) */
     int headers = L->go_minor >= 22 && L->ntype > 0;
+    uint32_t prev = RT_NONE - 1;
     while (hd_offset(&L->p) < L->end_obj_off && (rc = hd_next(&L->p, &r, err)) == 1) {
         if (r.tag != HD_OBJECT)
             continue;
@@ -293,9 +294,13 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
             progress_report(L->prog, "resolving pointers", r.offset, hd_file_size(&L->p));
             next_report = r.offset + PROGRESS_STEP;
         }
-        uint32_t id = model_find(m, r.addr);
+        /* objects of a span come in address order: try the next id first */
+        uint32_t id = prev + 1;
+        if (id >= m->nobj || m->objects[id].base != r.addr)
+            id = model_find(m, r.addr);
         if (id == RT_NONE || m->objects[id].base != r.addr)
             continue; /* a phantom slot we dropped */
+        prev = id;
         uint32_t at = m->edge_start[id], cap = m->edge_start[id + 1] - at, n = 0;
         for (size_t i = 0; i < r.nfields && n < cap; i++) {
             uint64_t v;

@@ -1,52 +1,21 @@
-/* heapdump_objects.c — putting a dump's objects in address order.
+/* heapdump_objects.c — putting a dump's objects in address order, and
+ * dropping the slots a dump lists but the heap never had.
  *
- * A dump lists objects span by span, so the input is a few hundred
- * thousand ascending runs.  Sorting the runs and moving each object once
- * (cycle-following permutation, one bit of extra state per object) costs
- * O(n + r log r) time and no second copy of the object array. */
+ * A dump lists objects span by span in the runtime's span order, not by
+ * address.  Objects are bucketed by page in place (American flag sort:
+ * no second copy of a 240 MB array), after which each page holds one
+ * span's objects, already ascending; the rare unsorted bucket is sorted
+ * on its own. */
 #include <stdio.h>
 #include <string.h>
 
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
 
-typedef struct run {
-    size_t start, len; /* in dump order */
-    size_t dest;       /* first index in address order */
-    uint64_t first;
-    size_t index;      /* position in dump order */
-} run;
-
-static int cmp_run_first(const void *a, const void *b)
-{
-    const run *x = a, *y = b;
-    return x->first < y->first ? -1 : x->first > y->first;
-}
-
 static int cmp_obj(const void *a, const void *b)
 {
     const rt_object *x = a, *y = b;
     return x->base < y->base ? -1 : x->base > y->base;
-}
-
-/* run containing dump index i; runs[] is in dump order */
-static const run *run_of(const run *runs, size_t nrun, size_t i)
-{
-    size_t lo = 0, hi = nrun;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (runs[mid].start <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return &runs[lo];
-}
-
-static size_t dest_of(const run *runs, size_t nrun, size_t i)
-{
-    const run *r = run_of(runs, nrun, i);
-    return r->dest + (i - r->start);
 }
 
 int hd_sort_objects(hd_load *L, rt_error *err)
@@ -56,59 +25,59 @@ int hd_sort_objects(hd_load *L, rt_error *err)
     (void)err;
     if (n < 2)
         return 0;
-    run *runs = NULL;
-    size_t nrun = 0, cap = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && o[j].base > o[j - 1].base)
-            j++;
-        RT_GROW(runs, cap, nrun + 1);
-        runs[nrun] = (run){ i, j - i, 0, o[i].base, nrun };
-        nrun++;
-        i = j;
-    }
-    if (nrun == 1) {
-        free(runs);
-        return 0;
-    }
-    run *byaddr = rt_malloc(nrun * sizeof *byaddr);
-    memcpy(byaddr, runs, nrun * sizeof *byaddr);
-    qsort(byaddr, nrun, sizeof *byaddr, cmp_run_first);
-    size_t pos = 0;
-    for (size_t k = 0; k < nrun; k++) {
-        const run *r = &byaddr[k];
-        /* runs that interleave (not seen in real dumps) need a full sort */
-        if (k > 0 && o[byaddr[k - 1].start + byaddr[k - 1].len - 1].base >= r->first) {
-            free(byaddr);
-            free(runs);
-            qsort(o, n, sizeof *o, cmp_obj);
-            return 0;
-        }
-        runs[r->index].dest = pos;
-        pos += r->len;
-    }
-    free(byaddr);
-
-    /* Apply the permutation in place: follow each cycle once. */
-    uint64_t *done = rt_calloc((n + 63) / 64, sizeof *done);
+    uint64_t lo = UINT64_MAX, hi = 0;
+    int sorted = 1;
     for (size_t i = 0; i < n; i++) {
-        if (done[i / 64] >> (i % 64) & 1)
-            continue;
-        rt_object carry = o[i];
-        size_t j = i;
-        for (;;) {
-            size_t d = dest_of(runs, nrun, j);
-            done[d / 64] |= 1ULL << (d % 64);
-            rt_object t = o[d];
-            o[d] = carry;
-            carry = t;
-            if (d == i)
-                break;
-            j = d;
+        if (o[i].base < lo)
+            lo = o[i].base;
+        if (o[i].base > hi)
+            hi = o[i].base;
+        if (i && o[i].base < o[i - 1].base)
+            sorted = 0;
+    }
+    if (sorted)
+        return 0;
+    /* buckets of 8 KiB pages, or coarser when the heap is sparse */
+    unsigned shift = 13;
+    while (((hi - lo) >> shift) > 2 * (uint64_t)n + 1024)
+        shift++;
+    size_t nb = (size_t)((hi - lo) >> shift) + 1;
+    size_t *next = rt_calloc(nb + 1, sizeof *next);
+    size_t *end = rt_malloc((nb + 1) * sizeof *end);
+    for (size_t i = 0; i < n; i++)
+        next[((o[i].base - lo) >> shift) + 1]++;
+    for (size_t b = 0; b < nb; b++)
+        next[b + 1] += next[b];
+    for (size_t b = 0; b < nb; b++)
+        end[b] = next[b + 1];
+    /* in place: each swap puts one object into its bucket for good */
+    for (size_t b = 0; b < nb; b++) {
+        while (next[b] < end[b]) {
+            rt_object x = o[next[b]];
+            size_t d = (size_t)((x.base - lo) >> shift);
+            while (d != b) {
+                rt_object t = o[next[d]];
+                o[next[d]++] = x;
+                x = t;
+                d = (size_t)((x.base - lo) >> shift);
+            }
+            o[next[b]++] = x;
         }
     }
-    free(done);
-    free(runs);
+    /* within a bucket: usually one span, already ascending */
+    size_t start = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t stop = end[b];
+        for (size_t i = start + 1; i < stop; i++) {
+            if (o[i].base < o[i - 1].base) {
+                qsort(o + start, stop - start, sizeof *o, cmp_obj);
+                break;
+            }
+        }
+        start = stop;
+    }
+    free(next);
+    free(end);
     return 0;
 }
 
