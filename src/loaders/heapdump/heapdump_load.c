@@ -450,7 +450,8 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
         m->objects[i].type = 0;
     }
     model_build_index(m);
-    qsort(L.types, L.ntype, sizeof *L.types, cmp_type);
+    if (L.ntype)
+        qsort(L.types, L.ntype, sizeof *L.types, cmp_type);
 
     uint32_t *actual = rt_calloc((size_t)m->nobj + 1, sizeof *actual);
     rc = pass2(&L, actual, err);

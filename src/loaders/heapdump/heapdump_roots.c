@@ -209,7 +209,8 @@ void hd_finish_roots(hd_load *L, uint32_t *unused)
     m->nroot = nkeep;
     for (size_t i = 0; i < L->nword; i++)
         L->words[i].root = newid[L->words[i].root];
-    qsort(L->words, L->nword, sizeof *L->words, cmp_word);
+    if (L->nword)
+        qsort(L->words, L->nword, sizeof *L->words, cmp_word);
     free(order);
     free(count);
 
