@@ -8,6 +8,17 @@ runs each program, then asks `retain why --json ADDRESS DUMP EXE` about every
 truth item and compares the answer with the truth. `retain overview`, `top`
 and `objects` run once per dump.
 
+Retention (the dominator tree) is checked the same way, from optional truth
+fields: an item's retained_bytes / retained_objects / dominators /
+nearest_dominator / top_dominator / dominated_by against `why --json`, its
+all_roots against `why --all N`; the file's "retention" facts against `roots
+--json -n 0` (globals, groups), `roots --by goroutine` and `top --retained
+--by site`; its "chains" (linked lists) against `dominators --json --depth 3
+--min-bytes 0`. For the scenarios in EXPORT_CHECKS the dominator tree is
+exported (`export --format pprof`) and read back with that Go version's
+`go tool pprof -top -cum -unit=B`: the cumulative bytes of "global NAME" and
+"globals" must equal what `roots` says; `export --format dot` must be a graph.
+
     python3 tests/scenarios.py --retain build/retain --go 1.22 --work /tmp/w
     python3 tests/scenarios.py --retain build/retain --go all --work /tmp/w -s list
     python3 tests/scenarios.py --go all --work /tmp/w --self-check   # no retain
@@ -15,7 +26,9 @@ and `objects` run once per dump.
 
 --self-check verifies the truth files themselves with a small independent
 heap-dump reader (below): slot base and size, allocation site, shortest path
-length and first root — useful to tell a wrong truth from a wrong `retain`.
+length and first root(s), and retention by its definition (what becomes
+unreachable when an object or root is taken away) — useful to tell a wrong
+truth from a wrong `retain`.
 
 Output: one line per failed check, then exactly one line "N passed, M failed".
 Exit status 1 if anything failed. Python 3 standard library only.
@@ -234,7 +247,42 @@ def truth_problems(t):
             bad.append("%s: no alloc_function" % n)
         if path_range(it.get("path_length")) is None:
             bad.append("%s: bad path_length" % n)
+        for k in ("retained_bytes", "retained_objects", "dominators"):
+            if k in it and not is_count(it[k]):
+                bad.append("%s: bad %s" % (n, k))
+        if is_count(it.get("dominators")) and it["dominators"] > 0:
+            if parse_addr(it.get("nearest_dominator")) is None or \
+                    parse_addr(it.get("top_dominator")) is None:
+                bad.append("%s: dominators without nearest_dominator/top_dominator" % n)
+        if "dominated_by" in it and not isinstance(it["dominated_by"], str):
+            bad.append("%s: bad dominated_by" % n)
+        ar = it.get("all_roots")
+        if ar is not None and (not isinstance(ar, list) or not ar
+                               or not all(isinstance(x, str) for x in ar)):
+            bad.append("%s: bad all_roots" % n)
+    for i, rt in enumerate(t.get("retention") or []):
+        by = rt.get("by") if isinstance(rt, dict) else None
+        if by not in ("variable", "goroutine", "group", "site"):
+            bad.append("retention[%d]: by %r" % (i, by))
+            continue
+        if by == "goroutine":
+            if not isinstance(rt.get("goroutine"), int):
+                bad.append("retention[%d]: goroutine without id" % i)
+        elif not isinstance(rt.get("name"), str):
+            bad.append("retention[%d]: no name" % i)
+        bounds = [rt.get(k) for k in ("min_bytes", "below_bytes", "min_objects")]
+        if all(b is None for b in bounds) or not all(b is None or is_count(b) for b in bounds):
+            bad.append("retention[%d]: bad or missing bounds" % i)
+    for i, ch in enumerate(t.get("chains") or []):
+        if not isinstance(ch, dict) or not isinstance(ch.get("under"), str) \
+                or parse_addr(ch.get("start")) is None or parse_addr(ch.get("end")) is None \
+                or not is_count(ch.get("min_hops")):
+            bad.append("chains[%d]: malformed" % i)
     return bad
+
+
+def is_count(x):
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
 
 def load_truth(path, r, res):
@@ -336,6 +384,91 @@ def check_why(retain, r, item, res, dry):
     last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
     res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
               "last hop %r, object.base %r" % (last, obj.get("base")))
+    check_why_dominators(out, item, where, res)
+    if item.get("all_roots"):
+        check_why_all(retain, r, item, where, res, dry)
+
+
+def check_why_dominators(out, item, where, res):
+    """Checks the dominator facts of `why --json` (object.retained_*,
+    dominators, dominated_by) against the truth item, and the invariants
+    every answer has: each dominator retains at least what the one below
+    it (or the object) retains."""
+    obj = out["object"]
+    for k in ("retained_bytes", "retained_objects"):
+        if k in item:
+            res.check(obj.get(k) == item[k], where, "object." + k,
+                      "got %r, want %r" % (obj.get(k), item[k]))
+    doms = out.get("dominators")
+    if not res.check(isinstance(doms, list) and all(isinstance(d, dict) for d in doms),
+                     where, "dominators is a list of objects", json.dumps(doms)[:200]):
+        return
+    below = obj.get("retained_bytes")
+    for i, d in enumerate(doms):
+        rb = d.get("retained_bytes")
+        if not isinstance(rb, int) or not isinstance(below, int) or rb < below:
+            res.fail(where, "dominators nearest first, retained_bytes non-decreasing",
+                     "dominators[%d] = %s retains %r, below it %r" % (
+                         i, d.get("address"), rb, below))
+            break
+        below = rb
+    else:
+        res.check(True, where, "dominators nearest first, retained_bytes non-decreasing")
+    if "dominators" not in item:
+        return
+    n = item["dominators"]
+    if not res.check(len(doms) == n, where, "dominators count",
+                     "got %d, want %d%s" % (len(doms), n, (
+                         " (first %s)" % json.dumps(doms[:2])[:300]) if doms else "")):
+        return
+    if n:
+        res.check(same_addr(doms[0].get("address"), item["nearest_dominator"]), where,
+                  "nearest dominator", "got %s, want %s" % (doms[0].get("address"),
+                                                           item["nearest_dominator"]))
+        res.check(same_addr(doms[-1].get("address"), item["top_dominator"]), where,
+                  "top dominator", "got %s, want %s" % (doms[-1].get("address"),
+                                                       item["top_dominator"]))
+        addrs = [parse_addr(d.get("address")) for d in doms]
+        res.check(len(set(addrs)) == n and parse_addr(obj.get("base")) not in addrs, where,
+                  "dominators distinct, object not among them")
+    got = out.get("dominated_by")
+    if item.get("dominated_by"):
+        res.check(got == item["dominated_by"], where, "dominated_by",
+                  "got %r, want %r" % (got, item["dominated_by"]))
+    elif item["root_kind"] == "stack" and n == 0:
+        # Held by one frame variable: the node above names the goroutine
+        # (how the label spells the rest is retain's choice).
+        res.check(isinstance(got, str) and
+                  re.search(r"\bgoroutine %d\b" % item["goroutine"], got) is not None,
+                  where, "dominated_by names goroutine %d" % item["goroutine"],
+                  "got %r" % (got,))
+
+
+def check_why_all(retain, r, item, where, res, dry):
+    """`why --all N`: one shortest path from each of N roots, in tie-break
+    order (kind, then name)."""
+    want = item["all_roots"]
+    out = run_retain(retain, ["why", "--all", str(len(want)), "--json",
+                              hex(parse_addr(item["address"])), r.dump, r.exe],
+                     where, "why --all %d" % len(want), res, dry)
+    if out is None:
+        return
+    paths = out.get("paths") if isinstance(out, dict) else None
+    if not res.check(isinstance(paths, list) and all(isinstance(p, dict) for p in paths),
+                     where, "why --all paths", json.dumps(out)[:300]):
+        return
+    got = [(p.get("root") or {}).get("name") for p in paths]
+    res.check(got == want, where, "why --all %d roots" % len(want),
+              "got %r, want %r" % (got, want))
+    for p in paths:
+        hops = p.get("hops") or []
+        last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
+        if not same_addr(last, item["base"]):
+            res.fail(where, "why --all: every path ends at the object",
+                     "path from %r ends at %r" % ((p.get("root") or {}).get("name"), last))
+            break
+    else:
+        res.check(True, where, "why --all: every path ends at the object")
 
 
 def find_object_rows(out, base):
@@ -365,6 +498,241 @@ def check_reports(retain, r, truth, res, dry):
                      "no row with base %s" % item["base"]):
             res.check(any(row.get("reachable") is True for row in rows), r.where,
                       "objects: %s reachable" % item["name"], json.dumps(rows[0])[:300])
+
+
+# ---------------------------------------------------------------- retention (dominator tree)
+
+# One scenario per Go version whose dominator tree is exported and read back
+# with that version's `go tool pprof`: scenario -> global whose frame is checked.
+EXPORT_CHECKS = {"growslice": "main.blocks"}
+
+
+def check_bounds(res, where, what, row, rt):
+    """Checks row's retained_bytes/retained_objects against the bounds of
+    retention fact rt."""
+    rb, ro = row.get("retained_bytes"), row.get("retained_objects")
+    if rt.get("min_bytes") is not None:
+        res.check(isinstance(rb, int) and rb >= rt["min_bytes"], where,
+                  what + " retained_bytes >= %d" % rt["min_bytes"], "got %r" % (rb,))
+    if rt.get("below_bytes") is not None:
+        res.check(isinstance(rb, int) and rb < rt["below_bytes"], where,
+                  what + " retained_bytes < %d" % rt["below_bytes"], "got %r" % (rb,))
+    if rt.get("min_objects") is not None:
+        res.check(isinstance(ro, int) and ro >= rt["min_objects"], where,
+                  what + " retained_objects >= %d" % rt["min_objects"], "got %r" % (ro,))
+
+
+def check_sorted(res, where, what, rows):
+    vals = [row.get("retained_bytes") for row in rows]
+    ok = all(isinstance(v, int) for v in vals) and all(
+        a >= b for a, b in zip(vals, vals[1:]))
+    res.check(ok, where, what + " sorted by retained_bytes descending",
+              "retained_bytes %s" % vals[:20])
+
+
+def check_retention(retain, r, truth, res, dry):
+    """`roots`, `roots --by goroutine` and `top --retained --by site` against
+    the truth's retention facts. Returns the `roots --json -n 0` output (or
+    None)."""
+    facts = (truth or {}).get("retention") or []
+    roots = run_retain(retain, ["roots", "--json", "-n", "0", r.dump, r.exe],
+                       r.where, "roots", res, dry)
+    if isinstance(roots, dict):
+        rows = roots.get("roots")
+        if res.check(isinstance(rows, list) and isinstance(roots.get("groups"), list),
+                     r.where, "roots output shape", json.dumps(roots)[:300]):
+            check_sorted(res, r.where, "roots", rows)
+        else:
+            roots = None
+    by_gor = None
+    if any(rt["by"] == "goroutine" for rt in facts):
+        by_gor = run_retain(retain, ["roots", "--by", "goroutine", "--json", "-n", "0",
+                                     r.dump, r.exe], r.where, "roots --by goroutine", res, dry)
+        if isinstance(by_gor, dict) and res.check(
+                isinstance(by_gor.get("roots"), list), r.where,
+                "roots --by goroutine output shape", json.dumps(by_gor)[:300]):
+            check_sorted(res, r.where, "roots --by goroutine", by_gor["roots"])
+        else:
+            by_gor = None
+    sites = None
+    if any(rt["by"] == "site" for rt in facts):
+        sites = run_retain(retain, ["top", "--retained", "--by", "site", "--json", "-n", "0",
+                                    r.dump, r.exe], r.where, "top --retained --by site",
+                           res, dry)
+        if not (isinstance(sites, dict) and res.check(
+                isinstance(sites.get("rows"), list), r.where,
+                "top --retained --by site output shape", json.dumps(sites)[:300])):
+            sites = None
+    for rt in facts:
+        if rt["by"] == "variable" and roots is not None:
+            what = "roots: global %s" % rt["name"]
+            rows = [x for x in roots["roots"] if isinstance(x, dict)
+                    and x.get("kind") == "global" and x.get("name") == rt["name"]]
+        elif rt["by"] == "group" and roots is not None:
+            what = "roots: group %s" % rt["name"]
+            rows = [x for x in roots["groups"] if isinstance(x, dict)
+                    and x.get("group") == rt["name"]]
+        elif rt["by"] == "goroutine" and by_gor is not None:
+            what = "roots --by goroutine: goroutine %d" % rt["goroutine"]
+            rows = [x for x in by_gor["roots"] if isinstance(x, dict)
+                    and x.get("goroutine") == rt["goroutine"]]
+        elif rt["by"] == "site" and sites is not None:
+            what = "top --retained --by site: %s" % rt["name"]
+            rows = [x for x in sites["rows"] if isinstance(x, dict)
+                    and x.get("name") == rt["name"]]
+        else:
+            continue
+        if not res.check(len(rows) == 1, r.where, what + ": exactly one entry",
+                         "found %d" % len(rows)):
+            continue
+        row = rows[0]
+        if rt["by"] == "goroutine":
+            res.check(row.get("kind") == "stack" and row.get("variable") is None,
+                      r.where, what + ": kind stack, variable null", json.dumps(row))
+            if rt.get("function") is not None:
+                res.check(row.get("function") == rt["function"], r.where,
+                          what + ": function", "got %r, want %r" % (
+                              row.get("function"), rt["function"]))
+        check_bounds(res, r.where, what, row, rt)
+    return roots
+
+
+def tree_nodes(node):
+    """Yields node and every node below it (the "children" lists)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            yield n
+            kids = n.get("children")
+            if isinstance(kids, list):
+                stack.extend(reversed(kids))
+
+
+def check_chains(retain, r, truth, res, dry):
+    """`dominators --json --depth 3 --min-bytes 0`: each truth chain (a linked
+    list) shows as one collapsed node below its root's node."""
+    chains = (truth or {}).get("chains") or []
+    if not chains:
+        return
+    out = run_retain(retain, ["dominators", "--json", "--depth", "3", "--min-bytes", "0",
+                              r.dump, r.exe], r.where, "dominators", res, dry)
+    if out is None:
+        return
+    tree = out.get("tree") if isinstance(out, dict) else None
+    if not res.check(isinstance(tree, dict), r.where, "dominators output shape",
+                     json.dumps(out)[:300]):
+        return
+    for ch in chains:
+        what = "dominators: chain under %s" % ch["under"]
+        unders = [n for n in tree_nodes(tree) if n.get("label") == ch["under"]]
+        if not res.check(len(unders) == 1, r.where, what + ": one node labelled %r" % ch["under"],
+                         "found %d" % len(unders)):
+            continue
+        found = [n for n in tree_nodes(unders[0])
+                 if isinstance(n.get("chain"), dict) and same_addr(n.get("address"), ch["start"])]
+        if not res.check(len(found) == 1, r.where, what + ": a chain starting at %s" % ch["start"],
+                         "chains below: %s" % json.dumps(
+                             [{"address": n.get("address"), "chain": n.get("chain")}
+                              for n in tree_nodes(unders[0]) if "chain" in n])[:400]):
+            continue
+        chain = found[0]["chain"]
+        end = chain.get("end") if isinstance(chain.get("end"), dict) else {}
+        res.check(same_addr(end.get("address"), ch["end"]), r.where, what + ": ends at %s" % ch["end"],
+                  "got %r" % end.get("address"))
+        hops = chain.get("hops")
+        res.check(isinstance(hops, int) and hops >= ch["min_hops"], r.where,
+                  what + ": hops >= %d" % ch["min_hops"], "got %r" % (hops,))
+
+
+def run_plain(cmd, where, what, res, dry, env=None, cwd=None):
+    """Runs cmd; returns its stdout (bytes) or None (failure counted)."""
+    if dry:
+        show(cmd, cwd, env)
+        return None
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=RETAIN_TIMEOUT, env=env, cwd=cwd)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        res.fail(where, what, "%s: %s" % (" ".join(cmd), e))
+        return None
+    if not res.check(p.returncode == 0, where, what + " exit status", "exit %d: %s" % (
+            p.returncode, p.stderr.decode("utf-8", "replace").strip()[-1000:])):
+        return None
+    return p.stdout
+
+
+def pprof_cum(text, frame):
+    """Cumulative value of frame in `go tool pprof -top -cum -unit=B` output,
+    as an int number of bytes, or None."""
+    for line in text.splitlines():
+        f = line.split(None, 5)
+        if len(f) == 6 and f[5].strip() == frame:
+            m = re.fullmatch(r"(\d+)B?", f[3])
+            return int(m.group(1)) if m else None
+    return None
+
+
+def check_export(retain, r, work, roots, res, dry):
+    """export --format pprof, read back by this version's go tool pprof: the
+    cumulative bytes of the frame "global NAME" are NAME's retained bytes
+    (and those of "globals" the group's); export --format dot is a graph."""
+    name = EXPORT_CHECKS.get(r.scn)
+    if name is None:
+        return
+    prof = os.path.join(r.dir, "dominators.pb.gz")
+    if not dry and os.path.exists(prof):
+        os.remove(prof)
+    summary = run_retain(retain, ["export", "--format", "pprof", "-o", prof, "--json",
+                                  r.dump, r.exe], r.where, "export pprof", res, dry)
+    env = go_env(work)
+    env["HOME"] = os.path.join(work, "pprof-home")
+    env["PPROF_TMPDIR"] = os.path.join(work, "pprof-home")
+    go = "/usr/lib/go-%s/bin/go" % r.ver
+    cmd = [go, "tool", "pprof", "-top", "-cum", "-unit=B", prof]
+    if dry:
+        show(["env", "HOME=" + env["HOME"], "PPROF_TMPDIR=" + env["PPROF_TMPDIR"]] + cmd,
+             None, env)
+    elif summary is not None:
+        res.check(isinstance(summary, dict) and summary.get("output") == prof, r.where,
+                  "export pprof --json names the output", json.dumps(summary)[:300])
+        try:
+            with open(prof, "rb") as f:
+                magic = f.read(2)
+        except OSError as e:
+            magic = repr(e)
+        if res.check(magic == b"\x1f\x8b", r.where, "export pprof writes a gzip file",
+                     "starts %r" % (magic,)):
+            os.makedirs(env["HOME"], exist_ok=True)
+            out = run_plain(cmd, r.where, "go tool pprof -top -cum", res, dry, env=env)
+            if out is not None:
+                text = out.decode("utf-8", "replace")
+                want = None
+                if roots is not None:
+                    rows = [x for x in roots["roots"] if isinstance(x, dict)
+                            and x.get("kind") == "global" and x.get("name") == name]
+                    want = rows[0].get("retained_bytes") if len(rows) == 1 else None
+                    groups = [g for g in roots["groups"] if isinstance(g, dict)
+                              and g.get("group") == "globals"]
+                    gwant = groups[0].get("retained_bytes") if len(groups) == 1 else None
+                else:
+                    gwant = None
+                for frame, w in (("global " + name, want), ("globals", gwant)):
+                    got = pprof_cum(text, frame)
+                    res.check(w is not None and got == w, r.where,
+                              "pprof cum of frame %r = roots retained_bytes" % frame,
+                              "pprof %r, roots %r; pprof output:\n%s" % (
+                                  got, w, text[:1500]))
+    dot = run_plain([retain, "export", "--format", "dot", r.dump, r.exe], r.where,
+                    "export dot", res, dry)
+    if dot is not None:
+        text = dot.decode("utf-8", "replace")
+        nodes = re.findall(r"^\s*(?!node\b|edge\b|graph\b)(\"[^\"]*\"|\w+)\s*\[",
+                           text, re.M)
+        edges = re.findall(r"->", text)
+        res.check(text.lstrip().startswith("digraph") and text.rstrip().endswith("}")
+                  and len(set(nodes)) >= 2 and edges, r.where,
+                  "export dot: a digraph with >= 2 nodes and an edge",
+                  "%d nodes, %d edges; starts %r" % (len(set(nodes)), len(edges), text[:200]))
 
 
 # ---------------------------------------------------------------- independent dump reader
@@ -606,6 +974,131 @@ def self_check(r, truth, res):
         if stale:
             res.check(stale_copy(d, stale, addr), where,
                       "self-check: dead slot of %s still holds the address" % stale)
+        if item.get("all_roots"):
+            n = len(item["all_roots"])
+            firsts = {}
+            for root in roots:
+                o = d.find(root[5])
+                if o in dist:
+                    k = root_identity(root)
+                    key = root_sort_key(root, dist[o] + 1)
+                    if k not in firsts or key < firsts[k][0]:
+                        firsts[k] = (key, root)
+            order = [rt for _, rt in sorted(firsts.values(), key=lambda x: x[0])][:n]
+            got = [rt[1] if rt[0] == "global" else rt[2] for rt in order]
+            res.check(got == item["all_roots"], where, "self-check: first %d roots" % n,
+                      "got %r, want %r" % (got, item["all_roots"]))
+    self_check_retention(r, truth, d, roots, res)
+
+
+def root_identity(root):
+    """One root = one variable: a global's name, a frame's (function,
+    goroutine); other roots count one per pointer."""
+    kind, name, fn, goid, addr, _ = root
+    if kind == "global":
+        return (kind, name)
+    if kind == "stack":
+        return (kind, fn, goid)
+    return (kind, addr)
+
+
+class Reach:
+    """Reachability over the dump's objects from a subset of its roots:
+    retained size by definition (what becomes unreachable when an object or
+    root goes away), independent of any dominator algorithm."""
+
+    def __init__(self, d, roots):
+        self.d = d
+        self.fwd = {}
+        for base, (contents, offs) in d.objects.items():
+            ts = set()
+            for _, v in d.pointers(contents, offs):
+                t = d.find(v)
+                if t is not None and t != base:
+                    ts.add(t)
+            self.fwd[base] = list(ts)
+        self.roots = []  # (identity, kind, goid, target base)
+        for root in roots:
+            t = d.find(root[5])
+            if t is not None:
+                self.roots.append((root_identity(root), root[0], root[3], t))
+        self.all = self.reach()
+
+    def reach(self, drop_root=lambda rt: False, drop_object=None):
+        seen = set()
+        q = [t for rt in self.roots if not drop_root(rt) for t in (rt[3],)
+             if t != drop_object]
+        seen.update(q)
+        while q:
+            o = q.pop()
+            for t in self.fwd[o]:
+                if t not in seen and t != drop_object:
+                    seen.add(t)
+                    q.append(t)
+        return seen
+
+    def freed(self, **kw):
+        """(bytes, objects) unreachable once the given roots/object are gone."""
+        gone = self.all - self.reach(**kw)
+        return sum(len(self.d.objects[b][0]) for b in gone), len(gone)
+
+
+def self_check_retention(r, truth, d, roots, res):
+    """Checks the truth's retained sizes, dominators and retention facts by
+    removing objects and roots and seeing what becomes unreachable."""
+    items = [it for it in truth["items"] if any(
+        k in it for k in ("retained_bytes", "dominators", "dominated_by"))]
+    facts = [rt for rt in truth.get("retention") or [] if rt["by"] != "site"]
+    if not items and not facts:
+        return
+    rc = Reach(d, roots)
+    for item in items:
+        where = "%s/%s" % (r.where, item["name"])
+        base = parse_addr(item["base"])
+        if base not in rc.all:
+            res.fail(where, "self-check: reachable for retention")
+            continue
+        if "retained_bytes" in item:
+            got = rc.freed(drop_object=base)
+            want = (item["retained_bytes"], item.get("retained_objects", got[1]))
+            res.check(got == want, where, "self-check: retained (bytes, objects)",
+                      "got %s, want %s" % (got, want))
+        n = item.get("dominators")
+        for k in ("nearest_dominator", "top_dominator"):
+            if n and item.get(k):
+                dom = parse_addr(item[k])
+                res.check(dom in rc.all and dom != base and
+                          base not in rc.reach(drop_object=dom), where,
+                          "self-check: %s %s dominates" % (k, item[k]))
+        label = item.get("dominated_by")
+        if not label:
+            continue
+        top = parse_addr(item["top_dominator"]) if n else base
+        if label == "globals":
+            globs = {rt[0] for rt in rc.roots if rt[1] == "global"}
+            res.check(top not in rc.reach(drop_root=lambda rt: rt[1] == "global"), where,
+                      "self-check: the globals together keep it")
+            single = [g for g in sorted(globs, key=str)
+                      if top not in rc.reach(drop_root=lambda rt, g=g: rt[0] == g)]
+            res.check(not single, where, "self-check: no single global keeps it",
+                      "kept by %s alone" % single)
+        elif label.startswith("global "):
+            g = ("global", label[len("global "):])
+            res.check(top not in rc.reach(drop_root=lambda rt: rt[0] == g), where,
+                      "self-check: %s alone keeps it" % label)
+    for rt in facts:
+        if rt["by"] == "variable":
+            what, drop = "global %s" % rt["name"], (lambda x, g=("global", rt["name"]): x[0] == g)
+        elif rt["by"] == "group":
+            if rt["name"] != "globals":
+                continue
+            what, drop = "group globals", (lambda x: x[1] == "global")
+        else:
+            what, drop = "goroutine %d" % rt["goroutine"], (
+                lambda x, g=rt["goroutine"]: x[1] == "stack" and x[2] == g)
+        got_b, got_o = rc.freed(drop_root=drop)
+        row = {"retained_bytes": got_b, "retained_objects": got_o}
+        check_bounds(res, r.where, "self-check: " + what, row, rt)
 
 
 def stale_copy(d, function, addr):
@@ -661,8 +1154,15 @@ def main():
                         {"name": "?", "address": "<address from %s>" % r.truth}]
                     for it in items:
                         show([retain, "why", "--json", it["address"], r.dump, r.exe])
+                    for it in (truth or {}).get("items", []):
+                        if it.get("all_roots"):
+                            show([retain, "why", "--all", str(len(it["all_roots"])), "--json",
+                                  it["address"], r.dump, r.exe])
                     for cmd in ("overview", "top", "objects"):
                         show([retain, cmd, "--json", r.dump])
+                    roots = check_retention(retain, r, truth, res, True)
+                    check_chains(retain, r, truth, res, True)
+                    check_export(retain, r, work, roots, res, True)
                 continue
             if truth is None:
                 continue
@@ -672,6 +1172,9 @@ def main():
                 for item in truth["items"]:
                     check_why(retain, r, item, res, False)
                 check_reports(retain, r, truth, res, False)
+                roots = check_retention(retain, r, truth, res, False)
+                check_chains(retain, r, truth, res, False)
+                check_export(retain, r, work, roots, res, False)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

@@ -8,7 +8,8 @@
 // buf variable in main.holder's frame of that goroutine → buffer, 1 hop.
 // (Below main.holder each stack has the go statement's wrapper,
 // main.setup.func1 up to Go 1.21 and main.setup.gowrap1 from 1.22; it holds
-// no pointer to the buffer.)
+// no pointer to the buffer.) Retention: each goroutine alone retains its
+// buffer (≥ 1 MiB, `roots --by goroutine`, top user frame main.holder).
 package main
 
 import (
@@ -58,7 +59,8 @@ func setup() []truth.Item {
 		r := <-ready
 		base, size := truth.Slot(r.addr, bufferSize, false)
 		items = append(items, truth.Stack("buffer-g"+strconv.FormatInt(r.goid, 10), r.addr, base, size,
-			"main.holder", r.goid, "main.newBuffer", 1))
+			"main.holder", r.goid, "main.newBuffer", 1).
+			Retains(size, 1).Dominated(0, 0, 0, ""))
 	}
 	return items
 }
@@ -74,7 +76,11 @@ func main() {
 		}
 		runtime.Gosched()
 	}
-	truth.Finish("goroutines", dump, tf, items)
+	var ret []truth.Retention
+	for _, it := range items {
+		ret = append(ret, truth.GoroutineRetains(*it.Goroutine, "main.holder", it.Size))
+	}
+	truth.FinishFacts("goroutines", dump, tf, items, truth.Facts{Retention: ret})
 }
 
 // parked counts goroutines blocked in main.holder's receive on never.

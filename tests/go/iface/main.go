@@ -7,10 +7,14 @@
 //     closure → U, 2 hops.
 //
 // T is 32 bytes (noscan) and U 48 bytes (pointerful): exact size classes.
+// Dominators: nothing but main.held dominates T; the closure object (16
+// bytes: code pointer, u) is U's only dominator. Each retains only itself
+// (U's Name points at a string constant, not into the heap).
 package main
 
 import (
 	"runtime"
+	"unsafe"
 
 	"retaintest/internal/truth"
 )
@@ -49,9 +53,14 @@ func setup() []truth.Item {
 	tb, ts := truth.Slot(ta, 32, false)
 	ua := truth.Addr(u)
 	ub, us := truth.Slot(ua, 48, true)
+	// A func value is a pointer to its closure object.
+	ca := truth.Addr(*(*unsafe.Pointer)(unsafe.Pointer(&fn)))
+	cb, _ := truth.Slot(ca, 16, true)
 	return []truth.Item{
-		truth.Global("T", ta, tb, ts, "main.held", "main.newT", 1),
-		truth.Global("U", ua, ub, us, "main.fn", "main.newU", 2),
+		truth.Global("T", ta, tb, ts, "main.held", "main.newT", 1).
+			Retains(ts, 1).Dominated(0, 0, 0, "global main.held"),
+		truth.Global("U", ua, ub, us, "main.fn", "main.newU", 2).
+			Retains(us, 1).Dominated(1, cb, cb, "global main.fn"),
 	}
 }
 

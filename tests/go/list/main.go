@@ -11,6 +11,11 @@
 // stack scan would report a 1-hop path from main.main, the precise answer is
 // the 50,000-hop chain from main.head. The truth item records that function
 // as stale_stack_function (checked by tests/scenarios.py --self-check).
+//
+// Dominators: node k is dominated by nodes 1 … k−1, so the last node has
+// 49,999 dominators, the nearest node 49,999 and the top one node 1, under
+// the root global main.head; node 1 retains the whole list. `retain
+// dominators` collapses the list into one chain below global main.head.
 package main
 
 import (
@@ -58,7 +63,8 @@ func finish(dump, tf string, sum int64) {
 	if sum != 2*nNodes {
 		panic("list")
 	}
-	truth.Finish("list", dump, tf, items())
+	it := items()
+	truth.FinishFacts("list", dump, tf, it, facts(it))
 }
 
 //go:noinline
@@ -72,10 +78,30 @@ func items() []truth.Item {
 	fb, fs := truth.Slot(fa, 16, true)
 	la := truth.Addr(last)
 	lb, ls := truth.Slot(la, 16, true)
-	tailItem := truth.Global("last", la, lb, ls, "main.head", "main.newNode", nNodes)
+	prev := head
+	for prev.next != last {
+		prev = prev.next
+	}
+	pb, _ := truth.Slot(truth.Addr(prev), 16, true)
+	tailItem := truth.Global("last", la, lb, ls, "main.head", "main.newNode", nNodes).
+		Retains(ls, 1).Dominated(nNodes-1, pb, fb, "global main.head")
 	tailItem.StaleStackFunction = "main.main"
 	return []truth.Item{
-		truth.Global("first", fa, fb, fs, "main.head", "main.newNode", 1),
+		truth.Global("first", fa, fb, fs, "main.head", "main.newNode", 1).
+			Retains(nNodes*fs, nNodes).Dominated(0, 0, 0, "global main.head"),
 		tailItem,
+	}
+}
+
+//go:noinline
+func facts(items []truth.Item) truth.Facts {
+	first, last := items[0], items[1]
+	return truth.Facts{
+		Retention: []truth.Retention{
+			truth.RootRetains("variable", "main.head", nNodes*first.Size).AtLeastObjects(nNodes),
+			truth.RootRetains("site", "main.newNode", nNodes*first.Size).AtLeastObjects(nNodes),
+		},
+		Chains: []truth.Chain{{Under: "global main.head", Start: first.Base, End: last.Base,
+			MinHops: 49000}},
 	}
 }

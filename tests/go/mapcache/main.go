@@ -10,6 +10,9 @@
 //   - swiss tables (1.24+): cache → Map → directory → table → group array →
 //     entry = 5 hops (10,000 entries need many tables, so the map always has
 //     a directory).
+//
+// Each entry retains itself and its 64-byte payload (the key string is also
+// referenced by the map, so no entry retains it); main.cache retains them all.
 package main
 
 import (
@@ -51,10 +54,14 @@ func setup() []truth.Item {
 		a := truth.Addr(e)
 		base, size := truth.Slot(a, 48, true)
 		items = append(items, truth.Global("entry"+strconv.Itoa(i), a, base, size,
-			"main.cache", "main.newEntry", pathLength()))
+			"main.cache", "main.newEntry", pathLength()).
+			Retains(size+payloadSlot, 2))
 	}
 	return items
 }
+
+// payloadSlot is the slot size of an Entry's 64-byte noscan payload.
+const payloadSlot = 64
 
 // pathLength is the expected path length to an entry of cache.
 func pathLength() interface{} {
@@ -88,5 +95,10 @@ func swissMaps() bool {
 
 func main() {
 	dump, tf := truth.Args()
-	truth.Finish("mapcache", dump, tf, setup())
+	items := setup()
+	perEntry := items[0].Size + payloadSlot
+	truth.FinishFacts("mapcache", dump, tf, items, truth.Facts{Retention: []truth.Retention{
+		truth.RootRetains("variable", "main.cache", nEntries*perEntry).AtLeastObjects(2 * nEntries),
+		truth.RootRetains("site", "main.newEntry", nEntries*perEntry).AtLeastObjects(2 * nEntries),
+	}})
 }

@@ -3,7 +3,9 @@
 // main.small = big[100:110], where big (10 MiB, noscan, a large object: its
 // slot is exactly 1280 pages) comes from main.newBig. main.small points 100
 // bytes into the slot — an interior pointer — and nothing else refers to big.
-// Path: main.small → big, 1 hop.
+// Path: main.small → big, 1 hop. Retention: main.small alone keeps the whole
+// slot alive (it retains ≥ 10 MiB); big dominates nothing, nothing but the
+// root dominates big.
 package main
 
 import (
@@ -28,10 +30,16 @@ func setup() []truth.Item {
 	small = big[100:110]
 	base, size := truth.Slot(truth.Addr(big), bigSize, false)
 	return []truth.Item{truth.Global("big", truth.Addr(small), base, size,
-		"main.small", "main.newBig", 1)}
+		"main.small", "main.newBig", 1).
+		Retains(size, 1).Dominated(0, 0, 0, "global main.small")}
 }
 
 func main() {
 	dump, tf := truth.Args()
-	truth.Finish("reslice", dump, tf, setup())
+	items := setup()
+	size := items[0].Size
+	truth.FinishFacts("reslice", dump, tf, items, truth.Facts{Retention: []truth.Retention{
+		truth.RootRetains("variable", "main.small", size).AtLeastObjects(1),
+		truth.RootRetains("site", "main.newBig", size),
+	}})
 }

@@ -19,7 +19,26 @@
 //	   "goroutine": null,           // stacks: goroutine id
 //	   "alloc_function": "main.newBlock",
 //	   "path_length": 2,            // or {"min": 3, "max": 5}
-//	   "stale_stack_function": "main.main"  // optional, see Item
+//	   "stale_stack_function": "main.main", // optional, see Item
+//	   "retained_bytes": 4096,      // optional: exact retained size (dominator tree)
+//	   "retained_objects": 1,       // optional: exact count of retained objects
+//	   "dominators": 1,             // optional: how many objects dominate it
+//	   "nearest_dominator": "0x...", // optional: base of the immediate dominator
+//	   "top_dominator": "0x...",    // optional: base of the one nearest the roots
+//	   "dominated_by": "global main.blocks", // optional: root/group node above
+//	   "all_roots": ["main.a", "main.b"]     // optional: `why --all N` roots, in order
+//	 }],
+//	 "retention": [{               // optional: what roots, groups, sites retain
+//	   "by": "variable",           // variable | goroutine | group | site
+//	   "name": "main.blocks",      // global / group / site name; null for goroutines
+//	   "goroutine": null, "function": null,  // by goroutine: id, top user frame
+//	   "min_bytes": 4123264,       // retained_bytes >= min_bytes (optional)
+//	   "below_bytes": null,        // retained_bytes < below_bytes (optional)
+//	   "min_objects": 1001         // retained_objects >= min_objects (optional)
+//	 }],
+//	 "chains": [{                  // optional: collapsed chains in `dominators`
+//	   "under": "global main.head", "start": "0x...", "end": "0x...",
+//	   "min_hops": 49000
 //	 }]}
 //
 // Addresses come from fmt's %p, which means the same thing in every Go
@@ -51,15 +70,105 @@ type Item struct {
 	// StaleStackFunction, when set, names a function whose frame keeps the
 	// address in a dead slot (a trap for conservative stack scanning).
 	StaleStackFunction string `json:"stale_stack_function,omitempty"`
+	// Dominator-tree facts, each optional (set with Retains / Dominated).
+	RetainedBytes   *uint64 `json:"retained_bytes,omitempty"`
+	RetainedObjects *uint64 `json:"retained_objects,omitempty"`
+	// Dominators counts the objects (not roots or groups) that dominate
+	// this one; NearestDominator is the base of its immediate dominator,
+	// TopDominator the base of the one nearest the roots.
+	Dominators       *int   `json:"dominators,omitempty"`
+	NearestDominator string `json:"nearest_dominator,omitempty"`
+	TopDominator     string `json:"top_dominator,omitempty"`
+	// DominatedBy is the label of the root or group node directly above the
+	// top dominator (or above the object itself when nothing dominates it):
+	// "global NAME" for a global variable, "globals" for the group.
+	DominatedBy string `json:"dominated_by,omitempty"`
+	// AllRoots names the roots `why --all len(AllRoots)` must show, in order
+	// (every one a shortest path from a different root).
+	AllRoots []string `json:"all_roots,omitempty"`
+}
+
+// Retains records the exact retained size of the object: the bytes and
+// objects freed if it were freed.
+func (it Item) Retains(bytes, objects uint64) Item {
+	it.RetainedBytes, it.RetainedObjects = &bytes, &objects
+	return it
+}
+
+// Dominated records the dominator chain of the object: n dominating
+// objects, nearest the base of its immediate dominator and top the base of
+// the one nearest the roots (both ignored when n is 0), and label, the
+// root or group node above them ("" leaves it unchecked).
+func (it Item) Dominated(n int, nearest, top uint64, label string) Item {
+	it.Dominators, it.DominatedBy = &n, label
+	if n > 0 {
+		it.NearestDominator, it.TopDominator = Hex(nearest), Hex(top)
+	}
+	return it
+}
+
+// Retention is what one root, goroutine, group or allocation site must
+// retain (`retain roots`, `retain roots --by goroutine`, `retain top
+// --retained --by site`). Bounds left nil are not checked.
+type Retention struct {
+	By         string  `json:"by"` // variable | goroutine | group | site
+	Name       *string `json:"name"`
+	Goroutine  *int64  `json:"goroutine"`
+	Function   *string `json:"function"`
+	MinBytes   *uint64 `json:"min_bytes"`
+	BelowBytes *uint64 `json:"below_bytes"`
+	MinObjects *uint64 `json:"min_objects"`
+}
+
+// RootRetains says global variable (by "variable"), group (by "group") or
+// allocating function (by "site") name retains at least min bytes.
+func RootRetains(by, name string, min uint64) Retention {
+	return Retention{By: by, Name: &name, MinBytes: &min}
+}
+
+// RootRetainsLess says name (see RootRetains) retains fewer than below bytes.
+func RootRetainsLess(by, name string, below uint64) Retention {
+	return Retention{By: by, Name: &name, BelowBytes: &below}
+}
+
+// GoroutineRetains says goroutine goid, whose top user frame is function,
+// retains at least min bytes.
+func GoroutineRetains(goid int64, function string, min uint64) Retention {
+	return Retention{By: "goroutine", Goroutine: &goid, Function: &function, MinBytes: &min}
+}
+
+// AtLeastObjects adds a lower bound on the retained object count.
+func (r Retention) AtLeastObjects(n uint64) Retention {
+	r.MinObjects = &n
+	return r
+}
+
+// Chain is a run of single-child nodes in the dominator tree (a linked
+// list) that `retain dominators` collapses into one line: it must appear
+// below the node labelled Under, start at the object Start and end at End,
+// hiding at least MinHops hops.
+type Chain struct {
+	Under   string `json:"under"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+	MinHops int    `json:"min_hops"`
+}
+
+// Facts are the whole-dump truths beside the items.
+type Facts struct {
+	Retention []Retention
+	Chains    []Chain
 }
 
 // File is the whole truth record.
 type File struct {
-	Scenario       string `json:"scenario"`
-	GoVersion      string `json:"go_version"`
-	GoArch         string `json:"goarch"`
-	MemProfileRate int    `json:"memprofile_rate"`
-	Items          []Item `json:"items"`
+	Scenario       string      `json:"scenario"`
+	GoVersion      string      `json:"go_version"`
+	GoArch         string      `json:"goarch"`
+	MemProfileRate int         `json:"memprofile_rate"`
+	Items          []Item      `json:"items"`
+	Retention      []Retention `json:"retention,omitempty"`
+	Chains         []Chain     `json:"chains,omitempty"`
 }
 
 // Range is a path length known only within bounds (map internals differ
@@ -189,10 +298,17 @@ func Args() (dumpPath, truthPath string) {
 // dump. The caller must hold no pointer to a watched object in a live local
 // variable, or that local would become a shorter stack root.
 func Finish(scenario, dumpPath, truthPath string, items []Item) {
+	FinishFacts(scenario, dumpPath, truthPath, items, Facts{})
+}
+
+// FinishFacts is Finish with whole-dump facts (retention, chains) recorded
+// beside the items.
+func FinishFacts(scenario, dumpPath, truthPath string, items []Item, facts Facts) {
 	debug.SetGCPercent(-1)
 	runtime.GC()
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
-		MemProfileRate: runtime.MemProfileRate, Items: items}
+		MemProfileRate: runtime.MemProfileRate, Items: items,
+		Retention: facts.Retention, Chains: facts.Chains}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
