@@ -19,8 +19,12 @@ static uint32_t goroutine_function(const rt_model *m, uint64_t goid)
 {
     for (uint32_t i = 0; i < m->ngoroutine; i++)
         if (m->goroutines[i].id == goid)
-            return m->goroutines[i].user_function ? m->goroutines[i].user_function
-                                                  : m->goroutines[i].top_function;
+            /* the innermost frame of user code; a runtime-only goroutine
+             * is best named by what it runs (runtime.bgsweep), not by
+             * where it parked (runtime.gopark) */
+            return m->goroutines[i].user_function  ? m->goroutines[i].user_function
+                 : m->goroutines[i].start_function ? m->goroutines[i].start_function
+                                                   : m->goroutines[i].top_function;
     return 0;
 }
 

@@ -95,8 +95,9 @@ typedef struct rt_goroutine {
     uint32_t wait_reason;  /* string id */
     uint32_t top_function; /* string id of the innermost frame, 0 if none */
     uint32_t user_function;/* innermost frame outside runtime, 0 if none */
+    uint32_t start_function; /* outermost frame (what the goroutine runs) */
     uint8_t is_system;
-    uint8_t pad[7];
+    uint8_t pad[3];
 } rt_goroutine;
 
 typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE } rt_input_kind;

@@ -92,6 +92,8 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
             g->top_function = fname;
         if (!g->user_function && !is_runtime_name(r->name.s))
             g->user_function = fname;
+        if (r->name.len && strcmp(r->name.s, "runtime.goexit") != 0)
+            g->start_function = fname; /* frames come innermost first */
     }
     uint32_t root = RT_NONE;
     for (size_t i = 0; i < r->nfields; i++) {
