@@ -157,9 +157,11 @@ int rd_take(rt_reader *r, uint64_t len, const uint8_t **ptr, uint64_t *file_off,
     *file_off = off;
     if (len > r->file_size - off) {
         rt_error_where(err, r->path, off, NULL);
-        if (len > r->file_size)
-            return RT_FAIL(err, RT_E_CORRUPT, "length %llu is larger than the whole file",
-                           (unsigned long long)len);
+        /* A record longer than the rest of the file is what a dump cut
+         * short looks like; only a length no real heap has is corrupt. */
+        if (len >= RD_ABSURD_LENGTH)
+            return RT_FAIL(err, RT_E_CORRUPT, "length %llu is absurd (the file has %llu bytes)",
+                           (unsigned long long)len, (unsigned long long)r->file_size);
         return RT_FAIL(err, RT_E_TRUNCATED, "file ends at offset %llu, inside a %llu-byte field",
                        (unsigned long long)r->file_size, (unsigned long long)len);
     }

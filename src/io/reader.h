@@ -14,6 +14,9 @@
 
 #include "util/error.h"
 
+/* Lengths of 1 TiB and more are corruption, not a truncated file. */
+#define RD_ABSURD_LENGTH (1ULL << 40)
+
 typedef struct rt_reader {
     int fd;
     const char *path;   /* borrowed */

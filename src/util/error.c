@@ -33,6 +33,10 @@ int rt_fail_at(rt_error *e, rt_code code, const char *src, int line, const char 
         va_start(ap, fmt);
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
+        /* messages quote input bytes; keep them on one line */
+        for (char *c = e->msg; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = '?';
     }
     return -(int)code;
 }

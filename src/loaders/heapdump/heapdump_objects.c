@@ -122,6 +122,15 @@ void hd_drop_phantoms(hd_load *L)
 int hd_check_overlap(hd_load *L, rt_error *err)
 {
     const rt_object *o = L->objs;
+    /* user space on x86-64 ends below 2^47; beyond 2^48 sums could wrap */
+    for (size_t i = 0; i < L->nobj; i++) {
+        if (o[i].base >= (1ULL << 48) || o[i].size >= (1ULL << 48) - o[i].base) {
+            rt_error_where(err, L->path, RT_NO_OFFSET, "indexing objects");
+            return RT_FAIL(err, RT_E_CORRUPT,
+                           "object at 0x%llx (%llu bytes) lies outside the user address space",
+                           (unsigned long long)o[i].base, (unsigned long long)o[i].size);
+        }
+    }
     for (size_t i = 1; i < L->nobj; i++) {
         if (o[i - 1].base + o[i - 1].size > o[i].base) {
             rt_error_where(err, L->path, RT_NO_OFFSET, "indexing objects");

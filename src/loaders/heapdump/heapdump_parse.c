@@ -8,6 +8,7 @@
 
 #define WINDOW (8u << 20)
 #define MAX_STRING 65536 /* longer names are cut: no runtime name is this long */
+#define HD_MAX_MEMPROF_FRAMES 65536
 
 static const char *const tag_names[HD_TAG_COUNT] = {
     "EOF", "object", "other root", "type", "goroutine", "stack frame", "params",
@@ -140,7 +141,7 @@ static int read_fields(hd_parser *p, hd_record *rec, uint64_t len, int strict, r
         if ((rc = rd_uvarint(&p->rd, &off, err)) != 0)
             return rc;
         int words = kind == HD_FIELD_PTR ? 1 : 2;
-        if (len < 8 || off > len - 8 || (words == 2 && off > len - 16)) {
+        if (len < 8 || off > len - 8 || (words == 2 && (len < 16 || off > len - 16))) {
             if (strict) {
                 rt_error_where(err, p->rd.path, rd_offset(&p->rd), NULL);
                 return RT_FAIL(err, RT_E_CORRUPT,
@@ -249,11 +250,12 @@ static int parse_body(hd_parser *p, hd_record *r, rt_error *err)
         uint64_t nstk;
         if ((rc = READ_INTS(p, err, &r->bucket, &r->size, &nstk)))
             return rc;
-        /* each frame takes at least three bytes of the file */
-        if (nstk > (hd_file_size(p) - hd_offset(p)) / 3) {
+        /* the runtime records at most a few hundred frames (profstackdepth
+         * caps at 1024); each frame takes at least three bytes of the file */
+        if (nstk > HD_MAX_MEMPROF_FRAMES || nstk > (hd_file_size(p) - hd_offset(p)) / 3) {
             rt_error_where(err, p->rd.path, hd_offset(p), NULL);
-            return RT_FAIL(err, RT_E_CORRUPT, "memprof bucket claims %llu frames, more than the file holds",
-                           (unsigned long long)nstk);
+            return RT_FAIL(err, RT_E_CORRUPT, "memprof bucket claims %llu frames (at most %d are possible)",
+                           (unsigned long long)nstk, HD_MAX_MEMPROF_FRAMES);
         }
         RT_GROW(p->frames, p->cap_frames, (size_t)nstk + 1);
         str_ref *refs = rt_malloc(((size_t)nstk + 1) * 2 * sizeof *refs);

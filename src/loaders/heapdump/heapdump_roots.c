@@ -69,8 +69,16 @@ int hd_segment(hd_load *L, const hd_record *r, rt_error *err)
     if (syms) {
         uint64_t s = r->tag == HD_DATA ? syms->data : syms->bss;
         uint64_t e = r->tag == HD_DATA ? syms->edata : syms->ebss;
+        if (s == 0 && e == 0 && syms->go_buildid_len == 0) {
+            rt_error_where(err, L->path, r->offset, "matching the executable to the dump");
+            return RT_FAIL(err, RT_E_MISMATCH,
+                           "the executable given is not a Go program (no Go build ID, no "
+                           "runtime.data symbol), so it does not belong to this dump; pass "
+                           "the executable of the process that wrote the dump");
+        }
         if (s == 0 && e == 0) {
-            model_warn(m, "the executable has no Go symbol table: global roots stay unnamed");
+            model_warn(m, "the executable has no Go symbol table (stripped?): global roots stay "
+                          "unnamed and the executable could not be checked against the dump");
             L->syms = syms = NULL;
         } else {
             int rc = check_segment(L, r, s, e, seg, err);

@@ -1,0 +1,3 @@
+module seedgen
+
+go 1.19

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Fuzz the heap-dump parser, loader and analyses (fuzz/fuzz_heapdump.c).
+#
+# Usage: scripts/fuzz.sh [SECONDS]        (default 60)
+#
+# Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
+# dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
+# to a few tens of KiB by fuzz/seedtool.py; skipped without Go), adds the
+# committed hand-made seeds of fuzz/corpus/, and fuzzes for SECONDS. The
+# corpus grown by libFuzzer stays in build-fuzz/fuzz-work/corpus and is reused
+# by the next run.
+#
+# Last line: "fuzz: heapdump ran S s, N execs, no crash" (exit 0), or
+# "fuzz: heapdump FAILED ...: FILE" naming the crashing input (exit 1).
+# Reproduce with: build-fuzz/fuzz/fuzz_heapdump FILE
+# Environment: BUILD (default build-fuzz), FUZZ_GO ("1.19 1.22 1.26"),
+# FUZZ_ARGS (extra libFuzzer options).
+set -euo pipefail
+
+secs=${1:-60}
+case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build-fuzz}
+work=$build/fuzz-work
+seeds=$work/seeds
+corpus=$work/corpus
+artifacts=$work/artifacts/
+log=$work/fuzz.log
+mkdir -p "$seeds" "$corpus" "$artifacts"
+
+command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)" >&2; exit 1; }
+
+echo "fuzz: building in $build" >&2
+CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" --target fuzz_heapdump -j"$(nproc)" >/dev/null
+target=$build/fuzz/fuzz_heapdump
+
+# Seeds from real dumps, once per toolchain.
+gocache=$work/gocache
+for v in ${FUZZ_GO:-1.19 1.22 1.26}; do
+  go=/usr/lib/go-$v/bin/go
+  [ -x "$go" ] || continue
+  [ -s "$seeds/seedgen-$v.hd" ] && [ "$seeds/seedgen-$v.hd" -nt "$root/fuzz/seedgen/main.go" ] && continue
+  exe=$work/seedgen-$v
+  if ! (cd "$root/fuzz/seedgen" &&
+        GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOTELEMETRY=off CGO_ENABLED=0 \
+        GOCACHE=$gocache GOPATH=$work/gopath "$go" build -o "$exe" .) >&2; then
+    echo "fuzz: go $v: building fuzz/seedgen failed; no seed from it" >&2
+    continue
+  fi
+  "$exe" "$work/seedgen-$v.dump" >/dev/null
+  python3 "$root/fuzz/seedtool.py" thin "$work/seedgen-$v.dump" "$seeds/seedgen-$v.hd" >&2
+  python3 "$root/fuzz/seedtool.py" thin --budget 4096 --max-object 512 \
+    "$work/seedgen-$v.dump" "$seeds/seedgen-$v-small.hd" >&2
+  rm -f "$work/seedgen-$v.dump"
+done
+ls "$seeds"/*.hd >/dev/null 2>&1 || echo "fuzz: no Go toolchain: only the committed seeds" >&2
+
+echo "fuzz: running $secs s" >&2
+rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/slow-unit-*
+set +e
+# shellcheck disable=SC2086
+"$target" "$corpus" "$root/fuzz/corpus" "$root/fuzz/corpus-crashes" "$seeds" \
+  -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+  -dict="$root/fuzz/heapdump.dict" -artifact_prefix="$artifacts" -print_final_stats=1 \
+  ${FUZZ_ARGS:-} >"$log" 2>&1
+rc=$?
+set -e
+
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+if [ -z "$execs" ]; then # killed before the final stats: last status line
+  execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+fi
+# bugs that are not crashes (see check_message in fuzz_heapdump.c)
+crash=$(ls -t "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null | head -1 || true)
+if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz_heapdump: invariant|.*runtime error)' "$log" | head -5 >&2 || true
+  echo "fuzz: log in $log" >&2
+  echo "fuzz: heapdump FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
+  exit 1
+fi
+echo "fuzz: heapdump ran $secs s, ${execs:-?} execs, no crash"
