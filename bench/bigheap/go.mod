@@ -1,0 +1,3 @@
+module retainbench/bigheap
+
+go 1.19
