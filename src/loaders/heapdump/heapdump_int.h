@@ -12,18 +12,13 @@
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_parse.h"
 #include "model/model.h"
+#include "model/model_roots.h"
 #include "util/progress.h"
 
 /* During loading rt_object.type holds flags and rt_object.site the
  * number of candidate pointer words; both are reset before the model is
  * handed out. */
 #define HD_OBJ_HAS_FIELDS 1u
-
-typedef struct hd_rootword {
-    uint32_t root;   /* index into hd_load.roots */
-    uint32_t off;    /* from the root's address */
-    uint64_t value;  /* pointer value; after resolving, the object id */
-} hd_rootword;
 
 typedef struct hd_fin {
     uint64_t obj, fn;
@@ -56,10 +51,7 @@ typedef struct hd_load {
     int64_t bias;         /* dump address - executable address */
     int have_params;
 
-    rt_root *roots;
-    size_t nroot, cap_root;
-    hd_rootword *words;
-    size_t nword, cap_word;
+    rt_rootset rs;
     hd_fin *fins;
     size_t nfin, cap_fin;
     hd_sample *samples;
@@ -83,6 +75,6 @@ int hd_check_overlap(hd_load *L, rt_error *err);
 uint32_t hd_add_root(hd_load *L, rt_root_kind kind, uint64_t addr);
 void hd_add_word(hd_load *L, uint32_t root, uint64_t off, uint64_t value);
 int hd_segment(hd_load *L, const hd_record *r, rt_error *err);
-void hd_finish_roots(hd_load *L, uint32_t *edge_start_objs);
+void hd_finish_roots(hd_load *L);
 
 #endif

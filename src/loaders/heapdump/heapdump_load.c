@@ -71,8 +71,8 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     L->have_goroutine = 1;
     if (r->ctxt) {
         uint32_t root = hd_add_root(L, RT_ROOT_STACK, r->g);
-        L->roots[root].goroutine = r->goid;
-        L->roots[root].variable = strpool_intern_cstr(m->strings, "(closure context)");
+        L->rs.roots[root].goroutine = r->goid;
+        L->rs.roots[root].variable = strpool_intern_cstr(m->strings, "(closure context)");
         hd_add_word(L, root, 0, r->ctxt);
     }
 }
@@ -105,9 +105,9 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
             continue;
         if (root == RT_NONE) {
             root = hd_add_root(L, RT_ROOT_STACK, r->addr);
-            L->roots[root].function = fname;
-            L->roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
-            L->roots[root].size = r->contents.len;
+            L->rs.roots[root].function = fname;
+            L->rs.roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+            L->rs.roots[root].size = r->contents.len;
         }
         hd_add_word(L, root, r->fields[i], v);
     }
@@ -117,8 +117,8 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
 static void on_goroutine_holder(hd_load *L, const char *what, uint64_t addr, uint64_t a, uint64_t b)
 {
     uint32_t root = hd_add_root(L, RT_ROOT_STACK, addr);
-    L->roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
-    L->roots[root].variable = strpool_intern_cstr(L->m->strings, what);
+    L->rs.roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+    L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, what);
     if (a)
         hd_add_word(L, root, 0, a);
     if (b)
@@ -128,7 +128,7 @@ static void on_goroutine_holder(hd_load *L, const char *what, uint64_t addr, uin
 static void on_finalizer(hd_load *L, const hd_record *r)
 {
     uint32_t root = hd_add_root(L, RT_ROOT_FINALIZER, r->obj);
-    L->roots[root].name = strpool_intern_cstr(
+    L->rs.roots[root].name = strpool_intern_cstr(
         L->m->strings, r->tag == HD_QUEUED_FINALIZER ? "queued finalizer" : "finalizer");
     RT_GROW(L->fins, L->cap_fin, L->nfin + 1);
     L->fins[L->nfin++] = (hd_fin){ r->obj, r->fn, root, r->tag == HD_QUEUED_FINALIZER };
@@ -187,7 +187,7 @@ static int pass1(hd_load *L, rt_error *err)
             break;
         case HD_OTHER_ROOT: {
             uint32_t root = hd_add_root(L, RT_ROOT_OTHER, 0);
-            L->roots[root].name = strpool_intern(m->strings, r.name.s, r.name.len);
+            L->rs.roots[root].name = strpool_intern(m->strings, r.name.s, r.name.len);
             hd_add_word(L, root, 0, r.addr);
             break;
         }
@@ -392,8 +392,7 @@ static void compact_edges(rt_model *m, const uint32_t *actual)
 static void free_load(hd_load *L)
 {
     free(L->objs);
-    free(L->roots);
-    free(L->words);
+    rootset_free(&L->rs);
     free(L->fins);
     free(L->samples);
     free(L->types);
@@ -465,7 +464,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     m->edge_dst = rt_reallocarray(m->edge_dst, m->nedge + 1, sizeof *m->edge_dst);
     m->edge_off = rt_reallocarray(m->edge_off, m->nedge + 1, sizeof *m->edge_off);
 
-    hd_finish_roots(&L, NULL);
+    hd_finish_roots(&L);
     attach_samples(&L);
     if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)

@@ -1,0 +1,41 @@
+/* model_roots.h — collecting roots while a loader reads its input, then
+ * handing them to the model in tie-break order with their edges.
+ *
+ * A loader adds roots as it meets them and, for each, the pointer words
+ * it holds (raw values: objects may not be known yet).  Once the objects
+ * are sorted and indexed, rootset_resolve() turns values into object ids
+ * and drops words that point outside the heap; rootset_finish() keeps the
+ * roots that reach the heap, orders them (kind, name, function,
+ * goroutine, variable, address: DESIGN.md's tie-break) and appends their
+ * edges to the model's CSR after the objects'. */
+#ifndef RETAIN_MODEL_ROOTS_H
+#define RETAIN_MODEL_ROOTS_H
+
+#include "model/model.h"
+
+typedef struct rt_rootword {
+    uint32_t root;  /* index into rt_rootset.roots */
+    uint32_t off;   /* from the root's address; RT_OFF_NONE if not a field */
+    uint64_t value; /* pointer value; after rootset_resolve, an object id */
+} rt_rootword;
+
+typedef struct rt_rootset {
+    rt_root *roots;
+    size_t nroot, cap_root;
+    rt_rootword *words;
+    size_t nword, cap_word;
+    int resolved;
+} rt_rootset;
+
+/* Add a root of kind at addr; its group follows from the kind.  Returns
+ * its index; the caller fills name/function/goroutine/variable. */
+uint32_t rootset_add(rt_rootset *rs, rt_root_kind kind, uint64_t addr);
+/* A pointer word of root: a raw value before rootset_resolve, an object
+ * id after it. */
+void rootset_word(rt_rootset *rs, uint32_t root, uint64_t off, uint64_t value);
+void rootset_resolve(rt_rootset *rs, const rt_model *m);
+/* Move the roots into m (objects and their edges must be final). */
+void rootset_finish(rt_rootset *rs, rt_model *m);
+void rootset_free(rt_rootset *rs);
+
+#endif
