@@ -22,6 +22,7 @@ typedef struct cli_cmd {
 typedef struct cli_ctx {
     const char *cmd;
     int json;
+    int force;          /* --force: read unsupported Go versions anyway */
     char **inputs;      /* positional inputs (borrowed from argv) */
     int ninputs;
     rt_model *m;

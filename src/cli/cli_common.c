@@ -64,6 +64,7 @@ int cli_load(cli_ctx *ctx)
         return cli_usage_error(ctx->cmd, "no input given: name a heap dump (and optionally its executable)");
     if (inputs_sort(ctx->inputs, ctx->ninputs, &in, &err) != 0)
         return cli_report_error(ctx->cmd, &err);
+    in.force = ctx->force;
     rt_progress prog = { show_progress, ctx };
     ctx->start = now();
     int rc = inputs_load(&in, &prog, &ctx->m, &err);
@@ -71,7 +72,7 @@ int cli_load(cli_ctx *ctx)
     if (rc)
         return cli_report_error(ctx->cmd, &err);
     if (ctx->m->partial && !ctx->json)
-        fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, in.dump,
+        fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, in.dump ? in.dump : in.core,
                 ctx->m->partial_reason);
     return EXIT_OK;
 }
@@ -216,12 +217,13 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     size_t n = 0;
     all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
     all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-    for (; extra && extra[n - 2].name && n < 23; n++)
-        all[n] = extra[n - 2];
+    all[n++] = (struct option){ "force", no_argument, NULL, 0x101 };
+    for (; extra && extra[n - 3].name && n < 23; n++)
+        all[n] = extra[n - 3];
     all[n] = (struct option){ 0, 0, 0, 0 };
     char shorts[64] = "+h";
     size_t k = 2;
-    for (size_t i = 2; i < n && k + 2 < sizeof shorts; i++) {
+    for (size_t i = 3; i < n && k + 2 < sizeof shorts; i++) {
         if (all[i].val > 0 && all[i].val < 0x80) {
             shorts[k++] = (char)all[i].val;
             if (all[i].has_arg == required_argument)
@@ -249,6 +251,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
         }
         if (c == 0x100) {
             ctx->json = 1;
+            continue;
+        }
+        if (c == 0x101) {
+            ctx->force = 1;
             continue;
         }
         if (c == '?' || c == ':') {

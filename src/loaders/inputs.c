@@ -8,6 +8,7 @@
 
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_load.h"
+#include "loaders/gocore/gocore_load.h"
 #include "loaders/heapdump/heapdump_parse.h"
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
@@ -61,14 +62,10 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
         }
         *slot = paths[i];
     }
-    if (in->core) {
-        rt_error_where(err, in->core, RT_NO_OFFSET, NULL);
-        return RT_FAIL(err, RT_E_UNSUPPORTED,
-                       "ELF cores are not supported yet; write a heap dump with "
-                       "runtime/debug.WriteHeapDump instead");
-    }
-    if (!in->dump) {
-        return RT_FAIL(err, RT_E_USAGE, "no heap dump given%s",
+    if (in->core && in->dump)
+        return RT_FAIL(err, RT_E_USAGE, "give a heap dump or a core, not both (%s, %s)", in->dump, in->core);
+    if (!in->dump && !in->core) {
+        return RT_FAIL(err, RT_E_USAGE, "no heap dump or core given%s",
                        in->profile ? " (a pprof profile alone has no retention paths)" : "");
     }
     return 0;
@@ -79,6 +76,15 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
     elf_symtab syms;
     int have_syms = 0, rc;
     *out = NULL;
+    if (in->core) {
+        rt_model *m = model_new();
+        if ((rc = gocore_load(m, in->core, in->exe, in->force, prog, err)) != 0) {
+            model_free(m);
+            return rc;
+        }
+        *out = m;
+        return 0;
+    }
     if (in->exe) {
         if ((rc = elf_symtab_load(&syms, in->exe, err)) != 0)
             return rc;

@@ -16,6 +16,7 @@ typedef enum {
 
 typedef struct rt_inputs {
     const char *dump, *core, *exe, *profile; /* borrowed paths, NULL if absent */
+    int force;  /* read a Go version outside the supported range anyway */
 } rt_inputs;
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err);

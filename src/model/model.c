@@ -45,6 +45,7 @@ void model_free(rt_model *m)
     free(m->page_first);
     free(m->input_path);
     free(m->exe_path);
+    free(m->exe_how);
     free(m->go_version);
     free(m->goarch);
     for (size_t i = 0; i < m->nwarning; i++)

@@ -1,0 +1,177 @@
+/* gocore_layout.c — what the runtime's structures look like in this
+ * binary: field offsets and constants from DWARF, looked up by a short
+ * list of candidate names (names move between Go versions), the Go
+ * version from runtime.buildVersion in the core. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loaders/gocore/gocore_int.h"
+
+#define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *const T_TYPE[] = { "internal/abi.Type", "runtime._type", NULL };
+
+/* Offset (and size) of the first of fields that exists in the first of
+ * types that exists. */
+static int field(gc_load *L, const char *const *types, const char *const *fields, uint64_t *off,
+                 unsigned *size, rt_error *err)
+{
+    const dw_type *t = dwi_type_any(L->dw, types);
+    if (!t) {
+        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "the executable's DWARF has no type %s; is it a Go program?",
+                       types[0]);
+    }
+    for (size_t i = 0; fields[i]; i++) {
+        const dw_type *ft;
+        if (dwt_field(t, fields[i], off, &ft) == 0) {
+            if (size)
+                *size = (unsigned)dwt_size(ft);
+            return 0;
+        }
+    }
+    rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
+    return RT_FAIL(err, RT_E_UNSUPPORTED, "%s has no field %s in this Go version", types[0], fields[0]);
+}
+
+static int has_field(gc_load *L, const char *type, const char *f)
+{
+    const dw_type *t = dwi_type(L->dw, type);
+    uint64_t off;
+    const dw_type *ft;
+    return t && dwt_field(t, f, &off, &ft) == 0;
+}
+
+static int64_t konst(gc_load *L, const char *const *names, int64_t dflt)
+{
+    int64_t v;
+    return dwi_const(L->dw, names, &v) == 0 ? v : dflt;
+}
+
+static int global(gc_load *L, const char *name, uint64_t *addr, rt_error *err)
+{
+    const dw_var *v = dwi_global(L->dw, name);
+    if (!v) {
+        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime globals from DWARF");
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "the executable's DWARF has no global %s; is it a Go program?",
+                       name);
+    }
+    *addr = v->addr + L->bias; /* DWARF has link-time addresses */
+    return 0;
+}
+
+static int read_version(gc_load *L, rt_error *err)
+{
+    uint64_t addr, ptr, len;
+    int rc = global(L, "runtime.buildVersion", &addr, err);
+    if (rc)
+        return rc;
+    if ((rc = ec_read_u64(L->core, addr, &ptr, err)) || (rc = ec_read_u64(L->core, addr + 8, &len, err))) {
+        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.buildVersion");
+        return rc;
+    }
+    if (len >= sizeof L->lay.version)
+        len = sizeof L->lay.version - 1;
+    if ((rc = ec_read(L->core, ptr, L->lay.version, (size_t)len, err)) != 0) {
+        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.buildVersion");
+        return rc;
+    }
+    L->lay.version[len] = 0;
+    const char *p = strstr(L->lay.version, "go1.");
+    L->lay.go_minor = p ? atoi(p + 4) : 0;
+    int off = strstr(L->lay.version, "nogreenteagc") != NULL;
+    int on = !off && strstr(L->lay.version, "greenteagc") != NULL;
+    L->lay.greentea = (L->lay.go_minor >= 26 && !off) || on;
+    return 0;
+}
+
+int gc_layout_read(gc_load *L, rt_error *err)
+{
+    gc_layout *y = &L->lay;
+    int rc;
+    if ((rc = read_version(L, err)) != 0)
+        return rc;
+
+    y->page_shift = (uint64_t)konst(L, NAMES("runtime._PageShift", "internal/runtime/gc.PageShift",
+                                             "runtime.pageShift"), 13);
+    y->page_size = 1ULL << y->page_shift;
+    y->heap_arena_bytes = (uint64_t)konst(L, NAMES("runtime.heapArenaBytes"), 64 << 20);
+    y->arena_l1_bits = (uint64_t)konst(L, NAMES("runtime.arenaL1Bits"), 0);
+    y->arena_l2_bits = (uint64_t)konst(L, NAMES("runtime.arenaL2Bits"), 22);
+    y->arena_base_offset = (uint64_t)konst(L, NAMES("runtime.arenaBaseOffsetUintptr", "runtime.arenaBaseOffset"),
+                                           (int64_t)0xffff800000000000ULL);
+    y->arena_words = y->heap_arena_bytes / 8;
+    y->span_in_use = konst(L, NAMES("runtime.mSpanInUse"), 1);
+    y->malloc_header_size = (uint64_t)konst(L, NAMES("runtime.mallocHeaderSize",
+                                                     "internal/runtime/gc.MallocHeaderSize"), 8);
+    y->min_size_for_malloc_header = (uint64_t)konst(L, NAMES("runtime.minSizeForMallocHeader",
+                                                             "internal/runtime/gc.MinSizeForMallocHeader"), 512);
+    y->g_dead = konst(L, NAMES("runtime._Gdead"), 6);
+    y->g_idle = konst(L, NAMES("runtime._Gidle"), 0);
+    y->g_running = konst(L, NAMES("runtime._Grunning"), 2);
+    if (y->page_shift < 12 || y->page_shift > 20 || y->heap_arena_bytes < y->page_size ||
+        y->arena_l2_bits > 32 || y->arena_l1_bits > 16)
+        return RT_FAIL(err, RT_E_CORRUPT, "implausible runtime constants in the DWARF (page shift %llu)",
+                       (unsigned long long)y->page_shift);
+
+    if (has_field(L, "runtime.heapArena", "noMorePtrs"))
+        y->gen = GC_BITS_1BIT;
+    else if (has_field(L, "runtime.heapArena", "bitmap"))
+        y->gen = GC_BITS_2BIT;
+    else
+        y->gen = GC_BITS_HEADERS;
+    if (y->gen != GC_BITS_HEADERS) {
+        if ((rc = field(L, NAMES("runtime.heapArena"), NAMES("bitmap"), &y->ha_bitmap, NULL, err)))
+            return rc;
+        if (y->gen == GC_BITS_1BIT &&
+            (rc = field(L, NAMES("runtime.heapArena"), NAMES("noMorePtrs"), &y->ha_nomoreptrs, NULL, err)))
+            return rc;
+    }
+
+    static const char *const T_SPAN[] = { "runtime.mspan", NULL };
+    if ((rc = global(L, "runtime.mheap_", &y->mheap, err)) ||
+        (rc = field(L, NAMES("runtime.mheap"), NAMES("allspans"), &y->mheap_allspans, NULL, err)) ||
+        (rc = field(L, NAMES("runtime.mheap"), NAMES("arenas"), &y->mheap_arenas, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("startAddr"), &y->sp_start, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("npages"), &y->sp_npages, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("freeindex"), &y->sp_freeindex, &y->sp_freeindex_size, err)) ||
+        (rc = field(L, T_SPAN, NAMES("nelems"), &y->sp_nelems, &y->sp_nelems_size, err)) ||
+        (rc = field(L, T_SPAN, NAMES("allocBits"), &y->sp_allocbits, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("spanclass"), &y->sp_spanclass, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("state"), &y->sp_state, NULL, err)) ||
+        (rc = field(L, T_SPAN, NAMES("elemsize"), &y->sp_elemsize, NULL, err)))
+        return rc;
+    y->has_largetype = has_field(L, "runtime.mspan", "largeType");
+    if (y->has_largetype && (rc = field(L, T_SPAN, NAMES("largeType"), &y->sp_largetype, NULL, err)))
+        return rc;
+
+    if ((rc = field(L, T_TYPE, NAMES("Size_", "size"), &y->ty_size, NULL, err)) ||
+        (rc = field(L, T_TYPE, NAMES("PtrBytes", "ptrdata"), &y->ty_ptrbytes, NULL, err)) ||
+        (rc = field(L, T_TYPE, NAMES("TFlag", "tflag"), &y->ty_tflag, NULL, err)) ||
+        (rc = field(L, T_TYPE, NAMES("Kind_", "kind"), &y->ty_kind, NULL, err)) ||
+        (rc = field(L, T_TYPE, NAMES("GCData", "gcdata"), &y->ty_gcdata, NULL, err)))
+        return rc;
+
+    static const char *const T_MD[] = { "runtime.moduledata", NULL };
+    if ((rc = global(L, "runtime.firstmoduledata", &y->firstmoduledata, err)) ||
+        (rc = field(L, T_MD, NAMES("data"), &y->md_data, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("edata"), &y->md_edata, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("bss"), &y->md_bss, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("ebss"), &y->md_ebss, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("gcdatamask"), &y->md_gcdatamask, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("gcbssmask"), &y->md_gcbssmask, NULL, err)) ||
+        (rc = field(L, T_MD, NAMES("next"), &y->md_next, NULL, err)))
+        return rc;
+
+    static const char *const T_G[] = { "runtime.g", NULL };
+    if ((rc = global(L, "runtime.allgs", &y->allgs, err)) ||
+        (rc = field(L, T_G, NAMES("stack.lo"), &y->g_stack_lo, NULL, err)) ||
+        (rc = field(L, T_G, NAMES("stack.hi"), &y->g_stack_hi, NULL, err)) ||
+        (rc = field(L, T_G, NAMES("sched.sp"), &y->g_sched_sp, NULL, err)) ||
+        (rc = field(L, T_G, NAMES("syscallsp"), &y->g_syscallsp, NULL, err)) ||
+        (rc = field(L, T_G, NAMES("atomicstatus"), &y->g_status, NULL, err)) ||
+        (rc = field(L, T_G, NAMES("goid"), &y->g_goid, NULL, err)))
+        return rc;
+    return 0;
+}

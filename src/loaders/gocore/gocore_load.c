@@ -1,0 +1,114 @@
+/* gocore_load.c — the Go core loader's steps, in order: open the core
+ * and its executable, check they belong together, read the runtime's
+ * layouts from DWARF, then objects, pointers and roots. */
+#include "loaders/gocore/gocore_load.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "loaders/gocore/gocore_int.h"
+#include "util/alloc.h"
+
+#define GO_MIN 19
+#define GO_MAX 27
+
+static int check_version(gc_load *L, int force, rt_error *err)
+{
+    int v = L->lay.go_minor;
+    if (v >= GO_MIN && v <= GO_MAX) {
+        if (v == 20 || v == 25)
+            model_warn(L->m, "%s is not tested (no Debian toolchain); results may be wrong", L->lay.version);
+        return 0;
+    }
+    if (force) {
+        model_warn(L->m, "%s is outside the supported Go versions 1.%d-1.%d; reading it anyway (--force)",
+                   L->lay.version, GO_MIN, GO_MAX);
+        return 0;
+    }
+    rt_error_where(err, L->core_path, RT_NO_OFFSET, "checking the Go version");
+    return RT_FAIL(err, RT_E_UNSUPPORTED,
+                   "the core is from %s; supported are Go 1.%d to 1.%d (--force tries anyway)",
+                   L->lay.version[0] ? L->lay.version : "an unknown Go version", GO_MIN, GO_MAX);
+}
+
+static void note_partial(gc_load *L)
+{
+    size_t n;
+    const ec_range *miss = ec_missing_ranges(L->core, &n);
+    uint64_t have, want;
+    if (!n)
+        return;
+    ec_core_sizes(L->core, &have, &want);
+    L->m->partial = 1;
+    L->m->partial_offset = have;
+    snprintf(L->m->partial_reason, sizeof L->m->partial_reason,
+             "the core is truncated (%llu of %llu bytes); %zu address ranges are missing, the first "
+             "0x%llx..0x%llx",
+             (unsigned long long)have, (unsigned long long)want, n, (unsigned long long)miss[0].start,
+             (unsigned long long)(miss[0].start + miss[0].size));
+}
+
+int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int force,
+                const rt_progress *prog, rt_error *err)
+{
+    gc_load L;
+    memset(&L, 0, sizeof L);
+    L.m = m;
+    L.core_path = core_path;
+    L.prog = prog;
+    m->input_kind = RT_INPUT_CORE;
+    m->input_path = rt_strdup(core_path);
+    int rc = ec_open(&L.core, core_path, exe_path, err);
+    if (rc)
+        return rc;
+    const ec_exe_info *x = ec_exe(L.core);
+    if (!x->path) {
+        rt_error_where(err, core_path, RT_NO_OFFSET, "finding the executable");
+        rc = RT_FAIL(err, RT_E_NOTFOUND, "the core's executable was not found (%s); name it after the core",
+                     x->problem ? x->problem : "no NT_FILE note");
+        goto out;
+    }
+    L.exe_path = x->path;
+    m->exe_path = rt_strdup(x->path);
+    m->exe_how = rt_strdup(ec_exe_how_name(x->how));
+    L.bias = x->bias_known ? x->bias : 0;
+    if ((rc = ec_check_exe(L.core, err)) != 0)
+        goto out;
+    for (size_t i = 0; i < ec_nwarnings(L.core); i++)
+        model_warn(m, "%s", ec_warning(L.core, i));
+    rc = dwi_open(&L.dw, x->path, err);
+    if (rc == -RT_E_NOTFOUND) {
+        rt_error_clear(err);
+        rt_error_where(err, x->path, RT_NO_OFFSET, "reading DWARF");
+        rc = RT_FAIL(err, RT_E_UNSUPPORTED,
+                     "the executable has no DWARF (built with -ldflags=-s -w?); reading a core needs "
+                     "it for now: rebuild without -s -w, or write a heap dump instead");
+    }
+    if (rc)
+        goto out;
+    if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, force, err)))
+        goto out;
+    m->go_version = rt_strdup(L.lay.version);
+    m->goarch = rt_strdup("amd64");
+    m->nthreads = (uint32_t)ec_nthreads(L.core);
+    if ((rc = gc_heap_objects(&L, err)) || (rc = gc_heap_pointers(&L, err)))
+        goto out;
+    m->nspans = L.nspans;
+    if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)))
+        goto out;
+    rootset_finish(&L.rs, m);
+    if (L.ondemand_masks)
+        model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
+                      "scanned conservatively", (unsigned long long)L.ondemand_masks);
+    if (L.words_unreadable)
+        model_warn(m, "%llu pointer words could not be read", (unsigned long long)L.words_unreadable);
+    model_warn(m, "goroutine stacks are scanned conservatively (precise stack maps: not yet)");
+    note_partial(&L);
+out:
+    rootset_free(&L.rs);
+    free(L.spans);
+    free(L.span_first);
+    dwi_close(L.dw);
+    ec_close(L.core);
+    return rc;
+}

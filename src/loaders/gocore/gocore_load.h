@@ -1,0 +1,15 @@
+/* gocore_load.h — turn the ELF core of a Go program into the heap model. */
+#ifndef RETAIN_GOCORE_LOAD_H
+#define RETAIN_GOCORE_LOAD_H
+
+#include "model/model.h"
+#include "util/progress.h"
+
+/* Load core_path (exe_path: its executable, or NULL to find it from the
+ * core's notes) into the empty model m.  force: go on with a Go version
+ * outside the supported range.  A truncated core loads what it holds and
+ * sets m->partial. */
+int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int force,
+                const rt_progress *prog, rt_error *err);
+
+#endif

@@ -1,0 +1,311 @@
+/* gocore_pointers.c — which words of each object are pointers, and what
+ * they point to.  The one place where Go versions differ in meaning:
+ *
+ *   1.19      2 bits per heap word in the arena's bitmap: pointer, and
+ *             scan (0 = no more pointers in this object);
+ *   1.20-21   1 bit per word in the arena's bitmap, plus noMorePtrs: one
+ *             bit per bitmap word saying the object ends its pointers there;
+ *   1.22+     objects <= 512 B: bits at the end of their span (before the
+ *             green-tea inline mark bits when those exist); larger small
+ *             objects: an 8-byte header holding their *_type; large
+ *             objects: the span's largeType.  A type's GCData is its
+ *             pointer mask, tiled over the object (arrays of the type).
+ *
+ * Edges go straight into the model's CSR, objects in id order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loaders/gocore/gocore_int.h"
+#include "util/alloc.h"
+
+/* A type's pointer mask, read once per type. */
+typedef struct type_mask {
+    uint64_t typ;      /* _type address; 0 = empty slot */
+    uint64_t size, ptrbytes;
+    uint32_t mask_off; /* into scan_ctx.masks; UINT32_MAX = unknown: scan conservatively */
+} type_mask;
+
+typedef struct scan_ctx {
+    gc_load *L;
+    type_mask *types;  /* open addressing by type address */
+    size_t ntypes, cap_types;
+    uint8_t *masks;
+    size_t nmasks, cap_masks;
+    uint64_t *offs;    /* pointer word offsets of the current object */
+    size_t noffs, cap_offs;
+    /* arena bitmap cache (1.19-1.21) */
+    uint64_t arena_idx, arena_ha;
+} scan_ctx;
+
+static void add_off(scan_ctx *c, uint64_t off)
+{
+    RT_GROW(c->offs, c->cap_offs, c->noffs + 1);
+    c->offs[c->noffs++] = off;
+}
+
+static uint64_t hash64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    return x;
+}
+
+static void types_grow(scan_ctx *c)
+{
+    size_t ncap = c->cap_types ? c->cap_types * 2 : 1024;
+    type_mask *t = rt_calloc(ncap, sizeof *t);
+    for (size_t i = 0; i < c->cap_types; i++) {
+        if (!c->types[i].typ)
+            continue;
+        size_t h = hash64(c->types[i].typ) & (ncap - 1);
+        while (t[h].typ)
+            h = (h + 1) & (ncap - 1);
+        t[h] = c->types[i];
+    }
+    free(c->types);
+    c->types = t;
+    c->cap_types = ncap;
+}
+
+/* The mask of the _type at typ, reading it the first time. */
+static const type_mask *type_of(scan_ctx *c, uint64_t typ)
+{
+    gc_load *L = c->L;
+    const gc_layout *y = &L->lay;
+    if ((c->ntypes + 1) * 2 > c->cap_types)
+        types_grow(c);
+    size_t h = hash64(typ) & (c->cap_types - 1);
+    while (c->types[h].typ) {
+        if (c->types[h].typ == typ)
+            return &c->types[h];
+        h = (h + 1) & (c->cap_types - 1);
+    }
+    type_mask *t = &c->types[h];
+    c->ntypes++;
+    t->typ = typ;
+    t->mask_off = UINT32_MAX;
+    uint64_t gcdata = ec_read_u64_or(L->core, typ + y->ty_gcdata, 0);
+    uint8_t tflag = 0, kind = 0;
+    rt_error e;
+    t->size = ec_read_u64_or(L->core, typ + y->ty_size, 0);
+    t->ptrbytes = ec_read_u64_or(L->core, typ + y->ty_ptrbytes, 0);
+    if (ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e) || ec_read(L->core, typ + y->ty_kind, &kind, 1, &e))
+        return t;
+    if (t->size == 0 || t->ptrbytes > t->size || t->ptrbytes > (1ULL << 32))
+        return t;
+    if (y->go_minor <= 23 && (kind & 0x40))
+        return t; /* a GC program: not decoded yet, scan conservatively */
+    if (y->go_minor >= 24 && (tflag & 0x10))
+        gcdata = ec_read_u64_or(L->core, gcdata, 0); /* **byte, nil until built */
+    if (!gcdata)
+        return t;
+    size_t nbytes = (size_t)((t->ptrbytes / 8 + 7) / 8);
+    RT_GROW(c->masks, c->cap_masks, c->nmasks + nbytes + 1);
+    if (nbytes && ec_read(L->core, gcdata, c->masks + c->nmasks, nbytes, &e) != 0)
+        return t;
+    t->mask_off = (uint32_t)c->nmasks;
+    c->nmasks += nbytes;
+    return t;
+}
+
+/* Words of [data, end) that a type tiled from data says are pointers
+ * (offsets from obj); an unknown mask makes every word a candidate. */
+static void typed_words(scan_ctx *c, uint64_t obj, uint64_t data, uint64_t end, uint64_t typ)
+{
+    const type_mask *t = type_of(c, typ);
+    if (t->mask_off == UINT32_MAX) {
+        c->L->ondemand_masks++;
+        for (uint64_t p = data; p + 8 <= end; p += 8)
+            add_off(c, p - obj);
+        return;
+    }
+    const uint8_t *mask = c->masks + t->mask_off;
+    uint64_t nw = t->ptrbytes / 8;
+    for (uint64_t e = data; e + 8 <= end && t->size; e += t->size) {
+        for (uint64_t j = 0; j < nw && e + 8 * j + 8 <= end; j++)
+            if (mask[j / 8] >> (j % 8) & 1)
+                add_off(c, e + 8 * j - obj);
+    }
+}
+
+/* heapArena holding p, or 0 */
+static uint64_t arena_of(scan_ctx *c, uint64_t p)
+{
+    const gc_layout *y = &c->L->lay;
+    uint64_t ri = (p - y->arena_base_offset) / y->heap_arena_bytes;
+    if (ri == c->arena_idx)
+        return c->arena_ha;
+    uint64_t l1 = y->arena_l1_bits ? ri >> y->arena_l2_bits : 0;
+    uint64_t l2 = ri & ((1ULL << y->arena_l2_bits) - 1);
+    uint64_t l2arr = ec_read_u64_or(c->L->core, y->mheap + y->mheap_arenas + 8 * l1, 0);
+    uint64_t ha = l2arr ? ec_read_u64_or(c->L->core, l2arr + 8 * l2, 0) : 0;
+    c->arena_idx = ri;
+    c->arena_ha = ha;
+    return ha;
+}
+
+static void words_2bit(scan_ctx *c, uint64_t obj, uint64_t size)
+{
+    const gc_layout *y = &c->L->lay;
+    uint64_t ha = arena_of(c, obj);
+    if (!ha)
+        return;
+    uint64_t nbytes = y->arena_words / 4;
+    for (uint64_t w = 0; w < size / 8; w++) {
+        uint64_t p = obj + 8 * w;
+        uint8_t b;
+        rt_error e;
+        if (ec_read(c->L->core, ha + y->ha_bitmap + (p / 32) % nbytes, &b, 1, &e))
+            return;
+        unsigned s = (unsigned)((p / 8) & 3);
+        if (w > 0 && !(b >> (s + 4) & 1))
+            return; /* scan bit clear: no more pointers */
+        if (b >> s & 1)
+            add_off(c, 8 * w);
+    }
+}
+
+static void words_1bit(scan_ctx *c, uint64_t obj, uint64_t size)
+{
+    const gc_layout *y = &c->L->lay;
+    uint64_t ha = arena_of(c, obj);
+    if (!ha)
+        return;
+    uint64_t w = 0, n = size / 8;
+    while (w < n) {
+        uint64_t word = ((obj + 8 * w) / 8) % y->arena_words;
+        uint64_t idx = word / 64, bits;
+        rt_error e;
+        if (ec_read_u64(c->L->core, ha + y->ha_bitmap + 8 * idx, &bits, &e))
+            return;
+        uint64_t take = 64 - word % 64;
+        if (take > n - w)
+            take = n - w;
+        bits >>= word % 64;
+        for (uint64_t k = 0; k < take; k++)
+            if (bits >> k & 1)
+                add_off(c, 8 * (w + k));
+        w += take;
+        if (w < n) {
+            uint8_t nm;
+            if (ec_read(c->L->core, ha + y->ha_nomoreptrs + idx / 8, &nm, 1, &e) || (nm >> (idx % 8) & 1))
+                return;
+        }
+    }
+}
+
+/* Pointer-word offsets of one object of span s. */
+static void object_words(scan_ctx *c, const gc_span *s, uint64_t obj, const uint8_t *span_view)
+{
+    const gc_layout *y = &c->L->lay;
+    c->noffs = 0;
+    if (s->spanclass & 1)
+        return; /* noscan */
+    switch (y->gen) {
+    case GC_BITS_2BIT:
+        words_2bit(c, obj, s->elemsize);
+        return;
+    case GC_BITS_1BIT:
+        words_1bit(c, obj, s->elemsize);
+        return;
+    case GC_BITS_HEADERS:
+        break;
+    }
+    uint64_t span_bytes = s->npages * y->page_size;
+    if (s->elemsize <= y->min_size_for_malloc_header) {
+        uint64_t hbsize = span_bytes / 64;
+        uint64_t hb = s->base + span_bytes - hbsize;
+        if (y->greentea && s->elemsize >= 16)
+            hb -= 128;
+        uint64_t w0 = (obj - s->base) / 8, nw = s->elemsize / 8;
+        for (uint64_t w = w0; w < w0 + nw; w++) {
+            uint64_t bits;
+            if (span_view)
+                memcpy(&bits, span_view + (hb - s->base) + 8 * (w / 64), 8);
+            else
+                bits = ec_read_u64_or(c->L->core, hb + 8 * (w / 64), 0);
+            if (bits >> (w % 64) & 1)
+                add_off(c, 8 * (w - w0));
+        }
+        return;
+    }
+    if (s->spanclass >> 1) {
+        uint64_t typ;
+        if (span_view)
+            memcpy(&typ, span_view + (obj - s->base), 8);
+        else
+            typ = ec_read_u64_or(c->L->core, obj, 0);
+        if (typ)
+            typed_words(c, obj, obj + y->malloc_header_size, obj + s->elemsize, typ);
+        return;
+    }
+    if (s->largetype)
+        typed_words(c, obj, obj, obj + s->elemsize, s->largetype);
+}
+
+int gc_heap_pointers(gc_load *L, rt_error *err)
+{
+    rt_model *m = L->m;
+    scan_ctx c;
+    memset(&c, 0, sizeof c);
+    c.L = L;
+    c.arena_idx = UINT64_MAX;
+    size_t cap = 0;
+    m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
+    uint64_t n = 0;
+    for (size_t k = 0; k < L->nspans; k++) {
+        const gc_span *s = &L->spans[k];
+        uint64_t bytes = s->npages * L->lay.page_size;
+        const uint8_t *view = ec_view(L->core, s->base, (size_t)bytes);
+        if (k % 1024 == 0)
+            progress_report(L->prog, "scanning the heap", k, L->nspans);
+        for (uint32_t id = L->span_first[k]; id < L->span_first[k + 1]; id++) {
+            const rt_object *o = &m->objects[id];
+            m->edge_start[id] = (uint32_t)n;
+            object_words(&c, s, o->base, view);
+            for (size_t i = 0; i < c.noffs; i++) {
+                uint64_t v;
+                if (view)
+                    memcpy(&v, view + (o->base - s->base) + c.offs[i], 8);
+                else if (ec_read_u64(L->core, o->base + c.offs[i], &v, err) != 0) {
+                    L->words_unreadable++;
+                    continue;
+                }
+                if (v == 0)
+                    continue;
+                uint32_t t = model_find(m, v);
+                if (t == RT_NONE || t == id)
+                    continue;
+                if (n + 1 >= cap) {
+                    size_t ncap = cap ? cap * 2 : 1 << 16;
+                    m->edge_dst = rt_reallocarray(m->edge_dst, ncap, sizeof *m->edge_dst);
+                    m->edge_off = rt_reallocarray(m->edge_off, ncap, sizeof *m->edge_off);
+                    cap = ncap;
+                }
+                m->edge_dst[n] = t;
+                m->edge_off[n] = c.offs[i] >= RT_OFF_NONE ? RT_OFF_NONE - 1 : (uint32_t)c.offs[i];
+                if (++n >= UINT32_MAX - (1u << 24)) {
+                    free(c.types);
+                    free(c.masks);
+                    free(c.offs);
+                    return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
+                }
+            }
+        }
+        if (view)
+            ec_release(L->core, s->base, (size_t)bytes);
+    }
+    m->edge_start[m->nobj] = (uint32_t)n;
+    m->nedge = n;
+    if (!m->edge_dst) {
+        m->edge_dst = rt_malloc(sizeof *m->edge_dst);
+        m->edge_off = rt_malloc(sizeof *m->edge_off);
+    }
+    free(c.types);
+    free(c.masks);
+    free(c.offs);
+    rt_error_clear(err);
+    return 0;
+}
