@@ -66,5 +66,6 @@ int cmd_objects(int argc, char **argv);
 int cmd_roots(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_read(int argc, char **argv);
 
 #endif

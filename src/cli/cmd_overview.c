@@ -10,10 +10,11 @@
 static const char usage[] =
     "usage: retain overview [--json] INPUT...\n"
     "\n"
-    "Summarise a heap dump: producer and Go version, objects and bytes, how much\n"
-    "of it the roots keep reachable, roots by kind, goroutines and sampled objects.\n"
-    "INPUT is a heap dump (runtime/debug.WriteHeapDump) and optionally the\n"
-    "executable that wrote it (names global roots), in any order.\n"
+    "Summarise a heap dump or core: producer and Go version, objects and bytes,\n"
+    "how much of it the roots keep reachable, roots by kind, goroutines and\n"
+    "sampled objects.  INPUT is a heap dump (runtime/debug.WriteHeapDump) or an\n"
+    "ELF core of a Go program, and optionally the executable (names global roots\n"
+    "of a dump; a core finds its executable from its notes), in any order.\n"
     "\n"
     "  --json     print JSON\n"
     "  -h, --help this text\n";
@@ -52,7 +53,7 @@ int cmd_overview(int argc, char **argv)
         json_key(&w, "input");
         json_obj_begin(&w);
         json_key(&w, "kind");
-        json_str(&w, "heapdump");
+        json_str(&w, m->input_kind == RT_INPUT_CORE ? "core" : "heapdump");
         json_key(&w, "path");
         json_str(&w, m->input_path);
         json_key(&w, "size");
@@ -61,6 +62,13 @@ int cmd_overview(int argc, char **argv)
         cli_json_partial(&w, m);
         json_key(&w, "executable");
         json_str(&w, m->exe_path);
+        json_key(&w, "executable_found");
+        json_str(&w, m->exe_how);
+        json_key(&w, "spans");
+        if (m->input_kind == RT_INPUT_CORE)
+            json_u64(&w, m->nspans);
+        else
+            json_null(&w);
         json_key(&w, "go_version");
         json_str(&w, m->go_version);
         json_key(&w, "goarch");
@@ -113,13 +121,19 @@ int cmd_overview(int argc, char **argv)
     } else {
         char b1[32], b2[32], b3[32];
         cli_print_partial_text(m, stdout);
-        printf("input        heap dump %s (%s)\n", m->input_path, cli_bytes(input_size, b1, sizeof b1));
+        printf("input        %s %s (%s)\n", m->input_kind == RT_INPUT_CORE ? "core" : "heap dump", m->input_path,
+               cli_bytes(input_size, b1, sizeof b1));
         printf("producer     %s %s\n", m->go_version ? m->go_version : "unknown Go version",
                m->goarch ? m->goarch : "");
-        printf("executable   %s\n", m->exe_path ? m->exe_path : "(not given: global roots are unnamed)");
-        printf("objects      %u allocated, %s (runtime counted %" PRIu64 " objects, %s in use)\n",
-               m->nobj, cli_bytes(bytes, b1, sizeof b1), m->heap_objects_runtime,
-               cli_bytes(m->heap_alloc_runtime, b3, sizeof b3));
+        printf("executable   %s%s%s%s\n", m->exe_path ? m->exe_path : "(not given: global roots are unnamed)",
+               m->exe_how ? " (" : "", m->exe_how ? m->exe_how : "", m->exe_how ? ")" : "");
+        if (m->input_kind == RT_INPUT_CORE)
+            printf("objects      %u allocated, %s, in %" PRIu64 " heap spans\n", m->nobj,
+                   cli_bytes(bytes, b1, sizeof b1), m->nspans);
+        else
+            printf("objects      %u allocated, %s (runtime counted %" PRIu64 " objects, %s in use)\n",
+                   m->nobj, cli_bytes(bytes, b1, sizeof b1), m->heap_objects_runtime,
+                   cli_bytes(m->heap_alloc_runtime, b3, sizeof b3));
         printf("reachable    %u objects, %s (%.1f%% of allocated bytes); unreachable %s\n",
                reach.nreachable, cli_bytes(reach.reachable_bytes, b1, sizeof b1),
                bytes ? 100.0 * (double)reach.reachable_bytes / (double)bytes : 0.0,
@@ -131,8 +145,11 @@ int cmd_overview(int argc, char **argv)
                 printf(" %s %" PRIu64, rt_root_kind_name((rt_root_kind)k), by_kind[k]);
         printf("\n");
         printf("goroutines   %u (threads %u)\n", m->ngoroutine, m->nthreads);
-        printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n",
-               sampled, cli_bytes(sampled_bytes, b1, sizeof b1), m->nsite);
+        if (m->input_kind == RT_INPUT_CORE)
+            printf("sampled      allocation stacks are not read from cores yet\n");
+        else
+            printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n",
+                   sampled, cli_bytes(sampled_bytes, b1, sizeof b1), m->nsite);
         for (size_t i = 0; i < m->nwarning; i++)
             printf("warning      %s\n", m->warnings[i]);
     }

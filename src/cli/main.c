@@ -12,6 +12,7 @@ static const cli_cmd commands[] = {
     { "roots", cmd_roots, "roots ranked by the memory they retain" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },
     { "export", cmd_export, "the dominator tree for pprof or Graphviz" },
+    { "read", cmd_read, "hex dump of process memory from a core" },
 };
 
 static void usage(FILE *f)
@@ -22,8 +23,9 @@ static void usage(FILE *f)
             "Offline memory-retention analysis of Go programs: what keeps memory alive,\n"
             "along which path, and which code allocated it.\n"
             "\n"
-            "INPUT: a Go heap dump (runtime/debug.WriteHeapDump) and, optionally, the\n"
-            "executable that wrote it, in any order; each file is recognised by content.\n"
+            "INPUT: a Go heap dump (runtime/debug.WriteHeapDump) or an ELF core of a Go\n"
+            "program, and optionally the executable, in any order; each file is\n"
+            "recognised by content.  --force reads Go versions outside 1.19-1.27.\n"
             "\n"
             "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
