@@ -158,20 +158,22 @@ int retained_compute(rt_model *m, rt_retained *r, rt_error *err)
         return rc;
     }
 
-    uint64_t *shallow = rt_calloc(r->n, sizeof *shallow);
-    for (uint32_t i = 0; i < nobj; i++) {
-        shallow[i] = m->objects[i].size;
-        r->heap_bytes += m->objects[i].size;
-    }
-    r->bytes = rt_malloc((size_t)r->n * sizeof *r->bytes);
-    domtree_retained(&r->tree, shallow, r->bytes, NULL);
-    free(shallow);
-    /* retained objects: count objects only, children before parents */
+    /* nothing below needs predecessors: give their memory back first */
+    model_release_reverse(m);
+    /* retained bytes and objects: children before parents (reverse
+     * preorder), objects only; no shallow-size array needed */
+    r->bytes = rt_calloc(r->n, sizeof *r->bytes);
     r->objects = rt_calloc(r->n, sizeof *r->objects);
+    for (uint32_t i = 0; i < nobj; i++)
+        r->heap_bytes += m->objects[i].size;
     const uint32_t *order = r->tree.order, *idom = r->tree.idom;
     for (uint32_t i = r->tree.nreach; i-- > 1;) {
         uint32_t v = order[i];
-        r->objects[v] += v < nobj;
+        if (v < nobj) {
+            r->bytes[v] += m->objects[v].size;
+            r->objects[v]++;
+        }
+        r->bytes[idom[v]] += r->bytes[v];
         r->objects[idom[v]] += r->objects[v];
     }
     return 0;

@@ -151,6 +151,14 @@ void model_release_offsets(rt_model *m)
     m->edge_off = NULL;
 }
 
+void model_release_reverse(rt_model *m)
+{
+    free(m->redge_start);
+    free(m->redge_src);
+    m->redge_start = NULL;
+    m->redge_src = NULL;
+}
+
 void model_build_reverse(rt_model *m)
 {
     if (m->redge_start)

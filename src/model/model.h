@@ -179,6 +179,8 @@ void model_release_offsets(rt_model *m);
 
 /* Build reverse edges once; later calls return at once. */
 void model_build_reverse(rt_model *m);
+/* Free them again (the next model_build_reverse rebuilds). */
+void model_release_reverse(rt_model *m);
 
 static inline uint32_t model_nnodes(const rt_model *m) { return m->nobj + m->nroot; }
 static inline int model_is_root(const rt_model *m, uint32_t node) { return node >= m->nobj; }
