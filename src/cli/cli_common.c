@@ -130,8 +130,7 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len)
 void cli_print_partial_text(const rt_model *m, FILE *f)
 {
     if (m->partial)
-        fprintf(f, "PARTIAL RESULT: %s; objects and roots after that point are missing.\n",
-                m->partial_reason);
+        fprintf(f, "PARTIAL RESULT: %s.\n", m->partial_reason);
 }
 
 void cli_json_partial(json_w *w, const rt_model *m)

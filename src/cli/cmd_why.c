@@ -264,10 +264,10 @@ int cmd_why(int argc, char **argv)
     if (target == RT_NONE) {
         fprintf(stderr,
                 "retain why: 0x%" PRIx64 ": no allocated object contains this address "
-                "(the dump's heap spans 0x%" PRIx64 "..0x%" PRIx64 "%s)\n",
+                "(objects lie in 0x%" PRIx64 "..0x%" PRIx64 "%s)\n",
                 addr, m->nobj ? m->objects[0].base : 0,
                 m->nobj ? m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size : 0,
-                m->partial ? "; the dump is partial" : "");
+                m->partial ? "; the input is partial" : "");
         cli_done(&ctx);
         return EXIT_ANALYSIS;
     }

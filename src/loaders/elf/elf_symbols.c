@@ -172,3 +172,29 @@ const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)
             return &t->syms[i - 1];
     return NULL;
 }
+
+int elf_is_go(const char *path)
+{
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    size_t shstrndx;
+    int go = -1;
+    if (e && elf_kind(e) == ELF_K_ELF && elf_getshdrstrndx(e, &shstrndx) == 0) {
+        go = 0;
+        Elf_Scn *scn = NULL;
+        while (!go && (scn = elf_nextscn(e, scn)) != NULL) {
+            GElf_Shdr sh;
+            const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+            go = nm && (!strcmp(nm, ".note.go.buildid") || !strcmp(nm, ".gopclntab") ||
+                        !strcmp(nm, ".go.buildinfo"));
+        }
+    }
+    if (e)
+        elf_end(e);
+    close(fd);
+    return go;
+}

@@ -35,6 +35,10 @@ int elf_sniff(const uint8_t *buf, size_t n, int *is_core);
 int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err);
 void elf_symtab_free(elf_symtab *t);
 
+/* 1 if path is an ELF file with a Go section (.note.go.buildid,
+ * .gopclntab or .go.buildinfo), 0 if it has none, -1 if unreadable. */
+int elf_is_go(const char *path);
+
 /* The data symbol covering addr (link-time address), or NULL. */
 const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr);
 

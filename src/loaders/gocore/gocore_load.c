@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loaders/elf/elf_symbols.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
@@ -43,7 +44,7 @@ static void note_partial(gc_load *L)
     L->m->partial_offset = have;
     snprintf(L->m->partial_reason, sizeof L->m->partial_reason,
              "the core is truncated (%llu of %llu bytes); %zu address ranges are missing, the first "
-             "0x%llx..0x%llx",
+             "0x%llx..0x%llx, and objects or roots there are not seen",
              (unsigned long long)have, (unsigned long long)want, n, (unsigned long long)miss[0].start,
              (unsigned long long)(miss[0].start + miss[0].size));
 }
@@ -76,6 +77,13 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         goto out;
     for (size_t i = 0; i < ec_nwarnings(L.core); i++)
         model_warn(m, "%s", ec_warning(L.core, i));
+    if (elf_is_go(x->path) == 0) {
+        rt_error_where(err, core_path, RT_NO_OFFSET, "checking the executable");
+        rc = RT_FAIL(err, RT_E_UNSUPPORTED,
+                     "this is not the core of a Go program (its executable %s has no Go sections); "
+                     "only Go cores are supported for now", x->path);
+        goto out;
+    }
     rc = dwi_open(&L.dw, x->path, err);
     if (rc == -RT_E_NOTFOUND) {
         rt_error_clear(err);

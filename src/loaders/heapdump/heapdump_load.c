@@ -241,7 +241,8 @@ static int pass1(hd_load *L, rt_error *err)
         m->partial = 1;
         m->partial_offset = err->offset != RT_NO_OFFSET ? err->offset : hd_offset(&L->p);
         snprintf(m->partial_reason, sizeof m->partial_reason,
-                 "the dump ends at byte %llu of %llu before its EOF record",
+                 "the dump ends at byte %llu of %llu before its EOF record; objects and roots "
+                 "after that point are missing",
                  (unsigned long long)m->partial_offset, (unsigned long long)hd_file_size(&L->p));
         rt_error_clear(err);
         if (!L->end_obj_off || L->end_obj_off > m->partial_offset)
