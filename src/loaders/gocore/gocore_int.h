@@ -47,6 +47,9 @@ typedef struct gc_layout {
     uint64_t ha_bitmap, ha_nomoreptrs;
     /* runtime._type / internal/abi.Type */
     uint64_t ty_size, ty_ptrbytes, ty_tflag, ty_kind, ty_gcdata;
+    /* abi.ArrayType, abi.StructType, abi.StructField (on-demand masks) */
+    uint64_t at_elem, at_len, st_fields, sf_typ, sf_offset, sf_size;
+    int at_elem_ok;
     /* runtime.moduledata */
     uint64_t firstmoduledata;
     uint64_t md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask, md_next;
@@ -88,6 +91,9 @@ int gc_heap_objects(gc_load *L, rt_error *err);
 
 /* gocore_pointers.c: every object's pointer words → model edges */
 int gc_heap_pointers(gc_load *L, rt_error *err);
+
+/* gocore_types.c: pointer mask of a type that stores none (1.24+); 0 or -1 */
+int gc_type_mask(gc_load *L, uint64_t typ, uint64_t nwords, uint8_t *mask);
 
 /* gocore_roots.c */
 int gc_roots_globals(gc_load *L, rt_error *err);

@@ -153,6 +153,21 @@ int gc_layout_read(gc_load *L, rt_error *err)
         (rc = field(L, T_TYPE, NAMES("GCData", "gcdata"), &y->ty_gcdata, NULL, err)))
         return rc;
 
+    /* for masks built on demand (1.24+); optional elsewhere */
+    {
+        rt_error e2;
+        const dw_type *sf = dwi_type(L->dw, "internal/abi.StructField");
+        y->at_elem_ok = sf &&
+            field(L, NAMES("internal/abi.ArrayType"), NAMES("Elem"), &y->at_elem, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.ArrayType"), NAMES("Len"), &y->at_len, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.StructType"), NAMES("Fields"), &y->st_fields, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.StructField"), NAMES("Typ"), &y->sf_typ, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.StructField"), NAMES("Offset"), &y->sf_offset, NULL, &e2) == 0;
+        y->sf_size = sf ? dwt_size(sf) : 0;
+        if (!y->sf_size)
+            y->at_elem_ok = 0;
+    }
+
     static const char *const T_MD[] = { "runtime.moduledata", NULL };
     if ((rc = global(L, "runtime.firstmoduledata", &y->firstmoduledata, err)) ||
         (rc = field(L, T_MD, NAMES("data"), &y->md_data, NULL, err)) ||

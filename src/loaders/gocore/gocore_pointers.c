@@ -97,11 +97,18 @@ static const type_mask *type_of(scan_ctx *c, uint64_t typ)
         return t;
     if (y->go_minor <= 23 && (kind & 0x40))
         return t; /* a GC program: not decoded yet, scan conservatively */
-    if (y->go_minor >= 24 && (tflag & 0x10))
-        gcdata = ec_read_u64_or(L->core, gcdata, 0); /* **byte, nil until built */
+    size_t nbytes = (size_t)((t->ptrbytes / 8 + 7) / 8);
+    if (y->go_minor >= 24 && (tflag & 0x10)) {
+        /* **byte, nil until the runtime needed it: build it ourselves */
+        RT_GROW(c->masks, c->cap_masks, c->nmasks + nbytes + 1);
+        if (gc_type_mask(L, typ, t->ptrbytes / 8, c->masks + c->nmasks) == 0) {
+            t->mask_off = (uint32_t)c->nmasks;
+            c->nmasks += nbytes;
+        }
+        return t;
+    }
     if (!gcdata)
         return t;
-    size_t nbytes = (size_t)((t->ptrbytes / 8 + 7) / 8);
     RT_GROW(c->masks, c->cap_masks, c->nmasks + nbytes + 1);
     if (nbytes && ec_read(L->core, gcdata, c->masks + c->nmasks, nbytes, &e) != 0)
         return t;
