@@ -228,3 +228,39 @@ else
   echo "dump parse throughput: ? (overview failed, exit ${code[overview]}; see $case_dir/out/overview.err)"
 fi
 echo "outputs: $case_dir/out/   table: $results"
+
+# ---- the same heap as an ELF core (CORE=0 skips) -------------------------------
+if [ "${CORE:-1}" != 0 ]; then
+  core_dir=$case_dir/core
+  mkdir -p "$core_dir"
+  core=$core_dir/core
+  if [ "${FRESH:-0}" = 1 ] || [ ! -s "$core" ] || [ ! "$core" -nt "$case_dir/bigheap" ]; then
+    pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo core)
+    case "$pattern" in
+      core|core.*) ;;
+      *) echo "bench: core_pattern is '$pattern': the kernel will not write ./core; skipping the core" >&2
+         exit 0 ;;
+    esac
+    rm -f "$core" "$core_dir"/core.*
+    echo "bench: generating the heap again and taking a core (SIGABRT)" >&2
+    (cd "$core_dir" && ulimit -c unlimited && GOTRACEBACK=crash timeout 600 "$case_dir/bigheap" \
+       -scale "$scale" -rate "$rate" -dump /dev/null -core </dev/null >gen.out 2>gen.err) || true
+    [ -s "$core" ] || { mv "$core_dir"/core.* "$core" 2>/dev/null || true; }
+    [ -s "$core" ] || die "no core was written in $core_dir"
+  fi
+  cquery=$(awk '$1=="query:"{print $2; exit}' "$core_dir/gen.out")
+  core_mib=$(mib "$(stat -c %s "$core")")
+  "$retain" overview --json "$core" "$case_dir/bigheap" >"$core_dir/overview.json" 2>/dev/null || true
+  cobj=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("objects","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
+  cedg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("edges","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
+  echo
+  echo "== retain on $(gen go_version) core: $core_mib MiB, objects $cobj, edges $cedg"
+  printf '%-26s %9s %14s %6s\n' command "wall s" "peak RSS MiB" exit
+  for c in "overview" "why $cquery" "roots"; do
+    read -r -a argv <<<"$c"
+    measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
+      </dev/null >"$core_dir/${argv[0]}.txt" 2>"$core_dir/${argv[0]}.err"
+    read -r w m rc <"$core_dir/${argv[0]}.time"
+    printf '%-26s %9s %14s %6s\n' "${c:0:26}" "$w" "$(mib $((m * 1024)))" "$rc"
+  done
+fi
