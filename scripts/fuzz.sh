@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzz the heap-dump parser, loader and analyses (fuzz/fuzz_heapdump.c).
+# Fuzz the heap-dump parser, loader and analyses (fuzz/fuzz_heapdump.c), or
+# with "core" the ELF core reader (fuzz/fuzz_core.c).
 #
-# Usage: scripts/fuzz.sh [SECONDS]        (default 60)
+# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core]   (default 60 heapdump)
 #
 # Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
 # dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
@@ -18,7 +19,9 @@
 set -euo pipefail
 
 secs=${1:-60}
-case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+what=${2:-heapdump}
+case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core]" >&2; exit 2 ;; esac
+case $what in heapdump|core) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core]" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
@@ -33,8 +36,33 @@ command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install cl
 
 echo "fuzz: building in $build" >&2
 CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" --target fuzz_heapdump -j"$(nproc)" >/dev/null
-target=$build/fuzz/fuzz_heapdump
+cmake --build "$build" --target "fuzz_$what" -j"$(nproc)" >/dev/null
+target=$build/fuzz/fuzz_$what
+
+if [ "$what" = core ]; then
+  # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
+  cseeds=$work/core-seeds
+  ccorpus=$work/core-corpus
+  mkdir -p "$cseeds" "$ccorpus"
+  for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
+  echo "fuzz: running core reader $secs s" >&2
+  rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
+  set +e
+  # shellcheck disable=SC2086
+  "$target" "$ccorpus" "$cseeds" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+    -max_len=131072 -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  crash=$(ls -t "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null | head -1 || true)
+  if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
+    echo "fuzz: log in $log" >&2
+    echo "fuzz: core FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
+    exit 1
+  fi
+  echo "fuzz: core ran $secs s, ${execs:-?} execs, no crash"
+  exit 0
+fi
 
 # Seeds from real dumps, once per toolchain.
 gocache=$work/gocache

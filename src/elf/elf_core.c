@@ -101,7 +101,9 @@ static int img_open(ec_file_img *f, const char *path, const char *what, rt_error
     char phase[64];
     snprintf(phase, sizeof phase, "opening the %s", what);
     f->path = rt_strdup(path);
-    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a path taken from a core may name a FIFO, whose open
+     * would wait for a writer; only regular files get past fstat */
+    f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (f->fd < 0)
         return EC_FAIL(err, RT_E_IO, path, RT_NO_OFFSET, phase, "cannot open the %s: %s", what,
                        strerror(errno));
@@ -530,6 +532,12 @@ int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error
         if (exe_path) {
             rc = open_exe(c, exe_path, err);
             c->exe_info.how = EC_EXE_GIVEN;
+            ec_exe_how how;
+            const ec_file *f = exe_file(c, &how); /* what the core calls it */
+            if (f) {
+                c->exe_nt_path = rt_strdup(f->path);
+                c->exe_info.nt_path = c->exe_nt_path;
+            }
         } else {
             find_exe(c);
         }

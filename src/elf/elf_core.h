@@ -12,13 +12,16 @@
  *     containing AT_ENTRY, else AT_PHDR), with its load bias;
  *   - the memory of the process, through one bounds-checked reader.  The
  *     kernel leaves file-backed read-only mappings out of a core (text,
- *     rodata, .gopclntab, type data: PT_LOAD with filesz < memsz); those
- *     bytes are read from the executable's own PT_LOAD file image, shifted
- *     by the load bias.
+ *     rodata, .gopclntab, type data: PT_LOAD with filesz < memsz; gdb's
+ *     gcore writes no PT_LOAD for them at all, NT_FILE still lists them);
+ *     those bytes are read from the executable's own PT_LOAD file image,
+ *     shifted by the load bias.
  *
  * Both files are mapped read-only (PROT_READ, MAP_PRIVATE) and never
  * written.  Mapped pages count in our RSS: ec_release() gives back the
- * pages behind a range that has been scanned.
+ * pages behind a range that has been scanned.  The files must not shrink
+ * while open (reading a mapped page past the new end raises SIGBUS): do
+ * not open a core that is still being written.
  *
  * Ownership: everything returned by an accessor (strings, arrays, maps,
  * views) belongs to the ec_core and lives until ec_close(), except views,
@@ -140,7 +143,8 @@ typedef enum {
 
 typedef struct ec_exe_info {
     const char *path;     /* the file opened, or NULL */
-    const char *nt_path;  /* the path the core names for it, or NULL */
+    const char *nt_path;  /* the path the core's NT_FILE names for it (also
+                           * when one was given), or NULL */
     ec_exe_how how;
     int is_pie;           /* ET_DYN */
     uint64_t entry;       /* e_entry, link-time */
@@ -156,11 +160,14 @@ const char *ec_exe_how_name(ec_exe_how how);
 /* Does the executable belong to this core?  Compares the Go build ID note
  * (name "Go", type 4) of the executable with the same note in the core's
  * copy of the executable's first page (the kernel dumps the ELF header
- * page of every file mapping), else the GNU build ID (NT_GNU_BUILD_ID),
- * else the ELF header and program headers in that page.  Returns
- * -RT_E_MISMATCH when they differ ("executable X does not match the core:
- * build ID A vs B"); 0 when they agree or when nothing could be compared
- * (ec_exe_verified() then says EC_VERIFY_UNVERIFIED and why). */
+ * page of every file mapping), else the GNU build ID (NT_GNU_BUILD_ID);
+ * then whether it would sit where the process had its program (AT_ENTRY,
+ * every PT_LOAD mapped); else the ELF header and program headers in that
+ * page.  Returns -RT_E_MISMATCH when they differ ("executable X does not
+ * match the core: Go build ID A vs B (executable vs core)"); 0 when they
+ * agree or when nothing could be compared (ec_exe_verified() then says
+ * EC_VERIFY_UNVERIFIED and why).  Reads made before still used the
+ * executable: on a mismatch, close and open again with the right one. */
 int ec_check_exe(ec_core *c, rt_error *err);
 
 typedef enum {

@@ -13,9 +13,12 @@
  * PT_NOTE segments) with its link-time address, and read the same bytes
  * from the core's own copy at that address plus the load bias — the core
  * only, never the executable, or we would compare the file with itself.
- * Go build ID first, then GNU build ID; when the core holds neither, the
- * ELF header and program headers; when it holds nothing of that page,
- * the answer is "unverified", not a failure. */
+ * When the bytes are not at that address (a wrong executable is placed
+ * wrongly), the process's own first page — the one holding AT_PHDR — is
+ * searched for the note, so a mismatch can still name both IDs.
+ * Go build ID first, then GNU build ID; then the placement (AT_ENTRY, each
+ * PT_LOAD mapped); then the ELF header and program headers; when the core
+ * holds nothing of that page, the answer is "unverified", not a failure. */
 #include "elf/elf_core_int.h"
 
 #include <gelf.h>
