@@ -55,7 +55,8 @@ typedef struct gc_layout {
     uint64_t md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask, md_next;
     /* goroutines */
     uint64_t allgs;        /* address of the []*g global */
-    uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_syscallsp, g_status, g_goid;
+    uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_syscallsp, g_status, g_goid, g_startpc;
+    int has_startpc;
     int64_t g_dead, g_idle, g_running;
 } gc_layout;
 

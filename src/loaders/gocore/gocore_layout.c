@@ -188,5 +188,8 @@ int gc_layout_read(gc_load *L, rt_error *err)
         (rc = field(L, T_G, NAMES("atomicstatus"), &y->g_status, NULL, err)) ||
         (rc = field(L, T_G, NAMES("goid"), &y->g_goid, NULL, err)))
         return rc;
+    y->has_startpc = has_field(L, "runtime.g", "startpc");
+    if (y->has_startpc && (rc = field(L, T_G, NAMES("startpc"), &y->g_startpc, NULL, err)))
+        return rc;
     return 0;
 }

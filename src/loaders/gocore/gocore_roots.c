@@ -139,8 +139,16 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         gr->id = goid;
         gr->gaddr = g;
         gr->status = status;
+        /* what the goroutine runs names it until stacks are unwound */
+        if (y->has_startpc) {
+            uint64_t pc = ec_read_u64_or(L->core, g + y->g_startpc, 0);
+            const dw_func *f = pc ? dwi_func_at(L->dw, pc - L->bias) : NULL;
+            if (f && f->name)
+                gr->start_function = strpool_intern_cstr(m->strings, f->name);
+        }
         uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, sp);
         L->rs.roots[root].goroutine = goid;
+        L->rs.roots[root].function = gr->start_function;
         L->rs.roots[root].variable = var;
         L->rs.roots[root].conservative = 1;
         L->rs.roots[root].size = hi - sp;
