@@ -45,6 +45,17 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
 int cli_load(cli_ctx *ctx);
 void cli_done(cli_ctx *ctx);
 
+/* An optional leading ADDRESS operand (hex, and not a file's name):
+ * 1 and the operand consumed, or 0. */
+int cli_take_address(cli_ctx *ctx, uint64_t *addr);
+/* The object containing addr, or RT_NONE after printing a one-line error. */
+uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr);
+/* The dominator tree and retained sizes of ctx->m.  Field offsets are
+ * released first (nothing after this prints paths).  0, or an exit code
+ * after printing the error. */
+struct rt_retained;
+int cli_retained(cli_ctx *ctx, struct rt_retained *r);
+
 /* Parse "0x1234" / "1234" (hex). */
 int cli_parse_addr(const char *s, uint64_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);

@@ -2,6 +2,8 @@
  * the subcommands. */
 #include "cli/cli.h"
 
+#include "analysis/retained.h"
+
 #include <getopt.h>
 
 #include <errno.h>
@@ -268,4 +270,38 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     ctx->inputs = argv;
     ctx->ninputs = nin;
     return -1;
+}
+
+int cli_take_address(cli_ctx *ctx, uint64_t *addr)
+{
+    if (ctx->ninputs > 0 && access(ctx->inputs[0], F_OK) != 0 && cli_parse_addr(ctx->inputs[0], addr) == 0) {
+        ctx->inputs++;
+        ctx->ninputs--;
+        return 1;
+    }
+    return 0;
+}
+
+uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr)
+{
+    const rt_model *m = ctx->m;
+    uint32_t id = model_find(m, addr);
+    if (id == RT_NONE)
+        fprintf(stderr,
+                "retain %s: 0x%" PRIx64 ": no allocated object contains this address "
+                "(objects lie in 0x%" PRIx64 "..0x%" PRIx64 "%s)\n",
+                ctx->cmd, addr, m->nobj ? m->objects[0].base : 0,
+                m->nobj ? m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size : 0,
+                m->partial ? "; the input is partial" : "");
+    return id;
+}
+
+int cli_retained(cli_ctx *ctx, rt_retained *r)
+{
+    rt_error err;
+    rt_error_clear(&err);
+    model_release_offsets(ctx->m);
+    if (retained_compute(ctx->m, r, &err) != 0)
+        return cli_report_error(ctx->cmd, &err);
+    return 0;
 }

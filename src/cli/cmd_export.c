@@ -81,12 +81,7 @@ int cmd_export(int argc, char **argv)
     if (pprof && !o.out)
         return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE");
     uint64_t addr = 0;
-    int have_addr = 0;
-    if (ctx.ninputs > 0 && access(ctx.inputs[0], F_OK) != 0 && cli_parse_addr(ctx.inputs[0], &addr) == 0) {
-        have_addr = 1;
-        ctx.inputs++;
-        ctx.ninputs--;
-    }
+    int have_addr = cli_take_address(&ctx, &addr);
     if (have_addr && pprof)
         return cli_usage_error(ctx.cmd, "ADDRESS goes with --format dot; pprof exports the whole tree");
     for (int i = 0; i < ctx.ninputs; i++)
@@ -99,14 +94,8 @@ int cmd_export(int argc, char **argv)
     rt_error err;
     rt_error_clear(&err);
     uint32_t start = RT_NONE;
-    if (have_addr && (start = model_find(m, addr)) == RT_NONE) {
-        fprintf(stderr, "retain export: 0x%" PRIx64 ": no allocated object contains this address\n", addr);
-        cli_done(&ctx);
-        return EXIT_ANALYSIS;
-    }
-    model_release_offsets(m); /* no paths printed from here on */
-    if (retained_compute(m, &r, &err) != 0) {
-        rc = cli_report_error(ctx.cmd, &err);
+    if ((have_addr && (start = cli_find_object(&ctx, addr)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
+        (rc = cli_retained(&ctx, &r)) != 0) {
         cli_done(&ctx);
         return rc;
     }

@@ -112,11 +112,7 @@ int cmd_roots(int argc, char **argv)
         return rc;
     rt_model *m = ctx.m;
     rt_retained r;
-    rt_error err;
-    rt_error_clear(&err);
-    model_release_offsets(m); /* no paths printed from here on */
-    if (retained_compute(m, &r, &err) != 0) {
-        rc = cli_report_error(ctx.cmd, &err);
+    if ((rc = cli_retained(&ctx, &r)) != 0) {
         cli_done(&ctx);
         return rc;
     }

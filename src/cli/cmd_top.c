@@ -68,11 +68,9 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
 {
     rt_model *m = ctx->m;
     rt_retained r;
-    rt_error err;
-    rt_error_clear(&err);
-    model_release_offsets(m); /* no paths printed from here on */
-    if (retained_compute(m, &r, &err) != 0)
-        return cli_report_error(ctx->cmd, &err);
+    int rc = cli_retained(ctx, &r);
+    if (rc)
+        return rc;
     char b1[32], b2[32], b3[32];
     json_w w;
     if (ctx->json) {

@@ -260,27 +260,17 @@ int cmd_why(int argc, char **argv)
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
-    uint32_t target = model_find(m, addr);
+    uint32_t target = cli_find_object(&ctx, addr);
     if (target == RT_NONE) {
-        fprintf(stderr,
-                "retain why: 0x%" PRIx64 ": no allocated object contains this address "
-                "(objects lie in 0x%" PRIx64 "..0x%" PRIx64 "%s)\n",
-                addr, m->nobj ? m->objects[0].base : 0,
-                m->nobj ? m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size : 0,
-                m->partial ? "; the input is partial" : "");
         cli_done(&ctx);
         return EXIT_ANALYSIS;
     }
     rt_paths paths;
     rt_retained r;
-    rt_error err;
-    rt_error_clear(&err);
-    /* paths first: they need the field offsets the dominator tree's
+    /* paths first: they need the field offsets that the dominator tree's
      * memory budget then reclaims */
     paths_find(m, target, all ? (uint32_t)all : 1, &paths);
-    model_release_offsets(m);
-    if (retained_compute(m, &r, &err) != 0) {
-        rc = cli_report_error(ctx.cmd, &err);
+    if ((rc = cli_retained(&ctx, &r)) != 0) {
         paths_free(&paths);
         cli_done(&ctx);
         return rc;
