@@ -24,6 +24,22 @@ exported (`export --format pprof`) and read back with that Go version's
     python3 tests/scenarios.py --go all --work /tmp/w --self-check   # no retain
     python3 tests/scenarios.py --retain R --go all --work /tmp/w --dry-run
 
+Cores: each program also leaves an ELF core of the same moment (the truth
+helper SIGABRTs the program right after the heap dump, GC off, nothing
+allocated in between; GOTRACEBACK=crash and an unlimited core size limit; where
+/proc/sys/kernel/core_pattern does not write into the working directory the
+program waits instead and gdb's gcore takes the core). On the core, `retain
+why --json ADDRESS CORE EXE` must find every truth item at its slot (base,
+size) and reachable; items held by a global must come with the same root
+(kind global, name) and path length as on the dump; items held by a stack
+with root kind stack, the same goroutine, and a path no longer than the
+truth's (stacks in cores are scanned conservatively: any word may be a
+pointer, so a shorter path is allowed, and the frame's function is not
+checked). `objects --json CORE` must list every item as reachable, and the
+truth's retention facts on single globals (by "variable") must hold on
+`roots --json -n 0 CORE EXE`. Allocation sites are not checked on cores.
+--no-core skips all of this.
+
 --self-check verifies the truth files themselves with a small independent
 heap-dump reader (below): slot base and size, allocation site, shortest path
 length and first root(s), and retention by its definition (what becomes
@@ -31,6 +47,14 @@ unreachable when an object or root is taken away) — useful to tell a wrong
 truth from a wrong `retain`.
 
 Output: one line per failed check, then exactly one line "N passed, M failed".
+Known failures explained by conservative stack scanning of cores print as
+"XFAIL ..." lines and count in neither number: a global's item reached by a
+shorter path from a conservative stack root where the heap dump of the same
+moment shows a dead (non-pointer-map) frame slot of that goroutine leading to
+it; a stack item whose first path starts in another goroutine with such a
+dead slot (then `why --all 16` must show a path from the truth's goroutine,
+no longer than the truth's); and a global retaining less than the truth's
+bound by exactly what the dump's dead frame slots, taken as roots, explain.
 Exit status 1 if anything failed. Python 3 standard library only.
 """
 
@@ -40,7 +64,10 @@ import glob
 import json
 import os
 import re
+import resource
+import select
 import shlex
+import signal
 import struct
 import subprocess
 import sys
@@ -54,6 +81,7 @@ DUMP_MAGIC = b"go1.7 heap dump\n"
 ROOT_KIND_ORDER = ["global", "stack", "finalizer", "cleanup", "other", "runtime"]
 RETAIN_TIMEOUT = 600
 RUN_TIMEOUT = 120
+CORE_ENV = "RETAIN_TEST_CORE"   # see tests/go/internal/truth: FinishFacts
 
 
 # ---------------------------------------------------------------- results
@@ -64,6 +92,7 @@ class Results:
     def __init__(self, verbose=False):
         self.passed = 0
         self.failed = 0
+        self.xfailed = 0
         self.verbose = verbose
 
     def check(self, ok, where, what, detail=""):
@@ -79,6 +108,12 @@ class Results:
 
     def fail(self, where, what, detail=""):
         return self.check(False, where, what, detail)
+
+    def xfail(self, where, what, detail=""):
+        """A known, explained failure (conservative stack scanning of
+        cores): printed, counted in neither passed nor failed."""
+        self.xfailed += 1
+        print("XFAIL %s: %s%s" % (where, what, (" — " + detail) if detail else ""), flush=True)
 
 
 # ---------------------------------------------------------------- toolchains, scenarios
@@ -96,10 +131,12 @@ def installed_versions():
 
 def all_scenarios():
     """Directories of tests/go whose main.go records a truth. (Other Go
-    programs there, e.g. profile generators with their own go.mod, are not
-    scenarios.)"""
+    programs there, e.g. profile generators with their own go.mod, or the
+    crosscheck* programs of tests/crosscheck.py, are not scenarios.)"""
     out = []
     for d in sorted(os.listdir(GO_SRC)):
+        if d.startswith("crosscheck"):
+            continue
         main_go = os.path.join(GO_SRC, d, "main.go")
         if os.path.isfile(main_go) and not os.path.exists(os.path.join(GO_SRC, d, "go.mod")):
             with open(main_go, encoding="utf-8") as f:
@@ -160,19 +197,146 @@ class Run:
         self.exe = os.path.join(self.dir, "prog")
         self.dump = os.path.join(self.dir, "heap.dump")
         self.truth = os.path.join(self.dir, "truth.json")
+        self.core = os.path.join(self.dir, "heap.core")
         self.where = "go%s/%s" % (ver, scn)
 
 
-def build_and_run(r, work, res, dry, force):
-    """Builds r.exe and runs it to get r.dump and r.truth unless they are
-    newer than the sources. Returns the parsed truth, or None."""
+# ---------------------------------------------------------------- core capture
+
+def core_method():
+    """How to get a core of a test program: "kernel" when the kernel writes
+    it into the working directory (core_pattern a plain file name), else
+    "gcore" (gdb takes the core of the live, paused process)."""
+    try:
+        with open("/proc/sys/kernel/core_pattern") as f:
+            pat = f.read().strip()
+    except OSError:
+        return "gcore"
+    if not pat or pat.startswith("|") or "/" in pat or re.search(r"%[^p]", pat):
+        return "gcore"
+    return "kernel"
+
+
+def kernel_core_name(pid):
+    """The file name the kernel gives the core of process pid (core_pattern
+    is a plain name, see core_method)."""
+    with open("/proc/sys/kernel/core_pattern") as f:
+        pat = f.read().strip()
+    name = pat.replace("%p", str(pid))
+    try:
+        with open("/proc/sys/kernel/core_uses_pid") as f:
+            uses_pid = f.read().strip() == "1"
+    except OSError:
+        uses_pid = False
+    if uses_pid and "%p" not in pat:
+        name += ".%d" % pid
+    return name
+
+
+def unlimited_core():
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+
+def is_core(path):
+    """True if path is an ELF core file (ET_CORE)."""
+    try:
+        with open(path, "rb") as f:
+            h = f.read(18)
+    except OSError:
+        return False
+    return len(h) == 18 and h[:4] == b"\x7fELF" and struct.unpack_from("<H", h, 16)[0] == 4
+
+
+def core_run_command(cmd, core, method):
+    """The shell commands that run_with_core performs, for --dry-run."""
+    if method == "kernel":
+        return ["sh", "-c", "ulimit -c unlimited; %s=1 GOTRACEBACK=crash %s; mv core %s" % (
+            CORE_ENV, " ".join(shlex.quote(c) for c in cmd), shlex.quote(core))]
+    return ["sh", "-c", "%s=pause %s & (wait for 'dumped' on its stdout); "
+            "gdb -batch -ex 'gcore %s' -p $!; (close its stdin)" % (
+                CORE_ENV, " ".join(shlex.quote(c) for c in cmd), core)]
+
+
+def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
+    """Runs a test program (tests/go/internal/truth) so that it writes its
+    heap dump and then leaves an ELF core of the same moment at path core.
+    Returns (ok, detail)."""
+    env = dict(os.environ if env is None else env)
+    env["GOTRACEBACK"] = "crash"
+    if os.path.exists(core):
+        os.remove(core)
+    if method == "kernel":
+        env[CORE_ENV] = "1"
+        if kernel_core_name(1) == kernel_core_name(2):
+            # A fixed name ("core"): a stale one must not pass for ours.
+            stale = os.path.join(cwd, kernel_core_name(1))
+            if os.path.exists(stale):
+                os.remove(stale)
+        try:
+            p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, preexec_fn=unlimited_core)
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            return False, "timed out after %ds" % timeout
+        except OSError as e:
+            return False, str(e)
+        err = err.decode("utf-8", "replace")
+        if p.returncode != -signal.SIGABRT:
+            return False, "exit %d, want death by SIGABRT: %s" % (p.returncode, err.strip()[-2000:])
+        written = os.path.join(cwd, kernel_core_name(p.pid))
+        if not is_core(written):
+            return False, "no core %s after SIGABRT (core size limit %s, core_pattern %r)" % (
+                written, resource.getrlimit(resource.RLIMIT_CORE),
+                open("/proc/sys/kernel/core_pattern").read().strip())
+        os.replace(written, core)
+        return True, ""
+    env[CORE_ENV] = "pause"
+    try:
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as e:
+        return False, str(e)
+    try:
+        line, deadline = b"", time.time() + timeout
+        while not line.endswith(b"\n"):
+            left = deadline - time.time()
+            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+                return False, "no 'dumped' line within %ds" % timeout
+            c = os.read(p.stdout.fileno(), 1)
+            if not c:
+                break
+            line += c
+        if line != b"dumped\n":
+            p.wait(timeout=timeout)
+            return False, "exit %s before the core, stdout %r: %s" % (
+                p.returncode, line, p.stderr.read().decode("utf-8", "replace")[-2000:])
+        g = subprocess.run(["gdb", "-batch", "-nx", "-ex", "gcore " + core, "-p", str(p.pid)],
+                           capture_output=True, text=True, timeout=timeout)
+        if g.returncode != 0 or not is_core(core):
+            return False, "gdb gcore: exit %d: %s" % (g.returncode, (g.stderr or g.stdout)[-2000:])
+        return True, ""
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, str(e)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.communicate()
+
+
+def build_and_run(r, work, res, dry, force, core=None):
+    """Builds r.exe and runs it to get r.dump and r.truth (and r.core, when
+    core names a capture method) unless they are newer than the sources.
+    Returns the parsed truth, or None."""
     env = go_env(work)
     go = "/usr/lib/go-%s/bin/go" % r.ver
     build = [go, "build", "-o", r.exe, "./" + r.scn]
     run = [r.exe, r.dump, r.truth]
     if dry:
         show(build, GO_SRC, env)
-        show(run)
+        show(core_run_command(run, r.core, core) if core else run, r.dir if core else None)
         return load_truth(r.truth, r, None)
     if not os.path.exists(go):
         res.fail(r.where, "toolchain", go + " not found")
@@ -186,17 +350,23 @@ def build_and_run(r, work, res, dry, force):
             return None
     else:
         res.check(True, r.where, "go build (up to date)")
-    if force or min(mtime(r.dump), mtime(r.truth)) < mtime(r.exe):
-        for p in (r.dump, r.truth):
+    outputs = [r.dump, r.truth] + ([r.core] if core else [])
+    if force or min(mtime(p) for p in outputs) < mtime(r.exe):
+        for p in outputs:
             if os.path.exists(p):
                 os.remove(p)
-        try:
-            p = subprocess.run(run, cwd=r.dir, capture_output=True, text=True,
-                               timeout=RUN_TIMEOUT)
-            ok, detail = p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr.strip()[-2000:])
-        except subprocess.TimeoutExpired:
-            ok, detail = False, "timed out after %ds" % RUN_TIMEOUT
-        if not res.check(ok, r.where, "run program", detail):
+        if core:
+            ok, detail = run_with_core(run, r.dir, r.core, core)
+        else:
+            try:
+                p = subprocess.run(run, cwd=r.dir, capture_output=True, text=True,
+                                   timeout=RUN_TIMEOUT)
+                ok, detail = p.returncode == 0, "exit %d: %s" % (
+                    p.returncode, p.stderr.strip()[-2000:])
+            except subprocess.TimeoutExpired:
+                ok, detail = False, "timed out after %ds" % RUN_TIMEOUT
+        if not res.check(ok, r.where, "run program" + (" (dump, then core via %s)" % core
+                                                       if core else ""), detail):
             return None
     else:
         res.check(True, r.where, "run program (up to date)")
@@ -498,6 +668,278 @@ def check_reports(retain, r, truth, res, dry):
                      "no row with base %s" % item["base"]):
             res.check(any(row.get("reachable") is True for row in rows), r.where,
                       "objects: %s reachable" % item["name"], json.dumps(rows[0])[:300])
+
+
+# ---------------------------------------------------------------- cores
+
+def check_why_core(retain, r, item, res, dry):
+    """`why --json ADDRESS CORE EXE` against the truth: the slot, reachable,
+    and the first root. Globals: same root name and path length as the
+    truth. Stacks (scanned conservatively in cores): root kind stack, same
+    goroutine, path not longer than the truth's."""
+    where = "%s/core/%s" % (r.where, item["name"])
+    out = run_retain(retain, ["why", "--json", hex(parse_addr(item["address"])), r.core, r.exe],
+                     where, "why", res, dry)
+    if out is None:
+        return
+    if not isinstance(out, dict) or not isinstance(out.get("object"), dict):
+        res.fail(where, "why output shape", "no object: %s" % json.dumps(out)[:300])
+        return
+    obj = out["object"]
+    res.check(same_addr(obj.get("base"), item["base"]), where, "object.base",
+              "got %s, want %s" % (obj.get("base"), item["base"]))
+    res.check(obj.get("size") == item["size"], where, "object.size",
+              "got %s, want %s" % (obj.get("size"), item["size"]))
+    if not res.check(out.get("reachable") is True, where, "reachable",
+                     "got %r" % out.get("reachable")):
+        return
+    paths = out.get("paths")
+    if not res.check(isinstance(paths, list) and paths and isinstance(paths[0], dict),
+                     where, "paths[0] present", "paths = %s" % json.dumps(paths)[:200]):
+        return
+    root = paths[0].get("root") or {}
+    hops = paths[0].get("hops") or []
+    lo, hi = path_range(item["path_length"])
+    if item["root_kind"] == "global" and root.get("kind") == "stack" and \
+            root.get("conservative") is True and len(hops) < lo:
+        # A word in a goroutine's stack that a precise scan would skip (a
+        # dead slot, like the list scenario's stale_stack_function) may give
+        # a shorter path than the global's: conservative scanning, not a
+        # wrong heap -- if the dump of the same moment shows such a slot.
+        dead = dead_stack_view(r)
+        slot = dead.leads_to(root.get("goroutine"), parse_addr(item["base"]), len(hops) - 1) \
+            if dead else None
+        if slot:
+            res.xfail(where, "first root global %s, %d hops" % (item["root_name"], lo),
+                      "conservative stack scan found a shorter path: %d hops from goroutine %s; "
+                      "the dump shows the dead slot: %s" % (len(hops), root.get("goroutine"), slot))
+            return
+        low = dead.lowest_sp(root.get("goroutine")) if dead else None
+        scan = parse_addr(root.get("address"))
+        res.fail(where, "root.kind", "got a conservative stack root of goroutine %s, %d hops, "
+                 "want global %s, %d hops; no frame slot in the dump leads there%s (root %s)" % (
+                     root.get("goroutine"), len(hops), item["root_name"], lo,
+                     "; the scan starts at %s, %d bytes below the lowest frame the dump "
+                     "shows (sp %s): dead stack memory" % (hex(scan), low - scan, hex(low))
+                     if low is not None and scan is not None and scan < low else "",
+                     json.dumps(root)))
+        return
+    res.check(root.get("kind") == item["root_kind"], where, "root.kind",
+              "got %r, want %r (root %s, %d hops)" % (root.get("kind"), item["root_kind"],
+                                                      json.dumps(root), len(hops)))
+    if item["root_kind"] == "global":
+        res.check(root.get("name") == item["root_name"], where, "root.name",
+                  "got %r, want %r (root %s)" % (root.get("name"), item["root_name"],
+                                                 json.dumps(root)))
+        res.check(lo <= len(hops) <= hi, where, "path length",
+                  "got %d, want %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))
+    else:
+        other = root.get("goroutine") != item["goroutine"]
+        dead = dead_stack_view(r) if other and root.get("conservative") is True else None
+        slot = dead.leads_to(root.get("goroutine"), parse_addr(item["base"]), len(hops) - 1) \
+            if dead else None
+        if slot:
+            # A dead slot of another goroutine's frame (the dump shows it)
+            # gives an equally short or shorter path that wins the tie: the
+            # truth's goroutine must then still have a path of its own.
+            res.xfail(where, "root.goroutine %d" % item["goroutine"],
+                      "conservative stack scan: goroutine %s's dead frame slot %s comes first" % (
+                          root.get("goroutine"), slot))
+            check_core_goroutine_path(retain, r, item, hi, where, res)
+        else:
+            res.check(not other, where, "root.goroutine",
+                      "got %r, want %r" % (root.get("goroutine"), item["goroutine"]))
+        res.check(1 <= len(hops) <= hi, where, "path length <= truth's",
+                  "got %d, truth %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))
+    last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
+    res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
+              "last hop %r, object.base %r" % (last, obj.get("base")))
+
+
+def check_core_goroutine_path(retain, r, item, hi, where, res):
+    """`why --all 16` on the core: one of the paths starts in the truth's
+    goroutine and is not longer than the truth's."""
+    out = run_retain(retain, ["why", "--all", "16", "--json", hex(parse_addr(item["address"])),
+                              r.core, r.exe], where, "why --all 16", res, False)
+    paths = out.get("paths") if isinstance(out, dict) else None
+    if not res.check(isinstance(paths, list), where, "why --all paths", json.dumps(out)[:300]):
+        return
+    got = [(p.get("root") or {}, len(p.get("hops") or [])) for p in paths if isinstance(p, dict)]
+    res.check(any(rt.get("kind") == "stack" and rt.get("goroutine") == item["goroutine"]
+                  and n <= hi for rt, n in got), where,
+              "why --all: a path of <= %d hops from goroutine %d" % (hi, item["goroutine"]),
+              "roots %s" % ["%s/%s %d hops" % (rt.get("kind"), rt.get("goroutine") or rt.get("name"),
+                                               n) for rt, n in got])
+
+
+def check_core(retain, r, truth, res, dry):
+    """The core of the dump's moment: why per item, objects, and the
+    retention facts on single globals."""
+    where = r.where + "/core"
+    for item in truth["items"] if truth else []:
+        check_why_core(retain, r, item, res, dry)
+    out = run_retain(retain, ["objects", "--json", r.core, r.exe], where, "objects", res, dry)
+    if out is not None:
+        for item in truth["items"]:
+            rows = list(find_object_rows(out, item["base"]))
+            if res.check(bool(rows), where, "objects lists %s" % item["name"],
+                         "no row with base %s" % item["base"]):
+                res.check(any(row.get("reachable") is True for row in rows), where,
+                          "objects: %s reachable" % item["name"], json.dumps(rows[0])[:300])
+    facts = [rt for rt in (truth or {}).get("retention") or [] if rt["by"] == "variable"]
+    if not facts and not dry:
+        return
+    roots = run_retain(retain, ["roots", "--json", "-n", "0", r.core, r.exe],
+                       where, "roots", res, dry)
+    if not isinstance(roots, dict):
+        return
+    rows = roots.get("roots")
+    if not res.check(isinstance(rows, list), where, "roots output shape",
+                     json.dumps(roots)[:300]):
+        return
+    check_sorted(res, where, "roots", rows)
+    for rt in facts:
+        what = "roots: global %s" % rt["name"]
+        got = [x for x in rows if isinstance(x, dict)
+               and x.get("kind") == "global" and x.get("name") == rt["name"]]
+        if not res.check(len(got) == 1, where, what + ": exactly one entry",
+                         "found %d" % len(got)):
+            continue
+        row = got[0]
+        if not bounds_ok(row, rt):
+            # Objects of the global's that a dead stack slot also reaches
+            # are retained by neither alone under a conservative scan: the
+            # expected numbers then come from the dump with every dead slot
+            # of every frame counted as a root.
+            dead = dead_stack_view(r)
+            want = dead.retained_by_global(rt["name"]) if dead else None
+            got_pair = (row.get("retained_bytes"), row.get("retained_objects"))
+            if want is not None and got_pair == want and want != dead.retained_by_global(
+                    rt["name"], precise=True):
+                res.xfail(where, what + " retained within the bounds",
+                          "got %s bytes, %s objects for %s: exactly what the global retains "
+                          "when the dump's dead stack slots count as roots (%s)" % (
+                              got_pair[0], got_pair[1], bounds_text(rt),
+                              dead.slots_into(rt["name"])))
+                continue
+            if want is not None:
+                res.fail(where, what + " retained within the bounds",
+                         "got %s bytes, %s objects for %s; with the dump's dead stack slots "
+                         "as roots it would be %s bytes, %s objects%s" % (
+                             got_pair[0], got_pair[1], bounds_text(rt), want[0], want[1],
+                             dead.scans_below_frames(rows)))
+                continue
+        check_bounds(res, where, what, row, rt)
+
+
+def bounds_text(rt):
+    return ", ".join("%s %d" % (k, rt[k]) for k in ("min_bytes", "below_bytes", "min_objects")
+                     if rt.get(k) is not None)
+
+
+def bounds_ok(row, rt):
+    """True if row meets every bound of retention fact rt."""
+    rb, ro = row.get("retained_bytes"), row.get("retained_objects")
+    for v, k in ((rb, "min_bytes"), (ro, "min_objects")):
+        if rt.get(k) is not None and not (isinstance(v, int) and v >= rt[k]):
+            return False
+    b = rt.get("below_bytes")
+    return b is None or (isinstance(rb, int) and rb < b)
+
+
+class DeadStackView:
+    """What a conservative scan of the stacks sees beyond the precise roots,
+    from the heap dump of the same moment: every word of every dumped frame
+    that is not a live pointer slot and points into an object."""
+
+    def __init__(self, r):
+        self.r = r
+        self.d = Dump(r.dump)
+        self.dead = []  # (goid, function, slot address, target base)
+        for fr in self.d.frames:
+            live, c = set(fr["fields"]), fr["contents"]
+            for off in range(0, len(c) - 7, 8):
+                if off in live:
+                    continue
+                t = self.d.find(struct.unpack_from("<Q", c, off)[0])
+                if t is not None:
+                    self.dead.append((fr["goid"], fr["name"], fr["sp"] + off, t))
+        self._reach = {}
+
+    def lowest_sp(self, goid):
+        """The lowest frame sp the dump shows for goroutine goid, or None."""
+        sps = [fr["sp"] for fr in self.d.frames if fr["goid"] == goid]
+        return min(sps) if sps else None
+
+    def scans_below_frames(self, rows):
+        """For failure messages: the stack roots among `roots --json` rows
+        whose scan starts below the lowest frame the dump shows for their
+        goroutine (dead stack memory)."""
+        bad = []
+        for x in rows:
+            if isinstance(x, dict) and x.get("kind") == "stack":
+                low, a = self.lowest_sp(x.get("goroutine")), parse_addr(x.get("address"))
+                if low is not None and a is not None and a < low:
+                    bad.append("goroutine %s's from %s, %d bytes below its lowest frame in the "
+                               "dump (sp %s)" % (x.get("goroutine"), hex(a), low - a, hex(low)))
+        return "; the core's stack scans start in dead stack memory: " + ", ".join(bad) \
+            if bad else ""
+
+    def leads_to(self, goid, base, max_hops):
+        """A description of a dead slot of goroutine goid (any goroutine if
+        goid is None) from which base is at most max_hops pointers away, or
+        None."""
+        starts, goid_of = {}, {}
+        for g, fn, addr, t in self.dead:
+            if (goid is None or g == goid) and t not in starts:
+                starts[t] = "%s word at %s -> %s" % (fn, hex(addr), hex(t))
+                goid_of[t] = g
+        dist = {t: 0 for t in starts}
+        q = deque(dist)
+        first = {t: t for t in starts}
+        while q:
+            o = q.popleft()
+            if o == base:
+                return "goroutine %d %s" % (goid_of[first[o]], starts[first[o]]) + (
+                " (+%d hops)" % dist[o] if dist[o] else "")
+            if max_hops is not None and dist[o] >= max_hops:
+                continue
+            contents, offs = self.d.objects[o]
+            for _, v in self.d.pointers(contents, offs):
+                t = self.d.find(v)
+                if t is not None and t not in dist:
+                    dist[t], first[t] = dist[o] + 1, first[o]
+                    q.append(t)
+        return None
+
+    def retained_by_global(self, name, precise=False):
+        """(bytes, objects) freed without global name, the dead slots counted
+        as roots (or not, precise=True)."""
+        if precise not in self._reach:
+            syms = Symbols("/usr/lib/go-%s/bin/go" % self.r.ver, self.r.exe)
+            roots = list(self.d.roots(syms))
+            if not precise:
+                roots += [("stack", None, fn, g, addr, t) for g, fn, addr, t in self.dead]
+            self._reach[precise] = Reach(self.d, roots)
+        return self._reach[precise].freed(drop_root=lambda x: x[0] == ("global", name))
+
+    def slots_into(self, name):
+        """The dead slots that point at objects reachable from global name."""
+        rc = self._reach[False]
+        mine = rc.reach(drop_root=lambda x: x[0] != ("global", name))
+        hits = ["goroutine %d %s word at %s -> %s" % (g, fn, hex(a), hex(t))
+                for g, fn, a, t in self.dead if t in mine]
+        return "; ".join(hits[:5]) + (" ..." if len(hits) > 5 else "") if hits else "none"
+
+
+def dead_stack_view(r):
+    """The DeadStackView of r's dump, built once; None if unreadable."""
+    if not hasattr(r, "_dead_view"):
+        try:
+            r._dead_view = DeadStackView(r)
+        except (OSError, ValueError, IndexError, subprocess.CalledProcessError):
+            r._dead_view = None
+    return r._dead_view
 
 
 # ---------------------------------------------------------------- retention (dominator tree)
@@ -1129,6 +1571,12 @@ def main():
     ap.add_argument("--self-check", action="store_true",
                     help="also verify the truth files with the built-in dump reader")
     ap.add_argument("--force", action="store_true", help="rebuild and rerun even if up to date")
+    ap.add_argument("--no-core", action="store_true",
+                    help="no cores: run the programs without SIGABRT, check the dumps only")
+    ap.add_argument("--core-method", choices=("auto", "kernel", "gcore"), default="auto",
+                    help="how to take cores: the kernel's core on SIGABRT, or gdb's gcore "
+                         "of the paused process (default: kernel unless core_pattern "
+                         "sends cores elsewhere)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print passing checks too")
     a = ap.parse_args()
 
@@ -1142,12 +1590,13 @@ def main():
     work = os.path.abspath(a.work)
     retain = os.path.abspath(a.retain) if a.retain else None
 
+    core = None if a.no_core else (core_method() if a.core_method == "auto" else a.core_method)
     res = Results(a.verbose)
     t0 = time.time()
     for ver in versions:
         for scn in scenarios:
             r = Run(work, ver, scn)
-            truth = build_and_run(r, work, res, a.dry_run, a.force)
+            truth = build_and_run(r, work, res, a.dry_run, a.force, core)
             if a.dry_run:
                 if retain:
                     items = truth["items"] if truth else [
@@ -1163,6 +1612,8 @@ def main():
                     roots = check_retention(retain, r, truth, res, True)
                     check_chains(retain, r, truth, res, True)
                     check_export(retain, r, work, roots, res, True)
+                    if core:
+                        check_core(retain, r, truth, res, True)
                 continue
             if truth is None:
                 continue
@@ -1175,8 +1626,13 @@ def main():
                 roots = check_retention(retain, r, truth, res, False)
                 check_chains(retain, r, truth, res, False)
                 check_export(retain, r, work, roots, res, False)
+                if core:
+                    check_core(retain, r, truth, res, False)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
+    if res.xfailed:
+        print("%d known failure(s) (XFAIL: conservative stack scanning of cores), "
+              "counted in neither" % res.xfailed)
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0
 

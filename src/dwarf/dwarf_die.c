@@ -44,6 +44,17 @@ int dw_form_u(dw_build *b, die_info *di, Dwarf_Attribute a, uint64_t *v, const c
 {
     Dwarf_Error e = NULL;
     Dwarf_Unsigned u = 0;
+    Dwarf_Half form = 0;
+    /* gcc's DWARF 5 (the C side of a cgo binary) uses DW_FORM_implicit_const,
+     * which this libdwarf reads only as a signed value */
+    if (dwarf_whatform(a, &form, &e) == DW_DLV_OK && form == DW_FORM_implicit_const) {
+        Dwarf_Signed sv = 0;
+        int r = dwarf_formsdata(a, &sv, &e);
+        if (r != DW_DLV_OK)
+            return dw_lib_fail(b, r == DW_DLV_ERROR ? e : NULL, di->off, what);
+        *v = (uint64_t)sv;
+        return 0;
+    }
     int r = dwarf_formudata(a, &u, &e);
     if (r != DW_DLV_OK)
         return dw_lib_fail(b, r == DW_DLV_ERROR ? e : NULL, di->off, what);

@@ -57,7 +57,7 @@ typedef struct gc_layout {
     uint64_t allgs;        /* address of the []*g global */
     uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_syscallsp, g_status, g_goid, g_startpc;
     int has_startpc;
-    int64_t g_dead, g_idle, g_running;
+    int64_t g_dead, g_idle, g_running, g_deadextra;
 } gc_layout;
 
 /* One in-use heap span. */

@@ -110,6 +110,7 @@ int gc_layout_read(gc_load *L, rt_error *err)
     y->g_dead = konst(L, NAMES("runtime._Gdead"), 6);
     y->g_idle = konst(L, NAMES("runtime._Gidle"), 0);
     y->g_running = konst(L, NAMES("runtime._Grunning"), 2);
+    y->g_deadextra = konst(L, NAMES("runtime._Gdeadextra"), -1); /* 1.26+ */
     if (y->page_shift < 12 || y->page_shift > 20 || y->heap_arena_bytes < y->page_size ||
         y->arena_l2_bits > 32 || y->arena_l1_bits > 16)
         return RT_FAIL(err, RT_E_CORRUPT, "implausible runtime constants in the DWARF (page shift %llu)",

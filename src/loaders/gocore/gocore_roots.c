@@ -98,6 +98,30 @@ static void scan_range(gc_load *L, uint32_t root, uint64_t lo, uint64_t hi)
     }
 }
 
+/* The stack pointer a signal interrupted in [lo, hi).  A crashing
+ * goroutine's thread runs the signal handler on its signal stack, so
+ * neither the thread's rsp nor g.sched.sp points into the goroutine's
+ * stack; the kernel saved the interrupted registers in a ucontext on the
+ * signal stack (gregs[REG_RBP] at +120, REG_RSP at +160, REG_RIP at +168).
+ * Look for that triple above each thread's rsp.  0 if none. */
+static uint64_t signal_sp(gc_load *L, uint64_t lo, uint64_t hi)
+{
+    for (size_t t = 0; t < ec_nthreads(L->core); t++) {
+        uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp & ~7ULL;
+        for (uint64_t p = rsp + 40; p < rsp + 65536; p += 8) {
+            uint64_t sp = ec_read_u64_or(L->core, p, 0);
+            if (sp < lo || sp >= hi)
+                continue;
+            uint64_t rip = ec_read_u64_or(L->core, p + 8, 0);
+            uint64_t rbp = ec_read_u64_or(L->core, p - 40, 1);
+            const ec_map *mp = ec_find_map(L->core, rip);
+            if (mp && (mp->perms & EC_PERM_X) && (rbp == 0 || (rbp >= sp && rbp < hi)))
+                return sp;
+        }
+    }
+    return 0;
+}
+
 int gc_roots_stacks(gc_load *L, rt_error *err)
 {
     const gc_layout *y = &L->lay;
@@ -115,7 +139,8 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         if (!g || ec_read(L->core, g + y->g_status, &status, 4, &e))
             continue;
         status &= ~0x1000u; /* _Gscan */
-        if ((int64_t)status == y->g_dead || (int64_t)status == y->g_idle)
+        if ((int64_t)status == y->g_dead || (int64_t)status == y->g_idle ||
+            (int64_t)status == y->g_deadextra)
             continue;
         uint64_t lo = ec_read_u64_or(L->core, g + y->g_stack_lo, 0);
         uint64_t hi = ec_read_u64_or(L->core, g + y->g_stack_hi, 0);
@@ -123,11 +148,19 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         uint64_t goid = ec_read_u64_or(L->core, g + y->g_goid, 0);
         if (!sp)
             sp = ec_read_u64_or(L->core, g + y->g_sched_sp, 0);
-        /* a running goroutine's saved sp is stale: take its thread's */
-        for (size_t t = 0; t < ec_nthreads(L->core); t++) {
-            uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp;
-            if ((int64_t)status == y->g_running && rsp >= lo && rsp < hi)
-                sp = rsp;
+        /* a running goroutine's saved sp is stale: take its thread's, or
+         * the one its signal handler saved */
+        if ((int64_t)status == y->g_running) {
+            uint64_t found = 0;
+            for (size_t t = 0; t < ec_nthreads(L->core); t++) {
+                uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp;
+                if (rsp >= lo && rsp < hi)
+                    found = rsp;
+            }
+            if (!found)
+                found = signal_sp(L, lo, hi);
+            if (found)
+                sp = found;
         }
         if (sp < lo || sp >= hi)
             sp = lo;

@@ -53,6 +53,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Item is one watched object. Pointer fields are JSON null when unset.
@@ -303,7 +304,41 @@ func Finish(scenario, dumpPath, truthPath string, items []Item) {
 
 // FinishFacts is Finish with whole-dump facts (retention, chains) recorded
 // beside the items.
+//
+// With RETAIN_TEST_CORE=1 in the environment the program then kills itself
+// with SIGABRT (run it with GOTRACEBACK=crash and `ulimit -c unlimited` to
+// get a core); with RETAIN_TEST_CORE=pause it writes "dumped\n" to stdout
+// and blocks reading stdin, for a debugger to take the core of the live
+// process (gdb's gcore). Either way nothing is allocated between the dump
+// and the core, and the GC is off, so the core shows the heap of the dump.
+// The signal finds the calling goroutine in a system call, its stack
+// pointer saved (see coreNow), so the stack a core reader scans is exactly
+// the goroutine's frames.
 func FinishFacts(scenario, dumpPath, truthPath string, items []Item, facts Facts) {
+	core := os.Getenv(CoreEnv)
+	scrubStack()
+	finish(scenario, dumpPath, truthPath, items, facts, core)
+}
+
+// scrubStack zeroes the stack below the caller's frame, where the frames of
+// the scenario's setup functions (and fmt, for Addr) left dead copies of
+// watched pointers: the frames the dump and the core are taken in then hold
+// no stale pointer a conservative stack scan could mistake for a root.
+//
+//go:noinline
+func scrubStack() {
+	var buf [32 << 10]byte
+	sink(buf[:])
+}
+
+//go:noinline
+func sink(b []byte) {
+	if len(b) > 0 && b[len(b)-1] != 0 {
+		panic("truth: stack not zeroed")
+	}
+}
+
+func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, core string) {
 	debug.SetGCPercent(-1)
 	runtime.GC()
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
@@ -317,7 +352,81 @@ func FinishFacts(scenario, dumpPath, truthPath string, items []Item, facts Facts
 	fd := out.Fd()
 	runtime.GC()
 	debug.WriteHeapDump(fd)
+	// The dump went out with write(2): it is complete on disk. The file
+	// stays open so its finalizer is in the core as it is in the dump.
+	coreNow(core, false)
 	check(out.Close())
+}
+
+// DumpThenCore is the end of a program whose heap is compared as a whole,
+// not item by item (tests/crosscheck.py): it stops the GC, collects garbage,
+// lets garbage() leave some unreachable objects behind, writes the heap dump
+// and then, as CoreEnv asks, the core of the same moment — taken while the
+// calling goroutine is running (see coreNow), unlike FinishFacts's, which
+// is taken in a system call.
+func DumpThenCore(dumpPath string, garbage func()) {
+	core := os.Getenv(CoreEnv)
+	out, err := os.Create(dumpPath)
+	check(err)
+	fd := out.Fd()
+	scrubStack()
+	debug.SetGCPercent(-1)
+	runtime.GC()
+	if garbage != nil {
+		garbage()
+	}
+	debug.WriteHeapDump(fd)
+	coreNow(core, true)
+	check(out.Close())
+}
+
+// CoreEnv names the environment variable that asks for a core after the
+// heap dump: "1" (SIGABRT) or "pause" (wait for gcore).
+const CoreEnv = "RETAIN_TEST_CORE"
+
+var (
+	dumpedMsg = []byte("dumped\n")
+	stdinBuf  [1]byte
+	oneSecond = syscall.Timeval{Sec: 1}
+)
+
+// coreNow ends the process with a core of this very moment as mode asks
+// ("" does nothing). It allocates nothing: syscalls only, on static data.
+//
+// The SIGABRT comes from tgkill on this thread and arrives on the way out
+// of the syscall; the runtime's handler dies with a core (GOTRACEBACK=crash)
+// without returning here. With running false tgkill goes through
+// syscall.Syscall, so the goroutine is in _Gsyscall with its stack pointer
+// saved (g.syscallsp), like a goroutine blocked in a system call. With
+// running true it is a raw syscall: the goroutine stays _Grunning with no
+// saved stack pointer, as in a process that crashed while running Go code,
+// and a core reader must find its stack pointer in the signal context on
+// the thread's signal stack.
+func coreNow(mode string, running bool) {
+	switch mode {
+	case "":
+		return
+	case "pause":
+		syscall.Write(1, dumpedMsg)
+		for {
+			if n, err := syscall.Read(0, stdinBuf[:]); n <= 0 && err != syscall.EINTR {
+				break
+			}
+		}
+		syscall.Exit(3)
+	default:
+		pid := syscall.Getpid()
+		if running {
+			syscall.Tgkill(pid, syscall.Gettid(), syscall.SIGABRT)
+		} else {
+			syscall.Syscall(syscall.SYS_TGKILL, uintptr(pid), uintptr(syscall.Gettid()),
+				uintptr(syscall.SIGABRT))
+		}
+		for {
+			syscall.Kill(pid, syscall.SIGABRT)
+			syscall.Select(0, nil, nil, nil, &oneSecond)
+		}
+	}
 }
 
 func check(err error) {

@@ -1,0 +1,6 @@
+//go:build !cgo
+
+package main
+
+// callC does nothing without cgo (see cgo.go).
+func callC() {}
