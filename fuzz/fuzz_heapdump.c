@@ -130,10 +130,10 @@ static void check_model(const rt_model *m)
         const rt_object *o = &m->objects[i];
         if (i > 0)
             INVARIANT(m->objects[i - 1].base + m->objects[i - 1].size <= o->base);
-        INVARIANT(o->site == RT_NONE || o->site < m->nsite);
+        INVARIANT(model_obj_site(m, i) == RT_NONE || model_obj_site(m, i) < m->nsite);
         if (o->size)
             INVARIANT(model_find(m, o->base) == i);
-        INVARIANT(strpool_get(m->strings, o->type) != NULL);
+        INVARIANT(strpool_get(m->strings, model_obj_type(m, i)) != NULL);
     }
     INVARIANT(m->edge_start[0] == 0);
     for (uint32_t v = 0; v < n; v++)

@@ -6,11 +6,12 @@
 
 #include "util/alloc.h"
 
-static uint32_t key_of(const rt_model *m, rt_group_by by, const rt_object *o)
+static uint32_t key_of(const rt_model *m, rt_group_by by, uint32_t obj)
 {
     if (by == RT_BY_TYPE)
-        return o->type;
-    return o->site == RT_NONE ? 0 : model_site_function(m, o->site);
+        return model_obj_type(m, obj);
+    uint32_t site = model_obj_site(m, obj);
+    return site == RT_NONE ? 0 : model_site_function(m, site);
 }
 
 static int cmp_rows(const void *a, const void *b, void *ctx)
@@ -29,7 +30,7 @@ void aggregate(const rt_model *m, rt_group_by by, const rt_reach *reach, rt_agg 
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < m->nobj; i++) {
         const rt_object *o = &m->objects[i];
-        rt_agg_row *r = &all[key_of(m, by, o)];
+        rt_agg_row *r = &all[key_of(m, by, i)];
         r->count++;
         r->bytes += o->size;
         if (reach && reach_is(reach, i)) {
@@ -62,7 +63,7 @@ double aggregate_typed_share(const rt_model *m)
     uint64_t typed = 0, all = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
         all += m->objects[i].size;
-        if (m->objects[i].type)
+        if (model_obj_type(m, i))
             typed += m->objects[i].size;
     }
     return all ? (double)typed / (double)all : 0.0;
@@ -85,7 +86,7 @@ void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r,
     memset(out, 0, sizeof *out);
     domtree_children(&r->tree, NULL, &cs, &ch);
     for (uint32_t i = 0; i < m->nobj; i++) {
-        rt_agg_row *row = &all[key_of(m, by, &m->objects[i])];
+        rt_agg_row *row = &all[key_of(m, by, i)];
         row->count++;
         row->bytes += m->objects[i].size;
         out->total_count++;
@@ -102,13 +103,13 @@ void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r,
         ent *e = &st[n - 1];
         if (e->next == cs[e->v + 1]) {
             if (e->v < m->nobj)
-                active[key_of(m, by, &m->objects[e->v])]--;
+                active[key_of(m, by, e->v)]--;
             n--;
             continue;
         }
         uint32_t c = ch[e->next++];
         if (c < m->nobj) {
-            uint32_t k = key_of(m, by, &m->objects[c]);
+            uint32_t k = key_of(m, by, c);
             if (active[k]++ == 0) {
                 all[k].retained_bytes += r->bytes[c];
                 all[k].retained_objects += r->objects[c];

@@ -202,9 +202,9 @@ const char *retained_label(const rt_model *m, const rt_retained *r, uint32_t nod
 {
     const rt_strpool *sp = m->strings;
     if (node < m->nobj) {
-        const rt_object *o = &m->objects[node];
-        const char *l = o->type ? strpool_get(sp, o->type)
-                      : o->site != RT_NONE ? strpool_get(sp, model_site_function(m, o->site)) : "object";
+        uint32_t type = model_obj_type(m, node), site = model_obj_site(m, node);
+        const char *l = type ? strpool_get(sp, type)
+                      : site != RT_NONE ? strpool_get(sp, model_site_function(m, site)) : "object";
         snprintf(buf, len, "%s", l);
     } else if (node < r->group0) {
         const rt_root *rt = &m->roots[node - m->nobj];

@@ -152,11 +152,11 @@ void cli_json_partial(json_w *w, const rt_model *m)
 
 const char *cli_obj_label(const rt_model *m, uint32_t obj)
 {
-    const rt_object *o = &m->objects[obj];
-    if (o->type)
-        return strpool_get(m->strings, o->type);
-    if (o->site != RT_NONE)
-        return strpool_get(m->strings, model_site_function(m, o->site));
+    uint32_t type = model_obj_type(m, obj), site = model_obj_site(m, obj);
+    if (type)
+        return strpool_get(m->strings, type);
+    if (site != RT_NONE)
+        return strpool_get(m->strings, model_site_function(m, site));
     return "";
 }
 

@@ -99,7 +99,7 @@ static void node_fields(json_w *w, const tree_view *t, uint32_t v)
     json_key(w, "label");
     json_str(w, retained_label(m, t->r, v, lb, sizeof lb));
     json_key(w, "type");
-    json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, m->objects[v].type) : NULL);
+    json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, model_obj_type(m, v)) : NULL);
     json_key(w, "retained_bytes");
     json_u64(w, t->r->bytes[v]);
     json_key(w, "retained_objects");

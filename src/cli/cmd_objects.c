@@ -40,10 +40,10 @@ int cmd_objects(int argc, char **argv)
             json_key(&w, "size");
             json_u64(&w, o->size);
             json_key(&w, "type");
-            json_str_or_null(&w, strpool_get(m->strings, o->type));
+            json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, i)));
             json_key(&w, "site");
-            json_str_or_null(&w, o->site == RT_NONE ? NULL
-                                 : strpool_get(m->strings, model_site_function(m, o->site)));
+            uint32_t site = model_obj_site(m, i);
+            json_str_or_null(&w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
             json_key(&w, "reachable");
             json_bool(&w, reach_is(&reach, i));
             json_obj_end(&w);

@@ -35,7 +35,7 @@ int cmd_overview(int argc, char **argv)
     uint64_t bytes = 0, sampled = 0, sampled_bytes = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
         bytes += m->objects[i].size;
-        if (m->objects[i].site != RT_NONE) {
+        if (model_obj_site(m, i) != RT_NONE) {
             sampled++;
             sampled_bytes += m->objects[i].size;
         }

@@ -109,10 +109,10 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
                 json_key(&w, "size");
                 json_u64(&w, m->objects[v].size);
                 json_key(&w, "type");
-                json_str_or_null(&w, strpool_get(m->strings, m->objects[v].type));
+                json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, v)));
                 json_key(&w, "site");
-                json_str_or_null(&w, m->objects[v].site == RT_NONE ? NULL
-                                     : strpool_get(m->strings, model_site_function(m, m->objects[v].site)));
+                uint32_t site = model_obj_site(m, v);
+                json_str_or_null(&w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
                 json_key(&w, "retained_bytes");
                 json_u64(&w, r.bytes[v]);
                 json_key(&w, "retained_objects");

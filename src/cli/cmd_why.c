@@ -76,9 +76,10 @@ static void json_hop_object(json_w *w, const rt_model *m, uint32_t obj)
     json_key(w, "size");
     json_u64(w, o->size);
     json_key(w, "type");
-    json_str_or_null(w, strpool_get(m->strings, o->type));
+    json_str_or_null(w, strpool_get(m->strings, model_obj_type(m, obj)));
     json_key(w, "site");
-    json_str_or_null(w, o->site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, o->site)));
+    uint32_t site = model_obj_site(m, obj);
+    json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
 }
 
 /* The object's dominators, nearest first, up to (not including) the
@@ -115,9 +116,9 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     json_key(&w, "size");
     json_u64(&w, o->size);
     json_key(&w, "type");
-    json_str_or_null(&w, strpool_get(m->strings, o->type));
+    json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, target)));
     json_key(&w, "alloc");
-    json_alloc(&w, m, o->site);
+    json_alloc(&w, m, model_obj_site(m, target));
     json_key(&w, "retained_bytes");
     json_u64(&w, r->bytes[target]);
     json_key(&w, "retained_objects");
@@ -187,9 +188,10 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf(", containing 0x%" PRIx64 " at +0x%" PRIx64, addr, addr - o->base);
     printf("\nretains %s in %u object%s\n", cli_bytes(r->bytes[target], b, sizeof b), r->objects[target],
            r->objects[target] == 1 ? "" : "s");
-    if (o->site != RT_NONE) {
-        const rt_site *s = &m->sites[o->site];
-        printf("allocated by %s\n", strpool_get(m->strings, model_site_function(m, o->site)));
+    uint32_t site = model_obj_site(m, target);
+    if (site != RT_NONE) {
+        const rt_site *s = &m->sites[site];
+        printf("allocated by %s\n", strpool_get(m->strings, model_site_function(m, site)));
         for (uint32_t i = 0; i < s->nframes; i++) {
             const rt_frame *f = &m->frames[s->frame_start + i];
             printf("    %s\n        %s:%u\n", strpool_get(m->strings, f->function),

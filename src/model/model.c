@@ -33,6 +33,8 @@ void model_free(rt_model *m)
         return;
     strpool_free(m->strings);
     free(m->objects);
+    free(m->obj_type);
+    free(m->obj_site);
     free(m->roots);
     free(m->edge_start);
     free(m->edge_dst);
@@ -143,6 +145,27 @@ void model_build_index(rt_model *m)
             j++;
         m->page_first[p] = j;
     }
+}
+
+void model_set_type(rt_model *m, uint32_t i, uint32_t type)
+{
+    if (!m->obj_type) {
+        if (!type)
+            return;
+        m->obj_type = rt_calloc((size_t)m->nobj + 1, sizeof *m->obj_type);
+    }
+    m->obj_type[i] = type;
+}
+
+void model_set_site(rt_model *m, uint32_t i, uint32_t site)
+{
+    if (!m->obj_site) {
+        if (site == RT_NONE)
+            return;
+        m->obj_site = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->obj_site);
+        memset(m->obj_site, 0xff, ((size_t)m->nobj + 1) * sizeof *m->obj_site);
+    }
+    m->obj_site[i] = site;
 }
 
 void model_release_offsets(rt_model *m)

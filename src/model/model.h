@@ -13,8 +13,9 @@
  * by the roots' group field; analyses that need group nodes (dominators)
  * add them in their own id space above the roots.
  *
- * Budget: 24 B per object + 4 B edge index + 8 B per edge; the reverse
- * graph (4 B per edge + 4 B per node) is built on demand. */
+ * Budget: 16 B per object + 4 B edge index + 8 B per edge, plus 4 B per
+ * object for types and for sites only when the input has any; the
+ * reverse graph (4 B per edge + 4 B per node) is built on demand. */
 #ifndef RETAIN_MODEL_H
 #define RETAIN_MODEL_H
 
@@ -30,8 +31,6 @@
 typedef struct rt_object {
     uint64_t base;  /* allocation slot start */
     uint64_t size;  /* allocation slot size */
-    uint32_t type;  /* string id of the type name, or 0 when unknown */
-    uint32_t site;  /* allocation site id, or RT_NONE when not sampled */
 } rt_object;
 
 /* Root kinds, in tie-break order (DESIGN.md). */
@@ -107,6 +106,8 @@ typedef struct rt_model {
 
     rt_object *objects;
     uint32_t nobj;
+    uint32_t *obj_type;   /* per object: type name (string id, 0 = unknown); NULL: none known */
+    uint32_t *obj_site;   /* per object: allocation site or RT_NONE; NULL: none sampled */
 
     rt_root *roots;
     uint32_t nroot;
@@ -184,6 +185,18 @@ void model_release_reverse(rt_model *m);
 
 static inline uint32_t model_nnodes(const rt_model *m) { return m->nobj + m->nroot; }
 static inline int model_is_root(const rt_model *m, uint32_t node) { return node >= m->nobj; }
+
+static inline uint32_t model_obj_type(const rt_model *m, uint32_t i)
+{
+    return m->obj_type ? m->obj_type[i] : 0;
+}
+static inline uint32_t model_obj_site(const rt_model *m, uint32_t i)
+{
+    return m->obj_site ? m->obj_site[i] : RT_NONE;
+}
+/* Record an object's type name or site; the side array is made on first use. */
+void model_set_type(rt_model *m, uint32_t i, uint32_t type);
+void model_set_site(rt_model *m, uint32_t i, uint32_t site);
 
 /* Allocating function of a site: string id (0 if the site has no frames). */
 uint32_t model_site_function(const rt_model *m, uint32_t site);

@@ -689,7 +689,7 @@ static void test_sample_interior(tctx *t)
     }
     CHECK(t, m->nobj == 2 && m->nsite == 2);
     if (m->nobj == 2) {
-        uint32_t s0 = m->objects[0].site, s1 = m->objects[1].site;
+        uint32_t s0 = model_obj_site(m, 0), s1 = model_obj_site(m, 1);
         CHECK(t, s0 != RT_NONE && s1 != RT_NONE && s0 != s1);
         CHECK(t, strcmp(strpool_get(m->strings, model_site_function(m, s0)), "main.makeTable") == 0);
         CHECK(t, strcmp(strpool_get(m->strings, model_site_function(m, s1)), "main.makeNode") == 0);

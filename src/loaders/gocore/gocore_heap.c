@@ -136,8 +136,6 @@ int gc_heap_objects(gc_load *L, rt_error *err)
             rt_object *o = &m->objects[m->nobj++];
             o->base = s->base + i * s->elemsize;
             o->size = s->elemsize;
-            o->type = 0;
-            o->site = RT_NONE;
         }
     }
     L->span_first[L->nspans] = m->nobj;

@@ -15,10 +15,15 @@
 #include "model/model_roots.h"
 #include "util/progress.h"
 
-/* During loading rt_object.type holds flags and rt_object.site the
- * number of candidate pointer words; both are reset before the model is
- * handed out. */
+/* An object as pass 1 keeps it: its slot, how many non-nil pointer words
+ * it has (an upper bound of its edges), and flags. */
 #define HD_OBJ_HAS_FIELDS 1u
+
+typedef struct hd_obj {
+    uint64_t base, size;
+    uint32_t nptr;
+    uint32_t flags;
+} hd_obj;
 
 typedef struct hd_fin {
     uint64_t obj, fn;
@@ -42,7 +47,7 @@ typedef struct hd_load {
     const rt_progress *prog;
     hd_parser p;
 
-    rt_object *objs;      /* dump order until sorted */
+    hd_obj *objs;         /* dump order until sorted */
     size_t nobj, cap_obj;
     uint64_t first_obj_off, end_obj_off;
 

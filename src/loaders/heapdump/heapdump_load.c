@@ -37,10 +37,10 @@ static void on_params(hd_load *L, const hd_record *r)
 static void on_object(hd_load *L, const hd_record *r, rt_error *err)
 {
     RT_GROW(L->objs, L->cap_obj, L->nobj + 1);
-    rt_object *o = &L->objs[L->nobj++];
+    hd_obj *o = &L->objs[L->nobj++];
     o->base = r->addr;
     o->size = r->contents.len;
-    o->type = r->nfields ? HD_OBJ_HAS_FIELDS : 0;
+    o->flags = r->nfields ? HD_OBJ_HAS_FIELDS : 0;
     /* upper bound of this object's edges: non-nil words (pass 2 keeps
      * those that land in an object) */
     uint32_t n = 0;
@@ -49,7 +49,7 @@ static void on_object(hd_load *L, const hd_record *r, rt_error *err)
         if (hd_word(&L->p, &r->contents, r->fields[i], &v, err) == 0 && v != 0)
             n++;
     }
-    o->site = n;
+    o->nptr = n;
     if (L->nobj == 1)
         L->first_obj_off = r->offset;
     L->end_obj_off = hd_offset(&L->p);
@@ -322,7 +322,7 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
         if (headers && r.nfields && r.contents.len > 512 && r.contents.len <= 32768) {
             uint64_t t;
             if (hd_word(&L->p, &r.contents, 0, &t, err) == 0)
-                m->objects[id].type = find_type(L, t);
+                model_set_type(m, id, find_type(L, t));
         }
     }
     if (rc < 0 && rc != -RT_E_TRUNCATED)
@@ -367,7 +367,7 @@ static void attach_samples(hd_load *L)
             m->unresolved_samples++;
             continue;
         }
-        m->objects[o].site = site;
+        model_set_site(m, o, site);
     }
     free(by);
 }
@@ -430,27 +430,32 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     if ((rc = hd_check_overlap(&L, err)) != 0)
         goto out;
 
-    /* hand the sorted objects to the model; CSR slots from the bounds */
-    m->objects = L.objs;
+    /* Hand the sorted objects to the model, and CSR slots from the
+     * bounds.  The 24-byte records become 16-byte ones in place: record
+     * i is read before slot i is written, and slot i ends before record
+     * i + 1 starts. */
     m->nobj = (uint32_t)L.nobj;
-    L.objs = NULL;
     m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
+    rt_object *objs = (rt_object *)(void *)L.objs;
     uint64_t total = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
+        hd_obj h = L.objs[i];
         m->edge_start[i] = (uint32_t)total;
-        total += m->objects[i].site;
+        total += h.nptr;
+        rt_object o = { h.base, h.size };
+        memcpy(&objs[i], &o, sizeof o); /* memcpy: the bytes were an hd_obj */
         if (total > UINT32_MAX - (1u << 24)) {
+            L.objs = NULL;
+            m->objects = objs;
             rc = RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
             goto out;
         }
     }
+    L.objs = NULL;
+    m->objects = rt_reallocarray(objs, (size_t)m->nobj + 1, sizeof *m->objects);
     m->edge_start[m->nobj] = (uint32_t)total;
     m->edge_dst = rt_malloc((size_t)(total ? total : 1) * sizeof *m->edge_dst);
     m->edge_off = rt_malloc((size_t)(total ? total : 1) * sizeof *m->edge_off);
-    for (uint32_t i = 0; i < m->nobj; i++) {
-        m->objects[i].site = RT_NONE;
-        m->objects[i].type = 0;
-    }
     model_build_index(m);
     if (L.ntype)
         qsort(L.types, L.ntype, sizeof *L.types, cmp_type);

@@ -14,13 +14,13 @@
 
 static int cmp_obj(const void *a, const void *b)
 {
-    const rt_object *x = a, *y = b;
+    const hd_obj *x = a, *y = b;
     return x->base < y->base ? -1 : x->base > y->base;
 }
 
 int hd_sort_objects(hd_load *L, rt_error *err)
 {
-    rt_object *o = L->objs;
+    hd_obj *o = L->objs;
     size_t n = L->nobj;
     (void)err;
     if (n < 2)
@@ -53,10 +53,10 @@ int hd_sort_objects(hd_load *L, rt_error *err)
     /* in place: each swap puts one object into its bucket for good */
     for (size_t b = 0; b < nb; b++) {
         while (next[b] < end[b]) {
-            rt_object x = o[next[b]];
+            hd_obj x = o[next[b]];
             size_t d = (size_t)((x.base - lo) >> shift);
             while (d != b) {
-                rt_object t = o[next[d]];
+                hd_obj t = o[next[d]];
                 o[next[d]++] = x;
                 x = t;
                 d = (size_t)((x.base - lo) >> shift);
@@ -90,14 +90,14 @@ void hd_drop_phantoms(hd_load *L)
 {
     if (L->go_minor < 22)
         return;
-    rt_object *o = L->objs;
+    hd_obj *o = L->objs;
     size_t n = L->nobj, out = 0;
     for (size_t i = 0; i < n;) {
         uint64_t page = o[i].base >> 13, size = o[i].size;
         size_t j = i;
         int pointerful = 0;
         while (j < n && o[j].base >> 13 == page && o[j].size == size) {
-            pointerful |= (o[j].type & HD_OBJ_HAS_FIELDS) != 0;
+            pointerful |= (o[j].flags & HD_OBJ_HAS_FIELDS) != 0;
             j++;
         }
         uint64_t reserve = 0;
@@ -121,7 +121,7 @@ void hd_drop_phantoms(hd_load *L)
 
 int hd_check_overlap(hd_load *L, rt_error *err)
 {
-    const rt_object *o = L->objs;
+    const hd_obj *o = L->objs;
     /* user space on x86-64 ends below 2^47; beyond 2^48 sums could wrap */
     for (size_t i = 0; i < L->nobj; i++) {
         if (o[i].base >= (1ULL << 48) || o[i].size >= (1ULL << 48) - o[i].base) {
