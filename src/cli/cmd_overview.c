@@ -69,6 +69,11 @@ int cmd_overview(int argc, char **argv)
             json_u64(&w, m->nspans);
         else
             json_null(&w);
+        json_key(&w, "arenas");
+        if (m->input_kind == RT_INPUT_CORE)
+            json_u64(&w, m->narenas);
+        else
+            json_null(&w);
         json_key(&w, "go_version");
         json_str(&w, m->go_version);
         json_key(&w, "goarch");
@@ -128,8 +133,8 @@ int cmd_overview(int argc, char **argv)
         printf("executable   %s%s%s%s\n", m->exe_path ? m->exe_path : "(not given: global roots are unnamed)",
                m->exe_how ? " (" : "", m->exe_how ? m->exe_how : "", m->exe_how ? ")" : "");
         if (m->input_kind == RT_INPUT_CORE)
-            printf("objects      %u allocated, %s, in %" PRIu64 " heap spans\n", m->nobj,
-                   cli_bytes(bytes, b1, sizeof b1), m->nspans);
+            printf("objects      %u allocated, %s, in %" PRIu64 " heap spans of %" PRIu64 " arenas\n",
+                   m->nobj, cli_bytes(bytes, b1, sizeof b1), m->nspans, m->narenas);
         else
             printf("objects      %u allocated, %s (runtime counted %" PRIu64 " objects, %s in use)\n",
                    m->nobj, cli_bytes(bytes, b1, sizeof b1), m->heap_objects_runtime,

@@ -148,6 +148,7 @@ typedef struct rt_model {
     uint64_t heap_alloc_runtime;   /* MemStats.HeapAlloc */
     uint32_t nthreads;
     uint64_t nspans;               /* in-use heap spans (cores) */
+    uint64_t narenas;              /* heap arenas holding them (cores) */
     char *exe_how;                 /* how the executable was found (cores), owned */
     uint64_t dropped_phantoms;     /* slot records past nelems (Go 1.22+ dumps) */
     uint64_t unresolved_samples;   /* alloc samples not inside any object */

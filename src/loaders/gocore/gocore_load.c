@@ -102,6 +102,12 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
     if ((rc = gc_heap_objects(&L, err)) || (rc = gc_heap_pointers(&L, err)))
         goto out;
     m->nspans = L.nspans;
+    /* spans are sorted, so arenas come in order: count the changes */
+    for (size_t i = 0, last = SIZE_MAX; i < L.nspans; i++) {
+        size_t a = (size_t)((L.spans[i].base - L.lay.arena_base_offset) / L.lay.heap_arena_bytes);
+        m->narenas += a != last;
+        last = a;
+    }
     if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)))
         goto out;
     rootset_finish(&L.rs, m);
