@@ -22,3 +22,20 @@ run() { printf '\n$ %s\n' "$*"; "$@"; }
 run build/retain overview "$work/leaky.dump" "$work/leaky"
 run build/retain top -n 8 "$work/leaky.dump" "$work/leaky"
 run build/retain why "$addr" "$work/leaky.dump" "$work/leaky"
+run build/retain roots -n 6 "$work/leaky.dump" "$work/leaky"
+
+# The same program once more, this time aborting into an ELF core.
+if [ "$(cat /proc/sys/kernel/core_pattern 2>/dev/null)" = core ]; then
+  rm -f "$work/core"
+  (cd "$work" && ulimit -c unlimited && LEAKY_CORE=1 GOTRACEBACK=crash timeout 60 ./leaky core.dump \
+     >leaky-core.out 2>/dev/null) 2>/dev/null || true
+  caddr=$(sed -n 's/^leaked: \(0x[0-9a-f]*\).*/\1/p' "$work/leaky-core.out" | head -1)
+  if [ -s "$work/core" ] && [ -n "$caddr" ]; then
+    run build/retain overview "$work/core"
+    run build/retain why "$caddr" "$work/core"
+  else
+    echo "quickstart: no core was written; skipping the core part" >&2
+  fi
+else
+  echo "quickstart: /proc/sys/kernel/core_pattern does not write ./core; skipping the core part" >&2
+fi

@@ -26,6 +26,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -146,4 +147,22 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("leaked:", leaked)
+	if os.Getenv("LEAKY_CORE") == "1" {
+		abortWithCore()
+	}
+}
+
+// abortWithCore ends the process with SIGABRT so that, run with
+// GOTRACEBACK=crash and core dumps enabled, it leaves a core of the same
+// heap. The signal is sent from a raw system call, so it arrives while
+// this goroutine sits in the syscall with its stack pointer saved.
+func abortWithCore() {
+	debug.SetGCPercent(-1)
+	runtime.LockOSThread()
+	pid := os.Getpid()
+	syscall.Syscall(syscall.SYS_TGKILL, uintptr(pid), uintptr(syscall.Gettid()), uintptr(syscall.SIGABRT))
+	for {
+		syscall.Kill(pid, syscall.SIGABRT)
+		time.Sleep(time.Second)
+	}
 }
