@@ -11,6 +11,7 @@
 #define RETAIN_GOCORE_INT_H
 
 #include "dwarf/dwarf_info.h"
+#include "loaders/elf/elf_symbols.h"
 #include "elf/elf_core.h"
 #include "model/model.h"
 #include "model/model_roots.h"
@@ -70,6 +71,8 @@ typedef struct gc_load {
     rt_model *m;
     ec_core *core;
     dw_info *dw;
+    elf_symtab syms;       /* fallback names for globals DWARF does not cover */
+    int have_syms;
     const char *core_path, *exe_path;
     const rt_progress *prog;
     uint64_t bias;         /* load bias of the executable (PIE) */

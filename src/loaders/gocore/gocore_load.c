@@ -96,6 +96,10 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         goto out;
     if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, force, err)))
         goto out;
+    {
+        rt_error e2;
+        L.have_syms = elf_symtab_load(&L.syms, x->path, &e2) == 0;
+    }
     m->go_version = rt_strdup(L.lay.version);
     m->goarch = rt_strdup("amd64");
     m->nthreads = (uint32_t)ec_nthreads(L.core);
@@ -123,6 +127,8 @@ out:
     free(L.spans);
     free(L.span_first);
     dwi_close(L.dw);
+    if (L.have_syms)
+        elf_symtab_free(&L.syms);
     ec_close(L.core);
     return rc;
 }

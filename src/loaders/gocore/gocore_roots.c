@@ -28,6 +28,7 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
     if ((uint64_t)nbits < nwords)
         nwords = (uint64_t)nbits;
     const dw_var *last = NULL;
+    const elf_sym *last_sym = NULL;
     uint32_t root = 0;
     uint8_t byte = 0;
     for (uint64_t w = 0; w < nwords; w++) {
@@ -39,6 +40,7 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
         if (ec_read_u64(L->core, addr, &v, &e) || v == 0)
             continue;
         const dw_var *var = dwi_global_at(L->dw, addr - bias);
+        const elf_sym *sym = !var && L->have_syms ? elf_symtab_find(&L->syms, addr - bias) : NULL;
         uint64_t base;
         if (var) {
             base = var->addr + bias;
@@ -47,6 +49,16 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
                 L->rs.roots[root].name = strpool_intern_cstr(m->strings, var->name);
                 L->rs.roots[root].size = var->size;
                 last = var;
+                last_sym = NULL;
+            }
+        } else if (sym) {
+            base = sym->addr + bias;
+            if (sym != last_sym) {
+                root = rootset_add(&L->rs, RT_ROOT_GLOBAL, base);
+                L->rs.roots[root].name = strpool_intern_cstr(m->strings, sym->name);
+                L->rs.roots[root].size = sym->size;
+                last_sym = sym;
+                last = NULL;
             }
         } else {
             char name[64];
@@ -56,6 +68,7 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
             L->rs.roots[root].name = strpool_intern_cstr(m->strings, name);
             L->rs.roots[root].size = 8;
             last = NULL;
+            last_sym = NULL;
         }
         rootset_word(&L->rs, root, addr - base, v);
     }
