@@ -274,8 +274,12 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
 
 int cli_take_address(cli_ctx *ctx, uint64_t *addr)
 {
-    if (ctx->ninputs > 0 && access(ctx->inputs[0], F_OK) != 0 && cli_parse_addr(ctx->inputs[0], addr) == 0) {
-        ctx->inputs++;
+    /* the operand that is no file and reads as hex, wherever it stands */
+    for (int i = 0; i < ctx->ninputs; i++) {
+        if (access(ctx->inputs[i], F_OK) == 0 || cli_parse_addr(ctx->inputs[i], addr) != 0)
+            continue;
+        for (int j = i; j + 1 < ctx->ninputs; j++)
+            ctx->inputs[j] = ctx->inputs[j + 1];
         ctx->ninputs--;
         return 1;
     }

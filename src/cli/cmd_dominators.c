@@ -19,7 +19,8 @@ static const char usage[] =
     "says how many hops it hides.\n"
     "\n"
     "  --depth D       levels to show (default 6)\n"
-    "  --min-bytes B   hide subtrees retaining fewer bytes (default: 0.1% of the heap)\n"
+    "  --min-bytes B   hide subtrees retaining fewer bytes (default: 0.1% of what\n"
+    "                  the starting node retains)\n"
     "  --json          print JSON (nested \"children\")\n"
     "  -h, --help      this text\n";
 
@@ -223,7 +224,7 @@ int cmd_dominators(int argc, char **argv)
     }
     if (!have_addr)
         start = r.super;
-    tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : r.heap_bytes / 1000 };
+    tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : r.bytes[start] / 1000 };
     uint32_t *cs, *ch;
     domtree_children(&r.tree, r.bytes, &cs, &ch);
     t.cs = cs;

@@ -11,7 +11,8 @@ static const char usage[] =
     "List every allocated object: address, slot size, type or allocation site,\n"
     "and whether the roots reach it.  Output is streamed.\n"
     "\n"
-    "  --json     print {\"objects\": [{\"base\",\"size\",\"type\",\"site\",\"reachable\"}...]}\n"
+    "  --json     print {\"objects\": [{\"base\",\"size\",\"type\",\"site\",\"reachable\"}...]},\n"
+    "             one object per line\n"
     "  -h, --help this text\n";
 
 int cmd_objects(int argc, char **argv)
@@ -31,7 +32,7 @@ int cmd_objects(int argc, char **argv)
         json_obj_begin(&w);
         cli_json_partial(&w, m);
         json_key(&w, "objects");
-        json_arr_begin(&w);
+        json_arr_begin_lines(&w);
         for (uint32_t i = 0; i < m->nobj; i++) {
             const rt_object *o = &m->objects[i];
             json_obj_begin(&w);

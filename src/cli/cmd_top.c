@@ -198,7 +198,9 @@ int cmd_top(int argc, char **argv)
     reach_compute(m, &reach);
     aggregate(m, (rt_group_by)o.by, &reach, &agg);
     uint32_t shown = o.n == 0 || o.n > agg.nrows ? agg.nrows : (uint32_t)o.n;
-    const char *unknown = o.by == RT_BY_TYPE ? "(unknown type)" : "(not sampled)";
+    const char *unknown = o.by == RT_BY_TYPE            ? "(unknown type)"
+                        : m->input_kind == RT_INPUT_CORE ? "(allocation sites are not read from cores yet)"
+                                                         : "(not sampled)";
 
     if (ctx.json) {
         json_w w;

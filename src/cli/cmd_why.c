@@ -10,7 +10,7 @@
 #include "util/alloc.h"
 
 static const char usage[] =
-    "usage: retain why [--all N] [--json] ADDRESS INPUT...\n"
+    "usage: retain why [--all N] [--json] ADDRESS INPUT...   (ADDRESS may stand anywhere)\n"
     "\n"
     "Show the shortest path from a root to the object containing ADDRESS (hex;\n"
     "interior pointers are fine), root first, one hop per line, and the\n"
@@ -198,7 +198,8 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
                    strpool_get(m->strings, f->file), f->line);
         }
     } else {
-        printf("allocation stack not sampled\n");
+        printf("%s\n", m->input_kind == RT_INPUT_CORE ? "allocation stack: not read from cores yet"
+                                                     : "allocation stack not sampled");
     }
     if (!p->npaths) {
         printf("unreachable: no root reaches this object");
@@ -252,13 +253,10 @@ int cmd_why(int argc, char **argv)
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &all);
     if (rc >= 0)
         return rc;
-    if (ctx.ninputs < 1)
-        return cli_usage_error(ctx.cmd, "missing ADDRESS");
     uint64_t addr;
-    if (cli_parse_addr(ctx.inputs[0], &addr) != 0)
-        return cli_usage_error(ctx.cmd, "'%s' is not a hex address", ctx.inputs[0]);
-    ctx.inputs++;
-    ctx.ninputs--;
+    if (!cli_take_address(&ctx, &addr))
+        return cli_usage_error(ctx.cmd, "missing ADDRESS: give the hex address of an object, e.g. "
+                                        "retain why 0xc000123450 DUMP");
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;

@@ -20,6 +20,8 @@ static void sep(json_w *w)
     }
     if (!w->first[w->depth])
         fputc(',', w->f);
+    if (w->lines[w->depth])
+        fputc('\n', w->f);
     w->first[w->depth] = 0;
 }
 
@@ -30,10 +32,13 @@ static void open(json_w *w, char c)
     if (w->depth + 1 < JSON_MAX_DEPTH)
         w->depth++;
     w->first[w->depth] = 1;
+    w->lines[w->depth] = 0;
 }
 
 static void close_(json_w *w, char c)
 {
+    if (w->lines[w->depth])
+        fputc('\n', w->f);
     fputc(c, w->f);
     if (w->depth > 0)
         w->depth--;
@@ -45,6 +50,12 @@ void json_obj_begin(json_w *w) { open(w, '{'); }
 void json_obj_end(json_w *w) { close_(w, '}'); }
 void json_arr_begin(json_w *w) { open(w, '['); }
 void json_arr_end(json_w *w) { close_(w, ']'); }
+
+void json_arr_begin_lines(json_w *w)
+{
+    open(w, '[');
+    w->lines[w->depth] = 1;
+}
 
 void json_key(json_w *w, const char *k)
 {

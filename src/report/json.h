@@ -13,6 +13,7 @@ typedef struct json_w {
     FILE *f;
     int depth;
     unsigned char first[JSON_MAX_DEPTH]; /* nothing written yet at this depth */
+    unsigned char lines[JSON_MAX_DEPTH]; /* one element per line at this depth */
     int after_key;
 } json_w;
 
@@ -32,6 +33,9 @@ void json_f64(json_w *w, double v);
 void json_bool(json_w *w, int v);
 void json_null(json_w *w);
 void json_addr(json_w *w, uint64_t v);  /* "0x..." */
+/* An array with one element per line (valid JSON whitespace), so a
+ * streamed listing can be read line by line. */
+void json_arr_begin_lines(json_w *w);
 /* End the document with a newline. */
 void json_done(json_w *w);
 

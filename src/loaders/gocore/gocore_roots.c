@@ -143,7 +143,7 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
     uint64_t len = ec_read_u64_or(L->core, y->allgs + 8, 0);
     if (len > (1u << 24))
         return RT_FAIL(err, RT_E_CORRUPT, "runtime.allgs claims %llu goroutines", (unsigned long long)len);
-    uint32_t var = strpool_intern_cstr(m->strings, "(stack, scanned conservatively)");
+    uint32_t var = strpool_intern_cstr(m->strings, "(scanned conservatively)");
     size_t cap = 0;
     for (uint64_t i = 0; i < len; i++) {
         uint64_t g = ec_read_u64_or(L->core, arr + 8 * i, 0);
