@@ -204,7 +204,7 @@ void model_build_reverse(rt_model *m)
     m->redge_src = src;
 }
 
-static int is_runtime_function(const char *f)
+int model_is_runtime_function(const char *f)
 {
     return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
 }
@@ -214,7 +214,7 @@ void model_site_pick_alloc_frame(rt_model *m, rt_site *s)
     s->alloc_frame = 0;
     for (uint32_t i = 0; i < s->nframes; i++) {
         const char *f = strpool_get(m->strings, m->frames[s->frame_start + i].function);
-        if (!is_runtime_function(f)) {
+        if (!model_is_runtime_function(f)) {
             s->alloc_frame = i;
             return;
         }

@@ -202,6 +202,10 @@ void model_set_site(rt_model *m, uint32_t i, uint32_t site);
 /* Allocating function of a site: string id (0 if the site has no frames). */
 uint32_t model_site_function(const rt_model *m, uint32_t site);
 
+/* 1 for functions of package runtime or internal/runtime/... (what pprof
+ * skips at the top of an allocation stack). */
+int model_is_runtime_function(const char *f);
+
 /* Choose rt_site.alloc_frame: first frame not in package runtime or
  * internal/runtime/...; the first frame if all are. */
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s);

@@ -77,11 +77,6 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     }
 }
 
-static int is_runtime_name(const char *f)
-{
-    return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
-}
-
 static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
 {
     rt_model *m = L->m;
@@ -90,7 +85,7 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
         rt_goroutine *g = &m->goroutines[m->ngoroutine - 1];
         if (!g->top_function)
             g->top_function = fname;
-        if (!g->user_function && !is_runtime_name(r->name.s))
+        if (!g->user_function && !model_is_runtime_function(r->name.s))
             g->user_function = fname;
         if (r->name.len && strcmp(r->name.s, "runtime.goexit") != 0)
             g->start_function = fname; /* frames come innermost first */
