@@ -115,18 +115,29 @@ static void scan_range(gc_load *L, uint32_t root, uint64_t lo, uint64_t hi)
  * goroutine's thread runs the signal handler on its signal stack, so
  * neither the thread's rsp nor g.sched.sp points into the goroutine's
  * stack; the kernel saved the interrupted registers in a ucontext on the
- * signal stack (gregs[REG_RBP] at +120, REG_RSP at +160, REG_RIP at +168).
- * Look for that triple above each thread's rsp.  0 if none. */
+ * signal stack.  Look for one above each thread's rsp.  The runtime's own
+ * structures on those stacks (gobufs, stack bounds, unwinder state) also
+ * hold words that point into goroutine stacks, so a candidate must look
+ * like a whole ucontext: uc_link 0, a uc_stack (sigaltstack) that contains
+ * both the thread's rsp and the ucontext itself, a saved rip in executable
+ * memory and a frame pointer that is 0 or inside the stack above sp.
+ * Offsets: uc_link +8, uc_stack.ss_sp +16, ss_size +32, gregs at +40
+ * (REG_RBP +120, REG_RSP +160, REG_RIP +168).  0 if none. */
 static uint64_t signal_sp(gc_load *L, uint64_t lo, uint64_t hi)
 {
     for (size_t t = 0; t < ec_nthreads(L->core); t++) {
         uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp & ~7ULL;
-        for (uint64_t p = rsp + 40; p < rsp + 65536; p += 8) {
-            uint64_t sp = ec_read_u64_or(L->core, p, 0);
+        for (uint64_t uc = rsp; uc < rsp + 65536; uc += 8) {
+            uint64_t sp = ec_read_u64_or(L->core, uc + 160, 0);
             if (sp < lo || sp >= hi)
                 continue;
-            uint64_t rip = ec_read_u64_or(L->core, p + 8, 0);
-            uint64_t rbp = ec_read_u64_or(L->core, p - 40, 1);
+            uint64_t ss_sp = ec_read_u64_or(L->core, uc + 16, 0);
+            uint64_t ss_size = ec_read_u64_or(L->core, uc + 32, 0);
+            if (ec_read_u64_or(L->core, uc + 8, 1) != 0 || ss_size > (1u << 24) ||
+                rsp < ss_sp || rsp >= ss_sp + ss_size || uc + 176 > ss_sp + ss_size)
+                continue;
+            uint64_t rip = ec_read_u64_or(L->core, uc + 168, 0);
+            uint64_t rbp = ec_read_u64_or(L->core, uc + 120, 1);
             const ec_map *mp = ec_find_map(L->core, rip);
             if (mp && (mp->perms & EC_PERM_X) && (rbp == 0 || (rbp >= sp && rbp < hi)))
                 return sp;
