@@ -21,57 +21,21 @@
  *        cmake --build build-fuzz --target fuzz_core
  * Seeds: build/tests/test_elf_core --seeds DIR (small synthetic cores);
  * run:   build-fuzz/fuzz/fuzz_core -max_len=131072 DIR */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* memfd_create */
-#endif
+#define FUZZ_TARGET "fuzz_core"
+#include "fuzz_input.h" /* first: it defines _GNU_SOURCE */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "elf/elf_core.h"
 #include "util/error.h"
 
-#ifndef FUZZ_UBSAN_SUPP
-#define FUZZ_UBSAN_SUPP "fuzz/ubsan.supp"
-#endif
-
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-    return "halt_on_error=1:print_stacktrace=1:suppressions=" FUZZ_UBSAN_SUPP;
-}
-
-#define INVARIANT(cond)                                                                 \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "fuzz_core: invariant failed at %s:%d: %s\n", __FILE__,     \
-                    __LINE__, #cond);                                                   \
-            abort();                                                                    \
-        }                                                                               \
-    } while (0)
-
 typedef struct fuzz_files {
-    int core_fd, exe_fd;
-    char core_path[64], exe_path[64];
+    fuzz_file core, exe;
     uint64_t exe_size;
 } fuzz_files;
-
-static int put(int fd, const uint8_t *data, size_t size)
-{
-    if (ftruncate(fd, 0) != 0)
-        return -1;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t k = pwrite(fd, data + done, size - done, (off_t)done);
-        if (k <= 0)
-            return -1;
-        done += (size_t)k;
-    }
-    return 0;
-}
 
 static void le(uint8_t *p, uint64_t v, int n)
 {
@@ -113,20 +77,15 @@ static void build_exe(uint8_t *e, size_t n)
 
 static fuzz_files *files(void)
 {
-    static fuzz_files f = { -1, -1, "", "", 0 }; /* per process, set once */
-    if (f.core_fd >= 0)
+    /* per process, set once */
+    static fuzz_files f = { FUZZ_FILE_INIT, FUZZ_FILE_INIT, 0 };
+    if (f.core.fd >= 0)
         return &f;
-    f.core_fd = memfd_create("retain-fuzz-core", MFD_CLOEXEC);
-    f.exe_fd = memfd_create("retain-fuzz-exe", MFD_CLOEXEC);
-    if (f.core_fd < 0 || f.exe_fd < 0) {
-        perror("memfd_create");
-        abort();
-    }
-    snprintf(f.core_path, sizeof f.core_path, "/proc/self/fd/%d", f.core_fd);
-    snprintf(f.exe_path, sizeof f.exe_path, "/proc/self/fd/%d", f.exe_fd);
+    fuzz_file_open(&f.core, "retain-fuzz-core");
+    fuzz_file_open(&f.exe, "retain-fuzz-exe");
     static uint8_t exe[0x2800];
     build_exe(exe, sizeof exe);
-    if (put(f.exe_fd, exe, sizeof exe) != 0)
+    if (fuzz_file_put(&f.exe, exe, sizeof exe) != 0)
         abort();
     f.exe_size = sizeof exe;
     return &f;
@@ -221,12 +180,12 @@ static void exercise(ec_core *c, uint64_t core_size, uint64_t exe_size, int exe_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_files *f = files();
-    if (put(f->core_fd, data, size) != 0)
+    if (fuzz_file_put(&f->core, data, size) != 0)
         return 0;
     int exe_given = !(size > 0 && (data[0] & 1));
     rt_error err;
     ec_core *c = NULL;
-    int rc = ec_open(&c, f->core_path, exe_given ? f->exe_path : NULL, &err);
+    int rc = ec_open(&c, f->core.path, exe_given ? f->exe.path : NULL, &err);
     if (rc) {
         INVARIANT(c == NULL);
         check_error(&err, rc);

@@ -11,15 +11,13 @@
  * Everything is freed, so LeakSanitizer sees leaks per input.
  *
  * Build: fuzz/CMakeLists.txt (RETAIN_FUZZ=ON, clang); run: scripts/fuzz.sh. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* memfd_create */
-#endif
+#define FUZZ_TARGET "fuzz_heapdump"
+#include "fuzz_input.h" /* first: it defines _GNU_SOURCE */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "analysis/aggregate.h"
 #include "analysis/paths.h"
@@ -29,52 +27,7 @@
 #include "model/model.h"
 #include "util/error.h"
 
-#ifndef FUZZ_UBSAN_SUPP
-#define FUZZ_UBSAN_SUPP "fuzz/ubsan.supp"
-#endif
-
-/* Every UBSan report stops the run (so libFuzzer keeps the input), except
- * the known bugs listed in fuzz/ubsan.supp. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-    return "halt_on_error=1:print_stacktrace=1:suppressions=" FUZZ_UBSAN_SUPP;
-}
-
-static int g_fd = -1;
-static char g_path[64];
-
-/* Abort with a message: the fuzzer records the input as a crash. */
-#define INVARIANT(cond)                                                               \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "fuzz_heapdump: invariant failed at %s:%d: %s\n", __FILE__, \
-                    __LINE__, #cond);                                                 \
-            abort();                                                                  \
-        }                                                                             \
-    } while (0)
-
-static int write_input(const uint8_t *data, size_t size)
-{
-    if (g_fd < 0) {
-        g_fd = memfd_create("retain-fuzz", MFD_CLOEXEC);
-        if (g_fd < 0) {
-            perror("memfd_create");
-            abort();
-        }
-        snprintf(g_path, sizeof g_path, "/proc/self/fd/%d", g_fd);
-    }
-    if (ftruncate(g_fd, 0) != 0)
-        return -1;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t k = pwrite(g_fd, data + done, size - done, (off_t)done);
-        if (k <= 0)
-            return -1;
-        done += (size_t)k;
-    }
-    return 0;
-}
+static fuzz_file g_input = FUZZ_FILE_INIT; /* one per process, rewritten per input */
 
 /* The CLI prints an error as one line. */
 static void check_message(const rt_error *err)
@@ -92,7 +45,7 @@ static void run_parser(void)
     rt_error err;
     rt_error_clear(&err);
     memset(&r, 0, sizeof r);
-    if (hd_open(&p, g_path, &err) != 0) {
+    if (hd_open(&p, g_input.path, &err) != 0) {
         INVARIANT(err.code != RT_E_OK);
         return;
     }
@@ -158,7 +111,7 @@ static void run_loader(void)
     rt_error err;
     rt_error_clear(&err);
     rt_model *m = model_new();
-    int rc = heapdump_load(m, g_path, NULL, NULL, NULL, &err);
+    int rc = heapdump_load(m, g_input.path, NULL, NULL, NULL, &err);
     if (rc != 0) {
         INVARIANT(rc < 0 && err.code != RT_E_OK);
         check_message(&err);
@@ -208,7 +161,8 @@ static void run_loader(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (write_input(data, size) != 0)
+    fuzz_file_open(&g_input, "retain-fuzz");
+    if (fuzz_file_put(&g_input, data, size) != 0)
         return 0;
     run_parser();
     run_loader();

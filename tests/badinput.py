@@ -16,7 +16,14 @@ toolchain (/usr/lib/go-VERSION/bin/go), writes one real dump, then runs
 - a non-Go ELF executable (/bin/ls), or the executable of another Go
   program, given with the dump: exit 1, "does not belong";
 - an address outside the heap: exit 1;
-- no inputs, an unknown option, a bad address, two dumps: exit 2.
+- no inputs, an unknown option, a bad address, two dumps: exit 2, and
+  option errors in one wording ("option X: unknown" / "missing its value");
+- what the reports say: unknown figures left out (null in JSON), one label
+  for objects with no type and no site, `top`'s variants with the same
+  footers, `export --format dot` saying what it cut;
+- with examples/leaky's ELF core (when the kernel writes ./core): no
+  memstats means null, a wrong executable "does not belong", `read` names
+  the global an address lies in.
 
 Every error must be exactly one line on stderr starting with "retain " (or
 "retain: " when no command applies), no
@@ -33,6 +40,8 @@ import hashlib
 import json
 import os
 import random
+import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -241,11 +250,25 @@ def check_truncated(res, retain, work, dump, exe, truth):
                 if isinstance(part, dict) and isinstance(part.get("offset"), int):
                     res.check(part["offset"] <= cut, where, "partial offset <= cut",
                               "%d > %d" % (part["offset"], cut))
+                # the memstats come near the end: before them the runtime's
+                # counts are unknown, which is null, never 0
+                for k in ("runtime_heap_objects", "runtime_heap_alloc"):
+                    v = j.get(k, 0)
+                    res.check(v is None or (isinstance(v, int) and v > 0), where,
+                              "overview --json %s: null or > 0" % k, repr(v))
+                if label == "10%":
+                    res.check(j.get("runtime_heap_objects", 0) is None, where,
+                              "overview --json: runtime_heap_objects null before the memstats",
+                              repr(j.get("runtime_heap_objects", 0)))
         r = retain.run(where, ["overview", path])
         if r is not None:
             rc, out, err = r
             res.check(rc == 0 and "PARTIAL" in out, where, "overview text says PARTIAL",
                       "rc %d: %s" % (rc, out[:200]))
+            res.check("counted 0 objects" not in out, where, "overview text: no runtime count of 0",
+                      out[:600])
+            res.check(not re.search(r"^roots\s+\d+:\s*$", out, re.M), where,
+                      "overview text: nothing after 'roots N:' never", out[:600])
             res.check(all(l.startswith(("retain ", "retain: ")) for l in err.splitlines()), where,
                       "stderr lines start with 'retain '", repr(err[:300]))
         if label in ("90%", "n-1"):
@@ -344,6 +367,22 @@ def check_addresses_and_usage(res, retain, dump, exe):
     retain.expect_error("unknown short option", ["top", "-Z", dump], 2)
     retain.expect_error("bad option value", ["why", "--all", "many", "0xc000000000", dump], 2)
     retain.expect_error("unknown command", ["frobnicate", dump], 2, ["frobnicate"])
+    retain.expect_error("two addresses", ["why", "0xc000000000", "0xc000000010", dump], 2)
+    retain.expect_error("nothing after --", ["overview", "--"], 2)
+    # "--" ends the options: what follows is taken as operands, even when
+    # it looks like an option
+    for cmd in ("overview", "top", "roots", "objects"):
+        r = retain.run("-- " + cmd, [cmd, "--json", "--", dump, exe])
+        if r is not None:
+            rc, out, err = r
+            try:
+                ok = rc == 0 and isinstance(json.loads(out), dict)
+            except ValueError:
+                ok = rc == 0 and cmd == "objects"  # one object per line
+            res.check(ok, "-- " + cmd, "%s --json -- DUMP EXE works" % cmd,
+                      "rc %d: %s" % (rc, err.strip()[:300]))
+    retain.expect_error("option after --", ["overview", "--", "--json", dump], 1, ["--json"])
+    check_usage_wording(res, retain, dump, exe)
     # and the good input still works
     r = retain.run("good input", ["overview", "--json", dump, exe])
     if r is not None:
@@ -356,6 +395,200 @@ def check_addresses_and_usage(res, retain, dump, exe):
                 ok = False
         res.check(ok, "good input", "overview --json of the whole dump: not partial",
                   "rc %d: %s" % (rc, err.strip()[:300]))
+
+
+def check_usage_wording(res, retain, dump, exe):
+    """One wording for option errors, the --help hint on every usage error,
+    `retain help CMD`."""
+    hint = "(see 'retain %s --help')"
+    retain.expect_error("unknown long option wording", ["overview", "--bogus", dump], 2,
+                        ["option --bogus: unknown", hint % "overview"])
+    retain.expect_error("unknown short option wording", ["top", "-Z", dump], 2, ["option -Z: unknown"])
+    retain.expect_error("long option without its value", ["top", dump, "--by"], 2,
+                        ["option --by: missing its value"])
+    retain.expect_error("short option without its value", ["top", dump, "-n"], 2,
+                        ["option -n: missing its value"])
+    retain.expect_error("value for a flag", ["overview", "--json=1", dump], 2,
+                        ["option --json: takes no value"])
+    retain.expect_error("ambiguous abbreviation", ["export", "--m", "5", dump], 2,
+                        ["option --m: ambiguous", "--min-bytes", "--max-nodes"])
+    where = "negative number"
+    retain.expect_error(where, ["read", "0x10", "-5", dump], 2, ["'-5'", "negative"])
+    r = retain.run(where, ["read", "0x10", "-5", dump])
+    if r is not None:
+        res.check("option -5" not in r[2], where, "-5 is not called an option", r[2].strip())
+    retain.expect_error("only an executable, hint", ["overview", exe], 2,
+                        [exe, "heap dump or core", hint % "overview"])
+    retain.expect_error("no inputs names cores", ["overview"], 2, ["core", hint % "overview"])
+    retain.expect_error("two dumps, hint", ["overview", dump, dump], 2, [hint % "overview"])
+    # a hex length is a length: the complaint is the missing core
+    retain.expect_error("read: hex length", ["read", "0x10", "0x10", dump], 2, ["core"])
+    retain.expect_error("read: bad length", ["read", "0x10", "0x0", dump], 2, ["N must be"])
+    r = retain.run("help why", ["help", "why"])
+    if r is not None:
+        rc, out, err = r
+        res.check(rc == 0 and out.startswith("usage: retain why") and err == "", "help why",
+                  "retain help why prints why's help", "rc %d: %r" % (rc, out[:100]))
+    retain.expect_error("help of no command", ["help", "frobnicate"], 2, ["frobnicate"])
+    # export --format dot: --json needs -o (stdout carries the graph)
+    retain.expect_error("export dot --json without -o", ["export", "--format", "dot", "--json", dump], 2,
+                        ["-o"])
+
+
+def check_reports(res, retain, work, dump, exe):
+    """The same words for the same things across commands."""
+    where = "labels"
+    objs = None
+    r = retain.run(where, ["objects", "--json", dump, exe])
+    if r is not None and r[0] == 0:
+        try:
+            objs = json.loads(r[1])["objects"]
+        except (ValueError, KeyError) as e:
+            res.check(False, where, "objects --json parses", str(e))
+    unknown = {o["base"] for o in objs or [] if o.get("type") is None and o.get("site") is None}
+    label = "(unknown type, not sampled)"
+    r = retain.run(where, ["objects", dump, exe])
+    if r is not None and unknown:
+        lines = [l for l in r[1].splitlines() if l.split(" ", 1)[0] in unknown]
+        res.check(lines and all(l.endswith(" " + label) for l in lines), where,
+                  "objects: an object with no type and no site is %r" % label,
+                  repr(lines[:3]))
+    for args in (["dominators", "--depth", "40", "--min-bytes", "0"], ["top", "--retained", "-n", "0"],
+                 ["roots", "-n", "0"]):
+        r = retain.run(where, args + [dump, exe])
+        if r is None:
+            continue
+        rc, out, err = r
+        bad = [l for l in out.splitlines() if l.endswith((" -", " object"))]
+        res.check(rc == 0 and not bad, where, "%s: no '-' or 'object' labels" % args[0],
+                  "rc %d: %r" % (rc, bad[:3]))
+        if unknown and args[0] != "roots":
+            res.check(label in out, where, "%s: says %r" % (args[0], label), out[:300])
+
+    # top, top --retained, top --retained --by: the same footers
+    for args, more in ((["top", "-n", "1"], "more groups"), (["top", "--retained", "-n", "1"], "more objects"),
+                       (["top", "--retained", "--by", "site", "-n", "1"], "more groups"),
+                       (["top", "--retained", "--by", "type", "-n", "1"], None)):
+        w = " ".join(args)
+        r = retain.run(w, args + [dump, exe])
+        if r is None:
+            continue
+        rc, out, err = r
+        lines = out.splitlines()
+        res.check(rc == 0 and any(l.rstrip().endswith("  total") for l in lines) and "heap total" not in out,
+                  w, "footer line ends in 'total'", out[-400:])
+        if more:
+            res.check(any(more + " (use -n 0 for all)" in l for l in lines), w,
+                      "says how many rows -n cut", out[-400:])
+        if "--retained" in args:
+            res.check("more than 100%" in out, w, "says retained shares overlap", out[-400:])
+
+    # export --format dot: the graph says what it cut; --json on stdout
+    where = "export dot"
+    r = retain.run(where, ["export", "--format", "dot", "--min-bytes", "1000000000000", dump, exe])
+    if r is not None:
+        rc, out, err = r
+        res.check(rc == 0 and re.search(r"\(\d+ more child(ren)? not shown\)", out) is not None
+                  and "label=\"object" not in out, where,
+                  "a cut graph says how many children it left out", out[:400])
+    dot = os.path.join(work, "tree.dot")
+    r = retain.run(where, ["export", "--format", "dot", "--json", "-o", dot, dump, exe])
+    if r is not None:
+        rc, out, err = r
+        try:
+            j = json.loads(out)
+        except ValueError:
+            j = None
+        res.check(rc == 0 and isinstance(j, dict) and j.get("output") == dot
+                  and isinstance(j.get("hidden_children"), int) and err == "", where,
+                  "--json -o: the summary on stdout", "rc %d: out %r err %r" % (rc, out[:200], err[:200]))
+
+
+def make_core(res, go, work):
+    """examples/leaky aborted into ./core in work; (core, exe, leaked
+    address) or None when the kernel does not write ./core here."""
+    try:
+        with open("/proc/sys/kernel/core_pattern") as f:
+            pattern = f.read().strip()
+    except OSError:
+        pattern = ""
+    if pattern != "core":
+        print("note: core checks skipped (core_pattern is %r, not 'core')" % pattern)
+        return None
+    exe = os.path.join(work, "leaky")
+    p = subprocess.run([go, "build", "-o", exe, "."], cwd=os.path.join(ROOT, "examples", "leaky"),
+                       env=go_env(work), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    if not res.check(p.returncode == 0, "core setup", "go build examples/leaky", p.stdout.decode()[-500:]):
+        return None
+    core = os.path.join(work, "core")
+    if os.path.exists(core):
+        os.remove(core)
+
+    def unlimited():
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    env = dict(os.environ, LEAKY_CORE="1", GOTRACEBACK="crash")
+    try:
+        p = subprocess.run([exe, os.path.join(work, "core.dump")], cwd=work, env=env, preexec_fn=unlimited,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
+    except subprocess.TimeoutExpired:
+        res.check(False, "core setup", "leaky aborts within 120 s")
+        return None
+    m = re.search(rb"^leaked: (0x[0-9a-f]+)", p.stdout, re.M)
+    if not os.path.exists(core) or not m:
+        print("note: core checks skipped (no core was written)")
+        return None
+    return core, exe, m.group(1).decode()
+
+
+def check_core(res, retain, core, exe, leaked, other):
+    where = "core overview"
+    r = retain.run(where, ["overview", "--json", core])
+    if r is not None:
+        rc, out, err = r
+        try:
+            j = json.loads(out)
+        except ValueError:
+            j = {}
+        res.check(rc == 0 and "runtime_heap_objects" in j and j["runtime_heap_objects"] is None
+                  and j.get("runtime_heap_alloc", 0) is None, where,
+                  "a core has no memstats: null in JSON", "rc %d: %s" % (rc, out[:300]))
+    r = retain.run(where, ["overview", core])
+    if r is not None:
+        rc, out, err = r
+        res.check(rc == 0 and "counted 0" not in out and not re.search(r"\b1 (arenas|heap spans)\b", out),
+                  where, "text: no count of 0, no '1 arenas'", out[:600])
+    ls = os.path.realpath(shutil.which("ls") or "/bin/ls")
+    retain.expect_error("core with a non-Go executable", ["overview", core, ls], 1,
+                        ["does not belong", "not a Go program", core, ls])
+    retain.expect_error("core with another Go program", ["overview", core, other], 1,
+                        ["does not belong", core, other])
+    # read: an address in a global names it; a hex length works
+    where = "core read"
+    r = retain.run(where, ["roots", "--json", "-n", "0", core])
+    addr = None
+    if r is not None and r[0] == 0:
+        try:
+            for x in json.loads(r[1])["roots"]:
+                if x.get("kind") == "global" and x.get("name") == "main.sessionCache":
+                    addr = x.get("address")
+        except (ValueError, KeyError):
+            pass
+    if res.check(addr is not None, where, "roots --json lists main.sessionCache"):
+        r = retain.run(where, ["read", addr, "0x20", core])
+        if r is not None:
+            rc, out, err = r
+            res.check(rc == 0 and "main.sessionCache" in out.splitlines()[0] and len(out.splitlines()) == 4,
+                      where, "read of a global names it, 0x20 bytes in two lines", "rc %d: %s %s" %
+                      (rc, out[:300], err[:200]))
+    r = retain.run(where, ["read", "--json", leaked, "16", core])
+    if r is not None:
+        rc, out, err = r
+        try:
+            j = json.loads(out)
+        except ValueError:
+            j = {}
+        res.check(rc == 0 and isinstance(j.get("object"), dict) and j.get("root") is None, where,
+                  "read --json of a heap object: object set, root null", out[:300])
 
 
 def main():
@@ -391,6 +624,12 @@ def main():
     check_truncated(res, retain, work, dump, exe, truth)
     check_bad_files(res, retain, work, dump, exe, other, hashes)
     check_addresses_and_usage(res, retain, dump, exe)
+    check_reports(res, retain, work, dump, exe)
+    made = make_core(res, go, work)
+    if made is not None:
+        core, leaky, leaked = made
+        hashes[core] = sha256(core)
+        check_core(res, retain, core, leaky, leaked, other)
 
     for p, h in sorted(hashes.items()):
         res.check(sha256(p) == h, "inputs", "%s unchanged" % os.path.basename(p))

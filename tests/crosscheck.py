@@ -59,6 +59,7 @@ PROGRAM = "crosscheck"
 SET_AGREEMENT = 0.999
 REACHABLE_AGREEMENT = 0.99
 WHY_SAMPLES = 20
+SITE_AGREEMENT = 0.999
 MAX_LINES = 20
 
 
@@ -173,6 +174,27 @@ def compare_sets(v, dump, core, res):
                   "objects of the %s also in the other (>= %.1f %%)" % (side, 100 * SET_AGREEMENT),
                   "%d of %d = %.3f %%" % (n, tot, 100 * share))
     return sorted(b for b, _ in both)
+
+
+def compare_sites(v, dump, core, both, res):
+    """Allocating functions: the program samples every allocation, so the
+    dump's alloc samples and the core's profile specials must name the same
+    site for (nearly) every common object.  (The dump names physical
+    functions, the core logical ones: they differ only where the allocating
+    function was inlined, which the test program avoids.)"""
+    sampled = [b for b in both if dump[b].get("site")]
+    same = [b for b in sampled if core[b].get("site") == dump[b].get("site")]
+    print("  %s: sites: %d common objects, %d with a site in the dump, %d the same in the core" % (
+        v.where, len(both), len(sampled), len(same)))
+    diff = sorted(set(sampled) - set(same))
+    print_limited(["site differs: dump %s, core %s" % (describe(dump[b]), describe(core[b]))
+                   for b in diff], len(diff))
+    share = len(same) / len(sampled) if sampled else 0.0
+    res.check(len(sampled) >= 0.9 * len(both), v.where, "dump: most objects have a site",
+              "%d of %d" % (len(sampled), len(both)))
+    res.check(share >= SITE_AGREEMENT, v.where,
+              "core: same allocating function as the dump (>= %.1f %%)" % (100 * SITE_AGREEMENT),
+              "%d of %d = %.3f %%" % (len(same), len(sampled), 100 * share))
 
 
 def compare_reachable(retain, v, dump, core, both, res, dead):
@@ -328,7 +350,10 @@ def compare_stacks(retain, v, res, dry, dead):
         return
     scans = {}
     for r in rows:
-        if isinstance(r, dict) and r.get("kind") == "stack":
+        # (registers a signal saved, and a parked closure context, are
+        # goroutine roots that do not live in the stack)
+        if isinstance(r, dict) and r.get("kind") == "stack" and r.get("variable") not in (
+                "(registers at the signal)", "(closure context)"):
             scans.setdefault(r.get("goroutine"), []).append(sc.parse_addr(r.get("address")))
     low = {}
     for fr in dead.d.frames:
@@ -357,6 +382,7 @@ def crosscheck(retain, v, res, dry):
     if dump is None or core is None:
         return
     both = compare_sets(v, dump, core, res)
+    compare_sites(v, dump, core, both, res)
     dead = sc.dead_stack_view(v)
     if dead is None:
         print("  %s: cannot read the dump independently (scenarios.Dump)" % v.where)

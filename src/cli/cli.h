@@ -45,8 +45,9 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
 int cli_load(cli_ctx *ctx);
 void cli_done(cli_ctx *ctx);
 
-/* An optional leading ADDRESS operand (hex, and not a file's name):
- * 1 and the operand consumed, or 0. */
+/* The ADDRESS operand, wherever it stands (hex, and not a file's name):
+ * 1 and the operand consumed, or 0 if there is none, or -1 after a usage
+ * error when there are two. */
 int cli_take_address(cli_ctx *ctx, uint64_t *addr);
 /* The object containing addr, or RT_NONE after printing a one-line error. */
 uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr);
@@ -55,6 +56,10 @@ uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr);
  * after printing the error. */
 struct rt_retained;
 int cli_retained(cli_ctx *ctx, struct rt_retained *r);
+
+/* The default --min-bytes of dominators and export --format dot: 0.1% of
+ * what the start node retains, so both cut the same tree the same way. */
+static inline uint64_t cli_default_min_bytes(uint64_t start_retained) { return start_retained / 1000; }
 
 /* Parse "0x1234" / "1234" (hex). */
 int cli_parse_addr(const char *s, uint64_t *out);
@@ -66,7 +71,10 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len);
 /* Text helpers shared by commands. */
 void cli_print_partial_text(const rt_model *m, FILE *f);
 void cli_json_partial(json_w *w, const rt_model *m);
-const char *cli_obj_label(const rt_model *m, uint32_t obj); /* type, else allocating function, else "" */
+/* type, else allocating function, else "(unknown type, not sampled)" */
+const char *cli_obj_label(const rt_model *m, uint32_t obj);
+/* "112 B, main.newSession": size and label, for inside parentheses */
+const char *cli_obj_desc(const rt_model *m, uint32_t obj, char *buf, size_t len);
 void cli_json_root(json_w *w, const rt_model *m, uint32_t root);
 void cli_text_root(FILE *f, const rt_model *m, uint32_t root);
 

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "analysis/retained.h"
+#include "report/labels.h"
 
 #include <getopt.h>
 
@@ -36,8 +37,12 @@ int cli_report_error(const char *cmd, const rt_error *err)
 {
     char line[1200];
     rt_error_format(err, line, sizeof line);
+    if (err->code == RT_E_USAGE) { /* the same hint as every other usage error */
+        fprintf(stderr, "retain %s: %s (see 'retain %s --help')\n", cmd, line, cmd);
+        return EXIT_USAGE;
+    }
     fprintf(stderr, "retain %s: %s\n", cmd, line);
-    return err->code == RT_E_USAGE ? EXIT_USAGE : EXIT_ANALYSIS;
+    return EXIT_ANALYSIS;
 }
 
 /* Progress goes to a terminal only, and only once work has run > 1 s. */
@@ -63,9 +68,14 @@ int cli_load(cli_ctx *ctx)
     rt_inputs in;
     rt_error_clear(&err);
     if (ctx->ninputs == 0)
-        return cli_usage_error(ctx->cmd, "no input given: name a heap dump (and optionally its executable)");
-    if (inputs_sort(ctx->inputs, ctx->ninputs, &in, &err) != 0)
+        return cli_usage_error(ctx->cmd,
+                               "no input given: name a heap dump or an ELF core (and optionally the executable)");
+    if (inputs_sort(ctx->inputs, ctx->ninputs, &in, &err) != 0) {
+        if (err.code == RT_E_USAGE && in.exe && !in.dump && !in.core && !in.profile)
+            return cli_usage_error(ctx->cmd, "%s is an executable: name the heap dump or core it belongs to "
+                                             "as well", in.exe);
         return cli_report_error(ctx->cmd, &err);
+    }
     in.force = ctx->force;
     rt_progress prog = { show_progress, ctx };
     ctx->start = now();
@@ -152,12 +162,21 @@ void cli_json_partial(json_w *w, const rt_model *m)
 
 const char *cli_obj_label(const rt_model *m, uint32_t obj)
 {
-    uint32_t type = model_obj_type(m, obj), site = model_obj_site(m, obj);
-    if (type)
-        return strpool_get(m->strings, type);
-    if (site != RT_NONE)
-        return strpool_get(m->strings, model_site_function(m, site));
-    return "";
+    return report_obj_label(m, obj);
+}
+
+const char *cli_obj_desc(const rt_model *m, uint32_t obj, char *buf, size_t len)
+{
+    char b[32];
+    const char *label = report_obj_label(m, obj);
+    size_t ll = strlen(label);
+    /* "48 B, unknown type, not sampled": no parentheses inside the
+     * parentheses the callers put around this */
+    if (ll >= 2 && label[0] == '(' && label[ll - 1] == ')')
+        snprintf(buf, len, "%s, %.*s", cli_bytes(m->objects[obj].size, b, sizeof b), (int)(ll - 2), label + 1);
+    else
+        snprintf(buf, len, "%s, %s", cli_bytes(m->objects[obj].size, b, sizeof b), label);
+    return buf;
 }
 
 void cli_json_root(json_w *w, const rt_model *m, uint32_t root)
@@ -206,6 +225,49 @@ void cli_text_root(FILE *f, const rt_model *m, uint32_t root)
         fprintf(f, " (conservative)");
 }
 
+/* The option getopt just refused, in one wording: "option X: unknown",
+ * "option X: missing its value", "option X: takes no value", "option X:
+ * ambiguous".  c is ':' (missing value) or '?'.  getopt leaves optind past
+ * the token it finished, so argv[optind - 1] is a long option's token;
+ * a short option is optopt (0 for a long one). */
+static int option_error(cli_ctx *ctx, int c, const struct option *all, char **argv, int end)
+{
+    const char *tok = optind >= 2 && optind - 1 < end ? argv[optind - 1] : "";
+    int is_long = strncmp(tok, "--", 2) == 0 && (optopt == 0 || optopt >= 0x80 || c == ':' ||
+                                                  strchr(tok, '=') != NULL);
+    if (!is_long) {
+        if (optopt >= '0' && optopt <= '9') {
+            /* "-5": a negative number where a count or size was meant;
+             * the token is the one just finished, or still being read */
+            const char *num = tok[0] == '-' && tok[1] >= '0' && tok[1] <= '9' ? tok
+                            : optind < end && argv[optind][0] == '-' ? argv[optind] : "-?";
+            return cli_usage_error(ctx->cmd, "'%s' is a negative number, not an option: counts, sizes and "
+                                             "addresses are positive", num);
+        }
+        if (c == ':')
+            return cli_usage_error(ctx->cmd, "option -%c: missing its value", optopt);
+        return cli_usage_error(ctx->cmd, "option -%c: unknown", optopt);
+    }
+    size_t nl = strcspn(tok + 2, "=");
+    if (c == ':')
+        return cli_usage_error(ctx->cmd, "option --%.*s: missing its value", (int)nl, tok + 2);
+    if (optopt != 0 && tok[2 + nl] == '=')
+        return cli_usage_error(ctx->cmd, "option --%.*s: takes no value, but was given '%s'", (int)nl, tok + 2,
+                               tok + 3 + nl);
+    /* an abbreviation of more than one option, or of none */
+    char names[256] = "";
+    size_t w = 0;
+    int nmatch = 0;
+    for (const struct option *o = all; o->name; o++)
+        if (strncmp(o->name, tok + 2, nl) == 0 && w < sizeof names) {
+            w += (size_t)snprintf(names + w, sizeof names - w, "%s--%s", nmatch ? " or " : "", o->name);
+            nmatch++;
+        }
+    if (nmatch > 1)
+        return cli_usage_error(ctx->cmd, "option --%.*s: ambiguous (%s?)", (int)nl, tok + 2, names);
+    return cli_usage_error(ctx->cmd, "option --%.*s: unknown", (int)nl, tok + 2);
+}
+
 /* Options every command takes (--json, --help) plus the command's own,
  * given as extra (terminated by a zero entry) and handled by on_opt,
  * which returns 0 or a usage exit code.  Returns -1 to go on, or the
@@ -222,8 +284,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     for (; extra && extra[n - 3].name && n < 23; n++)
         all[n] = extra[n - 3];
     all[n] = (struct option){ 0, 0, 0, 0 };
-    char shorts[64] = "+h";
-    size_t k = 2;
+    /* ':' after '+': getopt returns ':' for a missing value, '?' for an
+     * unknown option, so the error can say which it is */
+    char shorts[64] = "+:h";
+    size_t k = 3;
     for (size_t i = 3; i < n && k + 2 < sizeof shorts; i++) {
         if (all[i].val > 0 && all[i].val < 0x80) {
             shorts[k++] = (char)all[i].val;
@@ -238,10 +302,18 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     /* "+" stops at the first operand; inputs and options may mix, so
      * parse in rounds and collect operands in place. */
     int nin = 0;
+    /* getopt's own "--" handling does not mix with collecting operands
+     * in rounds: parse up to "--" and take everything after it as is. */
+    int end = argc;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            end = i;
+            break;
+        }
     for (;;) {
-        c = getopt_long(argc, argv, shorts, all, NULL);
+        c = getopt_long(end, argv, shorts, all, NULL);
         if (c == -1) {
-            if (optind >= argc)
+            if (optind >= end)
                 break;
             argv[nin++] = argv[optind++]; /* operand: keep, then go on */
             continue;
@@ -258,15 +330,14 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
             ctx->force = 1;
             continue;
         }
-        if (c == '?' || c == ':') {
-            if (optopt && optopt < 0x80 && optopt != '?')
-                return cli_usage_error(ctx->cmd, "option -%c needs a value or is unknown", optopt);
-            return cli_usage_error(ctx->cmd, "unknown option or missing value: %s", argv[optind - 1]);
-        }
+        if (c == '?' || c == ':')
+            return option_error(ctx, c, all, argv, end);
         int rc = on_opt ? on_opt(ctx, c, optarg, st) : EXIT_USAGE;
         if (rc)
             return rc;
     }
+    for (int i = end + 1; i < argc; i++)
+        argv[nin++] = argv[i];
     ctx->inputs = argv;
     ctx->ninputs = nin;
     return -1;
@@ -275,15 +346,24 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
 int cli_take_address(cli_ctx *ctx, uint64_t *addr)
 {
     /* the operand that is no file and reads as hex, wherever it stands */
+    int found = 0;
+    uint64_t a;
     for (int i = 0; i < ctx->ninputs; i++) {
-        if (access(ctx->inputs[i], F_OK) == 0 || cli_parse_addr(ctx->inputs[i], addr) != 0)
+        if (access(ctx->inputs[i], F_OK) == 0 || cli_parse_addr(ctx->inputs[i], &a) != 0)
             continue;
+        if (found) {
+            cli_usage_error(ctx->cmd, "one ADDRESS only: '%s' is a second address (or a missing file)",
+                            ctx->inputs[i]);
+            return -1;
+        }
+        *addr = a;
+        found = 1;
         for (int j = i; j + 1 < ctx->ninputs; j++)
             ctx->inputs[j] = ctx->inputs[j + 1];
         ctx->ninputs--;
-        return 1;
+        i--;
     }
-    return 0;
+    return found;
 }
 
 uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr)

@@ -7,6 +7,7 @@
 
 #include "analysis/retained.h"
 #include "cli/cli.h"
+#include "report/labels.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -20,7 +21,7 @@ static const char usage[] =
     "\n"
     "  --depth D       levels to show (default 6)\n"
     "  --min-bytes B   hide subtrees retaining fewer bytes (default: 0.1% of what\n"
-    "                  the starting node retains)\n"
+    "                  the starting node retains, as for 'retain export --format dot')\n"
     "  --json          print JSON (nested \"children\")\n"
     "  -h, --help      this text\n";
 
@@ -98,7 +99,7 @@ static void node_fields(json_w *w, const tree_view *t, uint32_t v)
     json_key(w, "size");
     json_u64(w, v < m->nobj ? m->objects[v].size : 0);
     json_key(w, "label");
-    json_str(w, retained_label(m, t->r, v, lb, sizeof lb));
+    json_str(w, report_node_label(m, t->r, v, lb, sizeof lb));
     json_key(w, "type");
     json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, model_obj_type(m, v)) : NULL);
     json_key(w, "retained_bytes");
@@ -117,7 +118,7 @@ static void text_line(const tree_view *t, uint32_t v, uint32_t depth, uint32_t h
            cli_bytes(v < m->nobj ? m->objects[v].size : 0, b2, sizeof b2), (int)(depth * 2), "");
     if (v < m->nobj)
         printf("0x%" PRIx64 " ", m->objects[v].base);
-    printf("%s\n", retained_label(m, t->r, v, lb, sizeof lb));
+    printf("%s\n", report_node_label(m, t->r, v, lb, sizeof lb));
 }
 
 static shown open_node(const tree_view *t, uint32_t v, uint32_t depth, uint32_t max_depth, json_w *w)
@@ -212,6 +213,8 @@ int cmd_dominators(int argc, char **argv)
         return rc;
     uint64_t addr = 0;
     int have_addr = cli_take_address(&ctx, &addr);
+    if (have_addr < 0)
+        return EXIT_USAGE;
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
@@ -224,7 +227,7 @@ int cmd_dominators(int argc, char **argv)
     }
     if (!have_addr)
         start = r.super;
-    tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : r.bytes[start] / 1000 };
+    tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]) };
     uint32_t *cs, *ch;
     domtree_children(&r.tree, r.bytes, &cs, &ch);
     t.cs = cs;

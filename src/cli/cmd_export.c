@@ -19,12 +19,15 @@ static const char usage[] =
     "                  Needs -o FILE.\n"
     "  --format dot    the dominator subtree of the object containing ADDRESS (or of\n"
     "                  all roots) for Graphviz (dot -Tsvg), nodes cut by --min-bytes\n"
+    "                  and --max-nodes; a node whose children were cut gets one\n"
+    "                  more node saying how many and what they retain\n"
     "  --tree dominators  what to export (the only tree so far; the default)\n"
     "  -o FILE         output file (default for dot: standard output)\n"
-    "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 1% of\n"
-    "                  the start node's retained size)\n"
+    "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 0.1%\n"
+    "                  of the start node's retained size, as for 'retain dominators')\n"
     "  --max-nodes N   dot: at most N nodes (default 500)\n"
-    "  --json          print a JSON summary of what was written\n"
+    "  --json          print a JSON summary of what was written, on standard output;\n"
+    "                  needs -o FILE (without it the graph itself goes there)\n"
     "  -h, --help      this text\n";
 
 typedef struct export_opts {
@@ -80,8 +83,13 @@ int cmd_export(int argc, char **argv)
     int pprof = strcmp(o.format, "pprof") == 0;
     if (pprof && !o.out)
         return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE");
+    if (ctx.json && !o.out)
+        return cli_usage_error(ctx.cmd, "--json summarises what was written to -o FILE; without -o the "
+                                        "graph itself goes to standard output");
     uint64_t addr = 0;
     int have_addr = cli_take_address(&ctx, &addr);
+    if (have_addr < 0)
+        return EXIT_USAGE;
     if (have_addr && pprof)
         return cli_usage_error(ctx.cmd, "ADDRESS goes with --format dot; pprof exports the whole tree");
     for (int i = 0; i < ctx.ninputs; i++)
@@ -101,7 +109,8 @@ int cmd_export(int argc, char **argv)
     }
     if (!have_addr)
         start = r.super;
-    export_stats st = { 0, 0, 0, 0 };
+    export_stats st;
+    memset(&st, 0, sizeof st);
     if (pprof) {
         rc = export_pprof_dominators(m, &r, o.out, &st, &err);
     } else {
@@ -109,7 +118,7 @@ int cmd_export(int argc, char **argv)
         if (!f) {
             rc = RT_FAIL(&err, RT_E_IO, "cannot create %s", o.out);
         } else {
-            uint64_t min = o.have_min ? o.min_bytes : r.bytes[start] / 100;
+            uint64_t min = o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]);
             rc = export_dot_dominators(m, &r, start, min, (uint32_t)o.max_nodes, f, &st, &err);
             if (o.out && fclose(f) != 0 && rc == 0)
                 rc = RT_FAIL(&err, RT_E_IO, "writing %s failed", o.out);
@@ -119,7 +128,7 @@ int cmd_export(int argc, char **argv)
         rc = cli_report_error(ctx.cmd, &err);
     } else if (ctx.json) {
         json_w w;
-        json_init(&w, o.out ? stdout : stderr);
+        json_init(&w, stdout);
         json_obj_begin(&w);
         json_key(&w, "format");
         json_str(&w, o.format);
@@ -130,11 +139,18 @@ int cmd_export(int argc, char **argv)
         json_u64(&w, pprof ? st.samples : st.nodes);
         json_key(&w, pprof ? "locations" : "edges");
         json_u64(&w, pprof ? st.locations : st.edges);
+        if (!pprof) {
+            json_key(&w, "hidden_children");
+            json_u64(&w, st.hidden_children);
+        }
         json_obj_end(&w);
         json_done(&w);
     } else if (o.out) {
-        printf("wrote %s: %" PRIu64 " %s, %" PRIu64 " %s\n", o.out, pprof ? st.samples : st.nodes,
+        printf("wrote %s: %" PRIu64 " %s, %" PRIu64 " %s", o.out, pprof ? st.samples : st.nodes,
                pprof ? "samples" : "nodes", pprof ? st.locations : st.edges, pprof ? "locations" : "edges");
+        if (!pprof && st.hidden_children)
+            printf(" (%" PRIu64 " smaller children not shown)", st.hidden_children);
+        printf("\n");
     }
     retained_free(&r);
     cli_done(&ctx);

@@ -56,9 +56,8 @@ int cmd_objects(int argc, char **argv)
         cli_print_partial_text(m, stdout);
         for (uint32_t i = 0; i < m->nobj; i++) {
             const rt_object *o = &m->objects[i];
-            const char *label = cli_obj_label(m, i);
             printf("0x%" PRIx64 " %" PRIu64 " %s %s\n", o->base, o->size,
-                   reach_is(&reach, i) ? "reachable" : "unreachable", *label ? label : "-");
+                   reach_is(&reach, i) ? "reachable" : "unreachable", cli_obj_label(m, i));
         }
     }
     reach_free(&reach);

@@ -15,6 +15,8 @@ static const char usage[] =
     "sampled objects.  INPUT is a heap dump (runtime/debug.WriteHeapDump) or an\n"
     "ELF core of a Go program, and optionally the executable (names global roots\n"
     "of a dump; a core finds its executable from its notes), in any order.\n"
+    "Figures an input does not record (a core has no memstats) are left out,\n"
+    "and are null in JSON.\n"
     "\n"
     "  --json     print JSON\n"
     "  -h, --help this text\n";
@@ -112,10 +114,18 @@ int cmd_overview(int argc, char **argv)
             json_u64(&w, m->mem_profile_rate);
         else
             json_null(&w);
+        /* model.h: 0 objects means the input has no memstats (a core, or a
+         * dump that ended before them); then neither figure is known */
         json_key(&w, "runtime_heap_objects");
-        json_u64(&w, m->heap_objects_runtime);
+        if (m->heap_objects_runtime)
+            json_u64(&w, m->heap_objects_runtime);
+        else
+            json_null(&w);
         json_key(&w, "runtime_heap_alloc");
-        json_u64(&w, m->heap_alloc_runtime);
+        if (m->heap_objects_runtime)
+            json_u64(&w, m->heap_alloc_runtime);
+        else
+            json_null(&w);
         json_key(&w, "warnings");
         json_arr_begin(&w);
         for (size_t i = 0; i < m->nwarning; i++)
@@ -132,26 +142,34 @@ int cmd_overview(int argc, char **argv)
                m->goarch ? m->goarch : "");
         printf("executable   %s%s%s%s\n", m->exe_path ? m->exe_path : "(not given: global roots are unnamed)",
                m->exe_how ? " (" : "", m->exe_how ? m->exe_how : "", m->exe_how ? ")" : "");
+        printf("objects      %u allocated, %s", m->nobj, cli_bytes(bytes, b1, sizeof b1));
         if (m->input_kind == RT_INPUT_CORE)
-            printf("objects      %u allocated, %s, in %" PRIu64 " heap spans of %" PRIu64 " arenas\n",
-                   m->nobj, cli_bytes(bytes, b1, sizeof b1), m->nspans, m->narenas);
-        else
-            printf("objects      %u allocated, %s (runtime counted %" PRIu64 " objects, %s in use)\n",
-                   m->nobj, cli_bytes(bytes, b1, sizeof b1), m->heap_objects_runtime,
+            printf(", in %" PRIu64 " heap span%s of %" PRIu64 " arena%s", m->nspans, m->nspans == 1 ? "" : "s",
+                   m->narenas, m->narenas == 1 ? "" : "s");
+        if (m->heap_objects_runtime)
+            printf(" (runtime counted %" PRIu64 " objects, %s in use)", m->heap_objects_runtime,
                    cli_bytes(m->heap_alloc_runtime, b3, sizeof b3));
+        else if (m->input_kind != RT_INPUT_CORE)
+            printf(" (the runtime's own counts are not recorded: %s)",
+                   m->partial ? "the dump ends before its memstats" : "the dump has no memstats");
+        printf("\n");
         printf("reachable    %u objects, %s (%.1f%% of allocated bytes); unreachable %s\n",
                reach.nreachable, cli_bytes(reach.reachable_bytes, b1, sizeof b1),
                bytes ? 100.0 * (double)reach.reachable_bytes / (double)bytes : 0.0,
                cli_bytes(bytes - reach.reachable_bytes, b2, sizeof b2));
         printf("pointers     %" PRIu64 " edges\n", m->nedge);
-        printf("roots        %u:", m->nroot);
-        for (int k = 0; k < RT_ROOT_KIND_COUNT; k++)
-            if (by_kind[k])
-                printf(" %s %" PRIu64, rt_root_kind_name((rt_root_kind)k), by_kind[k]);
+        printf("roots        %u", m->nroot);
+        for (int k = 0, first = 1; k < RT_ROOT_KIND_COUNT; k++)
+            if (by_kind[k]) {
+                printf("%s %s %" PRIu64, first ? ":" : "", rt_root_kind_name((rt_root_kind)k), by_kind[k]);
+                first = 0;
+            }
+        if (!m->nroot)
+            printf(" (%s)", m->partial ? "the input ends before its roots" : "none recorded");
         printf("\n");
         printf("goroutines   %u (threads %u)\n", m->ngoroutine, m->nthreads);
-        if (m->input_kind == RT_INPUT_CORE)
-            printf("sampled      allocation stacks are not read from cores yet\n");
+        if (m->input_kind == RT_INPUT_CORE && m->nsite == 0)
+            printf("sampled      no allocation stacks were read from this core\n");
         else
             printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n",
                    sampled, cli_bytes(sampled_bytes, b1, sizeof b1), m->nsite);

@@ -12,12 +12,38 @@
 static const char usage[] =
     "usage: retain read [--json] ADDRESS [N] CORE [EXE]\n"
     "\n"
-    "Hex dump of N bytes (default 64, at most 1 MiB) of the process's memory at\n"
-    "ADDRESS (hex), from the core or, for memory the kernel left out of it, from\n"
-    "the executable; names the heap object that contains ADDRESS.\n"
+    "Hex dump of N bytes (default 64, at most 1 MiB; decimal, or hex with 0x) of\n"
+    "the process's memory at ADDRESS (hex), from the core or, for memory the\n"
+    "kernel left out of it, from the executable; names the heap object or the\n"
+    "root (a global, a goroutine's frame) that contains ADDRESS.\n"
     "\n"
     "  --json      print JSON\n"
     "  -h, --help  this text\n";
+
+/* N: decimal, or hex with a 0x prefix (addresses are hex, so lengths
+ * copied next to them often are too) */
+static int parse_len(const char *s, uint64_t *n)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        return cli_parse_addr(s, n);
+    return cli_parse_u64(s, n);
+}
+
+/* The root whose variable covers addr (the narrowest, when frames nest),
+ * or RT_NONE.  A root of unknown size covers its first byte only. */
+static uint32_t find_root(const rt_model *m, uint64_t addr)
+{
+    uint32_t best = RT_NONE;
+    for (uint32_t i = 0; i < m->nroot; i++) {
+        const rt_root *r = &m->roots[i];
+        uint64_t size = r->size ? r->size : 1;
+        if (addr < r->address || addr - r->address >= size)
+            continue;
+        if (best == RT_NONE || size < (m->roots[best].size ? m->roots[best].size : 1))
+            best = i;
+    }
+    return best;
+}
 
 int cmd_read(int argc, char **argv)
 {
@@ -31,8 +57,9 @@ int cmd_read(int argc, char **argv)
     ctx.inputs++;
     ctx.ninputs--;
     if (ctx.ninputs > 0 && access(ctx.inputs[0], F_OK) != 0) {
-        if (cli_parse_u64(ctx.inputs[0], &n) != 0 || n == 0 || n > (1u << 20))
-            return cli_usage_error(ctx.cmd, "N must be a byte count from 1 to 1048576, not '%s'", ctx.inputs[0]);
+        if (parse_len(ctx.inputs[0], &n) != 0 || n == 0 || n > (1u << 20))
+            return cli_usage_error(ctx.cmd, "N must be a byte count from 1 to 1048576 (or 0x1 to 0x100000), "
+                                            "not '%s'", ctx.inputs[0]);
         ctx.inputs++;
         ctx.ninputs--;
     }
@@ -56,6 +83,7 @@ int cmd_read(int argc, char **argv)
     rc = ec_read(core, addr, buf, (size_t)n, &err);
     const ec_map *map = ec_find_map(core, addr);
     uint32_t obj = model_find(m, addr);
+    uint32_t root = obj == RT_NONE ? find_root(m, addr) : RT_NONE;
     if (rc) {
         rt_error_where(&err, in.core, RT_NO_OFFSET, "reading process memory");
         rc = cli_report_error(ctx.cmd, &err);
@@ -84,6 +112,17 @@ int cmd_read(int argc, char **argv)
             json_u64(&w, addr - m->objects[obj].base);
             json_obj_end(&w);
         }
+        /* outside the heap: the root variable (a global) holding it */
+        json_key(&w, "root");
+        if (root == RT_NONE)
+            json_null(&w);
+        else
+            cli_json_root(&w, m, root);
+        json_key(&w, "root_offset");
+        if (root == RT_NONE)
+            json_null(&w);
+        else
+            json_u64(&w, addr - m->roots[root].address);
         json_key(&w, "hex");
         char *hex = rt_malloc((size_t)n * 2 + 1);
         for (uint64_t i = 0; i < n; i++)
@@ -93,14 +132,19 @@ int cmd_read(int argc, char **argv)
         json_obj_end(&w);
         json_done(&w);
     } else {
-        char b[32];
+        char desc[600];
         if (obj != RT_NONE) {
-            const char *label = cli_obj_label(m, obj);
-            printf("in object 0x%" PRIx64 " (%s%s%s) at +0x%" PRIx64 "\n", m->objects[obj].base,
-                   cli_bytes(m->objects[obj].size, b, sizeof b), *label ? ", " : "", label,
-                   addr - m->objects[obj].base);
+            printf("in object 0x%" PRIx64 " (%s) at +0x%" PRIx64 "\n", m->objects[obj].base,
+                   cli_obj_desc(m, obj, desc, sizeof desc), addr - m->objects[obj].base);
+        } else if (root != RT_NONE) {
+            char b[32];
+            printf("in ");
+            cli_text_root(stdout, m, root);
+            if (m->roots[root].size)
+                printf(" (%s)", cli_bytes(m->roots[root].size, b, sizeof b));
+            printf(" at +0x%" PRIx64 "; not inside a heap object\n", addr - m->roots[root].address);
         } else {
-            printf("not inside a heap object\n");
+            printf("not inside a heap object or a root variable\n");
         }
         if (map)
             printf("mapping 0x%" PRIx64 "..0x%" PRIx64 ", bytes from the %s\n", map->vaddr, map->vaddr + map->size,

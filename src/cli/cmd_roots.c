@@ -185,7 +185,7 @@ int cmd_roots(int argc, char **argv)
                    retained_label(m, &r, v, lb, sizeof lb));
         }
         if (shown < nn)
-            printf("... %u more (use -n 0 for all)\n", nn - shown);
+            printf("... %u more %s (use -n 0 for all)\n", nn - shown, o.by_goroutine ? "goroutines" : "roots");
     }
     free(nodes);
     retained_free(&r);

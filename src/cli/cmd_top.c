@@ -6,6 +6,7 @@
 
 #include "analysis/aggregate.h"
 #include "cli/cli.h"
+#include "report/labels.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -19,7 +20,12 @@ static const char usage[] =
     "  --by type|site  grouping\n"
     "  --retained      rank by retained size (dominator tree): alone, the objects\n"
     "                  retaining most; with --by, each group's retained bytes,\n"
-    "                  counting every object once\n"
+    "                  counting every object once per group.  Columns: retained\n"
+    "                  bytes, their share of the heap, retained objects, shallow\n"
+    "                  bytes.  Retained sets nest (an object's include those of\n"
+    "                  the objects it dominates, a group's those of other groups'\n"
+    "                  objects below its own), so the shares overlap and can add\n"
+    "                  up to more than 100%.\n"
     "  -n N            rows to show (default 20; 0 = all)\n"
     "  --json          print JSON\n"
     "  -h, --help      this text\n";
@@ -73,6 +79,7 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
         return rc;
     char b1[32], b2[32], b3[32];
     json_w w;
+    uint32_t nrows = 0, shown = 0;
     if (ctx->json) {
         json_init(&w, stdout);
         json_obj_begin(&w);
@@ -87,6 +94,11 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
         json_arr_begin(&w);
     } else {
         cli_print_partial_text(m, stdout);
+        /* the same columns for objects and groups: what the row retains,
+         * its share of the heap, then its own (shallow) bytes */
+        printf("%12s %7s %10s %12s  %s%s\n", "retained", "share", "objects", "shallow",
+               o->by < 0 ? "address             " : "",
+               o->by < 0 ? "type or allocating function" : o->by == RT_BY_TYPE ? "type" : "allocating function");
     }
     if (o->by < 0) {
         /* the n objects retaining most: a partial selection would do, but
@@ -96,12 +108,10 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
             if (r.tree.idom[i] != RT_NONE)
                 ids[n++] = i;
         qsort_r(ids, n, sizeof *ids, cmp_obj_retained, &r);
-        uint32_t shown = o->n == 0 || o->n > n ? n : (uint32_t)o->n;
-        if (!ctx->json)
-            printf("%12s %12s %10s  %-18s  %s\n", "retained", "shallow", "objects", "address", "type or allocating function");
+        nrows = n;
+        shown = o->n == 0 || o->n > n ? n : (uint32_t)o->n;
         for (uint32_t i = 0; i < shown; i++) {
             uint32_t v = ids[i];
-            const char *label = cli_obj_label(m, v);
             if (ctx->json) {
                 json_obj_begin(&w);
                 json_key(&w, "address");
@@ -117,22 +127,22 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
                 json_u64(&w, r.bytes[v]);
                 json_key(&w, "retained_objects");
                 json_u64(&w, r.objects[v]);
+                json_key(&w, "share");
+                json_f64(&w, r.heap_bytes ? (double)r.bytes[v] / (double)r.heap_bytes : 0.0);
                 json_obj_end(&w);
             } else {
-                printf("%12s %12s %10u  0x%-16" PRIx64 "  %s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
-                       cli_bytes(m->objects[v].size, b2, sizeof b2), r.objects[v], m->objects[v].base,
-                       *label ? label : "-");
+                printf("%12s %6.2f%% %10u %12s  0x%-16" PRIx64 "  %s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
+                       r.heap_bytes ? 100.0 * (double)r.bytes[v] / (double)r.heap_bytes : 0.0, r.objects[v],
+                       cli_bytes(m->objects[v].size, b2, sizeof b2), m->objects[v].base, cli_obj_label(m, v));
             }
         }
         free(ids);
     } else {
         rt_agg agg;
         aggregate_retained(m, (rt_group_by)o->by, &r, &agg);
-        uint32_t shown = o->n == 0 || o->n > agg.nrows ? agg.nrows : (uint32_t)o->n;
-        const char *unknown = o->by == RT_BY_TYPE ? "(unknown type)" : "(not sampled)";
-        if (!ctx->json)
-            printf("%12s %7s %12s %10s  %s\n", "retained", "share", "shallow", "count",
-                   o->by == RT_BY_TYPE ? "type" : "allocating function");
+        nrows = agg.nrows;
+        shown = o->n == 0 || o->n > agg.nrows ? agg.nrows : (uint32_t)o->n;
+        const char *unknown = report_unknown_group(m, o->by == RT_BY_TYPE);
         for (uint32_t i = 0; i < shown; i++) {
             const rt_agg_row *row = &agg.rows[i];
             const char *name = row->key ? strpool_get(m->strings, row->key) : unknown;
@@ -150,23 +160,34 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
                 json_u64(&w, row->retained_bytes);
                 json_key(&w, "retained_objects");
                 json_u64(&w, row->retained_objects);
+                json_key(&w, "share");
+                json_f64(&w, r.heap_bytes ? (double)row->retained_bytes / (double)r.heap_bytes : 0.0);
                 json_obj_end(&w);
             } else {
-                printf("%12s %6.2f%% %12s %10" PRIu64 "  %s\n", cli_bytes(row->retained_bytes, b1, sizeof b1),
+                printf("%12s %6.2f%% %10" PRIu64 " %12s  %s\n", cli_bytes(row->retained_bytes, b1, sizeof b1),
                        r.heap_bytes ? 100.0 * (double)row->retained_bytes / (double)r.heap_bytes : 0.0,
-                       cli_bytes(row->bytes, b2, sizeof b2), row->count, name);
+                       row->retained_objects, cli_bytes(row->bytes, b2, sizeof b2), name);
             }
         }
-        if (!ctx->json && shown < agg.nrows)
-            printf("... %u more groups (use -n 0 for all)\n", agg.nrows - shown);
         aggregate_free(&agg);
     }
     if (ctx->json) {
         json_arr_end(&w);
+        json_key(&w, "total_rows");
+        json_u64(&w, nrows);
         json_obj_end(&w);
         json_done(&w);
     } else {
-        printf("%12s  heap total\n", cli_bytes(r.heap_bytes, b3, sizeof b3));
+        if (shown < nrows)
+            printf("... %u more %s (use -n 0 for all)\n", nrows - shown, o->by < 0 ? "objects" : "groups");
+        /* like top's footer: the whole heap in the count and bytes columns */
+        printf("%12s %7s %10u %12s  total\n", cli_bytes(r.heap_bytes, b3, sizeof b3), "", m->nobj,
+               cli_bytes(r.heap_bytes, b1, sizeof b1));
+        /* retained sets nest (a session map retains its sessions), so the
+         * shares of nested rows overlap; say so rather than let the column
+         * look like a partition of the heap */
+        printf("(retained sets nest: a row's retained bytes include those of the %s below it in the dominator "
+               "tree, so shares can add up to more than 100%%)\n", o->by < 0 ? "objects" : "other groups");
     }
     retained_free(&r);
     return EXIT_OK;
@@ -198,9 +219,7 @@ int cmd_top(int argc, char **argv)
     reach_compute(m, &reach);
     aggregate(m, (rt_group_by)o.by, &reach, &agg);
     uint32_t shown = o.n == 0 || o.n > agg.nrows ? agg.nrows : (uint32_t)o.n;
-    const char *unknown = o.by == RT_BY_TYPE            ? "(unknown type)"
-                        : m->input_kind == RT_INPUT_CORE ? "(allocation sites are not read from cores yet)"
-                                                         : "(not sampled)";
+    const char *unknown = report_unknown_group(m, o.by == RT_BY_TYPE);
 
     if (ctx.json) {
         json_w w;

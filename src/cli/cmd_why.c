@@ -180,10 +180,9 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
                        const rt_retained *r)
 {
     const rt_object *o = &m->objects[target];
-    char b[32];
+    char b[32], desc[600];
     cli_print_partial_text(m, stdout);
-    const char *label = cli_obj_label(m, target);
-    printf("object 0x%" PRIx64 " (%s%s%s)", o->base, cli_bytes(o->size, b, sizeof b), *label ? ", " : "", label);
+    printf("object 0x%" PRIx64 " (%s)", o->base, cli_obj_desc(m, target, desc, sizeof desc));
     if (addr != o->base)
         printf(", containing 0x%" PRIx64 " at +0x%" PRIx64, addr, addr - o->base);
     printf("\nretains %s in %u object%s\n", cli_bytes(r->bytes[target], b, sizeof b), r->objects[target],
@@ -198,8 +197,9 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
                    strpool_get(m->strings, f->file), f->line);
         }
     } else {
-        printf("%s\n", m->input_kind == RT_INPUT_CORE ? "allocation stack: not read from cores yet"
-                                                     : "allocation stack not sampled");
+        printf("%s\n", m->input_kind == RT_INPUT_CORE && m->nsite == 0
+                           ? "allocation stack: none were read from this core"
+                           : "allocation stack not sampled");
     }
     if (!p->npaths) {
         printf("unreachable: no root reaches this object");
@@ -217,10 +217,9 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
     uint32_t top = nd ? r->tree.idom[doms[nd - 1]] : r->tree.idom[target];
     printf("\nkept alive only through (dominators, nearest first; freeing one frees the object):\n");
     for (uint32_t i = 0; i < nd && i < 20; i++) {
-        const char *hl = cli_obj_label(m, doms[i]);
         printf("  0x%" PRIx64 "  %10s  retains %10s  %s\n", m->objects[doms[i]].base,
                cli_bytes(m->objects[doms[i]].size, b, sizeof b), cli_bytes(r->bytes[doms[i]], lb, sizeof lb),
-               *hl ? hl : "-");
+               cli_obj_label(m, doms[i]));
     }
     if (nd > 20)
         printf("  ... %u more\n", nd - 20);
@@ -233,14 +232,13 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf("\n");
         for (uint32_t h = 0; h < path->nhops; h++) {
             const rt_object *ho = &m->objects[path->hops[h]];
-            const char *hl = cli_obj_label(m, path->hops[h]);
             char off[32];
             if (path->offs[h] == RT_OFF_NONE)
                 snprintf(off, sizeof off, "(closure)");
             else
                 snprintf(off, sizeof off, "+0x%x", path->offs[h]);
             printf("  %-10s -> 0x%" PRIx64 "  %10s  %s\n", off, ho->base, cli_bytes(ho->size, b, sizeof b),
-                   *hl ? hl : "-");
+                   cli_obj_label(m, path->hops[h]));
         }
     }
 }
@@ -254,7 +252,10 @@ int cmd_why(int argc, char **argv)
     if (rc >= 0)
         return rc;
     uint64_t addr;
-    if (!cli_take_address(&ctx, &addr))
+    int have_addr = cli_take_address(&ctx, &addr);
+    if (have_addr < 0)
+        return EXIT_USAGE;
+    if (!have_addr)
         return cli_usage_error(ctx.cmd, "missing ADDRESS: give the hex address of an object, e.g. "
                                         "retain why 0xc000123450 DUMP");
     if ((rc = cli_load(&ctx)) != 0)

@@ -32,7 +32,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
             "\n"
-            "Every command takes --json.  'retain COMMAND --help' describes one.\n"
+            "Every command takes --json.  'retain help COMMAND' or 'retain COMMAND --help'\n"
+            "describes one.\n"
             "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
 }
 
@@ -44,6 +45,15 @@ int main(int argc, char **argv)
     }
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        if (argc > 2) { /* "retain help why" = "retain why --help" */
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    char *args[] = { argv[2], "--help", NULL };
+                    return commands[i].fn(2, args);
+                }
+            fprintf(stderr, "retain: unknown command '%s' (see 'retain --help')\n", argv[2]);
+            return EXIT_USAGE;
+        }
         usage(stdout);
         return EXIT_OK;
     }

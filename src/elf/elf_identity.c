@@ -181,17 +181,51 @@ static uint64_t core_exe_page(ec_core *c)
     return page;
 }
 
+/* Is the executable a Go program at all?  A Go build ID note, or one of
+ * the sections every Go linker writes.  Only used to word a mismatch. */
+static int exe_is_go(ec_core *c)
+{
+    exe_note xn;
+    find_exe_note(c, "Go", NOTE_GO_BUILDID, &xn);
+    if (xn.found)
+        return 1;
+    size_t shstrndx;
+    if (elf_getshdrstrndx(c->exe.elf, &shstrndx) != 0)
+        return 0;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(c->exe.elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        const char *name;
+        if (gelf_getshdr(scn, &sh) && (name = elf_strptr(c->exe.elf, shstrndx, sh.sh_name)) != NULL &&
+            (strcmp(name, ".go.buildinfo") == 0 || strcmp(name, ".gopclntab") == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* A mismatch said for people: the executable does not belong to the core,
+ * whether it is a Go program at all, and what to do; the technical reason
+ * (fmt, "executable X does not match the core: ...") in parentheses. */
 static int mismatch(ec_core *c, uint64_t off, rt_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int mismatch(ec_core *c, uint64_t off, rt_error *err, const char *fmt, ...)
 {
     va_list ap;
+    char detail[400];
     c->verify = EC_VERIFY_MISMATCH;
     rt_error_clear(err);
     rt_error_where(err, c->exe.path, off, "checking the executable against the core");
     va_start(ap, fmt);
-    vsnprintf(c->verify_detail, sizeof c->verify_detail, fmt, ap);
+    vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    /* long paths may cut the sentence short; the technical detail, last,
+     * is what goes */
+    if (snprintf(c->verify_detail, sizeof c->verify_detail,
+                 "the executable given %s, so it does not belong to the core %s; pass the executable of the "
+                 "process that dumped the core, or leave it out and the core's NT_FILE note names it (%s)",
+                 exe_is_go(c) ? "is not the Go program this core was dumped from" : "is not a Go program",
+                 c->core.path, detail) >= (int)sizeof c->verify_detail)
+        memcpy(c->verify_detail + sizeof c->verify_detail - 5, "...)", 5);
     return RT_FAIL(err, RT_E_MISMATCH, "%s", c->verify_detail);
 }
 
@@ -226,8 +260,8 @@ static int compare_note(ec_core *c, uint64_t core_page, const char *want_name,
         if (core_page_note(c, core_page != UINT64_MAX ? core_page : at & ~(uint64_t)(PAGE - 1),
                            want_name, want_type, cid, sizeof cid, hex))
             return mismatch(c, RT_NO_OFFSET, err,
-                            "executable %s does not match the core: %s %s vs %s (executable "
-                            "vs core)", c->exe.path, label, xid, cid);
+                            "executable %s does not match the core: %s %s in the executable, "
+                            "%s in the core", c->exe.path, label, xid, cid);
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: it has %s %s at 0x%llx, where "
                         "the core's copy of that page has none", c->exe.path, label, xid,
@@ -239,8 +273,8 @@ static int compare_note(ec_core *c, uint64_t core_page, const char *want_name,
         if (strcmp(cid, xid) == 0)
             return 0; /* same ID at another address: the placement check decides */
         return mismatch(c, RT_NO_OFFSET, err,
-                        "executable %s does not match the core: %s %s vs %s (executable vs "
-                        "core)", c->exe.path, label, xid, cid);
+                        "executable %s does not match the core: %s %s in the executable, %s "
+                        "in the core", c->exe.path, label, xid, cid);
     }
     return 0;
 }
@@ -254,7 +288,7 @@ static int check_placement(ec_core *c, rt_error *err)
     if (ec_auxv(c, EC_AT_ENTRY, &at_entry) && at_entry != x->entry + x->bias)
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: the process entered at 0x%llx "
-                        "(AT_ENTRY), this executable at 0x%llx", c->exe.path,
+                        "by AT_ENTRY, this executable at 0x%llx", c->exe.path,
                         (unsigned long long)at_entry, (unsigned long long)(x->entry + x->bias));
     if (x->is_pie && x->bias % PAGE != 0)
         return mismatch(c, RT_NO_OFFSET, err,
@@ -307,7 +341,7 @@ static int compare_headers(ec_core *c, rt_error *err)
     }
     return mismatch(c, diff, err,
                     "executable %s does not match the core: its ELF %s differs from the core's "
-                    "copy at 0x%llx (byte %zu)", c->exe.path,
+                    "copy at 0x%llx, at byte %zu", c->exe.path,
                     diff < 64 ? "header" : "program headers", (unsigned long long)at, diff);
 }
 

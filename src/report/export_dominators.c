@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "report/labels.h"
 #include "report/pprof_write.h"
 #include "util/alloc.h"
 
@@ -95,7 +96,7 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, const char 
             continue;
         }
         uint32_t d = r->tree.idom[v];
-        loc_of[v] = pprof_location(b, retained_label(m, r, v, lb, sizeof lb), "", 0);
+        loc_of[v] = pprof_location(b, report_node_label(m, r, v, lb, sizeof lb), "", 0);
         if (d != r->super && loc_of[d] == loc_of[v])
             stack_of[v] = stack_of[d]; /* same label again: fold */
         else
@@ -169,7 +170,11 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
     uint32_t head = 0, tail = 0;
     char lb[512], b1[32], b2[32];
     memset(st, 0, sizeof *st);
-    fprintf(f, "digraph dominators {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
+    fmt_bytes(min_bytes, b1, sizeof b1);
+    fprintf(f, "digraph dominators {\n  rankdir=LR;\n  labelloc=t;\n  label=\"dominator tree: subtrees retaining "
+               "under %s hidden, at most %u nodes (--min-bytes, --max-nodes change the cut)\";\n"
+               "  node [shape=box, fontname=\"monospace\", fontsize=10];\n",
+            b1, max_nodes);
     queue[tail++] = start;
     while (head < tail) {
         uint32_t v = queue[head++];
@@ -178,20 +183,36 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
         char text[800];
         if (v < m->nobj)
             snprintf(text, sizeof text, "%s\n0x%" PRIx64 "\nretained %s, shallow %s",
-                     retained_label(m, r, v, lb, sizeof lb), m->objects[v].base, b1, b2);
+                     report_node_label(m, r, v, lb, sizeof lb), m->objects[v].base, b1, b2);
         else
-            snprintf(text, sizeof text, "%s\nretained %s", retained_label(m, r, v, lb, sizeof lb), b1);
+            snprintf(text, sizeof text, "%s\nretained %s", report_node_label(m, r, v, lb, sizeof lb), b1);
         fprintf(f, "  n%u [label=", v);
         dot_string(f, text);
         fprintf(f, "];\n");
         st->nodes++;
-        for (uint32_t i = cs[v]; i < cs[v + 1]; i++) {
+        uint32_t i = cs[v];
+        for (; i < cs[v + 1]; i++) {
             uint32_t c = ch[i];
             if (r->bytes[c] < min_bytes || tail >= max_nodes)
                 break; /* children are sorted by retained size */
             queue[tail++] = c;
             fprintf(f, "  n%u -> n%u;\n", v, c);
             st->edges++;
+        }
+        /* what the cut left out, as one node, the way `dominators` says
+         * "(N more children not shown)" */
+        uint64_t hidden_bytes = 0;
+        for (uint32_t k = i; k < cs[v + 1]; k++)
+            hidden_bytes += r->bytes[ch[k]];
+        if (i < cs[v + 1] && hidden_bytes) {
+            uint32_t hidden = cs[v + 1] - i;
+            fmt_bytes(hidden_bytes, b1, sizeof b1);
+            snprintf(text, sizeof text, "(%u more child%s not shown)\nretained %s", hidden,
+                     hidden == 1 ? "" : "ren", b1);
+            fprintf(f, "  n%u_more [shape=plaintext, label=", v);
+            dot_string(f, text);
+            fprintf(f, "];\n  n%u -> n%u_more [style=dashed];\n", v, v);
+            st->hidden_children += hidden;
         }
     }
     fprintf(f, "}\n");

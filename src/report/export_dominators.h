@@ -9,6 +9,7 @@
 
 typedef struct export_stats {
     uint64_t samples, locations, nodes, edges;
+    uint64_t hidden_children; /* dot: children cut by --min-bytes or --max-nodes */
 } export_stats;
 
 /* One sample per distinct dominator chain: values are shallow objects and
@@ -17,7 +18,9 @@ typedef struct export_stats {
 int export_pprof_dominators(const rt_model *m, const rt_retained *r, const char *path, export_stats *st,
                             rt_error *err);
 
-/* The dominator subtree of start, nodes retaining at least min_bytes. */
+/* The dominator subtree of start, nodes retaining at least min_bytes, at
+ * most max_nodes of them; under each node whose children were cut, one
+ * "(N more children not shown)" node. */
 int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t start, uint64_t min_bytes,
                           uint32_t max_nodes, FILE *f, export_stats *st, rt_error *err);
 

@@ -30,46 +30,15 @@
 #include <unistd.h>
 
 #include "dwarf/dwarf_info.h"
+#include "test_check.h"
 #include "util/alloc.h"
 
 typedef struct tctx {
-    int pass, fail;
+    tcheck c;        /* c.tag: "goVER", the toolchain being checked */
     const char *work;
-    const char *ver; /* toolchain being checked, for messages */
+    const char *ver; /* that toolchain, or NULL */
+    char tag[32];
 } tctx;
-
-static bool check_at(tctx *t, bool ok, const char *what, int line)
-{
-    if (ok)
-        t->pass++;
-    else {
-        t->fail++;
-        fprintf(stderr, "FAIL [go%s] line %d: %s\n", t->ver ? t->ver : "-", line, what);
-    }
-    return ok;
-}
-#define CHECK(t, cond) check_at((t), (cond), #cond, __LINE__)
-
-static bool check_eq_at(tctx *t, uint64_t got, uint64_t want, const char *what, int line)
-{
-    if (got == want) {
-        t->pass++;
-        return true;
-    }
-    t->fail++;
-    fprintf(stderr, "FAIL [go%s] line %d: %s = %" PRIu64 " (0x%" PRIx64 "), want %" PRIu64
-                    " (0x%" PRIx64 ")\n",
-            t->ver ? t->ver : "-", line, what, got, got, want, want);
-    return false;
-}
-#define CHECK_EQ(t, got, want) check_eq_at((t), (uint64_t)(got), (uint64_t)(want), #got, __LINE__)
-
-static void print_err(const char *what, const rt_error *e)
-{
-    char buf[1200];
-    rt_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "  %s: %s\n", what, buf);
-}
 
 /* ---- the Go program ---- */
 
@@ -123,39 +92,22 @@ static void path_in(const tctx *t, const char *name, char *out, size_t n)
     snprintf(out, n, "%s/%s", t->work, name);
 }
 
-static bool write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return false;
-    fputs(text, f);
-    return fclose(f) == 0;
-}
-
-/* Environment and directory for every go command. */
-static void go_env(const tctx *t, char *out, size_t n)
-{
-    snprintf(out, n,
-             "cd '%s/src' && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod "
-             "GOCACHE='%s/gocache' GOPATH='%s/gopath' GOTELEMETRY=off",
-             t->work, t->work, t->work);
-}
-
 static bool go_build(const tctx *t, const char *ver, const char *ldflags, const char *out)
 {
-    char env[1024], cmd[4096];
-    go_env(t, env, sizeof env);
-    snprintf(cmd, sizeof cmd, "%s /usr/lib/go-%s/bin/go build %s%s%s -o '%s' . >&2", env, ver,
-             ldflags ? "-ldflags='" : "", ldflags ? ldflags : "", ldflags ? "'" : "", out);
-    return system(cmd) == 0;
+    char src[1100], go[256];
+    path_in(t, "src", src, sizeof src);
+    return go_run(src, t->work, NULL, go_path(ver, go, sizeof go), "build %s%s%s -o '%s' . >&2",
+                  ldflags ? "-ldflags='" : "", ldflags ? ldflags : "", ldflags ? "'" : "",
+                  out) == 0;
 }
 
 /* The address `go tool nm` gives sym, or 0. */
 static uint64_t nm_addr(const tctx *t, const char *ver, const char *exe, const char *sym)
 {
-    char env[1024], cmd[4096], line[512];
-    go_env(t, env, sizeof env);
-    snprintf(cmd, sizeof cmd, "%s /usr/lib/go-%s/bin/go tool nm '%s'", env, ver, exe);
+    char src[1100], go[256], cmd[8192], line[512];
+    path_in(t, "src", src, sizeof src);
+    go_command(cmd, sizeof cmd, src, t->work, NULL, go_path(ver, go, sizeof go), "tool nm '%s'",
+               exe);
     FILE *p = popen(cmd, "r");
     uint64_t addr = 0;
     while (p && fgets(line, sizeof line, p)) {
@@ -516,7 +468,7 @@ static void test_bad_files(tctx *t)
     rt_error_clear(&err);
     CHECK(t, dwi_open(&d, "/nonexistent/retain-test", &err) == -RT_E_IO && d == NULL);
     path_in(t, "notelf.bin", path, sizeof path);
-    write_file(path, "#!/bin/sh\necho this is not an ELF file\n");
+    write_text(path, "#!/bin/sh\necho this is not an ELF file\n");
     rt_error_clear(&err);
     CHECK(t, dwi_open(&d, path, &err) == -RT_E_FORMAT);
     /* ELF magic, then garbage */
@@ -524,11 +476,7 @@ static void test_bad_files(tctx *t)
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)(i * 131 + 7);
     memcpy(junk, "\177ELF\002\001\001", 7);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(junk, 1, sizeof junk, f);
-        fclose(f);
-    }
+    write_bytes(path, junk, sizeof junk);
     rt_error_clear(&err);
     int rc = dwi_open(&d, path, &err);
     CHECK(t, rc < 0);
@@ -607,26 +555,21 @@ static int exercise(const char *path)
  * and read each copy in a child: an error or a result, never a signal. */
 static void test_corrupt(tctx *t, const char *exe, const char *tag)
 {
-    char plain[1024], bad[1024], cmd[3000];
+    char plain[1024], bad[1024];
     path_in(t, "plain.bin", plain, sizeof plain);
     path_in(t, "corrupt.bin", bad, sizeof bad);
-    snprintf(cmd, sizeof cmd, "objcopy --decompress-debug-sections '%s' '%s'", exe, plain);
-    if (system(cmd) != 0) {
+    if (sh("objcopy --decompress-debug-sections '%s' '%s'", exe, plain) != 0) {
         printf("  skip corrupt-DWARF cases for %s: objcopy failed or missing\n", tag);
         return;
     }
-    FILE *f = fopen(plain, "rb");
-    if (!CHECK(t, f != NULL))
+    size_t n;
+    uint8_t *orig = read_file(plain, &n);
+    if (!CHECK(t, orig != NULL))
         return;
-    fseek(f, 0, SEEK_END);
-    size_t n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *orig = rt_malloc(n), *copy = rt_malloc(n);
-    size_t got = fread(orig, 1, n, f);
-    fclose(f);
+    uint8_t *copy = rt_malloc(n);
     sec_span secs[8];
     size_t ns = debug_sections(plain, secs, 8);
-    CHECK(t, got == n && ns >= 3);
+    CHECK(t, ns >= 3);
     int cases = 0, errors = 0, oks = 0, crashes = 0;
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     for (size_t s = 0; s < ns; s++) {
@@ -645,11 +588,8 @@ static void test_corrupt(tctx *t, const char *exe, const char *tag)
                 memset(copy + at, k % 3 ? 0x80 : 0xff,
                        secs[s].off + secs[s].size - at < 4 ? 1 : 4);
             }
-            f = fopen(bad, "wb");
-            if (!f)
+            if (!write_bytes(bad, copy, n))
                 continue;
-            fwrite(copy, 1, n, f);
-            fclose(f);
             fflush(NULL);
             pid_t pid = fork();
             if (pid == 0) {
@@ -684,16 +624,10 @@ static void test_compression_forms(tctx *t, const char *exe, const dw_info *ref)
     static const char *const forms[] = { "--decompress-debug-sections",
                                          "--compress-debug-sections=zlib-gnu" };
     for (size_t i = 0; i < 2; i++) {
-        char out[1024], cmd[3000];
+        char out[1024], plain[1024];
         path_in(t, i ? "zdebug.bin" : "plain.bin", out, sizeof out);
-        if (i == 1) {
-            char plain[1024];
-            path_in(t, "plain.bin", plain, sizeof plain);
-            snprintf(cmd, sizeof cmd, "objcopy %s '%s' '%s'", forms[i], plain, out);
-        } else {
-            snprintf(cmd, sizeof cmd, "objcopy %s '%s' '%s'", forms[i], exe, out);
-        }
-        if (system(cmd) != 0) {
+        path_in(t, "plain.bin", plain, sizeof plain);
+        if (sh("objcopy %s '%s' '%s'", forms[i], i == 1 ? plain : exe, out) != 0) {
             printf("  skip %s: objcopy failed or missing\n", forms[i]);
             return;
         }
@@ -728,10 +662,9 @@ static void test_compression_forms(tctx *t, const char *exe, const dw_info *ref)
  * must be refused, not misread. */
 static void test_changed_file(tctx *t, const char *exe)
 {
-    char copy[1024], cmd[3000];
+    char copy[1024];
     path_in(t, "changed.bin", copy, sizeof copy);
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", exe, copy);
-    if (!CHECK(t, system(cmd) == 0))
+    if (!CHECK(t, sh("cp '%s' '%s'", exe, copy) == 0))
         return;
     rt_error err;
     rt_error_clear(&err);
@@ -757,6 +690,8 @@ static void test_version(tctx *t, const char *ver, bool extras)
 {
     char exe[1024], stripped[1024], name[64];
     t->ver = ver;
+    snprintf(t->tag, sizeof t->tag, "go%s", ver);
+    t->c.tag = t->tag;
     snprintf(name, sizeof name, "prog-%s", ver);
     path_in(t, name, exe, sizeof exe);
     snprintf(name, sizeof name, "prog-%s-stripped", ver);
@@ -811,41 +746,36 @@ static void test_version(tctx *t, const char *ver, bool extras)
         unlink(stripped);
     }
     t->ver = NULL;
+    t->c.tag = "go-";
 }
 
 int main(int argc, char **argv)
 {
-    static const char *const all[] = { "1.19", "1.21", "1.22", "1.23", "1.24", "1.26", "1.27" };
     if (argc < 2) {
         fprintf(stderr, "usage: test_dwarf WORKDIR [1.NN ...]\n");
         return 2;
     }
-    tctx t = { 0, 0, argv[1], NULL };
-    char cmd[1200], src[1024];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/src'", t.work);
-    if (system(cmd) != 0) {
+    tctx t = { .c = { .tag = "go-" }, .work = argv[1] };
+    char src[1024];
+    if (sh("mkdir -p '%s/src'", t.work) != 0) {
         fprintf(stderr, "cannot create %s\n", t.work);
         return 1;
     }
     path_in(&t, "src/main.go", src, sizeof src);
-    write_file(src, go_main);
+    write_text(src, go_main);
     path_in(&t, "src/go.mod", src, sizeof src);
-    write_file(src, go_mod);
+    write_text(src, go_mod);
 
     test_pieces(&t);
     test_bad_files(&t);
 
-    const char *const *vers = argc > 2 ? (const char *const *)argv + 2 : all;
-    size_t nvers = argc > 2 ? (size_t)argc - 2 : sizeof all / sizeof *all;
+    size_t nvers;
+    const char *const *vers = go_versions(argc, argv, 2, &nvers);
     int tested = 0;
     bool did_v4 = false, did_v5 = false;
     for (size_t i = 0; i < nvers; i++) {
-        char go[256];
-        snprintf(go, sizeof go, "/usr/lib/go-%s/bin/go", vers[i]);
-        if (access(go, X_OK) != 0) {
-            printf("skip go%s: %s not installed\n", vers[i], go);
+        if (!go_installed(vers[i]))
             continue;
-        }
         /* the expensive extras once per DWARF version: the newest v4
          * toolchain would do as well as any, so take the first of each */
         bool v5 = strcmp(vers[i], "1.25") >= 0;
@@ -854,15 +784,10 @@ int main(int argc, char **argv)
             did_v5 = true;
         else
             did_v4 = true;
-        int before = t.fail;
+        int before = t.c.fail;
         test_version(&t, vers[i], extras);
-        printf("go%s: %s\n", vers[i], t.fail == before ? "ok" : "FAILED");
+        printf("go%s: %s\n", vers[i], t.c.fail == before ? "ok" : "FAILED");
         tested++;
     }
-    printf("%d passed, %d failed\n", t.pass, t.fail);
-    if (!tested) {
-        printf("no Go toolchain found: skipped\n");
-        return t.fail ? 1 : 77;
-    }
-    return t.fail ? 1 : 0;
+    return check_summary_go(&t.c, tested);
 }

@@ -50,47 +50,16 @@
 #include <unistd.h>
 
 #include "elf/elf_core.h"
+#include "test_check.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 /* ------------------------------------------------------------ checks */
 
 typedef struct tctx {
-    int pass, fail;
+    tcheck c;           /* c.tag: the current case */
     char dir[PATH_MAX]; /* scratch directory */
-    const char *name;   /* current case */
 } tctx;
-
-static bool check_at(tctx *t, bool ok, const char *what, int line)
-{
-    if (ok)
-        t->pass++;
-    else {
-        t->fail++;
-        fprintf(stderr, "FAIL [%s] line %d: %s\n", t->name, line, what);
-    }
-    return ok;
-}
-#define CHECK(t, cond) check_at((t), (cond), #cond, __LINE__)
-
-static void print_err(const char *what, const rt_error *e)
-{
-    char buf[1400];
-    rt_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "  %s: %s (code %d, raised at %s:%d)\n", what, buf, (int)e->code,
-            e->src_file ? e->src_file : "?", e->src_line);
-}
 
 static bool has(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
 
@@ -125,17 +94,6 @@ static uint64_t r64(const bb *b, size_t off)
     uint64_t v;
     memcpy(&v, b->p + off, 8);
     return v;
-}
-
-static void write_file(tctx *t, const char *path, const uint8_t *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || (n && fwrite(p, 1, n, f) != n)) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(2);
-    }
-    fclose(f);
-    (void)t;
 }
 
 static char *scratch(tctx *t, const char *name)
@@ -352,13 +310,13 @@ static ec_core *open_ok(tctx *t, const char *core, const char *exe)
     ec_core *c = NULL;
     int rc = ec_open(&c, core, exe, &err);
     if (!CHECK(t, rc == 0 && c != NULL))
-        print_err("ec_open", &err);
+        print_err_origin("ec_open", &err);
     return rc == 0 ? c : NULL;
 }
 
 static void test_synth_basic(tctx *t, synth *s, int pie)
 {
-    t->name = pie ? "synthetic PIE core" : "synthetic core";
+    t->c.tag = pie ? "synthetic PIE core" : "synthetic core";
     uint64_t base = pie ? 0x555555554000ULL : 0x400000;
     ec_core *c = open_ok(t, s->core, NULL);
     if (!c)
@@ -480,7 +438,7 @@ static void test_synth_basic(tctx *t, synth *s, int pie)
     CHECK(t, rc == 0 && ec_exe_verified(c, &detail) == EC_VERIFY_GO_BUILDID);
     CHECK(t, has(detail, "synthetic-build-id/one"));
     if (rc)
-        print_err("ec_check_exe", &err);
+        print_err_origin("ec_check_exe", &err);
     ec_close(c);
 
     /* another build of "the same" program */
@@ -525,7 +483,7 @@ static void test_synth_basic(tctx *t, synth *s, int pie)
     core_layout lay;
     make_core(&cb, &o, &lay);
     char *path = scratch(t, "core.noauxv");
-    write_file(t, path, cb.p, cb.n);
+    write_or_exit(path, cb.p, cb.n);
     c = open_ok(t, path, s->exe);
     if (c) {
         CHECK(t, ec_exe(c)->bias_known && ec_exe(c)->bias == (pie ? base : 0));
@@ -541,7 +499,7 @@ static void test_synth_basic(tctx *t, synth *s, int pie)
 /* The exe named by NT_FILE is gone: found beside the core, or not at all. */
 static void test_synth_exe_search(tctx *t, synth *s)
 {
-    t->name = "executable search";
+    t->c.tag = "executable search";
     rt_error err;
     char *sub = scratch(t, "moved");
     mkdir(sub, 0755);
@@ -553,7 +511,7 @@ static void test_synth_exe_search(tctx *t, synth *s)
     bb cb;
     core_layout lay;
     make_core(&cb, &o, &lay);
-    write_file(t, core, cb.p, cb.n);
+    write_or_exit(core, cb.p, cb.n);
     unlink(exe);
     ec_core *c = open_ok(t, core, NULL);
     if (c) {
@@ -570,7 +528,7 @@ static void test_synth_exe_search(tctx *t, synth *s)
         CHECK(t, rc == 0 && ec_exe_verified(c, NULL) == EC_VERIFY_UNVERIFIED);
         ec_close(c);
     }
-    write_file(t, exe, s->exe_b.p, s->exe_b.n);
+    write_or_exit(exe, s->exe_b.p, s->exe_b.n);
     c = open_ok(t, core, NULL);
     if (c) {
         const ec_exe_info *x = ec_exe(c);
@@ -584,7 +542,7 @@ static void test_synth_exe_search(tctx *t, synth *s)
     o.nt_path = "/nonexistent/dir/prog (deleted)";
     free(cb.p);
     make_core(&cb, &o, &lay);
-    write_file(t, core, cb.p, cb.n);
+    write_or_exit(core, cb.p, cb.n);
     c = open_ok(t, core, NULL);
     if (c) {
         CHECK(t, ec_exe(c)->how == EC_EXE_BESIDE_CORE);
@@ -600,7 +558,7 @@ static void test_synth_exe_search(tctx *t, synth *s)
         o.nt_path = fifo;
         free(cb.p);
         make_core(&cb, &o, &lay);
-        write_file(t, core, cb.p, cb.n);
+        write_or_exit(core, cb.p, cb.n);
         alarm(20);
         c = open_ok(t, core, NULL);
         alarm(0);
@@ -615,7 +573,7 @@ static void test_synth_exe_search(tctx *t, synth *s)
     o.no_auxv = 1;
     free(cb.p);
     make_core(&cb, &o, &lay);
-    write_file(t, core, cb.p, cb.n);
+    write_or_exit(core, cb.p, cb.n);
     c = open_ok(t, core, NULL);
     if (c) {
         /* the synthetic exe is called "synth_exe": comm "synth" is a prefix, not a match */
@@ -637,10 +595,10 @@ static void test_synth_exe_search(tctx *t, synth *s)
 
 static void test_synth_truncated(tctx *t, synth *s)
 {
-    t->name = "truncated synthetic core";
+    t->c.tag = "truncated synthetic core";
     char *path = scratch(t, "core.trunc");
     size_t cut = s->lay.load_off[2] + 0x8000; /* half the stack */
-    write_file(t, path, s->core_b.p, cut);
+    write_or_exit(path, s->core_b.p, cut);
     ec_core *c = open_ok(t, path, NULL);
     if (c) {
         size_t n;
@@ -688,23 +646,23 @@ static void build_synth(tctx *t, synth *s, int pie)
     make_exe(&s->exe_b, pie, "synthetic-build-id/one");
     make_exe(&other, pie, "synthetic-build-id/two");
     make_exe(&nonote, pie, NULL);
-    write_file(t, s->exe, s->exe_b.p, s->exe_b.n);
-    write_file(t, s->exe_other, other.p, other.n);
-    write_file(t, s->exe_nonote, nonote.p, nonote.n);
+    write_or_exit(s->exe, s->exe_b.p, s->exe_b.n);
+    write_or_exit(s->exe_other, other.p, other.n);
+    write_or_exit(s->exe_nonote, nonote.p, nonote.n);
     core_opts o = { .exe = &s->exe_b, .pie = pie, .load = load, .nt_path = s->exe,
                     .header_page = 1 };
     make_core(&s->core_b, &o, &s->lay);
-    write_file(t, s->core, s->core_b.p, s->core_b.n);
+    write_or_exit(s->core, s->core_b.p, s->core_b.n);
     o.exe = &nonote;
     o.nt_path = s->exe_nonote;
     make_core(&cb, &o, &lay);
-    write_file(t, s->core_nonote, cb.p, cb.n);
+    write_or_exit(s->core_nonote, cb.p, cb.n);
     free(cb.p);
     o.exe = &s->exe_b;
     o.nt_path = s->exe;
     o.header_page = 0;
     make_core(&cb, &o, &lay);
-    write_file(t, s->core_nohdr, cb.p, cb.n);
+    write_or_exit(s->core_nohdr, cb.p, cb.n);
     free(cb.p);
     free(other.p);
     free(nonote.p);
@@ -791,9 +749,9 @@ typedef struct bad_case {
 
 static void expect_bad(tctx *t, const bad_case *bc, const bb *b, size_t n)
 {
-    t->name = bc->name;
+    t->c.tag = bc->name;
     char *path = scratch(t, "bad");
-    write_file(t, path, b->p, n);
+    write_or_exit(path, b->p, n);
     char msg[1400];
     int rc = open_capped(path, NULL, msg, sizeof msg);
     bool ok = CHECK(t, rc == bc->want);
@@ -858,16 +816,16 @@ static void test_bad_inputs(tctx *t, synth *s)
         w16(&b, 58, 64);
         w16(&b, 60, 1);
         char msg[1400];
-        t->name = "PN_XNUM huge";
+        t->c.tag = "PN_XNUM huge";
         char *path = scratch(t, "bad");
-        write_file(t, path, b.p, b.n);
+        write_or_exit(path, b.p, b.n);
         int rc = open_capped(path, NULL, msg, sizeof msg);
         if (!CHECK(t, rc == RT_E_TRUNCATED || rc == RT_E_CORRUPT))
             fprintf(stderr, "  got %d: %s\n", rc, msg);
         /* a correct PN_XNUM header opens */
         w32(&b, sh + 44, 7);
-        write_file(t, path, b.p, b.n);
-        t->name = "PN_XNUM right";
+        write_or_exit(path, b.p, b.n);
+        t->c.tag = "PN_XNUM right";
         rc = open_capped(path, NULL, msg, sizeof msg);
         if (!CHECK(t, rc == 0))
             fprintf(stderr, "  got %d: %s\n", rc, msg);
@@ -934,7 +892,7 @@ static void test_bad_inputs(tctx *t, synth *s)
     expect_bad(t, &(bad_case){ "padded notes", 0, NULL }, &b, b.n);
 
     /* random byte flips in the headers and notes */
-    t->name = "random flips";
+    t->c.tag = "random flips";
     char *path = scratch(t, "flip");
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     int crashed = 0, opened = 0;
@@ -947,7 +905,7 @@ static void test_bad_inputs(tctx *t, synth *s)
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
             b.p[at] = (uint8_t)(seed >> 56);
         }
-        write_file(t, path, b.p, b.n);
+        write_or_exit(path, b.p, b.n);
         char msg[1400];
         int rc = open_capped(path, s->exe, msg, sizeof msg);
         if (rc < 0) {
@@ -968,7 +926,7 @@ static void test_bad_inputs(tctx *t, synth *s)
 
 static void test_exe_as_core(tctx *t)
 {
-    t->name = "this test's own executable as the core";
+    t->c.tag = "this test's own executable as the core";
     char self[PATH_MAX];
     ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
     if (k <= 0)
@@ -1040,30 +998,6 @@ static const char go_other[] =
     "func main() { fmt.Println(\"another program\") }\n";
 
 static const char go_mod[] = "module ectest\n\ngo 1.19\n";
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    fflush(NULL);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void put_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
-}
 
 static int hexval(char ch)
 {
@@ -1195,27 +1129,27 @@ static void check_go_core(tctx *t, const char *core, const char *prog, const cha
     else
         CHECK(t, x->bias == 0);
     for (size_t i = 0; i < ec_nwarnings(c); i++)
-        fprintf(stderr, "  [%s] warning: %s\n", t->name, ec_warning(c, i));
+        fprintf(stderr, "  [%s] warning: %s\n", t->c.tag, ec_warning(c, i));
     CHECK(t, ec_nwarnings(c) == 0);
 
     /* the .noptrdata global: in the core */
     uint8_t buf[64];
     int rc = ec_read(c, data.addr, buf, data.n, &err);
     if (!CHECK(t, rc == 0 && memcmp(buf, data.bytes, data.n) == 0) && rc)
-        print_err("read data", &err);
+        print_err_origin("read data", &err);
     const ec_map *m = ec_find_map(c, data.addr);
     CHECK(t, m && m->src == EC_SRC_CORE && (m->perms & EC_PERM_W));
     /* the .rodata string and the code: left out by the kernel, from the exe */
     rc = ec_read(c, ro.addr, buf, ro.n, &err);
     if (!CHECK(t, rc == 0 && memcmp(buf, ro.bytes, ro.n) == 0) && rc)
-        print_err("read rodata", &err);
+        print_err_origin("read rodata", &err);
     m = ec_find_map(c, ro.addr);
     CHECK(t, m && !(m->perms & EC_PERM_W));
     if (kernel)
         CHECK(t, m && m->src == EC_SRC_EXE);
     rc = ec_read(c, text.addr, buf, text.n, &err);
     if (!CHECK(t, rc == 0 && memcmp(buf, text.bytes, text.n) == 0) && rc)
-        print_err("read text", &err);
+        print_err_origin("read text", &err);
     m = ec_find_map(c, text.addr);
     CHECK(t, m && (m->perms & EC_PERM_X));
     if (kernel)
@@ -1248,7 +1182,7 @@ static void check_go_core(tctx *t, const char *core, const char *prog, const cha
     rc = ec_check_exe(c, &err);
     const char *detail;
     if (!CHECK(t, rc == 0 && ec_exe_verified(c, &detail) == EC_VERIFY_GO_BUILDID))
-        print_err("ec_check_exe", &err);
+        print_err_origin("ec_check_exe", &err);
 
     /* release gives RSS back: touch 4 MiB of the dumped heap, release it */
     uint64_t heap = 0, heap_len = 0;
@@ -1298,7 +1232,7 @@ static void check_go_core(tctx *t, const char *core, const char *prog, const cha
         CHECK(t, !kernel && rc == -RT_E_TRUNCATED && has(err.msg, "notes") &&
                      has(err.msg, "truncated"));
     if (rc && kernel)
-        print_err("ec_open", &err);
+        print_err_origin("ec_open", &err);
     if (rc == 0) {
         size_t nmiss;
         const ec_range *r = ec_missing_ranges(c, &nmiss);
@@ -1390,29 +1324,27 @@ static void test_go(tctx *t, const char *work, const char *go)
     const char *lib = strstr(go, "/go-");
     if (lib)
         snprintf(ver, sizeof ver, "go%.*s", (int)strcspn(lib + 4, "/"), lib + 4);
-    char dir[PATH_MAX], path[PATH_MAX + 64], env[PATH_MAX * 2];
+    char dir[PATH_MAX], path[PATH_MAX + 64];
     snprintf(dir, sizeof dir, "%s/%s", work, ver);
     sh("mkdir -p '%s/src/prog' '%s/src/other'", dir, dir);
     snprintf(path, sizeof path, "%s/src/prog/main.go", dir);
-    put_text(path, go_prog);
+    write_or_exit(path, go_prog, strlen(go_prog));
     snprintf(path, sizeof path, "%s/src/prog/go.mod", dir);
-    put_text(path, go_mod);
+    write_or_exit(path, go_mod, strlen(go_mod));
     snprintf(path, sizeof path, "%s/src/other/main.go", dir);
-    put_text(path, go_other);
+    write_or_exit(path, go_other, strlen(go_other));
     snprintf(path, sizeof path, "%s/src/other/go.mod", dir);
-    put_text(path, go_mod);
-    snprintf(env, sizeof env,
-             "GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOENV=off GOCACHE='%s/gocache' "
-             "GOPATH='%s/gopath'", work, work);
+    write_or_exit(path, go_mod, strlen(go_mod));
 
     static const struct { const char *name, *flags; int pie; } builds[] = {
         { "prog", "", 0 }, { "prog_pie", "-buildmode=pie", 1 }, { "other", "", 0 } };
     char bin[3][PATH_MAX + 16];
     for (int i = 0; i < 3; i++) {
         snprintf(bin[i], sizeof bin[i], "%s/%s", dir, builds[i].name);
-        t->name = ver;
-        int rc = sh("cd '%s/src/%s' && %s '%s' build %s -o '%s' . > '%s.build.log' 2>&1", dir,
-                    i == 2 ? "other" : "prog", env, go, builds[i].flags, bin[i], bin[i]);
+        snprintf(path, sizeof path, "%s/src/%s", dir, i == 2 ? "other" : "prog");
+        t->c.tag = ver;
+        int rc = go_run(path, work, "GOENV=off", go, "build %s -o '%s' . > '%s.build.log' 2>&1",
+                        builds[i].flags, bin[i], bin[i]);
         if (!CHECK(t, rc == 0)) {
             sh("cat '%s.build.log' >&2", bin[i]);
             return;
@@ -1421,7 +1353,7 @@ static void test_go(tctx *t, const char *work, const char *go)
     for (int i = 0; i < 2; i++) {
         char run[PATH_MAX + 32], core[PATH_MAX + 64], out[PATH_MAX + 64], name[128];
         snprintf(name, sizeof name, "%s %s", ver, builds[i].name);
-        t->name = name;
+        t->c.tag = name;
         snprintf(run, sizeof run, "%s/run_%s", dir, builds[i].name);
         const char *how;
         if (!CHECK(t, capture_core(bin[i], run, core, sizeof core, &how))) {
@@ -1429,7 +1361,7 @@ static void test_go(tctx *t, const char *work, const char *go)
             continue;
         }
         snprintf(out, sizeof out, "%s/out.txt", run);
-        int fail0 = t->fail;
+        int fail0 = t->c.fail;
         check_go_core(t, core, bin[i], bin[2], out, builds[i].pie, strcmp(how, "kernel") == 0);
         char desc[PATH_MAX + 64];
         snprintf(desc, sizeof desc, "%s/describe.txt", run);
@@ -1442,7 +1374,7 @@ static void test_go(tctx *t, const char *work, const char *go)
         }
         if (f)
             fclose(f);
-        if (t->fail == fail0)
+        if (t->c.fail == fail0)
             unlink(core); /* keep failing cores only: they are tens of MB */
         else
             fprintf(stderr, "  [%s] core (%s) kept: %s; see %s\n", name, how, core, desc);
@@ -1463,7 +1395,7 @@ int main(int argc, char **argv)
             build_synth(&t, &s, pie);
             if (!pie) {
                 char *path = scratch(&t, "core.synth.trunc");
-                write_file(&t, path, s.core_b.p, s.lay.load_off[2] + 0x100);
+                write_or_exit(path, s.core_b.p, s.lay.load_off[2] + 0x100);
                 free(path);
             }
             free_synth(&s);
@@ -1504,8 +1436,7 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++)
         test_go(&t, argv[1], argv[i]);
 
-    if (t.fail == 0)
+    if (t.c.fail == 0)
         sh("rm -rf '%s'", t.dir);
-    printf("%d passed, %d failed\n", t.pass, t.fail);
-    return t.fail ? 1 : 0;
+    return check_summary(&t.c);
 }

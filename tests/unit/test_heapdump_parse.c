@@ -28,48 +28,17 @@
 #include "loaders/heapdump/heapdump_parse.h"
 #include "loaders/inputs.h"
 #include "model/model.h"
+#include "test_check.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 /* ------------------------------------------------------------ checks */
 
 typedef struct tctx {
-    int pass, fail;
+    tcheck c;       /* c.tag: the current case */
     char dir[64];   /* scratch directory, removed at the end */
     int nfile;
-    const char *name; /* current case */
 } tctx;
-
-static bool check_at(tctx *t, bool ok, const char *what, int line)
-{
-    if (ok)
-        t->pass++;
-    else {
-        t->fail++;
-        fprintf(stderr, "FAIL [%s] line %d: %s\n", t->name, line, what);
-    }
-    return ok;
-}
-#define CHECK(t, cond) check_at((t), (cond), #cond, __LINE__)
-
-static void print_err(const char *what, const rt_error *e)
-{
-    char buf[1200];
-    rt_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "  %s: %s (code %d, raised at %s:%d)\n", what, buf, (int)e->code,
-            e->src_file ? e->src_file : "?", e->src_line);
-}
 
 /* ------------------------------------------------------------ building dumps */
 
@@ -166,16 +135,10 @@ static const char *spit(tctx *t, const buf *b, size_t n)
     static char paths[64][128];
     char *path = paths[t->nfile++ % 64];
     snprintf(path, 128, "%s/dump%d.hd", t->dir, t->nfile);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
+    if (!write_bytes(path, b->p, n)) {
         perror(path);
         exit(1);
     }
-    if (n && fwrite(b->p, 1, n, f) != n) {
-        perror(path);
-        exit(1);
-    }
-    fclose(f);
     return path;
 }
 
@@ -267,7 +230,7 @@ static int capped_load(const char *path)
 
 static void test_wrong_magic(tctx *t)
 {
-    t->name = "wrong magic";
+    t->c.tag = "wrong magic";
     buf b = { 0 };
     put(&b, "go1.6 heap dump\n", 16);
     eof(&b);
@@ -290,7 +253,7 @@ static void test_wrong_magic(tctx *t)
 
 static void test_empty(tctx *t)
 {
-    t->name = "empty file";
+    t->c.tag = "empty file";
     buf b = { 0 };
     const char *path = spit(t, &b, 0);
     rt_error err;
@@ -312,7 +275,7 @@ static void test_empty(tctx *t)
 
 static void test_header_only(tctx *t)
 {
-    t->name = "header only";
+    t->c.tag = "header only";
     buf b = { 0 };
     magic(&b);
     const char *path = spit(t, &b, b.n);
@@ -326,7 +289,7 @@ static void test_header_only(tctx *t)
         CHECK(t, m->partial && m->partial_offset == HD_MAGIC_LEN && m->nobj == 0);
         model_free(m);
     } else {
-        print_err("load", &err);
+        print_err_origin("load", &err);
     }
     /* params, then nothing */
     params(&b, "go1.22.12");
@@ -352,7 +315,7 @@ static void build_minimal(buf *b)
 
 static void test_minimal(tctx *t)
 {
-    t->name = "minimal valid dump";
+    t->c.tag = "minimal valid dump";
     buf b = { 0 };
     build_minimal(&b);
     const char *path = spit(t, &b, b.n);
@@ -381,7 +344,7 @@ static void test_minimal(tctx *t)
     }
     rt_model *m = load(path, &rc, &err);
     if (!CHECK(t, m != NULL)) {
-        print_err("load", &err);
+        print_err_origin("load", &err);
         free(b.p);
         return;
     }
@@ -408,7 +371,7 @@ static void test_minimal(tctx *t)
 
 static void test_unknown_tag(tctx *t)
 {
-    t->name = "unknown tag";
+    t->c.tag = "unknown tag";
     static const uint64_t tags[] = { HD_TAG_COUNT, 0x7f, 300, UINT64_MAX };
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
         buf b = { 0 };
@@ -424,7 +387,7 @@ static void test_unknown_tag(tctx *t)
         uint64_t n;
         int rc = parse_all(path, &n, &err);
         if (!CHECK(t, rc == -RT_E_CORRUPT && err.offset == at && n == 1))
-            print_err("parse", &err);
+            print_err_origin("parse", &err);
         CHECK(t, one_line(&err));
         rt_model *m = load(path, &rc, &err);
         CHECK(t, m == NULL && rc == -RT_E_CORRUPT && err.offset == at);
@@ -434,7 +397,7 @@ static void test_unknown_tag(tctx *t)
 
 static void test_long_varint(tctx *t)
 {
-    t->name = "varint longer than 10 bytes";
+    t->c.tag = "varint longer than 10 bytes";
     buf b = { 0 };
     magic(&b);
     params(&b, "go1.22.12");
@@ -490,7 +453,7 @@ static void test_long_varint(tctx *t)
 
 static void test_length_past_file(tctx *t)
 {
-    t->name = "contents longer than the file";
+    t->c.tag = "contents longer than the file";
     static const uint64_t lens[] = { 1ULL << 40, 1ULL << 31, UINT64_MAX, 64 };
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
         buf b = { 0 };
@@ -543,7 +506,7 @@ static void test_length_past_file(tctx *t)
 
 static void test_field_outside(tctx *t)
 {
-    t->name = "field outside the object";
+    t->c.tag = "field outside the object";
     static const uint64_t offs[] = { 16, 9, 1ULL << 63, UINT64_MAX - 7 };
     for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
         buf b = { 0 };
@@ -557,7 +520,7 @@ static void test_field_outside(tctx *t)
         uint64_t n;
         int rc = parse_all(path, &n, &err);
         if (!CHECK(t, rc == -RT_E_CORRUPT))
-            print_err("parse", &err);
+            print_err_origin("parse", &err);
         rt_model *m = load(path, &rc, &err);
         CHECK(t, m == NULL && rc == -RT_E_CORRUPT && one_line(&err));
         free(b.p);
@@ -590,7 +553,7 @@ static void test_field_outside(tctx *t)
 
 static void test_memprof_frames(tctx *t)
 {
-    t->name = "memprof bucket with 2^40 frames";
+    t->c.tag = "memprof bucket with 2^40 frames";
     static const uint64_t counts[] = { 1ULL << 40, 1ULL << 62, UINT64_MAX, 1000 };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         buf b = { 0 };
@@ -619,7 +582,7 @@ static void test_memprof_frames(tctx *t)
         uint64_t n;
         int rc = parse_all(path, &n, &err);
         if (!CHECK(t, rc == -RT_E_CORRUPT || rc == -RT_E_TRUNCATED))
-            print_err("parse", &err);
+            print_err_origin("parse", &err);
         CHECK(t, n == 1 && one_line(&err));
     }
 }
@@ -630,10 +593,10 @@ static void test_memprof_frames(tctx *t)
  * gigabytes-large allocation.  Go records at most 1024 frames per stack. */
 static void test_memprof_frames_big_file(tctx *t)
 {
-    t->name = "memprof bucket with 10^9 frames in a 3.5 GB file";
+    t->c.tag = "memprof bucket with 10^9 frames in a 3.5 GB file";
     if (UNDER_ASAN) {
         /* no address-space cap under ASan: a 40 GB malloc might succeed */
-        fprintf(stderr, "note: [%s] skipped under AddressSanitizer\n", t->name);
+        fprintf(stderr, "note: [%s] skipped under AddressSanitizer\n", t->c.tag);
         return;
     }
     buf b = { 0 };
@@ -646,7 +609,7 @@ static void test_memprof_frames_big_file(tctx *t)
     const char *path = spit(t, &b, b.n);
     free(b.p);
     if (truncate(path, 3500000000LL) != 0) {
-        fprintf(stderr, "note: [%s] skipped: cannot make a sparse file\n", t->name);
+        fprintf(stderr, "note: [%s] skipped: cannot make a sparse file\n", t->c.tag);
         return;
     }
     int code = run_capped(path, capped_parse);
@@ -655,7 +618,7 @@ static void test_memprof_frames_big_file(tctx *t)
 
 static void test_sample_interior(tctx *t)
 {
-    t->name = "alloc sample at slot+8";
+    t->c.tag = "alloc sample at slot+8";
     buf b = { 0 };
     magic(&b);
     params(&b, "go1.22.12");
@@ -683,7 +646,7 @@ static void test_sample_interior(tctx *t)
     int rc;
     rt_model *m = load(path, &rc, &err);
     if (!CHECK(t, m != NULL)) {
-        print_err("load", &err);
+        print_err_origin("load", &err);
         free(b.p);
         return;
     }
@@ -706,7 +669,7 @@ static void test_sample_interior(tctx *t)
 
 static void test_truncated(tctx *t)
 {
-    t->name = "truncated in an object record";
+    t->c.tag = "truncated in an object record";
     buf b = { 0 };
     magic(&b);
     params(&b, "go1.22.12");
@@ -731,7 +694,7 @@ static void test_truncated(tctx *t)
         CHECK(t, rc == -RT_E_TRUNCATED && n == 3);
         rt_model *m = load(path, &rc, &err);
         if (!CHECK(t, m != NULL)) {
-            print_err("load", &err);
+            print_err_origin("load", &err);
             continue;
         }
         CHECK(t, m->partial && m->partial_offset <= cuts[c] && m->partial_offset >= rec_end[1]);
@@ -761,7 +724,7 @@ static void test_truncated(tctx *t)
 
 static void test_overlap(tctx *t)
 {
-    t->name = "overlapping objects";
+    t->c.tag = "overlapping objects";
     /* second object starts inside the first; then the same base twice;
      * then overlap found only after sorting (dump order descending) */
     static const uint64_t second[][2] = { { OBJ, OBJ + 16 }, { OBJ, OBJ }, { OBJ + 16, OBJ } };
@@ -809,7 +772,7 @@ static void test_overlap(tctx *t)
 
 static void test_unsupported_params(tctx *t)
 {
-    t->name = "big-endian / 32-bit params";
+    t->c.tag = "big-endian / 32-bit params";
     for (int i = 0; i < 2; i++) {
         buf b = { 0 };
         magic(&b);
@@ -833,7 +796,7 @@ static void test_unsupported_params(tctx *t)
 
 static void test_large_objects(tctx *t)
 {
-    t->name = "objects larger than the read window";
+    t->c.tag = "objects larger than the read window";
     /* the reader's window is 8 MiB and keeps records up to half of it:
      * 3 MiB stays in the window, 5 and 9 MiB are skipped and re-read */
     static const uint64_t sizes[] = { 3u << 20, 5u << 20, 9u << 20 };
@@ -863,7 +826,7 @@ static void test_large_objects(tctx *t)
         int rc;
         rt_model *m = load(path, &rc, &err);
         if (!CHECK(t, m != NULL)) {
-            print_err("load", &err);
+            print_err_origin("load", &err);
             continue;
         }
         CHECK(t, m->nobj == 2 && m->objects[0].base == big && m->objects[0].size == sizes[i]);
@@ -914,6 +877,5 @@ int main(void)
         unlink(path);
     }
     rmdir(t.dir);
-    printf("%d passed, %d failed\n", t.pass, t.fail);
-    return t.fail ? 1 : 0;
+    return check_summary(&t.c);
 }

@@ -20,58 +20,17 @@
 #include "loaders/pprof/pprof_read.h"
 #include "profile.pb-c.h"
 #include "report/pprof_write.h"
+#include "test_check.h"
 #include "util/alloc.h"
 
 typedef struct tctx {
-    int pass, fail;
+    tcheck c;     /* untagged: the line number says which check */
     char dir[64]; /* scratch directory, removed at the end */
 } tctx;
-
-static bool check_at(tctx *t, bool ok, const char *what, int line)
-{
-    if (ok)
-        t->pass++;
-    else {
-        t->fail++;
-        fprintf(stderr, "FAIL line %d: %s\n", line, what);
-    }
-    return ok;
-}
-#define CHECK(t, cond) check_at((t), (cond), #cond, __LINE__)
-
-static void print_err(const char *what, const rt_error *e)
-{
-    char buf[1200];
-    rt_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "  %s: %s\n", what, buf);
-}
 
 static void path_in(const tctx *t, const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", t->dir, name);
-}
-
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = rt_malloc(len > 0 ? (size_t)len : 1);
-    *n = fread(buf, 1, (size_t)len, f);
-    fclose(f);
-    return buf;
-}
-
-static void spit(const char *path, const void *buf, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(buf, 1, n, f);
-        fclose(f);
-    }
 }
 
 /* gzip buf into a new buffer (caller frees). */
@@ -208,7 +167,7 @@ static void test_roundtrip(tctx *t)
     pprof_builder_free(b);
 
     size_t n = 0;
-    uint8_t *raw = slurp(path, &n);
+    uint8_t *raw = read_file(path, &n);
     CHECK(t, raw && n > 18 && raw[0] == 0x1f && raw[1] == 0x8b); /* gzip'd */
     CHECK(t, raw && pprof_sniff(raw, n) == 1);
 
@@ -345,7 +304,7 @@ static void test_scale(tctx *t)
     pprof_builder_free(b);
 
     size_t n = 0;
-    uint8_t *raw = slurp(path, &n);
+    uint8_t *raw = read_file(path, &n);
     CHECK(t, raw && n > 4096 && pprof_sniff(raw, 4096) == 1); /* the start is enough */
     free(raw);
 
@@ -474,7 +433,7 @@ static void expect_error(tctx *t, const char *label, const uint8_t *buf, size_t 
     int rc = pprof_read_mem(buf, n, label, limit, &p, &err);
     bool ok = rc == -(int)code && err.code == code && p == NULL && !strcmp(err.input, label) &&
               (!needle || strstr(err.msg, needle));
-    if (!check_at(t, ok, label, __LINE__)) {
+    if (!check_at(&t->c, ok, label, __LINE__)) {
         fprintf(stderr, "  rc=%d want %d\n", rc, -(int)code);
         print_err(label, &err);
     }
@@ -543,7 +502,7 @@ static void test_corrupt(tctx *t)
     CHECK(t, pprof_write_file(b, good_path, &err) == 0);
     pprof_builder_free(b);
     size_t n = 0;
-    uint8_t *raw = slurp(good_path, &n);
+    uint8_t *raw = read_file(good_path, &n);
     if (!CHECK(t, raw && n > 100))
         return;
 
@@ -551,7 +510,7 @@ static void test_corrupt(tctx *t)
     const size_t cuts[] = {n / 2, n - 4, 10, 2};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
         path_in(t, "cut.pb.gz", path, sizeof path);
-        spit(path, raw, cuts[i]);
+        write_bytes(path, raw, cuts[i]);
         pprof_profile *p = NULL;
         rt_error_clear(&err);
         int rc = pprof_read_file(path, &p, &err);
@@ -652,7 +611,7 @@ static void test_go_profile(tctx *t, const char *path, const char *fn)
     rt_error err;
     rt_error_clear(&err);
     size_t n = 0;
-    uint8_t *raw = slurp(path, &n);
+    uint8_t *raw = read_file(path, &n);
     CHECK(t, raw && pprof_sniff(raw, n) == 1);
     free(raw);
     if (!CHECK(t, pprof_read_file(path, &p, &err) == 0)) {
@@ -690,7 +649,7 @@ static void test_go_profile(tctx *t, const char *path, const char *fn)
 
 int main(int argc, char **argv)
 {
-    tctx t = {0, 0, ""};
+    tctx t = {{0}, ""};
     const char *tmp = getenv("TMPDIR");
     snprintf(t.dir, sizeof t.dir, "%s/test_pprof.XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
     if (!mkdtemp(t.dir)) {
@@ -716,6 +675,5 @@ int main(int argc, char **argv)
     }
     rmdir(t.dir);
 
-    printf("%d passed, %d failed\n", t.pass, t.fail);
-    return t.fail ? 1 : 0;
+    return check_summary(&t.c);
 }

@@ -38,6 +38,7 @@ static int read_span(gc_load *L, uint64_t addr, const uint8_t *buf, gc_span *s)
     s->allocbits = get_uint(buf, y->sp_allocbits, 8);
     s->spanclass = buf[y->sp_spanclass];
     s->largetype = y->has_largetype ? get_uint(buf, y->sp_largetype, 8) : 0;
+    s->specials = y->sites_ok ? get_uint(buf, y->sp_specials, 8) : 0;
     uint64_t bytes = s->npages * y->page_size;
     (void)addr;
     return s->npages > 0 && s->npages < (1ULL << 36) && (s->base & (y->page_size - 1)) == 0 &&

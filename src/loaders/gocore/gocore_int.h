@@ -6,7 +6,8 @@
  * only for changes in *meaning* (gc_bitmap_gen: how pointer words are
  * recorded).  Steps: spans and allocated objects (gocore_heap.c), the
  * pointer words of each object (gocore_pointers.c), roots
- * (gocore_roots.c); gocore_load.c runs them in order. */
+ * (gocore_roots.c; finalizers and cleanups: gocore_finalizers.c);
+ * gocore_load.c runs them in order. */
 #ifndef RETAIN_GOCORE_INT_H
 #define RETAIN_GOCORE_INT_H
 
@@ -57,13 +58,52 @@ typedef struct gc_layout {
     /* goroutines */
     uint64_t allgs;        /* address of the []*g global */
     uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_syscallsp, g_status, g_goid, g_startpc;
+    uint64_t g_sched_pc, g_syscallpc, g_sched_ctxt; /* for unwinding */
+    int has_unwind;        /* the three above were found */
     int has_startpc;
     int64_t g_dead, g_idle, g_running, g_deadextra;
+
+    /* allocation sites: span specials of kind profile → bucket (optional:
+     * sites_ok is 0 when any of it is missing) */
+    int sites_ok;
+    uint64_t sp_specials;                 /* mspan.specials */
+    uint64_t spc_next, spc_offset, spc_kind; /* runtime.special */
+    unsigned spc_offset_size;             /* uint16 up to 1.21, uintptr later */
+    uint64_t spp_b;                       /* runtime.specialprofile.b */
+    uint64_t bk_size, bk_nstk, bk_hdr;    /* runtime.bucket; stk follows the header */
+    uint64_t mr_allocs, mr_frees;         /* runtime.memRecord active.allocs/frees */
+    int64_t kind_profile;                 /* _KindSpecialProfile */
+    uint64_t memprofilerate;              /* address of runtime.MemProfileRate, 0 if none */
+    /* runtime.moduledata: the pc-value table */
+    uint64_t md_pcheader, md_pclntable, md_text, md_gofunc, md_rodata;
+    int pcln_ok;
+
+    /* finalizer and cleanup roots (optional, each part on its own: a core
+     * whose DWARF lacks one still loads, with a warning) */
+    int specials_ok;                      /* the mspan.specials list (sp_specials, spc_*) */
+    int fin_ok;                           /* finalizer specials */
+    int64_t kind_finalizer;               /* _KindSpecialFinalizer */
+    uint64_t spf_fn;                      /* runtime.specialfinalizer.fn */
+    int cleanup_ok;                       /* cleanup specials (1.24+) */
+    int64_t kind_cleanup;                 /* _KindSpecialCleanup */
+    uint64_t spcl_fn, spcl_fn_size;       /* specialCleanup.fn (*funcval, 1.24) or
+                                             .cleanup (cleanupFn, 1.26+): every word a pointer */
+    int spcl_wrapped;                     /* 1.24: fn is AddCleanup's closure around the
+                                             cleanup function and its argument */
+    uint64_t cfn_fn;                      /* cleanupFn.fn within that field, UINT64_MAX if none */
+    int finq_ok;                          /* queued finalizers: allfin blocks */
+    uint64_t allfin;                      /* address of runtime.allfin */
+    uint64_t fb_alllink, fb_cnt, fb_fin, fb_nfin; /* runtime.finblock (finBlock from 1.26) */
+    uint64_t fz_size, fz_fn, fz_arg, fz_fint, fz_ot; /* runtime.finalizer */
+    int cleanq_ok;                        /* queued cleanups (1.26+): gcCleanups.all blocks */
+    uint64_t cleanq_all;                  /* address of runtime.gcCleanups.all */
+    uint64_t cb_alllink, cb_n, cb_cleanups, cb_ncleanups, cfn_size; /* runtime.cleanupBlock */
 } gc_layout;
 
 /* One in-use heap span. */
 typedef struct gc_span {
     uint64_t base, npages, elemsize, nelems, freeindex, allocbits, largetype;
+    uint64_t specials;     /* first special record, 0 if none */
     uint8_t spanclass;
 } gc_span;
 
@@ -82,6 +122,9 @@ typedef struct gc_load {
     size_t nspans;
     uint32_t *span_first;  /* first object id of each span */
 
+    struct gp_table *pcln; /* the executable's pc-value table, NULL if unreadable */
+    uint8_t *pcln_copy;    /* its bytes when no single view covers them */
+
     rt_rootset rs;
     uint64_t words_unreadable; /* pointer words we could not read */
     uint64_t ondemand_masks;   /* objects scanned conservatively: mask not built */
@@ -99,8 +142,35 @@ int gc_heap_pointers(gc_load *L, rt_error *err);
 /* gocore_types.c: pointer mask of a type that stores none (1.24+); 0 or -1 */
 int gc_type_mask(gc_load *L, uint64_t typ, uint64_t nwords, uint8_t *mask);
 
+/* gocore_pcln.c: open L->pcln from the first module's moduledata (0), or
+ * leave it NULL with a warning (-1); gc_pcln_close frees it. */
+int gc_pcln_open(gc_load *L);
+void gc_pcln_close(gc_load *L);
+
+/* gocore_sites.c: allocation sites from the memory profile's specials */
+int gc_sites(gc_load *L, rt_error *err);
+
+/* gocore_specials.c: calls fn for each special record of span k (its
+ * address, kind and offset in the span), in list order.  0, or -1 if the
+ * list could not be read to its end (a corrupt core: it is cut). */
+typedef void (*gc_special_fn)(gc_load *L, size_t k, uint64_t rec, unsigned kind, uint64_t off, void *ctx);
+int gc_span_specials(gc_load *L, size_t k, gc_special_fn fn, void *ctx);
+
+/* gocore_finalizers.c: finalizer and cleanup roots, set and queued */
+int gc_roots_finalizers(gc_load *L, rt_error *err);
+
 /* gocore_roots.c */
 int gc_roots_globals(gc_load *L, rt_error *err);
 int gc_roots_stacks(gc_load *L, rt_error *err);
+
+/* gocore_stacks.c: one goroutine's stack as roots, frame by frame, from
+ * (pc, sp): precise where the pc-value table has maps for the frame,
+ * conservative for a frame a signal interrupted (interrupted != 0) and for
+ * whatever lies above a frame that cannot be unwound.  Fills gr's
+ * top/user functions.  0 if every frame was unwound, -1 if not. */
+int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t sp,
+                  int interrupted);
+/* Conservative scan of [lo, hi) as one root of goroutine gr. */
+void gc_stack_conservative(gc_load *L, const rt_goroutine *gr, uint64_t lo, uint64_t hi);
 
 #endif

@@ -86,6 +86,134 @@ static int read_version(gc_load *L, rt_error *err)
     return 0;
 }
 
+/* What allocation sites need: optional, a core without them still loads. */
+static void read_site_layout(gc_load *L)
+{
+    gc_layout *y = &L->lay;
+    rt_error e;
+    const dw_type *bucket = dwi_type(L->dw, "runtime.bucket");
+    y->bk_hdr = bucket ? dwt_size(bucket) : 0;
+    y->kind_profile = konst(L, NAMES("runtime._KindSpecialProfile"), -1);
+    y->sites_ok = y->bk_hdr > 0 && y->kind_profile >= 0 &&
+        field(L, NAMES("runtime.mspan"), NAMES("specials"), &y->sp_specials, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("next"), &y->spc_next, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("offset"), &y->spc_offset, &y->spc_offset_size, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("kind"), &y->spc_kind, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.specialprofile"), NAMES("b"), &y->spp_b, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.bucket"), NAMES("size"), &y->bk_size, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.bucket"), NAMES("nstk"), &y->bk_nstk, NULL, &e) == 0 &&
+        y->spc_offset_size >= 1 && y->spc_offset_size <= 8;
+    if (field(L, NAMES("runtime.memRecord"), NAMES("active.allocs"), &y->mr_allocs, NULL, &e) ||
+        field(L, NAMES("runtime.memRecord"), NAMES("active.frees"), &y->mr_frees, NULL, &e))
+        y->mr_allocs = y->mr_frees = UINT64_MAX;
+    const dw_var *rate = dwi_global(L->dw, "runtime.MemProfileRate");
+    y->memprofilerate = rate ? rate->addr + L->bias : 0;
+    y->pcln_ok =
+        field(L, NAMES("runtime.moduledata"), NAMES("pcHeader"), &y->md_pcheader, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.moduledata"), NAMES("pclntable"), &y->md_pclntable, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.moduledata"), NAMES("text"), &y->md_text, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.moduledata"), NAMES("gofunc"), &y->md_gofunc, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.moduledata"), NAMES("rodata"), &y->md_rodata, NULL, &e) == 0;
+    y->has_unwind =
+        field(L, NAMES("runtime.g"), NAMES("sched.pc"), &y->g_sched_pc, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.g"), NAMES("syscallpc"), &y->g_syscallpc, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.g"), NAMES("sched.ctxt"), &y->g_sched_ctxt, NULL, &e) == 0;
+}
+
+/* Offset and type of the first of fields in the first of types that has
+ * it; 0 or -1. */
+static int field_type(gc_load *L, const char *const *types, const char *const *fields, uint64_t *off,
+                      const dw_type **ft)
+{
+    const dw_type *t = dwi_type_any(L->dw, types);
+    for (size_t i = 0; t && fields[i]; i++)
+        if (dwt_field(t, fields[i], off, ft) == 0)
+            return 0;
+    return -1;
+}
+
+/* What finalizer and cleanup roots need (gocore_finalizers.c): optional,
+ * each part on its own; a core without them still loads. */
+static void read_finalizer_layout(gc_load *L)
+{
+    gc_layout *y = &L->lay;
+    rt_error e;
+    const dw_type *ft;
+    unsigned osize = 0;
+    y->specials_ok =
+        field(L, NAMES("runtime.mspan"), NAMES("specials"), &y->sp_specials, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("next"), &y->spc_next, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("offset"), &y->spc_offset, &osize, &e) == 0 &&
+        field(L, NAMES("runtime.special"), NAMES("kind"), &y->spc_kind, NULL, &e) == 0 &&
+        osize >= 1 && osize <= 8;
+    if (y->specials_ok)
+        y->spc_offset_size = osize;
+
+    /* a finalizer set on an object: the special's fn */
+    y->kind_finalizer = konst(L, NAMES("runtime._KindSpecialFinalizer"), -1);
+    y->fin_ok = y->specials_ok && y->kind_finalizer >= 0 &&
+        field(L, NAMES("runtime.specialfinalizer"), NAMES("fn"), &y->spf_fn, NULL, &e) == 0;
+
+    /* a cleanup (1.24+): 1.24's record holds one closure (fn), which
+     * AddCleanup made around the cleanup function and its argument; from
+     * 1.26 it holds a cleanupFn {call, fn, arg} itself */
+    y->kind_cleanup = konst(L, NAMES("runtime._KindSpecialCleanup"), -1);
+    y->cfn_fn = UINT64_MAX;
+    const dw_type *cfn = dwi_type(L->dw, "runtime.cleanupFn");
+    y->cfn_size = cfn ? dwt_size(cfn) : 0;
+    if (cfn && dwt_field(cfn, "fn", &y->cfn_fn, &ft) != 0)
+        y->cfn_fn = UINT64_MAX;
+    if (field_type(L, NAMES("runtime.specialCleanup"), NAMES("cleanup"), &y->spcl_fn, &ft) == 0) {
+        y->spcl_fn_size = dwt_size(ft);
+        y->spcl_wrapped = 0;
+    } else if (field_type(L, NAMES("runtime.specialCleanup"), NAMES("fn"), &y->spcl_fn, &ft) == 0) {
+        y->spcl_fn_size = 8;
+        y->spcl_wrapped = 1;
+        y->cfn_fn = 0;
+    } else {
+        y->spcl_fn_size = 0;
+    }
+    y->cleanup_ok = y->specials_ok && y->kind_cleanup >= 0 && y->spcl_fn_size >= 8 &&
+        y->spcl_fn_size <= 64 && y->spcl_fn_size % 8 == 0 &&
+        (y->cfn_fn == UINT64_MAX || y->cfn_fn + 8 <= y->spcl_fn_size);
+
+    /* queued finalizers: blocks of finalizer records on runtime.allfin */
+    static const char *const T_FB[] = { "runtime.finblock", "runtime.finBlock", NULL };
+    static const char *const T_FZ[] = { "runtime.finalizer", NULL };
+    const dw_var *allfin = dwi_global(L->dw, "runtime.allfin");
+    const dw_type *fz = dwi_type(L->dw, "runtime.finalizer");
+    const dw_type *fin = NULL;
+    y->allfin = allfin ? allfin->addr + L->bias : 0;
+    y->fz_size = fz ? dwt_size(fz) : 0;
+    y->finq_ok = allfin && y->fz_size >= 8 &&
+        field(L, T_FB, NAMES("alllink"), &y->fb_alllink, NULL, &e) == 0 &&
+        field(L, T_FB, NAMES("cnt"), &y->fb_cnt, NULL, &e) == 0 &&
+        field_type(L, T_FB, NAMES("fin"), &y->fb_fin, &fin) == 0 &&
+        field(L, T_FZ, NAMES("fn"), &y->fz_fn, NULL, &e) == 0 &&
+        field(L, T_FZ, NAMES("arg"), &y->fz_arg, NULL, &e) == 0 &&
+        field(L, T_FZ, NAMES("fint"), &y->fz_fint, NULL, &e) == 0 &&
+        field(L, T_FZ, NAMES("ot"), &y->fz_ot, NULL, &e) == 0;
+    y->fb_nfin = fin ? dwt_array_len(fin) : 0;
+    if (!y->fb_nfin)
+        y->finq_ok = 0;
+
+    /* queued cleanups (1.26+; 1.24 queues them as finalizers): blocks of
+     * cleanupFn records on runtime.gcCleanups.all */
+    static const char *const T_CB[] = { "runtime.cleanupBlock", NULL };
+    const dw_var *gcc = dwi_global(L->dw, "runtime.gcCleanups");
+    const dw_type *cl = NULL;
+    uint64_t all = 0;
+    y->cleanq_ok = gcc && y->cfn_size >= 8 && y->cfn_size % 8 == 0 && y->cfn_size <= 64 &&
+        field(L, NAMES("runtime.cleanupQueue"), NAMES("all.value", "all"), &all, NULL, &e) == 0 &&
+        field(L, T_CB, NAMES("cleanupBlockHeader.alllink", "alllink"), &y->cb_alllink, NULL, &e) == 0 &&
+        field(L, T_CB, NAMES("cleanupBlockHeader.n", "n"), &y->cb_n, NULL, &e) == 0 &&
+        field_type(L, T_CB, NAMES("cleanups"), &y->cb_cleanups, &cl) == 0;
+    y->cleanq_all = gcc ? gcc->addr + L->bias + all : 0;
+    y->cb_ncleanups = cl ? dwt_array_len(cl) : 0;
+    if (!y->cb_ncleanups)
+        y->cleanq_ok = 0;
+}
+
 int gc_layout_read(gc_load *L, rt_error *err)
 {
     gc_layout *y = &L->lay;
@@ -192,5 +320,7 @@ int gc_layout_read(gc_load *L, rt_error *err)
     y->has_startpc = has_field(L, "runtime.g", "startpc");
     if (y->has_startpc && (rc = field(L, T_G, NAMES("startpc"), &y->g_startpc, NULL, err)))
         return rc;
+    read_site_layout(L);
+    read_finalizer_layout(L);
     return 0;
 }

@@ -112,7 +112,15 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         m->narenas += a != last;
         last = a;
     }
-    if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)))
+    gc_pcln_open(&L);
+    {
+        /* stack roots are named by the functions' DWARF locals */
+        rt_error e2;
+        if (dwi_load_locals(L.dw, &e2) != 0)
+            model_warn(m, "stack variables stay unnamed: %s", e2.msg);
+    }
+    if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)) ||
+        (rc = gc_roots_finalizers(&L, err)) || (rc = gc_sites(&L, err)))
         goto out;
     rootset_finish(&L.rs, m);
     if (L.ondemand_masks)
@@ -120,9 +128,9 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);
     if (L.words_unreadable)
         model_warn(m, "%llu pointer words could not be read", (unsigned long long)L.words_unreadable);
-    model_warn(m, "goroutine stacks are scanned conservatively (precise stack maps: not yet)");
     note_partial(&L);
 out:
+    gc_pcln_close(&L);
     rootset_free(&L.rs);
     free(L.spans);
     free(L.span_first);

@@ -1,14 +1,16 @@
-/* gocore_roots.c — roots of a Go core: global variables, and goroutine
- * stacks scanned conservatively until precise stack maps are read.
+/* gocore_roots.c — roots of a Go core: global variables, goroutine
+ * stacks (walked frame by frame in gocore_stacks.c) and registers.
  *
  * Globals: every module's data and bss with the pointer masks the
  * runtime built at start-up (moduledata.gcdatamask/gcbssmask: a
  * bitvector {n int32, bytedata *uint8}, one bit per word); each pointer
  * word belongs to the DWARF variable that contains it.
  *
- * Stacks: every word between a goroutine's saved stack pointer and the
- * top of its stack that points into an object.  Conservative, so nothing
- * live looks unreachable; such roots say "conservative". */
+ * Stacks: each live goroutine's walk starts where it stopped: its saved
+ * syscall or scheduler registers, or, for one that was running, its
+ * thread's registers or the ones a signal handler saved.  Registers of
+ * threads and of signal contexts are roots too, scanned conservatively
+ * (a register holds no type). */
 #include <stdio.h>
 #include <string.h>
 
@@ -92,26 +94,7 @@ int gc_roots_globals(gc_load *L, rt_error *err)
     return 0;
 }
 
-/* Conservative scan of [lo, hi) as one root. */
-static void scan_range(gc_load *L, uint32_t root, uint64_t lo, uint64_t hi)
-{
-    const rt_model *m = L->m;
-    lo = (lo + 7) & ~7ULL;
-    if (hi - lo > (1ULL << 30))
-        return; /* no goroutine stack is this large: corrupt bounds */
-    const uint8_t *view = ec_view(L->core, lo, (size_t)(hi - lo));
-    for (uint64_t p = lo; p + 8 <= hi; p += 8) {
-        uint64_t v;
-        if (view)
-            memcpy(&v, view + (p - lo), 8);
-        else
-            v = ec_read_u64_or(L->core, p, 0);
-        if (v && model_find(m, v) != RT_NONE)
-            rootset_word(&L->rs, root, p - lo, v);
-    }
-}
-
-/* The stack pointer a signal interrupted in [lo, hi).  A crashing
+/* The registers a signal interrupted in [lo, hi).  A crashing
  * goroutine's thread runs the signal handler on its signal stack, so
  * neither the thread's rsp nor g.sched.sp points into the goroutine's
  * stack; the kernel saved the interrupted registers in a ucontext on the
@@ -122,14 +105,15 @@ static void scan_range(gc_load *L, uint32_t root, uint64_t lo, uint64_t hi)
  * both the thread's rsp and the ucontext itself, a saved rip in executable
  * memory and a frame pointer that is 0 or inside the stack above sp.
  * Offsets: uc_link +8, uc_stack.ss_sp +16, ss_size +32, gregs at +40
- * (REG_RBP +120, REG_RSP +160, REG_RIP +168).  0 if none. */
-static uint64_t signal_sp(gc_load *L, uint64_t lo, uint64_t hi)
+ * (REG_RBP +120, REG_RSP +160, REG_RIP +168).  The ucontext's address,
+ * or 0 if none. */
+static uint64_t signal_regs(gc_load *L, uint64_t lo, uint64_t hi, uint64_t *pc, uint64_t *sp)
 {
     for (size_t t = 0; t < ec_nthreads(L->core); t++) {
         uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp & ~7ULL;
         for (uint64_t uc = rsp; uc < rsp + 65536; uc += 8) {
-            uint64_t sp = ec_read_u64_or(L->core, uc + 160, 0);
-            if (sp < lo || sp >= hi)
+            uint64_t s = ec_read_u64_or(L->core, uc + 160, 0);
+            if (s < lo || s >= hi)
                 continue;
             uint64_t ss_sp = ec_read_u64_or(L->core, uc + 16, 0);
             uint64_t ss_size = ec_read_u64_or(L->core, uc + 32, 0);
@@ -139,11 +123,66 @@ static uint64_t signal_sp(gc_load *L, uint64_t lo, uint64_t hi)
             uint64_t rip = ec_read_u64_or(L->core, uc + 168, 0);
             uint64_t rbp = ec_read_u64_or(L->core, uc + 120, 1);
             const ec_map *mp = ec_find_map(L->core, rip);
-            if (mp && (mp->perms & EC_PERM_X) && (rbp == 0 || (rbp >= sp && rbp < hi)))
-                return sp;
+            if (mp && (mp->perms & EC_PERM_X) && (rbp == 0 || (rbp >= s && rbp < hi))) {
+                *pc = rip;
+                *sp = s;
+                return uc;
+            }
         }
     }
     return 0;
+}
+
+/* The general registers a signal saved (23 gregs at uc + 40): the
+ * interrupted frame's live values. */
+static void signal_register_root(gc_load *L, const rt_goroutine *gr, uint64_t uc)
+{
+    uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, uc + 40);
+    L->rs.roots[root].goroutine = gr->id;
+    L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, "(registers at the signal)");
+    L->rs.roots[root].conservative = 1;
+    for (uint64_t k = 0; k < 23; k++) {
+        uint64_t v = ec_read_u64_or(L->core, uc + 40 + 8 * k, 0);
+        if (v && model_find(L->m, v) != RT_NONE)
+            rootset_word(&L->rs, root, 8 * k, v);
+    }
+}
+
+/* Where the goroutine's innermost frame is: (pc, sp), and whether a
+ * signal stopped it there.  0 if unknown. */
+static int goroutine_start(gc_load *L, const rt_goroutine *gr, uint64_t g, int64_t status, uint64_t lo,
+                           uint64_t hi, uint64_t *pc, uint64_t *sp, int *interrupted)
+{
+    const gc_layout *y = &L->lay;
+    *interrupted = 0;
+    if (status == y->g_running) {
+        /* its saved registers are stale: take its thread's, or the ones
+         * its signal handler saved */
+        for (size_t t = 0; t < ec_nthreads(L->core); t++) {
+            const ec_thread *th = ec_thread_at(L->core, t);
+            if (th->regs.rsp >= lo && th->regs.rsp < hi) {
+                *pc = th->regs.rip;
+                *sp = th->regs.rsp;
+                *interrupted = 1;
+                return 1;
+            }
+        }
+        uint64_t uc = signal_regs(L, lo, hi, pc, sp);
+        if (uc) {
+            signal_register_root(L, gr, uc);
+            *interrupted = 1;
+            return 1;
+        }
+        return 0;
+    }
+    *sp = ec_read_u64_or(L->core, g + y->g_syscallsp, 0);
+    if (*sp) {
+        *pc = y->has_unwind ? ec_read_u64_or(L->core, g + y->g_syscallpc, 0) : 0;
+    } else {
+        *sp = ec_read_u64_or(L->core, g + y->g_sched_sp, 0);
+        *pc = y->has_unwind ? ec_read_u64_or(L->core, g + y->g_sched_pc, 0) : 0;
+    }
+    return *sp >= lo && *sp < hi && *pc;
 }
 
 int gc_roots_stacks(gc_load *L, rt_error *err)
@@ -154,8 +193,8 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
     uint64_t len = ec_read_u64_or(L->core, y->allgs + 8, 0);
     if (len > (1u << 24))
         return RT_FAIL(err, RT_E_CORRUPT, "runtime.allgs claims %llu goroutines", (unsigned long long)len);
-    uint32_t var = strpool_intern_cstr(m->strings, "(scanned conservatively)");
-    size_t cap = 0;
+    size_t cap = 0, unwound = 0, partial = 0;
+    uint32_t ctxt_var = strpool_intern_cstr(m->strings, "(closure context)");
     for (uint64_t i = 0; i < len; i++) {
         uint64_t g = ec_read_u64_or(L->core, arr + 8 * i, 0);
         uint32_t status = 0;
@@ -168,49 +207,46 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
             continue;
         uint64_t lo = ec_read_u64_or(L->core, g + y->g_stack_lo, 0);
         uint64_t hi = ec_read_u64_or(L->core, g + y->g_stack_hi, 0);
-        uint64_t sp = ec_read_u64_or(L->core, g + y->g_syscallsp, 0);
-        uint64_t goid = ec_read_u64_or(L->core, g + y->g_goid, 0);
-        if (!sp)
-            sp = ec_read_u64_or(L->core, g + y->g_sched_sp, 0);
-        /* a running goroutine's saved sp is stale: take its thread's, or
-         * the one its signal handler saved */
-        if ((int64_t)status == y->g_running) {
-            uint64_t found = 0;
-            for (size_t t = 0; t < ec_nthreads(L->core); t++) {
-                uint64_t rsp = ec_thread_at(L->core, t)->regs.rsp;
-                if (rsp >= lo && rsp < hi)
-                    found = rsp;
-            }
-            if (!found)
-                found = signal_sp(L, lo, hi);
-            if (found)
-                sp = found;
-        }
-        if (sp < lo || sp >= hi)
-            sp = lo;
         if (hi <= lo)
             continue;
         RT_GROW(m->goroutines, cap, (size_t)m->ngoroutine + 1);
         rt_goroutine *gr = &m->goroutines[m->ngoroutine++];
         memset(gr, 0, sizeof *gr);
-        gr->id = goid;
+        gr->id = ec_read_u64_or(L->core, g + y->g_goid, 0);
         gr->gaddr = g;
         gr->status = status;
-        /* what the goroutine runs names it until stacks are unwound */
         if (y->has_startpc) {
             uint64_t pc = ec_read_u64_or(L->core, g + y->g_startpc, 0);
             const dw_func *f = pc ? dwi_func_at(L->dw, pc - L->bias) : NULL;
             if (f && f->name)
                 gr->start_function = strpool_intern_cstr(m->strings, f->name);
         }
-        uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, sp);
-        L->rs.roots[root].goroutine = goid;
-        L->rs.roots[root].function = gr->start_function;
-        L->rs.roots[root].variable = var;
-        L->rs.roots[root].conservative = 1;
-        L->rs.roots[root].size = hi - sp;
-        scan_range(L, root, sp, hi);
+        /* the saved closure context: a live register the scheduler parked */
+        uint64_t ctxt = y->has_unwind ? ec_read_u64_or(L->core, g + y->g_sched_ctxt, 0) : 0;
+        if (ctxt && model_find(m, ctxt) != RT_NONE) {
+            uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, g + y->g_sched_ctxt);
+            L->rs.roots[root].goroutine = gr->id;
+            L->rs.roots[root].variable = ctxt_var;
+            rootset_word(&L->rs, root, 0, ctxt);
+        }
+        uint64_t pc = 0, sp = 0;
+        int interrupted = 0;
+        if (goroutine_start(L, gr, g, (int64_t)status, lo, hi, &pc, &sp, &interrupted)) {
+            if (gc_stack_walk(L, gr, lo, hi, pc, sp, interrupted) == 0)
+                unwound++;
+            else
+                partial++;
+        } else {
+            /* nowhere to start: all of the stack, as a conservative scan */
+            gc_stack_conservative(L, gr, sp >= lo && sp < hi ? sp : lo, hi);
+            partial++;
+        }
+        if (!gr->user_function)
+            gr->user_function = gr->start_function;
     }
+    if (partial)
+        model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "
+                      "the last frame is scanned conservatively", partial, partial + unwound);
     /* registers of every thread: the innermost frames' live values */
     uint32_t regs = strpool_intern_cstr(m->strings, "(registers)");
     for (size_t t = 0; t < ec_nthreads(L->core); t++) {

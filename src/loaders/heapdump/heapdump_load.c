@@ -122,9 +122,14 @@ static void on_goroutine_holder(hd_load *L, const char *what, uint64_t addr, uin
 
 static void on_finalizer(hd_load *L, const hd_record *r)
 {
-    uint32_t root = hd_add_root(L, RT_ROOT_FINALIZER, r->obj);
-    L->rs.roots[root].name = strpool_intern_cstr(
-        L->m->strings, r->tag == HD_QUEUED_FINALIZER ? "queued finalizer" : "finalizer");
+    /* Go 1.24 queues cleanups with the finalizers, with only fn set
+     * (runtime/mheap.go freeSpecial: queuefinalizer(nil, fn, 0, nil, nil));
+     * the dump writes them as queued finalizers without object and type */
+    int cleanup = r->tag == HD_QUEUED_FINALIZER && r->obj == 0 && r->fint == 0;
+    uint32_t root = hd_add_root(L, cleanup ? RT_ROOT_CLEANUP : RT_ROOT_FINALIZER, r->obj);
+    const char *name = cleanup ? "queued cleanup"
+                     : r->tag == HD_QUEUED_FINALIZER ? "queued finalizer" : "finalizer";
+    L->rs.roots[root].name = strpool_intern_cstr(L->m->strings, name);
     RT_GROW(L->fins, L->cap_fin, L->nfin + 1);
     L->fins[L->nfin++] = (hd_fin){ r->obj, r->fn, root, r->tag == HD_QUEUED_FINALIZER };
 }

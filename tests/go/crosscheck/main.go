@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"runtime"
 	"strconv"
 
 	"retaintest/internal/truth"
@@ -258,6 +259,9 @@ func garbage() {
 	}
 	garbageSink = sum
 }
+
+// Every allocation is sampled, so both views name the site of every object.
+func init() { runtime.MemProfileRate = 1 }
 
 func main() {
 	if len(os.Args) != 2 {

@@ -5,7 +5,8 @@
 // goroutine id and the buffer's address, then blocks on a channel nobody ever
 // sends on. The buffer is used after the receive, so the local variable is
 // live across the block and the frame's stack map marks it. Path: the
-// buf variable in main.holder's frame of that goroutine → buffer, 1 hop.
+// buf variable in main.holder's frame of that goroutine → buffer, 1 hop
+// (a core names the variable from DWARF: root.variable "buf").
 // (Below main.holder each stack has the go statement's wrapper,
 // main.setup.func1 up to Go 1.21 and main.setup.gowrap1 from 1.22; it holds
 // no pointer to the buffer.) Retention: each goroutine alone retains its
@@ -59,7 +60,7 @@ func setup() []truth.Item {
 		r := <-ready
 		base, size := truth.Slot(r.addr, bufferSize, false)
 		items = append(items, truth.Stack("buffer-g"+strconv.FormatInt(r.goid, 10), r.addr, base, size,
-			"main.holder", r.goid, "main.newBuffer", 1).
+			"main.holder", r.goid, "main.newBuffer", 1).Var("buf").
 			Retains(size, 1).Dominated(0, 0, 0, ""))
 	}
 	return items

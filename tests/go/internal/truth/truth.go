@@ -13,9 +13,11 @@
 //	   "address": "0x...",          // the pointer the program holds (may be interior)
 //	   "base": "0x...",             // slot start (address-8 behind a malloc header)
 //	   "size": 4096,                // slot size: size class, or pages·8192 if large
-//	   "root_kind": "global",       // or "stack"
-//	   "root_name": "main.blocks",  // globals: symbol name; stacks: null
-//	   "root_function": null,       // stacks: function of the frame, e.g. "main.holder"
+//	   "root_kind": "global",       // or "stack", "finalizer", "cleanup"; absent if unreachable
+//	   "root_name": "main.blocks",  // globals: symbol name; stacks: null;
+//	                                // "finalizer", "queued finalizer", "cleanup"
+//	   "root_function": null,       // stacks: function of the frame, e.g. "main.holder";
+//	                                // finalizers, cleanups: their function (cores only)
 //	   "goroutine": null,           // stacks: goroutine id
 //	   "alloc_function": "main.newBlock",
 //	   "path_length": 2,            // or {"min": 3, "max": 5}
@@ -26,7 +28,9 @@
 //	   "nearest_dominator": "0x...", // optional: base of the immediate dominator
 //	   "top_dominator": "0x...",    // optional: base of the one nearest the roots
 //	   "dominated_by": "global main.blocks", // optional: root/group node above
-//	   "all_roots": ["main.a", "main.b"]     // optional: `why --all N` roots, in order
+//	   "all_roots": ["main.a", "main.b"],    // optional: `why --all N` roots, in order
+//	   "reachable": false,          // optional: no root reaches it (path_length null)
+//	   "dump_unreachable": true     // optional: reachable, but not in a heap dump (cleanups)
 //	 }],
 //	 "retention": [{               // optional: what roots, groups, sites retain
 //	   "by": "variable",           // variable | goroutine | group | site
@@ -49,6 +53,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -62,11 +67,14 @@ type Item struct {
 	Address       string      `json:"address"`
 	Base          string      `json:"base"`
 	Size          uint64      `json:"size"`
-	RootKind      string      `json:"root_kind"`
+	RootKind      string      `json:"root_kind,omitempty"` // "" when unreachable
 	RootName      *string     `json:"root_name"`
 	RootFunction  *string     `json:"root_function"`
 	Goroutine     *int64      `json:"goroutine"`
 	AllocFunction string      `json:"alloc_function"`
+	// RootVariable names the local variable of a stack root (cores name
+	// stack roots from DWARF; heap dumps cannot).
+	RootVariable string `json:"root_variable,omitempty"`
 	PathLength    interface{} `json:"path_length"`
 	// StaleStackFunction, when set, names a function whose frame keeps the
 	// address in a dead slot (a trap for conservative stack scanning).
@@ -87,6 +95,21 @@ type Item struct {
 	// AllRoots names the roots `why --all len(AllRoots)` must show, in order
 	// (every one a shortest path from a different root).
 	AllRoots []string `json:"all_roots,omitempty"`
+	// Reachable, when false, says no root reaches the object (e.g. an
+	// object whose finalizer is set but not queued: the finalizer keeps
+	// what the object points to, not the object); root_kind and
+	// path_length are then empty. Unset means reachable.
+	Reachable *bool `json:"reachable,omitempty"`
+	// DumpUnreachable says the object is reachable in the process (and in
+	// its core) but not in a heap dump, which records no cleanups: `why`
+	// on the dump must answer unreachable.
+	DumpUnreachable bool `json:"dump_unreachable,omitempty"`
+}
+
+// Var records the local variable of the item's stack root.
+func (it Item) Var(name string) Item {
+	it.RootVariable = name
+	return it
 }
 
 // Retains records the exact retained size of the object: the bytes and
@@ -266,6 +289,46 @@ func Stack(name string, addr, base, size uint64, rootFunction string, goid int64
 		AllocFunction: allocFunction, PathLength: pathLength}
 }
 
+// Finalizer describes an object whose shortest path starts at a finalizer
+// record: rootName is "finalizer" for a finalizer set on an object (it
+// keeps what the object points to and the finalizer's closure) or "queued
+// finalizer" for one the GC has queued to run (it keeps the object too).
+// rootFunction is the finalizer's function (FuncName), checked on cores
+// only: a heap dump does not name it.
+func Finalizer(name string, addr, base, size uint64, rootName, rootFunction, allocFunction string, pathLength interface{}) Item {
+	return Item{Name: name, Address: Hex(addr), Base: Hex(base), Size: size,
+		RootKind: "finalizer", RootName: &rootName, RootFunction: &rootFunction,
+		AllocFunction: allocFunction, PathLength: pathLength}
+}
+
+// Cleanup describes an object whose shortest path starts at the cleanup
+// record of runtime.AddCleanup (Go 1.24+), whose cleanup function is
+// rootFunction (checked on cores only). Heap dumps record no cleanups, so
+// on a dump the object is unreachable (DumpUnreachable).
+func Cleanup(name string, addr, base, size uint64, rootFunction, allocFunction string, pathLength interface{}) Item {
+	rootName := "cleanup"
+	return Item{Name: name, Address: Hex(addr), Base: Hex(base), Size: size,
+		RootKind: "cleanup", RootName: &rootName, RootFunction: &rootFunction,
+		AllocFunction: allocFunction, PathLength: pathLength, DumpUnreachable: true}
+}
+
+// Unreachable describes an allocated object that no root reaches.
+func Unreachable(name string, addr, base, size uint64, allocFunction string) Item {
+	no := false
+	return Item{Name: name, Address: Hex(addr), Base: Hex(base), Size: size,
+		AllocFunction: allocFunction, Reachable: &no}
+}
+
+// FuncName is the name of the function a func value calls (for a closure,
+// the closure's function, e.g. "main.setup.func1"), as the pc-value table
+// spells it.
+func FuncName(f interface{}) string {
+	return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
+}
+
+// GoMinor is the minor version of the running toolchain (22 for go1.22.12).
+func GoMinor() int { return goMinor() }
+
 // GoroutineID returns the id of the calling goroutine, read from the
 // "goroutine N [status]:" header that runtime.Stack writes (the same id the
 // heap dump records). Go 1.23+ may add "gp=… m=…" after N; only N is read.
@@ -317,7 +380,18 @@ func Finish(scenario, dumpPath, truthPath string, items []Item) {
 func FinishFacts(scenario, dumpPath, truthPath string, items []Item, facts Facts) {
 	core := os.Getenv(CoreEnv)
 	scrubStack()
-	finish(scenario, dumpPath, truthPath, items, facts, core)
+	finish(scenario, dumpPath, truthPath, items, facts, core, true)
+}
+
+// FinishWithoutGC is FinishFacts without the collections before the dump,
+// for scenarios with finalizers or cleanups: a collection would queue the
+// finalizer of every unreachable object that has one (and run it, and free
+// what it kept), changing the roots the scenario recorded. The caller must
+// have stopped the GC (debug.SetGCPercent(-1)) before setting them.
+func FinishWithoutGC(scenario, dumpPath, truthPath string, items []Item, facts Facts) {
+	core := os.Getenv(CoreEnv)
+	scrubStack()
+	finish(scenario, dumpPath, truthPath, items, facts, core, false)
 }
 
 // scrubStack zeroes the stack below the caller's frame, where the frames of
@@ -338,9 +412,11 @@ func sink(b []byte) {
 	}
 }
 
-func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, core string) {
+func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, core string, gc bool) {
 	debug.SetGCPercent(-1)
-	runtime.GC()
+	if gc {
+		runtime.GC()
+	}
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains}
@@ -350,7 +426,9 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	out, err := os.Create(dumpPath)
 	check(err)
 	fd := out.Fd()
-	runtime.GC()
+	if gc {
+		runtime.GC()
+	}
 	debug.WriteHeapDump(fd)
 	// The dump went out with write(2): it is complete on disk. The file
 	// stays open so its finalizer is in the core as it is in the dump.

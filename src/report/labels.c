@@ -1,0 +1,43 @@
+/* labels.c — one wording for objects with no type and no site, shared by
+ * every command and export (it used to be "-", "object" or "(not
+ * sampled)" depending on where it was printed). */
+#include "report/labels.h"
+
+#include <stdio.h>
+
+/* a core whose memory profile was not read has no sites at all */
+static int sites_unread(const rt_model *m)
+{
+    return m->input_kind == RT_INPUT_CORE && m->nsite == 0;
+}
+
+const char *report_obj_label(const rt_model *m, uint32_t obj)
+{
+    uint32_t type = model_obj_type(m, obj), site = model_obj_site(m, obj);
+    if (type)
+        return strpool_get(m->strings, type);
+    if (site != RT_NONE) {
+        const char *fn = strpool_get(m->strings, model_site_function(m, site));
+        if (*fn)
+            return fn;
+    }
+    /* when no site was read at all (a core read without its memory
+     * profile), "not sampled" would blame the program's MemProfileRate */
+    return sites_unread(m) ? "(unknown type and site)" : "(unknown type, not sampled)";
+}
+
+const char *report_unknown_group(const rt_model *m, int by_type)
+{
+    if (by_type)
+        return "(unknown type)";
+    return sites_unread(m) ? "(allocation sites were not read from this core)" : "(not sampled)";
+}
+
+const char *report_node_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len)
+{
+    if (node < m->nobj) {
+        snprintf(buf, len, "%s", report_obj_label(m, node));
+        return buf;
+    }
+    return retained_label(m, r, node, buf, len);
+}
