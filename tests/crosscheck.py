@@ -16,10 +16,12 @@ Checks, per Go version (and build variant: --pie builds -buildmode=pie,
   - `retain objects --json DUMP EXE` and `retain objects --json CORE EXE`
     list the same objects: at least 99.9 % of the (base, size) pairs of
     each side are on the other (the rest is printed, at most 20 lines);
+  - the objects on both sides have the same allocating function (every
+    allocation is sampled) for at least 99.9 % of them;
   - for the objects on both sides the reachable flags agree for at least
-    99 % of them (every disagreement is printed, at most 20 lines, and
-    explained where the dump shows why: an object only a dead stack slot
-    or thread registers reach is reachable from a conservative scan);
+    99 % of them, and every disagreement is the core reaching an object
+    through a conservative root (the frame the signal stopped, registers):
+    goroutine stacks are otherwise unwound and scanned with stack maps;
   - edges, through `retain why --json`: for 20 objects (random, seeded)
     reachable on both sides, the core finds the same slot; when the dump's
     shortest path starts at a global, the core's has the same length, or
@@ -210,19 +212,45 @@ def compare_reachable(retain, v, dump, core, both, res, dead):
     nc = sum(1 for b in both if core[b].get("reachable") is True)
     print("  %s: reachable on both sides' common objects: dump %d, core %d; %d disagree" % (
         v.where, nd, nc, len(diff)))
-    lines = []
+    # Stacks of a core are scanned precisely except the frame the signal
+    # stopped and the registers: only a root marked conservative may reach
+    # an object the dump does not; the core missing one the dump reaches is
+    # always wrong.
+    lines, unexplained = [], []
     for b in diff[:MAX_LINES]:
         why = ""
         if core[b].get("reachable") is True:
-            slot = dead.leads_to(None, b, None) if dead else None
-            why = "; explained: the dump's dead frame slot %s reaches it" % slot if slot else \
-                "; UNEXPLAINED by the dump's frames: " + unexplained_reach(retain, v, b, dead)
+            root = core_first_root(retain, v, b)
+            if root.get("conservative") is True:
+                why = "; the core's first root is conservative (%s)" % json.dumps(root)
+            else:
+                slot = dead.leads_to(None, b, None) if dead else None
+                why = "; UNEXPLAINED: %s%s" % (unexplained_reach(retain, v, b, dead),
+                                               "; the dump's dead frame slot %s reaches it" % slot
+                                               if slot else "")
+                unexplained.append(hex(b))
+        else:
+            unexplained.append(hex(b))
         lines.append("reachable %s in dump, %s in core: %s%s" % (
             dump[b].get("reachable"), core[b].get("reachable"), describe(dump[b]), why))
     print_limited(lines, len(diff))
     res.check(both and share >= REACHABLE_AGREEMENT, v.where,
               "reachable flags agree (>= %.0f %%)" % (100 * REACHABLE_AGREEMENT),
               "%d of %d = %.3f %%" % (agree, len(both), 100 * share))
+    res.check(not unexplained, v.where,
+              "every disagreement is the core reaching more through a conservative root",
+              "%d unexplained (of the first %d): %s" % (len(unexplained), MAX_LINES,
+                                                        ", ".join(unexplained[:5])))
+
+
+def core_first_root(retain, v, b):
+    """The root of the core's first path to b ({} if none)."""
+    out = sc.run_retain(retain, ["why", "--json", hex(b), v.core, v.exe], v.where,
+                        "why core %s" % hex(b), sc.Results(), False)
+    paths = out.get("paths") if isinstance(out, dict) else None
+    if not paths or not isinstance(paths[0], dict):
+        return {}
+    return paths[0].get("root") or {}
 
 
 def core_scan_note(dead, root):

@@ -247,33 +247,54 @@ static void add_stack_objects(stk_walk *w, stk_frame *fr, const gp_func *f, uint
     }
 }
 
+static int cmp_obj(const void *a, const void *b)
+{
+    const stk_obj *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The stack object containing p (objects sorted by address), or NULL. */
+static stk_obj *find_obj(stk_walk *w, uint64_t p)
+{
+    size_t lo = 0, hi = w->nobj;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->objs[mid].addr <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* frames do not overlap, so neither do their objects; a corrupt
+     * core may make them, and then only the nearest one below counts */
+    return lo && p < w->objs[lo - 1].addr + w->objs[lo - 1].size ? &w->objs[lo - 1] : NULL;
+}
+
 /* Stack objects some live stack pointer reaches, transitively. */
 static void scan_stack_objects(stk_walk *w)
 {
     uint8_t buf[256];
+    if (w->nobj)
+        qsort(w->objs, w->nobj, sizeof *w->objs, cmp_obj);
     for (size_t k = 0; k < w->nptr; k++) { /* nptr grows while we scan */
-        uint64_t p = w->ptrs[k];
-        for (size_t i = 0; i < w->nobj; i++) {
-            stk_obj *o = &w->objs[i];
-            if (o->scanned || p < o->addr || p >= o->addr + o->size)
-                continue;
-            o->scanned = 1;
-            uint64_t nwords = (o->ptrbytes < o->size ? o->ptrbytes : o->size) / 8;
-            for (uint64_t j = 0; j < nwords; j++) {
-                if (!o->conservative) {
-                    rt_error e;
-                    if (j % (8 * sizeof buf) == 0 &&
-                        ec_read(w->L->core, o->gcdata + j / 8, buf,
-                                (size_t)((nwords - j + 7) / 8 < sizeof buf ? (nwords - j + 7) / 8 : sizeof buf),
-                                &e))
-                        break;
-                    if (!(buf[(j / 8) % sizeof buf] >> (j % 8) & 1))
-                        continue;
-                }
-                uint64_t v = heap_word(w, o->addr + 8 * j);
-                if (v)
-                    rootset_word(&w->L->rs, o->root, o->addr + 8 * j - o->base, v);
+        stk_obj *o = find_obj(w, w->ptrs[k]);
+        if (!o || o->scanned)
+            continue;
+        o->scanned = 1;
+        uint64_t nwords = (o->ptrbytes < o->size ? o->ptrbytes : o->size) / 8;
+        for (uint64_t j = 0; j < nwords; j++) {
+            if (!o->conservative) {
+                rt_error e;
+                if (j % (8 * sizeof buf) == 0 &&
+                    ec_read(w->L->core, o->gcdata + j / 8, buf,
+                            (size_t)((nwords - j + 7) / 8 < sizeof buf ? (nwords - j + 7) / 8 : sizeof buf),
+                            &e))
+                    break;
+                if (!(buf[(j / 8) % sizeof buf] >> (j % 8) & 1))
+                    continue;
             }
+            uint64_t v = heap_word(w, o->addr + 8 * j);
+            if (v)
+                rootset_word(&w->L->rs, o->root, o->addr + 8 * j - o->base, v);
         }
     }
 }

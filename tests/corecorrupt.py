@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Corrupted real cores: `retain` must answer or refuse, never crash or hang.
+
+    python3 tests/corecorrupt.py --retain build/retain --go 1.22 --work /tmp/w [--runs 30]
+
+Takes the core and executable of tests/go/crosscheck (built and cored as
+tests/crosscheck.py does) and, for each run (seeded, so a failure can be
+replayed with --seed), writes a copy with random words overwritten:
+  - in the core: a few words in each of a few PT_LOAD segments, chosen per
+    segment rather than per byte, so the runtime's own small segments (data
+    and bss with mheap_, allgs, moduledata; span and special records; the
+    profile buckets; goroutine stacks) are hit as often as the heap;
+  - every fourth run, also in a copy of the executable's .gopclntab (a
+    core's read-only segments come from the executable), which the stack
+    walker and the allocation sites read.
+Then `retain roots --json -n 5` and `retain top --by site -n 5` run on it.
+Each must exit 0 (an answer, perhaps partial or with warnings) or 1 (one
+line on stderr, starting "retain "), print no sanitizer report, finish in
+TIMEOUT seconds, and leave its inputs unchanged. The clean core must load.
+
+Output: one line per failed check, then "N passed, M failed"; exit 1 if
+anything failed, 77 if the toolchain is missing (ctest: skipped).
+Python 3 standard library only.
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import crosscheck as cc  # noqa: E402  (builds and cores tests/go/crosscheck)
+import scenarios as sc  # noqa: E402
+
+TIMEOUT = 60
+SANITIZER_MARKS = ("Sanitizer", "runtime error:", "LeakSanitizer")
+
+
+def load_segments(path):
+    """[(file offset, size)] of the core's PT_LOAD segments with file data."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        segs = []
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            ph = f.read(56)
+            p_type, _flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ", ph)
+            if p_type == 1 and p_filesz >= 8:
+                segs.append((p_offset, p_filesz))
+        return segs
+
+
+def section(path, name):
+    """(file offset, size) of the named ELF section, or None."""
+    with open(path, "rb") as f:
+        data = f.read()
+    shoff, = struct.unpack_from("<Q", data, 40)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 58)
+    def sh(i):
+        return struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
+    stroff = sh(shstrndx)[4]
+    for i in range(shnum):
+        s = sh(i)
+        end = data.index(b"\0", stroff + s[0])
+        if data[stroff + s[0]:end].decode() == name:
+            return s[4], s[5]
+    return None
+
+
+def scribble(path, ranges, nwords, rnd):
+    with open(path, "r+b") as f:
+        for off, size in ranges:
+            for _ in range(nwords):
+                at = off + rnd.randrange(0, max(1, size - 8)) // 8 * 8
+                f.seek(at)
+                f.write(rnd.choice([rnd.randbytes(8), b"\0" * 8, b"\xff" * 8,
+                                    struct.pack("<Q", rnd.randrange(1 << 48))]))
+
+
+def sha(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+def run_one(retain, args, where, res):
+    try:
+        p = subprocess.run([retain] + args, capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        res.fail(where, "finishes within %d s" % TIMEOUT, " ".join(args))
+        return
+    err = p.stderr.decode(errors="replace")
+    res.check(not any(m in err for m in SANITIZER_MARKS), where, "no sanitizer report",
+              err[:1500])
+    res.check(p.returncode in (0, 1), where, "exit 0 or 1",
+              "exit %d: %s" % (p.returncode, err.strip()[:400]))
+    if p.returncode == 1:
+        lines = err.splitlines()
+        res.check(len(lines) == 1 and err.startswith("retain "), where,
+                  "the error is one line starting 'retain '", repr(err[:400]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--retain", required=True)
+    ap.add_argument("--go", required=True, help="one toolchain version, e.g. 1.22")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=None, help="replay one run")
+    a = ap.parse_args()
+    retain = os.path.abspath(a.retain)
+    if not os.path.exists("/usr/lib/go-%s/bin/go" % a.go):
+        print("go %s not installed: skipped" % a.go)
+        return 77
+    res = sc.Results()
+    work = os.path.abspath(a.work)
+    v = cc.Variant(work, a.go, False, False)
+    method = sc.core_method()
+    if not cc.build_and_run(v, work, res, False, False, method):
+        print("%d passed, %d failed" % (res.passed, res.failed))
+        return 1
+    where = "go%s/corecorrupt" % a.go
+    run_one(retain, ["roots", "--json", "-n", "5", v.core, v.exe], where + "/clean", res)
+    segs = load_segments(v.core)
+    pcln = section(v.exe, ".gopclntab") or section(v.exe, ".data.rel.ro.gopclntab")
+    res.check(bool(segs), where, "core has PT_LOAD segments")
+    scratch = os.path.join(work, a.go, "corecorrupt")
+    os.makedirs(scratch, exist_ok=True)
+    seeds = [a.seed] if a.seed is not None else range(a.runs)
+    for seed in seeds:
+        rnd = random.Random(seed)
+        core = os.path.join(scratch, "core")
+        exe = os.path.join(scratch, "prog")
+        shutil.copyfile(v.core, core)
+        shutil.copyfile(v.exe, exe)
+        os.chmod(exe, 0o755)
+        picks = [rnd.choice(segs) for _ in range(6)]
+        scribble(core, picks, 8, rnd)
+        if seed % 4 == 3 and pcln:
+            scribble(exe, [pcln], 16, rnd)
+        before = (sha(core), sha(exe))
+        w = "%s/seed %d" % (where, seed)
+        run_one(retain, ["roots", "--json", "-n", "5", core, exe], w + " roots", res)
+        run_one(retain, ["top", "--by", "site", "-n", "5", core, exe], w + " top", res)
+        res.check((sha(core), sha(exe)) == before, w, "inputs unchanged")
+    shutil.rmtree(scratch, ignore_errors=True)
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
