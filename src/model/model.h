@@ -107,7 +107,13 @@ typedef struct rt_model {
     rt_object *objects;
     uint32_t nobj;
     uint32_t *obj_type;   /* per object: type name (string id, 0 = unknown); NULL: none known */
-    uint32_t *obj_site;   /* per object: allocation site or RT_NONE; NULL: none sampled */
+    uint32_t *obj_site;   /* per object: allocation site or RT_NONE; NULL: see below */
+    /* Few objects are sampled at the default MemProfileRate (one in 512
+     * KiB): until more than one in 16 objects has a site, sites are kept
+     * as (object, site) pairs sorted by object instead of a 4-byte entry
+     * for every object. */
+    uint32_t *sparse_obj, *sparse_site;
+    size_t nsparse, cap_sparse;
 
     rt_root *roots;
     uint32_t nroot;
@@ -191,13 +197,18 @@ static inline uint32_t model_obj_type(const rt_model *m, uint32_t i)
 {
     return m->obj_type ? m->obj_type[i] : 0;
 }
+uint32_t model_obj_site_sparse(const rt_model *m, uint32_t i);
 static inline uint32_t model_obj_site(const rt_model *m, uint32_t i)
 {
-    return m->obj_site ? m->obj_site[i] : RT_NONE;
+    if (m->obj_site)
+        return m->obj_site[i];
+    return m->nsparse ? model_obj_site_sparse(m, i) : RT_NONE;
 }
-/* Record an object's type name or site; the side array is made on first use. */
+/* Record an object's type name or site; the side array is made on first
+ * use.  A loader calls model_sites_done() once it has set every site. */
 void model_set_type(rt_model *m, uint32_t i, uint32_t type);
 void model_set_site(rt_model *m, uint32_t i, uint32_t site);
+void model_sites_done(rt_model *m);
 
 /* Allocating function of a site: string id (0 if the site has no frames). */
 uint32_t model_site_function(const rt_model *m, uint32_t site);

@@ -63,7 +63,7 @@ static int global(gc_load *L, const char *name, uint64_t *addr, rt_error *err)
 
 static int read_version(gc_load *L, rt_error *err)
 {
-    uint64_t addr, ptr, len;
+    uint64_t addr = 0, ptr = 0, len = 0;
     int rc = global(L, "runtime.buildVersion", &addr, err);
     if (rc)
         return rc;

@@ -369,6 +369,7 @@ static void attach_samples(hd_load *L)
         }
         model_set_site(m, o, site);
     }
+    model_sites_done(m);
     free(by);
 }
 
