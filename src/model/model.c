@@ -24,6 +24,8 @@ rt_model *model_new(void)
 {
     rt_model *m = rt_calloc(1, sizeof *m);
     m->strings = strpool_new();
+    m->obj_types.none = 0;
+    m->obj_sites.none = RT_NONE;
     return m;
 }
 
@@ -33,10 +35,8 @@ void model_free(rt_model *m)
         return;
     strpool_free(m->strings);
     free(m->objects);
-    free(m->obj_type);
-    free(m->obj_site);
-    free(m->sparse_obj);
-    free(m->sparse_site);
+    sidemap_free(&m->obj_types);
+    sidemap_free(&m->obj_sites);
     free(m->roots);
     free(m->edge_start);
     free(m->edge_dst);
@@ -151,90 +151,18 @@ void model_build_index(rt_model *m)
 
 void model_set_type(rt_model *m, uint32_t i, uint32_t type)
 {
-    if (!m->obj_type) {
-        if (!type)
-            return;
-        m->obj_type = rt_calloc((size_t)m->nobj + 1, sizeof *m->obj_type);
-    }
-    m->obj_type[i] = type;
-}
-
-static void densify_sites(rt_model *m)
-{
-    m->obj_site = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->obj_site);
-    memset(m->obj_site, 0xff, ((size_t)m->nobj + 1) * sizeof *m->obj_site);
-    for (size_t k = 0; k < m->nsparse; k++)
-        m->obj_site[m->sparse_obj[k]] = m->sparse_site[k];
-    free(m->sparse_obj);
-    free(m->sparse_site);
-    m->sparse_obj = m->sparse_site = NULL;
-    m->nsparse = m->cap_sparse = 0;
+    sidemap_set(&m->obj_types, m->nobj, i, type);
 }
 
 void model_set_site(rt_model *m, uint32_t i, uint32_t site)
 {
-    if (m->obj_site) {
-        m->obj_site[i] = site;
-        return;
-    }
-    if (site == RT_NONE)
-        return;
-    if (m->nsparse >= m->cap_sparse) {
-        m->cap_sparse = m->cap_sparse ? 2 * m->cap_sparse : 256;
-        m->sparse_obj = rt_realloc(m->sparse_obj, m->cap_sparse * sizeof *m->sparse_obj);
-        m->sparse_site = rt_realloc(m->sparse_site, m->cap_sparse * sizeof *m->sparse_site);
-    }
-    m->sparse_obj[m->nsparse] = i;
-    m->sparse_site[m->nsparse++] = site;
-    if (m->nsparse > m->nobj / 16)
-        densify_sites(m);
+    sidemap_set(&m->obj_sites, m->nobj, i, site);
 }
 
-static int cmp_pair(const void *a, const void *b)
+void model_sides_done(rt_model *m)
 {
-    const uint64_t *x = a, *y = b;
-    return *x < *y ? -1 : *x > *y;
-}
-
-void model_sites_done(rt_model *m)
-{
-    if (m->obj_site || !m->nsparse)
-        return;
-    /* sort by object, keeping the last site set for each (object in the
-     * high half, order of setting in the low half) */
-    uint64_t *pairs = rt_malloc(m->nsparse * sizeof *pairs);
-    for (size_t k = 0; k < m->nsparse; k++)
-        pairs[k] = (uint64_t)m->sparse_obj[k] << 32 | (uint32_t)k;
-    qsort(pairs, m->nsparse, sizeof *pairs, cmp_pair);
-    uint32_t *site = rt_malloc(m->nsparse * sizeof *site);
-    size_t w = 0;
-    for (size_t k = 0; k < m->nsparse; k++) {
-        uint32_t obj = (uint32_t)(pairs[k] >> 32);
-        uint32_t s = m->sparse_site[(uint32_t)pairs[k]];
-        if (w && m->sparse_obj[w - 1] == obj) {
-            site[w - 1] = s;
-            continue;
-        }
-        m->sparse_obj[w] = obj;
-        site[w++] = s;
-    }
-    free(pairs);
-    free(m->sparse_site);
-    m->sparse_site = site;
-    m->nsparse = m->cap_sparse = w;
-}
-
-uint32_t model_obj_site_sparse(const rt_model *m, uint32_t i)
-{
-    size_t lo = 0, hi = m->nsparse;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->sparse_obj[mid] < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < m->nsparse && m->sparse_obj[lo] == i ? m->sparse_site[lo] : RT_NONE;
+    sidemap_done(&m->obj_types);
+    sidemap_done(&m->obj_sites);
 }
 
 void model_release_offsets(rt_model *m)

@@ -99,6 +99,34 @@ typedef struct rt_goroutine {
     uint8_t pad[3];
 } rt_goroutine;
 
+/* A value for some objects (their type, their allocation site).  Few
+ * objects may have one (a core types only objects with malloc headers;
+ * the default MemProfileRate samples one in 512 KiB), so until more than
+ * one in 16 objects has a value they are kept as (object, value) pairs,
+ * sorted by object once the loader calls sidemap_done(); past that, as a
+ * 4-byte entry per object. */
+typedef struct rt_sidemap {
+    uint32_t *dense;       /* per object, or NULL */
+    uint32_t *keys, *vals; /* the pairs while sparse */
+    size_t n, cap;
+    uint32_t none;         /* the value of an object without one */
+} rt_sidemap;
+
+uint32_t sidemap_get_sparse(const rt_sidemap *s, uint32_t i);
+static inline uint32_t sidemap_get(const rt_sidemap *s, uint32_t i)
+{
+    if (s->dense)
+        return s->dense[i];
+    return s->n ? sidemap_get_sparse(s, i) : s->none;
+}
+/* Set object i's value (nobj objects in all); the last set wins. */
+void sidemap_set(rt_sidemap *s, uint32_t nobj, uint32_t i, uint32_t v);
+/* Sort the pairs: before any sidemap_get. */
+void sidemap_done(rt_sidemap *s);
+void sidemap_free(rt_sidemap *s);
+/* Whether any object has a value. */
+static inline int sidemap_any(const rt_sidemap *s) { return s->dense != NULL || s->n > 0; }
+
 typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE } rt_input_kind;
 
 typedef struct rt_model {
@@ -106,14 +134,8 @@ typedef struct rt_model {
 
     rt_object *objects;
     uint32_t nobj;
-    uint32_t *obj_type;   /* per object: type name (string id, 0 = unknown); NULL: none known */
-    uint32_t *obj_site;   /* per object: allocation site or RT_NONE; NULL: see below */
-    /* Few objects are sampled at the default MemProfileRate (one in 512
-     * KiB): until more than one in 16 objects has a site, sites are kept
-     * as (object, site) pairs sorted by object instead of a 4-byte entry
-     * for every object. */
-    uint32_t *sparse_obj, *sparse_site;
-    size_t nsparse, cap_sparse;
+    rt_sidemap obj_types; /* per object: type name (string id), none = 0 */
+    rt_sidemap obj_sites; /* per object: allocation site, none = RT_NONE */
 
     rt_root *roots;
     uint32_t nroot;
@@ -195,20 +217,17 @@ static inline int model_is_root(const rt_model *m, uint32_t node) { return node 
 
 static inline uint32_t model_obj_type(const rt_model *m, uint32_t i)
 {
-    return m->obj_type ? m->obj_type[i] : 0;
+    return sidemap_get(&m->obj_types, i);
 }
-uint32_t model_obj_site_sparse(const rt_model *m, uint32_t i);
 static inline uint32_t model_obj_site(const rt_model *m, uint32_t i)
 {
-    if (m->obj_site)
-        return m->obj_site[i];
-    return m->nsparse ? model_obj_site_sparse(m, i) : RT_NONE;
+    return sidemap_get(&m->obj_sites, i);
 }
-/* Record an object's type name or site; the side array is made on first
- * use.  A loader calls model_sites_done() once it has set every site. */
+/* Record an object's type name or site.  A loader calls
+ * model_sides_done() once it has set them all. */
 void model_set_type(rt_model *m, uint32_t i, uint32_t type);
 void model_set_site(rt_model *m, uint32_t i, uint32_t site);
-void model_sites_done(rt_model *m);
+void model_sides_done(rt_model *m);
 
 /* Allocating function of a site: string id (0 if the site has no frames). */
 uint32_t model_site_function(const rt_model *m, uint32_t site);

@@ -1,7 +1,7 @@
-/* test_model.c — the heap model's per-object allocation sites: kept as
- * sorted (object, site) pairs while few objects are sampled (the default
- * MemProfileRate), as a dense array once more than one in 16 is; both
- * must answer model_obj_site() the same, the last site set winning. */
+/* test_model.c — the heap model's per-object values (allocation sites,
+ * types): kept as sorted (object, value) pairs while few objects have one
+ * (the default MemProfileRate), as a dense array once more than one in 16
+ * has; both must answer the same, the last value set winning. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +43,8 @@ static void sites_case(tctx *t, uint32_t nobj, uint32_t n, unsigned seed, int wa
             want[obj] = site + 1;
         }
     }
-    model_sites_done(m);
-    CHECK(t, (m->obj_site != NULL) == (want_dense != 0));
+    model_sides_done(m);
+    CHECK(t, (m->obj_sites.dense != NULL) == (want_dense != 0));
     uint32_t bad = 0;
     for (uint32_t i = 0; i < nobj; i++)
         bad += model_obj_site(m, i) != want[i];
@@ -58,10 +58,10 @@ int main(void)
     tctx t = { .c = { .tag = "sites" } };
     rt_model *m = model_of(100);
     CHECK_EQ(&t, model_obj_site(m, 5), RT_NONE); /* nothing sampled */
-    model_sites_done(m);
+    model_sides_done(m);
     CHECK_EQ(&t, model_obj_site(m, 99), RT_NONE);
     model_set_site(m, 7, RT_NONE); /* "no site" makes no side array */
-    CHECK(&t, m->obj_site == NULL && m->nsparse == 0);
+    CHECK(&t, m->obj_sites.dense == NULL && m->obj_sites.n == 0);
     model_free(m);
 
     sites_case(&t, 100000, 10, 1, 0);     /* sparse */

@@ -122,6 +122,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
     if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)) ||
         (rc = gc_roots_finalizers(&L, err)) || (rc = gc_sites(&L, err)))
         goto out;
+    model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "

@@ -148,7 +148,6 @@ int gc_sites(gc_load *L, rt_error *err)
         }
         i = j;
     }
-    model_sites_done(m);
     if (bad)
         model_warn(m, "%zu memory-profile buckets could not be read; their objects have no site", bad);
     if (n && !L->pcln)

@@ -369,7 +369,6 @@ static void attach_samples(hd_load *L)
         }
         model_set_site(m, o, site);
     }
-    model_sites_done(m);
     free(by);
 }
 
@@ -473,6 +472,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
 
     hd_finish_roots(&L);
     attach_samples(&L);
+    model_sides_done(m); /* types and sites are all set */
     if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
