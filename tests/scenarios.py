@@ -725,6 +725,9 @@ def check_why_core(retain, r, item, res, dry):
               "got %s, want %s" % (obj.get("base"), item["base"]))
     res.check(obj.get("size") == item["size"], where, "object.size",
               "got %s, want %s" % (obj.get("size"), item["size"]))
+    if item.get("core_type"):
+        res.check(obj.get("type") == item["core_type"], where, "object.type (malloc header)",
+                  "got %r, want %r" % (obj.get("type"), item["core_type"]))
     # the core's memory profile (profile specials + buckets, symbolized by
     # the pc-value table) names the same allocating function as the truth
     alloc = obj.get("alloc")

@@ -34,12 +34,17 @@ int cmd_overview(int argc, char **argv)
     rt_reach reach;
     reach_compute(m, &reach);
 
-    uint64_t bytes = 0, sampled = 0, sampled_bytes = 0;
+    uint64_t bytes = 0, sampled = 0, sampled_bytes = 0, typed = 0, typed_reachable_bytes = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
         bytes += m->objects[i].size;
         if (model_obj_site(m, i) != RT_NONE) {
             sampled++;
             sampled_bytes += m->objects[i].size;
+        }
+        if (model_obj_type(m, i)) {
+            typed++;
+            if (reach_is(&reach, i))
+                typed_reachable_bytes += m->objects[i].size;
         }
     }
     uint64_t by_kind[RT_ROOT_KIND_COUNT] = { 0 };
@@ -109,6 +114,10 @@ int cmd_overview(int argc, char **argv)
         json_u64(&w, sampled_bytes);
         json_key(&w, "sites");
         json_u64(&w, m->nsite);
+        json_key(&w, "typed_objects");
+        json_u64(&w, typed);
+        json_key(&w, "typed_reachable_bytes");
+        json_u64(&w, typed_reachable_bytes);
         json_key(&w, "mem_profile_rate");
         if (m->mem_profile_rate)
             json_u64(&w, m->mem_profile_rate);
@@ -173,6 +182,11 @@ int cmd_overview(int argc, char **argv)
         else
             printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n",
                    sampled, cli_bytes(sampled_bytes, b1, sizeof b1), m->nsite);
+        if (typed)
+            printf("typed        %" PRIu64 " objects have a type; %s, %.1f%% of reachable bytes%s\n", typed,
+                   cli_bytes(typed_reachable_bytes, b1, sizeof b1),
+                   reach.reachable_bytes ? 100.0 * (double)typed_reachable_bytes / (double)reach.reachable_bytes : 0.0,
+                   m->input_kind == RT_INPUT_CORE ? " (objects with a malloc header or a large-object span)" : "");
         for (size_t i = 0; i < m->nwarning; i++)
             printf("warning      %s\n", m->warnings[i]);
     }

@@ -49,6 +49,9 @@ typedef struct gc_layout {
     uint64_t ha_bitmap, ha_nomoreptrs;
     /* runtime._type / internal/abi.Type */
     uint64_t ty_size, ty_ptrbytes, ty_tflag, ty_kind, ty_gcdata;
+    uint64_t ty_str;       /* NameOff of the type's string, from moduledata.types */
+    uint64_t md_types;     /* runtime.moduledata.types */
+    int type_names_ok;
     /* abi.ArrayType, abi.StructType, abi.StructField (on-demand masks) */
     uint64_t at_elem, at_len, st_fields, sf_typ, sf_offset, sf_size;
     int at_elem_ok;

@@ -282,6 +282,14 @@ int gc_layout_read(gc_load *L, rt_error *err)
         (rc = field(L, T_TYPE, NAMES("GCData", "gcdata"), &y->ty_gcdata, NULL, err)))
         return rc;
 
+    /* type names (abi.Type.Str, a NameOff from moduledata.types); optional */
+    {
+        rt_error e2;
+        y->type_names_ok =
+            field(L, T_TYPE, NAMES("Str", "str"), &y->ty_str, NULL, &e2) == 0 &&
+            field(L, NAMES("runtime.moduledata"), NAMES("types"), &y->md_types, NULL, &e2) == 0;
+    }
+
     /* for masks built on demand (1.24+); optional elsewhere */
     {
         rt_error e2;

@@ -3,7 +3,8 @@
 // main.blocks holds 1000 blocks of 4096 bytes (an exact size class, noscan),
 // each allocated by main.newBlock. Path to a block: main.blocks → the slice's
 // backing array (hop 1; from Go 1.22 it has a malloc header, so main.blocks
-// points 8 bytes into its slot) → the block (hop 2). Retention: the backing
+// points 8 bytes into its slot, whose header names its type: a core says
+// "[][]uint8") → the block (hop 2). Retention: the backing
 // array dominates every block, so main.blocks retains all blocks plus the
 // backing array's slot (recorded in the truth's "retention").
 package main
@@ -50,7 +51,7 @@ func setup() ([]truth.Item, truth.Facts) {
 	}
 	total := nBlocks*blockSlot + backingSize
 	items = append(items, truth.Global("backing", a, backingBase, backingSize,
-		"main.blocks", "main.setup", 1).
+		"main.blocks", "main.setup", 1).TypedInCore("[][]uint8").
 		Retains(total, nBlocks+1).Dominated(0, 0, 0, "global main.blocks"))
 	facts := truth.Facts{Retention: []truth.Retention{
 		truth.RootRetains("variable", "main.blocks", total).AtLeastObjects(nBlocks + 1),

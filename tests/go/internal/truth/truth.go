@@ -75,6 +75,10 @@ type Item struct {
 	// RootVariable names the local variable of a stack root (cores name
 	// stack roots from DWARF; heap dumps cannot).
 	RootVariable string `json:"root_variable,omitempty"`
+	// CoreType is the type a core must report for the object (from its
+	// malloc header or large-object span, Go 1.22+): "T", or "[]T" for a
+	// slot holding several Ts.
+	CoreType string `json:"core_type,omitempty"`
 	PathLength    interface{} `json:"path_length"`
 	// StaleStackFunction, when set, names a function whose frame keeps the
 	// address in a dead slot (a trap for conservative stack scanning).
@@ -104,6 +108,15 @@ type Item struct {
 	// its core) but not in a heap dump, which records no cleanups: `why`
 	// on the dump must answer unreachable.
 	DumpUnreachable bool `json:"dump_unreachable,omitempty"`
+}
+
+// TypedInCore records the type a core of Go 1.22+ reports for the object
+// (older versions record no types): nothing is recorded before 1.22.
+func (it Item) TypedInCore(name string) Item {
+	if goMinor() >= 22 {
+		it.CoreType = name
+	}
+	return it
 }
 
 // Var records the local variable of the item's stack root.
