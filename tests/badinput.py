@@ -14,7 +14,8 @@ toolchain (/usr/lib/go-VERSION/bin/go), writes one real dump, then runs
   record lies before the cut still answers, with `partial` set;
 - a garbage file, an empty file, a directory, a missing file: exit 1;
 - a non-Go ELF executable (/bin/ls), or the executable of another Go
-  program, given with the dump: exit 1, "does not belong";
+  program, given with the dump: exit 1, "does not belong"; a Go executable
+  built for arm64: exit 1, naming the machine;
 - an address outside the heap: exit 1;
 - no inputs, an unknown option, a bad address, two dumps: exit 2, and
   option errors in one wording ("option X: unknown" / "missing its value");
@@ -196,6 +197,13 @@ def build(res, go, work):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
     if not res.check(p.returncode == 0, "setup", "go build the other program", p.stdout.decode()[-500:]):
         return None
+    # the same program for another machine: a real Go executable for arm64
+    arm_env = dict(env, GOARCH="arm64", CGO_ENABLED="0")
+    p = subprocess.run([go, "build", "-o", other + "-arm64", "."], cwd=other_dir, env=arm_env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    if not res.check(p.returncode == 0, "setup", "go build the other program for arm64",
+                     p.stdout.decode()[-500:]):
+        return None
     dump = os.path.join(work, "seed.dump")
     p = subprocess.run([seedgen, dump], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     if not res.check(p.returncode == 0, "setup", "seedgen writes a dump", p.stderr.decode()[-500:]):
@@ -350,6 +358,11 @@ def check_bad_files(res, retain, work, dump, exe, other, hashes):
                         ["does not belong"])
     retain.expect_error("another Go program's executable, --json", ["overview", "--json", other, dump],
                         1, ["does not belong"])
+    arm = other + "-arm64"
+    hashes[arm] = sha256(arm)
+    retain.expect_error("an arm64 executable", ["overview", dump, arm], 1, [arm, "AArch64/arm64", "x86-64"])
+    retain.expect_error("an arm64 executable alone", ["why", "--json", "0xc000000000", arm, dump], 1,
+                        ["AArch64/arm64"])
 
 
 def check_addresses_and_usage(res, retain, dump, exe):

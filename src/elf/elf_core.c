@@ -50,12 +50,12 @@ static uint16_t get_u16(const uint8_t *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static const char *machine_name(unsigned m)
+const char *ec_machine_name(unsigned m)
 {
     switch (m) {
     case EM_386: return "i386";
     case EM_ARM: return "32-bit ARM";
-    case EM_AARCH64: return "AArch64 (arm64)";
+    case EM_AARCH64: return "AArch64/arm64";
     case EM_PPC64: return "ppc64";
     case EM_S390: return "s390x";
     case EM_MIPS: return "MIPS";
@@ -167,7 +167,7 @@ static int check_header(const ec_file_img *f, int want_core, rt_error *err)
     if (machine != EM_X86_64)
         return EC_FAIL(err, RT_E_UNSUPPORTED, f->path, 18, phase,
                        "the %s is for %s (e_machine %u); only x86-64 is supported for now", what,
-                       machine_name(machine), machine);
+                       ec_machine_name(machine), machine);
     uint16_t phentsize = get_u16(p + 54), phnum = get_u16(p + 56);
     if (phnum != 0 && phentsize != PHDR_SIZE)
         return EC_CORRUPT(err, f->path, 54, phase,

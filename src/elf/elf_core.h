@@ -54,6 +54,9 @@ void ec_close(ec_core *c); /* NULL-safe */
 
 const char *ec_core_path(const ec_core *c);
 
+/* A readable name of ELF machine m (e_machine), e.g. "AArch64/arm64". */
+const char *ec_machine_name(unsigned m);
+
 /* Size of the core file, and the size its program headers need (larger
  * when the core was truncated, e.g. by a full disk or `ulimit -c`). */
 void ec_core_sizes(const ec_core *c, uint64_t *have, uint64_t *want);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf/elf_core.h"
 #include "util/alloc.h"
 
 int elf_sniff(const uint8_t *buf, size_t n, int *is_core)
@@ -93,9 +94,10 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
         goto out;
     }
     if (eh.e_machine != EM_X86_64 || gelf_getclass(e) != ELFCLASS64) {
-        rt_error_where(err, path, 0, "reading ELF header");
-        rc = RT_FAIL(err, RT_E_UNSUPPORTED,
-                     "executable is for machine %u; only x86-64 is supported for now", eh.e_machine);
+        rt_error_where(err, path, 18, "reading the ELF header");
+        rc = RT_FAIL(err, RT_E_UNSUPPORTED, "the executable is for %s%s (e_machine %u); only x86-64 "
+                     "is supported for now", gelf_getclass(e) != ELFCLASS64 ? "32-bit " : "",
+                     ec_machine_name(eh.e_machine), eh.e_machine);
         goto out;
     }
     t->is_pie = eh.e_type == ET_DYN;
