@@ -566,6 +566,10 @@ def check_why(retain, r, item, res, dry):
                   "got %r, want %r" % (root.get("function"), item["root_function"]))
         res.check(root.get("goroutine") == item["goroutine"], where, "root.goroutine",
                   "got %r, want %r" % (root.get("goroutine"), item["goroutine"]))
+        if item.get("root_variable"):
+            # the frame's slot, named by the executable's DWARF locals
+            res.check(root.get("variable") == item["root_variable"], where, "root.variable",
+                      "got %r, want %r" % (root.get("variable"), item["root_variable"]))
     lo, hi = path_range(item["path_length"])
     res.check(lo <= len(hops) <= hi, where, "path length",
               "got %d, want %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))

@@ -252,6 +252,16 @@ typedef struct dw_piece {
     uint64_t size;  /* bytes from DW_OP_piece; 0 = the whole variable */
 } dw_piece;
 
+/* The local of f whose stack slot holds addr at pc, where the frame's
+ * CFA (the caller's sp: Go's frame base) is cfa; *start and *size get the
+ * variable's address and size.  NULL if no local says so (spill slots and
+ * compiler temporaries have no DWARF).  dwarf_slots.c. */
+const dw_local *dwl_slot_at(const dw_func *f, uint64_t pc, uint64_t cfa, uint64_t addr, uint64_t *start,
+                            uint64_t *size);
+/* The variable's name as a user wrote it (the parts Go 1.27 names
+ * "buf.ptr" are "buf"), in buf; NULL if it has none. */
+const char *dwl_var_name(const dw_local *v, char *buf, size_t n);
+
 /* Split l into at most max pieces; *n gets the count (which may exceed max:
  * the rest are not stored).  Always succeeds: what cannot be interpreted
  * becomes DWP_UNKNOWN. */

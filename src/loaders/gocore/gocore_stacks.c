@@ -91,43 +91,13 @@ static uint32_t frame_root(stk_walk *w, stk_frame *fr)
     return fr->root;
 }
 
-/* The local whose stack slot holds addr at the frame's pc: its start. */
-static const dw_local *local_at(const stk_frame *fr, uint64_t addr, uint64_t *start, uint64_t *size)
-{
-    if (!fr->df)
-        return NULL;
-    for (size_t i = 0; i < fr->df->nlocals; i++) {
-        const dw_local *v = &fr->df->locals[i];
-        const dw_loc *l = dwl_at(v, fr->lookup_pc);
-        if (!l || !l->nops)
-            continue;
-        dw_piece pc[16];
-        size_t n;
-        dwl_pieces(l, pc, 16, &n);
-        uint64_t vsize = v->type ? dwt_size(v->type) : 8;
-        uint64_t at = 0; /* offset of the piece within the variable */
-        for (size_t k = 0; k < n && k < 16; k++) {
-            uint64_t psize = pc[k].size ? pc[k].size : vsize;
-            if (pc[k].kind == DWP_CFA || (pc[k].kind == DWP_FBREG && fr->df->frame_base_cfa)) {
-                uint64_t a = fr->fp + (uint64_t)pc[k].off;
-                if (addr >= a && addr < a + psize) {
-                    *start = a - at;
-                    *size = vsize;
-                    return v;
-                }
-            }
-            at += psize;
-        }
-    }
-    return NULL;
-}
-
 /* The root for the word at addr: its variable's, else the frame's. */
 static uint32_t root_for(stk_walk *w, stk_frame *fr, uint64_t addr, uint64_t *base)
 {
     uint64_t start, size;
-    const dw_local *v = local_at(fr, addr, &start, &size);
-    if (!v || !v->name || !*v->name) {
+    char name[128];
+    const dw_local *v = dwl_slot_at(fr->df, fr->lookup_pc, fr->fp, addr, &start, &size);
+    if (!v || !dwl_var_name(v, name, sizeof name)) {
         *base = fr->sp;
         return frame_root(w, fr);
     }
@@ -135,11 +105,6 @@ static uint32_t root_for(stk_walk *w, stk_frame *fr, uint64_t addr, uint64_t *ba
     for (size_t i = 0; i < fr->nvars; i++)
         if (fr->vars[i] == v)
             return fr->var_roots[i];
-    /* Go 1.27 names the parts of a variable it keeps apart "buf.ptr",
-     * "buf.len": a Go identifier has no dot, so the variable is "buf" */
-    char name[128];
-    size_t len = strcspn(v->name, ".");
-    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), v->name);
     uint32_t root = new_root(w, fr, start, size, name);
     if (fr->nvars < MAX_VARS) {
         fr->vars[fr->nvars] = v;

@@ -9,6 +9,7 @@
 #ifndef RETAIN_HEAPDUMP_INT_H
 #define RETAIN_HEAPDUMP_INT_H
 
+#include "dwarf/dwarf_info.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_parse.h"
 #include "model/model.h"
@@ -44,6 +45,7 @@ typedef struct hd_load {
     rt_model *m;
     const char *path;
     const elf_symtab *syms;
+    dw_info *dw;          /* the executable's DWARF with locals: names stack roots; NULL if none */
     const rt_progress *prog;
     hd_parser p;
 

@@ -77,6 +77,53 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     }
 }
 
+#define FRAME_VARS 64
+
+/* A frame's roots: one per DWARF local that holds a pointer (the
+ * executable's DWARF, found by the frame's function name; its entry pc in
+ * the dump gives the load bias, so PIE needs nothing more), one for the
+ * frame's words no local covers. */
+typedef struct frame_roots {
+    const dw_func *df;
+    uint64_t lookup_pc, cfa;
+    uint32_t fname, frame_root;
+    size_t nvars;
+    const dw_local *vars[FRAME_VARS];
+    uint32_t var_roots[FRAME_VARS];
+} frame_roots;
+
+static uint32_t frame_root_for(hd_load *L, const hd_record *r, frame_roots *fr, uint64_t off, uint64_t *base)
+{
+    uint64_t start, size;
+    char name[128];
+    const dw_local *v = dwl_slot_at(fr->df, fr->lookup_pc, fr->cfa, r->addr + off, &start, &size);
+    uint64_t goid = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+    if (!v || !dwl_var_name(v, name, sizeof name)) {
+        *base = r->addr;
+        if (fr->frame_root == RT_NONE) {
+            fr->frame_root = hd_add_root(L, RT_ROOT_STACK, r->addr);
+            L->rs.roots[fr->frame_root].function = fr->fname;
+            L->rs.roots[fr->frame_root].goroutine = goid;
+            L->rs.roots[fr->frame_root].size = r->contents.len;
+        }
+        return fr->frame_root;
+    }
+    *base = start;
+    for (size_t i = 0; i < fr->nvars; i++)
+        if (fr->vars[i] == v)
+            return fr->var_roots[i];
+    uint32_t root = hd_add_root(L, RT_ROOT_STACK, start);
+    L->rs.roots[root].function = fr->fname;
+    L->rs.roots[root].goroutine = goid;
+    L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, name);
+    L->rs.roots[root].size = size;
+    if (fr->nvars < FRAME_VARS) {
+        fr->vars[fr->nvars] = v;
+        fr->var_roots[fr->nvars++] = root;
+    }
+    return root;
+}
+
 static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
 {
     rt_model *m = L->m;
@@ -90,7 +137,12 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
         if (r->name.len && strcmp(r->name.s, "runtime.goexit") != 0)
             g->start_function = fname; /* frames come innermost first */
     }
-    uint32_t root = RT_NONE;
+    frame_roots fr = { .fname = fname, .frame_root = RT_NONE, .cfa = r->addr + r->contents.len };
+    if (L->dw && r->name.len && (fr.df = dwi_func(L->dw, strpool_get(m->strings, fname))) != NULL) {
+        /* a return address's variables are those of the call before it */
+        uint64_t pc = r->pc > r->entry ? r->pc - 1 : r->pc;
+        fr.lookup_pc = pc - (r->entry - fr.df->lowpc);
+    }
     for (size_t i = 0; i < r->nfields; i++) {
         uint64_t v;
         int rc = hd_word(&L->p, &r->contents, r->fields[i], &v, err);
@@ -98,13 +150,9 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
             return rc;
         if (v == 0)
             continue;
-        if (root == RT_NONE) {
-            root = hd_add_root(L, RT_ROOT_STACK, r->addr);
-            L->rs.roots[root].function = fname;
-            L->rs.roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
-            L->rs.roots[root].size = r->contents.len;
-        }
-        hd_add_word(L, root, r->fields[i], v);
+        uint64_t base;
+        uint32_t root = frame_root_for(L, r, &fr, r->fields[i], &base);
+        hd_add_word(L, root, r->addr + r->fields[i] - base, v);
     }
     return 0;
 }
@@ -416,6 +464,15 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     int rc = hd_open(&L.p, path, err);
     if (rc)
         return rc;
+    if (exe_path && syms) {
+        /* stack roots are named by the functions' DWARF locals when the
+         * executable has them; without, frames stay whole roots */
+        rt_error e2;
+        if (dwi_open(&L.dw, exe_path, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
+            dwi_close(L.dw);
+            L.dw = NULL;
+        }
+    }
     if ((rc = pass1(&L, err)) != 0)
         goto out;
     if (!L.have_params)
@@ -479,6 +536,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
                    m->nobj, (unsigned long long)m->heap_objects_runtime);
 out:
     hd_close(&L.p);
+    dwi_close(L.dw);
     free_load(&L);
     if (rc)
         rt_error_where(err, path, RT_NO_OFFSET, NULL);
