@@ -1,8 +1,9 @@
 /* heapdump_roots.c — roots of a heap dump: one per variable.
  *
  * Data and bss pointer words are grouped by the executable's symbol that
- * holds them (without an executable each word is its own root); each
- * stack frame is one root (a dump has no variable names); a finalizer
+ * holds them (without an executable each word is its own root); a stack
+ * frame's words go to the DWARF locals that hold them when the executable
+ * is given (heapdump_load.c on_frame), else the frame is one root; a finalizer
  * root keeps what its object points to and its closure, a queued one
  * keeps the object itself (DESIGN.md). */
 #include <stdio.h>
