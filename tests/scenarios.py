@@ -558,9 +558,13 @@ def check_why(retain, r, item, res, dry):
     res.check(root.get("kind") == item["root_kind"], where, "root.kind",
               "got %r, want %r (root %s)" % (root.get("kind"), item["root_kind"], json.dumps(root)))
     if item["root_kind"] in ("global", "finalizer", "cleanup"):
-        # a finalizer's function is not in a heap dump: names only
         res.check(root.get("name") == item["root_name"], where, "root.name",
                   "got %r, want %r" % (root.get("name"), item["root_name"]))
+        if item["root_kind"] == "finalizer" and item.get("root_function") is not None:
+            # the dump's finalizer record has the closure's code pointer,
+            # named by the executable's DWARF
+            res.check(root.get("function") == item["root_function"], where, "root.function",
+                      "got %r, want %r" % (root.get("function"), item["root_function"]))
     else:
         res.check(root.get("function") == item["root_function"], where, "root.function",
                   "got %r, want %r" % (root.get("function"), item["root_function"]))

@@ -178,6 +178,12 @@ static void on_finalizer(hd_load *L, const hd_record *r)
     const char *name = cleanup ? "queued cleanup"
                      : r->tag == HD_QUEUED_FINALIZER ? "queued finalizer" : "finalizer";
     L->rs.roots[root].name = strpool_intern_cstr(L->m->strings, name);
+    /* the finalizer's function, from its code pointer (data and bss come
+     * before finalizers in a dump, so the load bias is known by now); a
+     * 1.24 cleanup's fn is a wrapper the runtime made: left unnamed */
+    const dw_func *f = L->dw && r->fnpc && !cleanup ? dwi_func_at(L->dw, r->fnpc - (uint64_t)L->bias) : NULL;
+    if (f && f->name)
+        L->rs.roots[root].function = strpool_intern_cstr(L->m->strings, f->name);
     RT_GROW(L->fins, L->cap_fin, L->nfin + 1);
     L->fins[L->nfin++] = (hd_fin){ r->obj, r->fn, root, r->tag == HD_QUEUED_FINALIZER };
 }
