@@ -345,8 +345,10 @@ int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64
                                strncmp(f.name, "runtime.debugCall", 17) == 0);
         stk_frame fr = {
             .fname = f.name, .sp = sp, .fp = fp, .root = RT_NONE,
-            /* a return address's variables are those of the call before it */
-            .lookup_pc = pc - L->bias - (n > 0 && !conservative_next ? 1 : 0),
+            /* a return address's variables are those of the call before
+             * it (a parked goroutine's saved pc is one too); a signal's pc
+             * is the instruction itself */
+            .lookup_pc = pc - L->bias - (!conservative_next && pc - L->bias != f.entry ? 1 : 0),
             .conservative = conservative_next || async,
         };
         fr.df = dwi_func_at(L->dw, fr.lookup_pc);
