@@ -19,11 +19,15 @@
  *   out->idom  4 B  first num[v], v's DFS number (RT_NONE: unreached),
  *                   turned into the result in place at the end
  *   out->order 4 B  order[i], the node numbered i (part of the result)
+ *   parent, next  4 + 4 B  during the DFS only: DFS parent, next successor
  *   nd         16 B one lt_node record per DFS number (see there: its four
- *                   fields carry eight of LT's arrays over their lifetimes)
+ *                   fields carry eight of LT's arrays over their lifetimes),
+ *                   made after the DFS from parent[]
  *   dom        4 B  dominator by DFS number
- * Temporaries: nd + dom = 20 bytes per node, freed before return; arrays
- * sized n before the DFS are shrunk to nreach after it. */
+ * Temporaries: 8 bytes per node during the DFS, while the successors are
+ * still held; then nd + dom = 20 bytes per reached node, after the caller
+ * may have freed the successors (rt_digraph.succ_done).  Arrays sized n
+ * before the DFS are shrunk to nreach after it. */
 #include "analysis/graph_dominators.h"
 
 #include <stdlib.h>
@@ -87,24 +91,26 @@ typedef struct lt_node {
 } lt_node;
 
 /* Number the nodes reachable from root in DFS preorder: num[v] (pre-filled
- * with RT_NONE) gets v's number, order[i] the node numbered i, nd[i].anc
+ * with RT_NONE) gets v's number, order[i] the node numbered i, parent[i]
  * the number of its DFS-tree parent.  The DFS path is walked back through
- * the parents, so the only other per-node state is nd[i].aux, the next
- * successor position of node order[i]: a million-hop list costs no stack. */
-static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *order, lt_node *nd,
-               uint32_t *nreach, rt_error *err)
+ * the parents, so the only other per-node state is next[i], the next
+ * successor position of node order[i]: a million-hop list costs no stack.
+ * (Two 4-byte arrays rather than lt_node records: the DFS runs while the
+ * successors still take their memory, so it must need less than LT.) */
+static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *order, uint32_t *parent,
+               uint32_t *next, uint32_t *nreach, rt_error *err)
 {
     uint32_t cnt = 1, cur = 0, pos, end;
 
     num[root] = 0;
     order[0] = root;
-    nd[0].anc = 0;
-    nbrs(&g->succ_lo, &g->succ_hi, g->split, root, &nd[0].aux, &end);
+    parent[0] = 0;
+    nbrs(&g->succ_lo, &g->succ_hi, g->split, root, &next[0], &end);
     for (;;) {
         uint32_t v = order[cur], w = RT_NONE;
         const uint32_t *adj = nbrs(&g->succ_lo, &g->succ_hi, g->split, v, &pos, &end);
 
-        for (pos = nd[cur].aux; pos < end; pos++) {
+        for (pos = next[cur]; pos < end; pos++) {
             w = adj[pos];
             if (w >= g->n)
                 return bad_edge(err, g, "successor", v, w);
@@ -112,14 +118,14 @@ static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *orde
                 break;
         }
         if (pos < end) {
-            nd[cur].aux = pos + 1;
+            next[cur] = pos + 1;
             num[w] = cnt;
             order[cnt] = w;
-            nd[cnt].anc = cur;
-            adj = nbrs(&g->succ_lo, &g->succ_hi, g->split, w, &nd[cnt].aux, &end);
+            parent[cnt] = cur;
+            adj = nbrs(&g->succ_lo, &g->succ_hi, g->split, w, &next[cnt], &end);
             /* w's successors are looked at next, and the first unvisited
              * one is entered at once: ask for their numbers and ranges. */
-            for (pos = nd[cnt].aux; pos < end && pos - nd[cnt].aux < PREFETCH_MAX; pos++)
+            for (pos = next[cnt]; pos < end && pos - next[cnt] < PREFETCH_MAX; pos++)
                 if (adj[pos] < g->n) {
                     PREFETCH(&num[adj[pos]]);
                     PREFETCH(seg_start(&g->succ_lo, &g->succ_hi, g->split, adj[pos]));
@@ -128,7 +134,7 @@ static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *orde
         } else {
             if (cur == 0)
                 break;
-            cur = nd[cur].anc;
+            cur = parent[cur];
         }
     }
     *nreach = cnt;
@@ -283,17 +289,25 @@ int domtree_compute(const rt_digraph *g, uint32_t root, rt_domtree *out, rt_erro
     num = rt_malloc((size_t)n * sizeof *num);
     memset(num, 0xff, (size_t)n * sizeof *num); /* RT_NONE everywhere */
     order = rt_malloc((size_t)n * sizeof *order);
-    nd = rt_malloc((size_t)n * sizeof *nd);
-    rc = dfs(g, root, num, order, nd, &nr, err);
+    uint32_t *parent = rt_malloc((size_t)n * sizeof *parent);
+    uint32_t *next = rt_malloc((size_t)n * sizeof *next);
+    rc = dfs(g, root, num, order, parent, next, &nr, err);
+    free(next);
     if (rc < 0) {
         free(num);
         free(order);
-        free(nd);
+        free(parent);
         return rc;
     }
-    /* Give back what the unreachable part of the graph does not need. */
+    /* Let the caller give back the successors, and give back what the
+     * unreachable part of the graph does not need, before LT's records. */
+    if (g->succ_done)
+        g->succ_done(g->succ_done_ctx);
     order = rt_reallocarray(order, nr, sizeof *order);
-    nd = rt_reallocarray(nd, nr, sizeof *nd);
+    nd = rt_malloc((size_t)nr * sizeof *nd);
+    for (uint32_t i = 0; i < nr; i++)
+        nd[i].anc = parent[i];
+    free(parent);
 
     dom = rt_malloc((size_t)nr * sizeof *dom);
     rc = lt_dominators(g, num, order, nr, nd, dom, err);

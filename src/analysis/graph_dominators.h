@@ -43,6 +43,11 @@ typedef struct rt_digraph {
     rt_csr succ_hi;   /* successors of nodes [split, n) */
     rt_csr pred_lo;   /* predecessors of nodes [0, split) */
     rt_csr pred_hi;   /* predecessors of nodes [split, n) */
+    /* Called once the successors are no longer read (after the DFS), so
+     * the caller can free them before the memory-hungry phase; NULL: not
+     * called. */
+    void (*succ_done)(void *ctx);
+    void *succ_done_ctx;
 } rt_digraph;
 
 /* The result of domtree_compute; owned by the caller, released with

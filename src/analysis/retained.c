@@ -85,7 +85,12 @@ static uint32_t *assign_groups(const rt_model *m, rt_retained *r)
     return gof;
 }
 
-int retained_compute(rt_model *m, rt_retained *r, rt_error *err)
+static void release_edges(void *m)
+{
+    model_release_edges(m);
+}
+
+int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
 {
     memset(r, 0, sizeof *r);
     model_build_reverse(m);
@@ -147,6 +152,8 @@ int retained_compute(rt_model *m, rt_retained *r, rt_error *err)
         .succ_hi = { ss, sa },
         .pred_lo = { m->redge_start, m->redge_src },
         .pred_hi = { ps, pa },
+        .succ_done = flags & RETAINED_LAST ? release_edges : NULL,
+        .succ_done_ctx = m,
     };
     int rc = domtree_compute(&gr, r->super, &r->tree, err);
     free(ss);

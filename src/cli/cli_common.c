@@ -384,8 +384,10 @@ int cli_retained(cli_ctx *ctx, rt_retained *r)
 {
     rt_error err;
     rt_error_clear(&err);
+    /* every command computes retained sizes last: nothing follows edges
+     * afterwards (why has found its paths before) */
     model_release_offsets(ctx->m);
-    if (retained_compute(ctx->m, r, &err) != 0)
+    if (retained_compute(ctx->m, r, RETAINED_LAST, &err) != 0)
         return cli_report_error(ctx->cmd, &err);
     return 0;
 }

@@ -171,6 +171,14 @@ void model_release_offsets(rt_model *m)
     m->edge_off = NULL;
 }
 
+void model_release_edges(rt_model *m)
+{
+    free(m->edge_start);
+    free(m->edge_dst);
+    free(m->edge_off);
+    m->edge_start = m->edge_dst = m->edge_off = NULL;
+}
+
 void model_release_reverse(rt_model *m)
 {
     free(m->redge_start);

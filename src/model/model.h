@@ -207,6 +207,11 @@ void model_build_index(rt_model *m);
  * object heap fit the memory budget.  edge_off becomes NULL. */
 void model_release_offsets(rt_model *m);
 
+/* Free the forward edges (edge_start, edge_dst, edge_off become NULL)
+ * once nothing will follow them again: the last analysis of a command
+ * that does not need them afterwards.  nedge keeps its count. */
+void model_release_edges(rt_model *m);
+
 /* Build reverse edges once; later calls return at once. */
 void model_build_reverse(rt_model *m);
 /* Free them again (the next model_build_reverse rebuilds). */
