@@ -575,6 +575,25 @@ def check_core(res, retain, core, exe, leaked, other):
                         ["does not belong", "not a Go program", core, ls])
     retain.expect_error("core with another Go program", ["overview", core, other], 1,
                         ["does not belong", core, other])
+    # a core whose executable is gone (its NT_FILE path patched, same length)
+    moved = os.path.join(os.path.dirname(core), "moved.core")
+    with open(core, "rb") as f:
+        data = f.read()
+    real = os.path.realpath(exe).encode()
+    if real in data:
+        with open(moved, "wb") as f:
+            f.write(data.replace(real, real[:-1] + (b"X" if real[-1:] != b"X" else b"Y")))
+        retain.expect_error("core whose executable is gone", ["overview", moved], 1,
+                            [moved, "cannot be used", "name the executable after the core"])
+        os.remove(moved)
+    retain.expect_error("why: an operand that is no file and no address", ["why", "zz", core], 2,
+                        ["'zz' is neither a hex address nor a file"])
+    r = retain.run("core roots", ["roots", "--json", "-n", "0", core])
+    if r is not None and r[0] == 0:
+        rows = json.loads(r[1]).get("roots") or []
+        regs = [x for x in rows if (x.get("name") or "").endswith(" registers")]
+        res.check(bool(regs) and all(x.get("conservative") is True for x in regs), "core roots",
+                  "thread register roots say conservative", json.dumps(regs[:2]))
     # read: an address in a global names it; a hex length works
     where = "core read"
     r = retain.run(where, ["roots", "--json", "-n", "0", core])

@@ -252,8 +252,11 @@ int cmd_dominators(int argc, char **argv)
         cli_print_partial_text(m, stdout);
         if (r.tree.idom[start] == RT_NONE)
             printf("(the object is not reachable from any root; it retains nothing)\n");
-        printf("%10s %10s  (subtrees under %s hidden; --min-bytes changes the cut)\n", "retained", "shallow",
-               cli_bytes(t.min_bytes, b, sizeof b));
+        if (t.min_bytes)
+            printf("%10s %10s  (subtrees under %s hidden; --min-bytes changes the cut)\n", "retained",
+                   "shallow", cli_bytes(t.min_bytes, b, sizeof b));
+        else
+            printf("%10s %10s\n", "retained", "shallow");
         walk(&t, start, (uint32_t)o.depth, NULL);
     }
     free(cs);

@@ -34,7 +34,7 @@ int cmd_overview(int argc, char **argv)
     rt_reach reach;
     reach_compute(m, &reach);
 
-    uint64_t bytes = 0, sampled = 0, sampled_bytes = 0, typed = 0, typed_reachable_bytes = 0;
+    uint64_t bytes = 0, sampled = 0, sampled_bytes = 0, typed = 0, typed_bytes = 0, typed_reachable_bytes = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
         bytes += m->objects[i].size;
         if (model_obj_site(m, i) != RT_NONE) {
@@ -43,6 +43,7 @@ int cmd_overview(int argc, char **argv)
         }
         if (model_obj_type(m, i)) {
             typed++;
+            typed_bytes += m->objects[i].size;
             if (reach_is(&reach, i))
                 typed_reachable_bytes += m->objects[i].size;
         }
@@ -182,11 +183,23 @@ int cmd_overview(int argc, char **argv)
         else
             printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n",
                    sampled, cli_bytes(sampled_bytes, b1, sizeof b1), m->nsite);
-        if (typed)
-            printf("typed        %" PRIu64 " objects have a type; %s, %.1f%% of reachable bytes%s\n", typed,
-                   cli_bytes(typed_reachable_bytes, b1, sizeof b1),
+        if (m->input_kind == RT_INPUT_CORE) {
+            if (m->mem_profile_rate == 1)
+                printf("profiling    runtime.MemProfileRate 1 (every allocation sampled)\n");
+            else if (m->mem_profile_rate)
+                printf("profiling    runtime.MemProfileRate %" PRIu64 " (one sample per %s allocated)\n",
+                       m->mem_profile_rate, cli_bytes(m->mem_profile_rate, b1, sizeof b1));
+            else
+                printf("profiling    runtime.MemProfileRate is 0: the program kept no allocation stacks "
+                       "(memory profiling off, or never linked in)\n");
+        }
+        if (typed) {
+            char b2[32];
+            printf("typed        %" PRIu64 " objects (%s) have a type; %s, %.1f%% of the reachable bytes%s\n",
+                   typed, cli_bytes(typed_bytes, b1, sizeof b1), cli_bytes(typed_reachable_bytes, b2, sizeof b2),
                    reach.reachable_bytes ? 100.0 * (double)typed_reachable_bytes / (double)reach.reachable_bytes : 0.0,
                    m->input_kind == RT_INPUT_CORE ? " (objects with a malloc header or a large-object span)" : "");
+        }
         for (size_t i = 0; i < m->nwarning; i++)
             printf("warning      %s\n", m->warnings[i]);
     }

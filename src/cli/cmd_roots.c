@@ -74,6 +74,10 @@ static void json_node(json_w *w, const rt_model *m, const rt_retained *r, uint32
         json_str_or_null(w, strpool_get(m->strings, rt->variable));
         json_key(w, "address");
         json_addr(w, rt->address);
+        if (rt->conservative) {
+            json_key(w, "conservative");
+            json_bool(w, 1);
+        }
     } else {
         const rt_group *g = &r->groups[v - r->group0];
         json_key(w, "kind");
@@ -180,9 +184,10 @@ int cmd_roots(int argc, char **argv)
         printf("%12s %7s %10s  %s\n", "retained", "share", "objects", o.by_goroutine ? "goroutine" : "root");
         for (uint32_t i = 0; i < shown; i++) {
             uint32_t v = nodes[i];
-            printf("%12s %6.2f%% %10u  %s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
+            int cons = v < r.group0 && m->roots[v - m->nobj].conservative;
+            printf("%12s %6.2f%% %10u  %s%s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
                    r.heap_bytes ? 100.0 * (double)r.bytes[v] / (double)r.heap_bytes : 0.0, r.objects[v],
-                   retained_label(m, &r, v, lb, sizeof lb));
+                   retained_label(m, &r, v, lb, sizeof lb), cons ? " (conservative)" : "");
         }
         if (shown < nn)
             printf("... %u more %s (use -n 0 for all)\n", nn - shown, o.by_goroutine ? "goroutines" : "roots");

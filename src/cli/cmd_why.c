@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/paths.h"
 #include "analysis/retained.h"
@@ -255,6 +256,9 @@ int cmd_why(int argc, char **argv)
     int have_addr = cli_take_address(&ctx, &addr);
     if (have_addr < 0)
         return EXIT_USAGE;
+    for (int i = 0; !have_addr && i < ctx.ninputs; i++)
+        if (access(ctx.inputs[i], F_OK) != 0)
+            return cli_usage_error(ctx.cmd, "'%s' is neither a hex address nor a file", ctx.inputs[i]);
     if (!have_addr)
         return cli_usage_error(ctx.cmd, "missing ADDRESS: give the hex address of an object, e.g. "
                                         "retain why 0xc000123450 DUMP");

@@ -45,7 +45,8 @@ int main(int argc, char **argv)
     }
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
-        if (argc > 2) { /* "retain help why" = "retain why --help" */
+        if (argc > 2 && strcmp(argv[2], "help") != 0 && strcmp(argv[2], "--help") != 0 &&
+            strcmp(argv[2], "-h") != 0) { /* "retain help why" = "retain why --help" */
             for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
                 if (strcmp(argv[2], commands[i].name) == 0) {
                     char *args[] = { argv[2], "--help", NULL };

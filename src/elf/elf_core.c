@@ -384,9 +384,9 @@ static void find_exe(ec_core *c)
     ec_exe_how how;
     const ec_file *f = exe_file(c, &how);
     if (!f) {
-        set_problem(c, "the core does not say which file is the executable (%s); give it "
-                    "explicitly", c->nfiles ? "no NT_FILE entry contains the entry point"
-                                            : "it has no NT_FILE note");
+        set_problem(c, "the core does not say which file is the executable: %s; name the "
+                    "executable after the core", c->nfiles ? "no NT_FILE entry contains the entry point"
+                                                           : "it has no NT_FILE note");
         return;
     }
     /* The kernel appends " (deleted)" to paths unlinked since mapped. */
@@ -417,8 +417,8 @@ static void find_exe(ec_core *c)
         ec_warn(c, "the executable %s named by the core is not readable (%s); using %s beside "
                 "the core", c->exe_nt_path, why, beside);
     } else {
-        set_problem(c, "the executable named by the core cannot be used (%s); give it "
-                    "explicitly", why);
+        set_problem(c, "the executable the core names cannot be used: %s; name the executable "
+                    "after the core", why);
     }
     free(beside);
 }

@@ -65,8 +65,8 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
     const ec_exe_info *x = ec_exe(L.core);
     if (!x->path) {
         rt_error_where(err, core_path, RT_NO_OFFSET, "finding the executable");
-        rc = RT_FAIL(err, RT_E_NOTFOUND, "the core's executable was not found (%s); name it after the core",
-                     x->problem ? x->problem : "no NT_FILE note");
+        rc = RT_FAIL(err, RT_E_NOTFOUND, "%s", x->problem ? x->problem :
+                     "the core's executable was not found; name the executable after the core");
         goto out;
     }
     L.exe_path = x->path;

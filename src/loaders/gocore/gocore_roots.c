@@ -248,7 +248,6 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "
                       "the last frame is scanned conservatively", partial, partial + unwound);
     /* registers of every thread: the innermost frames' live values */
-    uint32_t regs = strpool_intern_cstr(m->strings, "(registers)");
     for (size_t t = 0; t < ec_nthreads(L->core); t++) {
         const ec_thread *th = ec_thread_at(L->core, t);
         const uint64_t *r = (const uint64_t *)&th->regs;
@@ -256,7 +255,6 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         snprintf(name, sizeof name, "thread %d registers", th->tid);
         uint32_t root = rootset_add(&L->rs, RT_ROOT_RUNTIME, 0);
         L->rs.roots[root].name = strpool_intern_cstr(m->strings, name);
-        L->rs.roots[root].variable = regs;
         L->rs.roots[root].conservative = 1;
         for (size_t k = 0; k < sizeof th->regs / 8; k++)
             if (r[k] && model_find(m, r[k]) != RT_NONE)
