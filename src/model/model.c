@@ -209,6 +209,16 @@ void model_build_reverse(rt_model *m)
     m->redge_src = src;
 }
 
+void model_goroutine_frame(rt_model *m, rt_goroutine *g, uint32_t function)
+{
+    if (!function)
+        return;
+    if (!g->top_function)
+        g->top_function = function;
+    if (!g->user_function && !model_is_runtime_function(strpool_get(m->strings, function)))
+        g->user_function = function;
+}
+
 int model_is_runtime_function(const char *f)
 {
     return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;

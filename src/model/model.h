@@ -241,6 +241,11 @@ uint32_t model_site_function(const rt_model *m, uint32_t site);
  * skips at the top of an allocation stack). */
 int model_is_runtime_function(const char *f);
 
+/* The next frame of goroutine g, innermost first (function: string id, 0
+ * if unknown): the first names g's top function, the first outside the
+ * runtime its user function. */
+void model_goroutine_frame(rt_model *m, rt_goroutine *g, uint32_t function);
+
 /* Choose rt_site.alloc_frame: first frame not in package runtime or
  * internal/runtime/...; the first frame if all are. */
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s);

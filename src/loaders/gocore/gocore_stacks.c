@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "gopclntab/gopclntab.h"
+#include "loaders/frame_roots.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
@@ -45,73 +46,14 @@ typedef struct stk_obj {
     uint8_t scanned, conservative;
 } stk_obj;
 
-#define MAX_VARS 64
-
-/* The frame being scanned: where its words go. */
-typedef struct stk_frame {
-    const char *fname;
-    uint64_t sp, fp;
-    uint64_t lookup_pc;      /* link-time pc for DWARF locations */
-    const dw_func *df;       /* DWARF function, NULL if none */
-    uint32_t root;           /* the frame's own root, RT_NONE until needed */
-    int conservative;        /* not at a safe point: roots say so */
-    size_t nvars;
-    const dw_local *vars[MAX_VARS];
-    uint32_t var_roots[MAX_VARS];
-} stk_frame;
-
 typedef struct stk_walk {
     gc_load *L;
-    const rt_goroutine *gr;
     uint64_t lo, hi;
     stk_obj *objs;
     size_t nobj, cap_obj;
     uint64_t *ptrs; /* values that point into this stack: candidates for stack objects */
     size_t nptr, cap_ptr;
 } stk_walk;
-
-static uint32_t new_root(stk_walk *w, const stk_frame *fr, uint64_t addr, uint64_t size, const char *var)
-{
-    rt_model *m = w->L->m;
-    uint32_t root = rootset_add(&w->L->rs, RT_ROOT_STACK, addr);
-    rt_root *r = &w->L->rs.roots[root];
-    r->goroutine = w->gr->id;
-    r->function = strpool_intern_cstr(m->strings, fr->fname ? fr->fname : "?");
-    r->size = size;
-    r->conservative = (uint8_t)fr->conservative;
-    if (var)
-        r->variable = strpool_intern_cstr(m->strings, var);
-    return root;
-}
-
-static uint32_t frame_root(stk_walk *w, stk_frame *fr)
-{
-    if (fr->root == RT_NONE)
-        fr->root = new_root(w, fr, fr->sp, fr->fp > fr->sp ? fr->fp - fr->sp : 0, NULL);
-    return fr->root;
-}
-
-/* The root for the word at addr: its variable's, else the frame's. */
-static uint32_t root_for(stk_walk *w, stk_frame *fr, uint64_t addr, uint64_t *base)
-{
-    uint64_t start, size;
-    char name[128];
-    const dw_local *v = dwl_slot_at(fr->df, fr->lookup_pc, fr->fp, addr, &start, &size);
-    if (!v || !dwl_var_name(v, name, sizeof name)) {
-        *base = fr->sp;
-        return frame_root(w, fr);
-    }
-    *base = start;
-    for (size_t i = 0; i < fr->nvars; i++)
-        if (fr->vars[i] == v)
-            return fr->var_roots[i];
-    uint32_t root = new_root(w, fr, start, size, name);
-    if (fr->nvars < MAX_VARS) {
-        fr->vars[fr->nvars] = v;
-        fr->var_roots[fr->nvars++] = root;
-    }
-    return root;
-}
 
 /* The word at addr if it points into the heap (0 if not).  A word that
  * points into this stack is kept as a candidate for stack objects. */
@@ -130,17 +72,17 @@ static uint64_t heap_word(stk_walk *w, uint64_t addr)
 }
 
 /* A pointer-sized word of the frame at addr. */
-static void word(stk_walk *w, stk_frame *fr, uint64_t addr)
+static void word(stk_walk *w, frame_roots *fr, uint64_t addr)
 {
     uint64_t v = heap_word(w, addr);
     if (v) {
         uint64_t base;
-        uint32_t root = root_for(w, fr, addr, &base);
+        uint32_t root = frame_root_for(fr, addr, &base);
         rootset_word(&w->L->rs, root, addr - base, v);
     }
 }
 
-static void scan_conservative(stk_walk *w, stk_frame *fr, uint64_t from, uint64_t to)
+static void scan_conservative(stk_walk *w, frame_roots *fr, uint64_t from, uint64_t to)
 {
     from = (from + 7) & ~7ULL;
     for (uint64_t p = from; p + 8 <= to && p >= w->lo && p < w->hi; p += 8)
@@ -149,7 +91,7 @@ static void scan_conservative(stk_walk *w, stk_frame *fr, uint64_t from, uint64_
 
 /* Words at [start, start + 8 * nbits) whose bit in bits (at link-time
  * address bits_at, read from the executable) is set. */
-static int scan_bits(stk_walk *w, stk_frame *fr, uint64_t start, uint32_t nbits, uint64_t bits_at)
+static int scan_bits(stk_walk *w, frame_roots *fr, uint64_t start, uint32_t nbits, uint64_t bits_at)
 {
     uint8_t buf[256];
     for (uint32_t i = 0; i < nbits; i += 8 * (uint32_t)sizeof buf) {
@@ -183,7 +125,7 @@ static int stack_map(stk_walk *w, uint64_t map, int32_t idx, uint32_t *nbits, ui
 
 /* The frame's stack objects, to be scanned once something points in.
  * Each belongs to the variable whose slot it is. */
-static void add_stack_objects(stk_walk *w, stk_frame *fr, const gp_func *f, uint64_t varp, uint64_t argp)
+static void add_stack_objects(stk_walk *w, frame_roots *fr, const gp_func *f, uint64_t varp, uint64_t argp)
 {
     gc_load *L = w->L;
     uint64_t at;
@@ -205,7 +147,7 @@ static void add_stack_objects(stk_walk *w, stk_frame *fr, const gp_func *f, uint
         memset(o, 0, sizeof *o);
         o->addr = addr;
         o->size = (uint64_t)r[1];
-        o->root = root_for(w, fr, addr, &o->base);
+        o->root = frame_root_for(fr, addr, &o->base);
         o->conservative = r[2] < 0;
         o->ptrbytes = (uint64_t)(r[2] < 0 ? -(int64_t)r[2] : r[2]);
         o->gcdata = rodata + (uint32_t)r[3];
@@ -264,19 +206,8 @@ static void scan_stack_objects(stk_walk *w)
     }
 }
 
-static void name_goroutine(stk_walk *w, rt_goroutine *gr, const char *fname)
-{
-    rt_model *m = w->L->m;
-    if (!fname)
-        return;
-    if (!gr->top_function)
-        gr->top_function = strpool_intern_cstr(m->strings, fname);
-    if (!gr->user_function && !model_is_runtime_function(fname))
-        gr->user_function = strpool_intern_cstr(m->strings, fname);
-}
-
 /* Precise maps of one frame at a safe point; -1 if they cannot be read. */
-static int scan_frame_maps(stk_walk *w, stk_frame *fr, const gp_func *f, uint64_t pc, uint64_t varp,
+static int scan_frame_maps(stk_walk *w, frame_roots *fr, const gp_func *f, uint64_t pc, uint64_t varp,
                            uint64_t argp)
 {
     gc_load *L = w->L;
@@ -318,7 +249,7 @@ static int scan_frame_maps(stk_walk *w, stk_frame *fr, const gp_func *f, uint64_
 int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t sp,
                   int interrupted)
 {
-    stk_walk w = { .L = L, .gr = gr, .lo = lo, .hi = hi };
+    stk_walk w = { .L = L, .lo = lo, .hi = hi };
     int ok = -1;
     int conservative_next = interrupted; /* the signal's frame */
     if (!L->pcln)
@@ -340,17 +271,19 @@ int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64
         if (varp > sp)
             varp -= 8; /* the saved frame pointer */
         uint64_t argp = fp;
-        name_goroutine(&w, gr, f.name);
         int async = f.name && (strcmp(f.name, "runtime.asyncPreempt") == 0 ||
                                strncmp(f.name, "runtime.debugCall", 17) == 0);
-        stk_frame fr = {
-            .fname = f.name, .sp = sp, .fp = fp, .root = RT_NONE,
+        frame_roots fr = {
+            .rs = &L->rs, .strings = L->m->strings, .cfa = fp, .sp = sp, .size = fp - sp,
+            .goroutine = gr->id, .function = strpool_intern_cstr(L->m->strings, f.name ? f.name : "?"),
             /* a return address's variables are those of the call before
              * it (a parked goroutine's saved pc is one too); a signal's pc
              * is the instruction itself */
             .lookup_pc = pc - L->bias - (!conservative_next && pc - L->bias != f.entry ? 1 : 0),
             .conservative = conservative_next || async,
         };
+        frame_roots_init(&fr);
+        model_goroutine_frame(L->m, gr, f.name ? fr.function : 0);
         fr.df = dwi_func_at(L->dw, fr.lookup_pc);
         if (fr.conservative) {
             /* not at a safe point: the whole frame and its arguments */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loaders/frame_roots.h"
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
 
@@ -77,67 +78,25 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     }
 }
 
-#define FRAME_VARS 64
-
-/* A frame's roots: one per DWARF local that holds a pointer (the
- * executable's DWARF, found by the frame's function name; its entry pc in
- * the dump gives the load bias, so PIE needs nothing more), one for the
- * frame's words no local covers. */
-typedef struct frame_roots {
-    const dw_func *df;
-    uint64_t lookup_pc, cfa;
-    uint32_t fname, frame_root;
-    size_t nvars;
-    const dw_local *vars[FRAME_VARS];
-    uint32_t var_roots[FRAME_VARS];
-} frame_roots;
-
-static uint32_t frame_root_for(hd_load *L, const hd_record *r, frame_roots *fr, uint64_t off, uint64_t *base)
-{
-    uint64_t start, size;
-    char name[128];
-    const dw_local *v = dwl_slot_at(fr->df, fr->lookup_pc, fr->cfa, r->addr + off, &start, &size);
-    uint64_t goid = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
-    if (!v || !dwl_var_name(v, name, sizeof name)) {
-        *base = r->addr;
-        if (fr->frame_root == RT_NONE) {
-            fr->frame_root = hd_add_root(L, RT_ROOT_STACK, r->addr);
-            L->rs.roots[fr->frame_root].function = fr->fname;
-            L->rs.roots[fr->frame_root].goroutine = goid;
-            L->rs.roots[fr->frame_root].size = r->contents.len;
-        }
-        return fr->frame_root;
-    }
-    *base = start;
-    for (size_t i = 0; i < fr->nvars; i++)
-        if (fr->vars[i] == v)
-            return fr->var_roots[i];
-    uint32_t root = hd_add_root(L, RT_ROOT_STACK, start);
-    L->rs.roots[root].function = fr->fname;
-    L->rs.roots[root].goroutine = goid;
-    L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, name);
-    L->rs.roots[root].size = size;
-    if (fr->nvars < FRAME_VARS) {
-        fr->vars[fr->nvars] = v;
-        fr->var_roots[fr->nvars++] = root;
-    }
-    return root;
-}
-
 static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
 {
     rt_model *m = L->m;
     uint32_t fname = strpool_intern(m->strings, r->name.s, r->name.len);
     if (L->have_goroutine && m->ngoroutine) {
         rt_goroutine *g = &m->goroutines[m->ngoroutine - 1];
-        if (!g->top_function)
-            g->top_function = fname;
-        if (!g->user_function && !model_is_runtime_function(r->name.s))
-            g->user_function = fname;
+        model_goroutine_frame(m, g, fname);
         if (r->name.len && strcmp(r->name.s, "runtime.goexit") != 0)
             g->start_function = fname; /* frames come innermost first */
     }
-    frame_roots fr = { .fname = fname, .frame_root = RT_NONE, .cfa = r->addr + r->contents.len };
+    /* a root per DWARF local (the executable's, found by the frame's
+     * function name; its entry pc in the dump gives the load bias, so PIE
+     * needs nothing more), one for the words no local covers */
+    frame_roots fr = {
+        .rs = &L->rs, .strings = m->strings, .cfa = r->addr + r->contents.len, .sp = r->addr,
+        .size = r->contents.len, .goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE,
+        .function = fname,
+    };
+    frame_roots_init(&fr);
     if (L->dw && r->name.len && (fr.df = dwi_func(L->dw, strpool_get(m->strings, fname))) != NULL) {
         /* a return address's variables are those of the call before it */
         uint64_t pc = r->pc > r->entry ? r->pc - 1 : r->pc;
@@ -151,7 +110,7 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
         if (v == 0)
             continue;
         uint64_t base;
-        uint32_t root = frame_root_for(L, r, &fr, r->fields[i], &base);
+        uint32_t root = frame_root_for(&fr, r->addr + r->fields[i], &base);
         hd_add_word(L, root, r->addr + r->fields[i] - base, v);
     }
     return 0;
