@@ -13,6 +13,7 @@
 #include "report/labels.h"
 #include "report/pprof_write.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #define MAX_FRAMES 1024
 
@@ -25,20 +26,12 @@ typedef struct trie {
     uint32_t nslots;
 } trie;
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static void trie_rehash(trie *t)
 {
     uint32_t ns = t->nslots ? t->nslots * 2 : 1024;
     uint32_t *s = rt_calloc(ns, sizeof *s);
     for (uint32_t i = 1; i < t->n; i++) {
-        uint64_t h = mix((uint64_t)t->parent[i] << 32 ^ t->loc[i]) & (ns - 1);
+        uint64_t h = rt_hash64((uint64_t)t->parent[i] << 32 ^ t->loc[i]) & (ns - 1);
         while (s[h])
             h = (h + 1) & (ns - 1);
         s[h] = i;
@@ -52,7 +45,7 @@ static uint32_t trie_child(trie *t, uint32_t parent, uint64_t loc)
 {
     if ((uint64_t)t->n * 2 >= t->nslots)
         trie_rehash(t);
-    uint64_t h = mix((uint64_t)parent << 32 ^ loc) & (t->nslots - 1);
+    uint64_t h = rt_hash64((uint64_t)parent << 32 ^ loc) & (t->nslots - 1);
     while (t->slots[h]) {
         uint32_t i = t->slots[h];
         if (t->parent[i] == parent && t->loc[i] == loc)

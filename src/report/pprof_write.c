@@ -29,6 +29,7 @@
 
 #include "profile.pb-c.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 /* Profile field numbers (formats/profile.proto) for the fields we emit by
  * hand. */
@@ -107,29 +108,6 @@ struct pprof_builder {
     char misuse[200]; /* first API misuse, reported by pprof_write_file */
 };
 
-/* ---- hashing ---- */
-
-static uint32_t mix64to32(uint64_t x)
-{
-    /* finaliser of MurmurHash3: spreads every input bit over the output */
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return (uint32_t)x;
-}
-
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return mix64to32(h ^ n);
-}
-
 /* ---- open-addressing table of indexes ---- */
 
 typedef bool (*eq_fn)(const pprof_builder *b, uint32_t idx, const void *key);
@@ -193,7 +171,7 @@ static uint32_t intern_str(pprof_builder *b, const char *s)
     if (!s)
         s = "";
     str_key k = {s, strlen(s)};
-    uint32_t h = hash_bytes(k.s, k.len);
+    uint32_t h = (uint32_t)rt_hash_bytes(k.s, k.len);
     itable_reserve(&b->strtab);
     slot *sl = itable_find(&b->strtab, h, str_eq, b, &k);
     if (sl->idx1)
@@ -224,7 +202,7 @@ static bool func_eq(const pprof_builder *b, uint32_t idx, const void *key)
 static uint32_t intern_func(pprof_builder *b, uint32_t name, uint32_t file)
 {
     func_rec k = {name, file};
-    uint32_t h = mix64to32((uint64_t)name << 32 | file);
+    uint32_t h = (uint32_t)rt_hash64((uint64_t)name << 32 | file);
     itable_reserve(&b->functab);
     slot *sl = itable_find(&b->functab, h, func_eq, b, &k);
     if (sl->idx1)
@@ -251,7 +229,7 @@ uint64_t pprof_location(pprof_builder *b, const char *function, const char *file
 {
     uint32_t fn = intern_func(b, intern_str(b, function), intern_str(b, file));
     loc_rec k = {fn, line};
-    uint32_t h = mix64to32((uint64_t)fn * 0x9e3779b97f4a7c15ULL ^ (uint64_t)line);
+    uint32_t h = (uint32_t)rt_hash64((uint64_t)fn * 0x9e3779b97f4a7c15ULL ^ (uint64_t)line);
     itable_reserve(&b->loctab);
     slot *sl = itable_find(&b->loctab, h, loc_eq, b, &k);
     if (sl->idx1)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/hash.h"
 
 struct rt_strpool {
     char *arena;       /* NUL-terminated strings back to back */
@@ -15,16 +16,6 @@ struct rt_strpool {
     uint32_t *slots;   /* hash slots: id, or 0 for empty */
     size_t nslots;     /* power of two */
 };
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
-}
 
 rt_strpool *strpool_new(void)
 {
@@ -58,7 +49,7 @@ static void rehash(rt_strpool *p)
     size_t n = p->nslots * 2;
     uint32_t *s = rt_calloc(n, sizeof *s);
     for (size_t id = 1; id < p->count; id++) {
-        uint64_t h = hash_bytes(p->arena + p->offs[id], p->lens[id]);
+        uint64_t h = rt_hash_bytes(p->arena + p->offs[id], p->lens[id]);
         size_t i = h & (n - 1);
         while (s[i])
             i = (i + 1) & (n - 1);
@@ -75,7 +66,7 @@ uint32_t strpool_intern(rt_strpool *p, const char *s, size_t len)
         return 0;
     if (len > UINT32_MAX - 1)
         len = UINT32_MAX - 1;
-    uint64_t h = hash_bytes(s, len);
+    uint64_t h = rt_hash_bytes(s, len);
     size_t i = h & (p->nslots - 1);
     while (p->slots[i]) {
         uint32_t id = p->slots[i];

@@ -20,6 +20,7 @@
 
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 /* A type's pointer mask and names, read once per type. */
 typedef struct type_mask {
@@ -51,14 +52,6 @@ static void add_off(scan_ctx *c, uint64_t off)
     c->offs[c->noffs++] = off;
 }
 
-static uint64_t hash64(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ULL;
-    x ^= x >> 27;
-    return x;
-}
-
 static void types_grow(scan_ctx *c)
 {
     size_t ncap = c->cap_types ? c->cap_types * 2 : 1024;
@@ -66,7 +59,7 @@ static void types_grow(scan_ctx *c)
     for (size_t i = 0; i < c->cap_types; i++) {
         if (!c->types[i].typ)
             continue;
-        size_t h = hash64(c->types[i].typ) & (ncap - 1);
+        size_t h = rt_hash64(c->types[i].typ) & (ncap - 1);
         while (t[h].typ)
             h = (h + 1) & (ncap - 1);
         t[h] = c->types[i];
@@ -119,7 +112,7 @@ static const type_mask *type_of(scan_ctx *c, uint64_t typ)
     const gc_layout *y = &L->lay;
     if ((c->ntypes + 1) * 2 > c->cap_types)
         types_grow(c);
-    size_t h = hash64(typ) & (c->cap_types - 1);
+    size_t h = rt_hash64(typ) & (c->cap_types - 1);
     while (c->types[h].typ) {
         if (c->types[h].typ == typ)
             return &c->types[h];

@@ -47,6 +47,7 @@
 
 #include "profile.pb-c.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 enum { WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5 };
 
@@ -419,8 +420,7 @@ typedef struct id_map {
 
 static size_t id_slot(uint64_t id, size_t mask)
 {
-    uint64_t h = id * 0x9e3779b97f4a7c15ULL;
-    return (size_t)(h ^ (h >> 32)) & mask;
+    return (size_t)rt_hash64(id) & mask;
 }
 
 /* Returns the index of a zero or duplicate id, or SIZE_MAX when all are
