@@ -220,12 +220,13 @@ def compare_reachable(retain, v, dump, core, both, res, dead):
     for b in diff[:MAX_LINES]:
         why = ""
         if core[b].get("reachable") is True:
-            root = core_first_root(retain, v, b)
+            path = core_first_path(retain, v, b)
+            root = (path or {}).get("root") or {}
             if root.get("conservative") is True:
                 why = "; the core's first root is conservative (%s)" % json.dumps(root)
             else:
                 slot = dead.leads_to(None, b, None) if dead else None
-                why = "; UNEXPLAINED: %s%s" % (unexplained_reach(retain, v, b, dead),
+                why = "; UNEXPLAINED: %s%s" % (describe_core_path(path, dead),
                                                "; the dump's dead frame slot %s reaches it" % slot
                                                if slot else "")
                 unexplained.append(hex(b))
@@ -243,14 +244,14 @@ def compare_reachable(retain, v, dump, core, both, res, dead):
                                                         ", ".join(unexplained[:5])))
 
 
-def core_first_root(retain, v, b):
-    """The root of the core's first path to b ({} if none)."""
+def core_first_path(retain, v, b):
+    """The core's first path to b ({"root": ..., "hops": [...]}), or None."""
     out = sc.run_retain(retain, ["why", "--json", hex(b), v.core, v.exe], v.where,
                         "why core %s" % hex(b), sc.Results(), False)
     paths = out.get("paths") if isinstance(out, dict) else None
     if not paths or not isinstance(paths[0], dict):
-        return {}
-    return paths[0].get("root") or {}
+        return None
+    return paths[0]
 
 
 def core_scan_note(dead, root):
@@ -264,18 +265,15 @@ def core_scan_note(dead, root):
         "frame the dump shows (sp %s)" % (root.get("goroutine"), hex(scan), low - scan, hex(low))
 
 
-def unexplained_reach(retain, v, b, dead):
-    """Why the core reaches b although the dump does not, when no dead
-    frame slot explains it: the core's first root."""
-    out = sc.run_retain(retain, ["why", "--json", hex(b), v.core, v.exe], v.where,
-                        "why core %s" % hex(b), sc.Results(), False)
-    paths = out.get("paths") if isinstance(out, dict) else None
-    if not paths or not isinstance(paths[0], dict):
+def describe_core_path(path, dead):
+    """The core's first path (core_first_path) in words, for a reach the
+    dump's frames do not explain."""
+    if path is None:
         return "no path in the core"
-    root = paths[0].get("root") or {}
+    root = path.get("root") or {}
     return "the core's path: %s root %s, %d hops%s" % (
         root.get("kind"), root.get("name") or "goroutine %s" % root.get("goroutine"),
-        len(paths[0].get("hops") or []), core_scan_note(dead, root))
+        len(path.get("hops") or []), core_scan_note(dead, root))
 
 
 def compare_paths(retain, v, dump, core, both, res, dry, dead):

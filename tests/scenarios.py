@@ -524,15 +524,17 @@ def same_addr(a, b):
     return pa is not None and pa == pb
 
 
-def check_why(retain, r, item, res, dry):
-    where = "%s/%s" % (r.where, item["name"])
-    out = run_retain(retain, ["why", "--json", hex(parse_addr(item["address"])), r.dump, r.exe],
+def why_object(retain, r, path, item, where, res, dry):
+    """`why --json ADDRESS INPUT EXE` for a truth item, with the checks of
+    the object every input must pass: its slot (base, size) and its
+    allocating function.  Returns (out, object), or None."""
+    out = run_retain(retain, ["why", "--json", hex(parse_addr(item["address"])), path, r.exe],
                      where, "why", res, dry)
     if out is None:
-        return
+        return None
     if not isinstance(out, dict) or not isinstance(out.get("object"), dict):
         res.fail(where, "why output shape", "no object: %s" % json.dumps(out)[:300])
-        return
+        return None
     obj = out["object"]
     res.check(same_addr(obj.get("base"), item["base"]), where, "object.base",
               "got %s, want %s" % (obj.get("base"), item["base"]))
@@ -542,6 +544,15 @@ def check_why(retain, r, item, res, dry):
     got_fn = alloc.get("function") if isinstance(alloc, dict) else None
     res.check(got_fn == item["alloc_function"], where, "object.alloc.function",
               "got %r, want %r" % (got_fn, item["alloc_function"]))
+    return out, obj
+
+
+def check_why(retain, r, item, res, dry):
+    where = "%s/%s" % (r.where, item["name"])
+    got = why_object(retain, r, r.dump, item, where, res, dry)
+    if got is None:
+        return
+    out, obj = got
     if not is_reachable(item, dump=True):
         check_unreachable(out, where, res, "" if is_reachable(item) else
                           " (heap dumps record no cleanups)")
@@ -721,27 +732,16 @@ def check_why_core(retain, r, item, res, dry):
     name and path length as the truth. Stacks: a precise root of the same
     goroutine, function (and variable), the truth's path length."""
     where = "%s/core/%s" % (r.where, item["name"])
-    out = run_retain(retain, ["why", "--json", hex(parse_addr(item["address"])), r.core, r.exe],
-                     where, "why", res, dry)
-    if out is None:
+    # (the allocating function comes from the core's memory profile:
+    # profile specials + buckets, symbolized by the pc-value table)
+    got = why_object(retain, r, r.core, item, where, res, dry)
+    if got is None:
         return
-    if not isinstance(out, dict) or not isinstance(out.get("object"), dict):
-        res.fail(where, "why output shape", "no object: %s" % json.dumps(out)[:300])
-        return
-    obj = out["object"]
-    res.check(same_addr(obj.get("base"), item["base"]), where, "object.base",
-              "got %s, want %s" % (obj.get("base"), item["base"]))
-    res.check(obj.get("size") == item["size"], where, "object.size",
-              "got %s, want %s" % (obj.get("size"), item["size"]))
+    out, obj = got
     if item.get("core_type"):
         res.check(obj.get("type") == item["core_type"], where, "object.type (malloc header)",
                   "got %r, want %r" % (obj.get("type"), item["core_type"]))
-    # the core's memory profile (profile specials + buckets, symbolized by
-    # the pc-value table) names the same allocating function as the truth
     alloc = obj.get("alloc")
-    got_fn = alloc.get("function") if isinstance(alloc, dict) else None
-    res.check(got_fn == item["alloc_function"], where, "object.alloc.function",
-              "got %r, want %r" % (got_fn, item["alloc_function"]))
     if isinstance(alloc, dict) and isinstance(alloc.get("stack"), list) and alloc["stack"]:
         top = [f for f in alloc["stack"] if isinstance(f, dict)
                and f.get("function") == item["alloc_function"]]
