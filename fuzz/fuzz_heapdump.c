@@ -86,7 +86,7 @@ static void check_model(const rt_model *m)
         INVARIANT(model_obj_site(m, i) == RT_NONE || model_obj_site(m, i) < m->nsite);
         if (o->size)
             INVARIANT(model_find(m, o->base) == i);
-        INVARIANT(strpool_get(m->strings, model_obj_type(m, i)) != NULL);
+        INVARIANT(strpool_get(m->strings, model_obj_type_name(m, i)) != NULL);
     }
     INVARIANT(m->edge_start[0] == 0);
     for (uint32_t v = 0; v < n; v++)

@@ -12,16 +12,37 @@ want=("$@")
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-need_update=1
+# apt waits for the dpkg lock (another apt run at boot) instead of failing.
+apt_opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+
+# The extra suites come from the same mirror as the machine's own Debian
+# sources: no host is named here, so a machine behind its own mirror works.
+debian_mirror() {
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
+    [ -f "$f" ] || continue
+    case "$f" in
+      *.sources) uri=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' "$f" | grep -v -- '-security' | head -n1) ;;
+      *) uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:/) {print $i; break}}' "$f" | grep -v -- '-security' | head -n1) ;;
+    esac
+    case "$uri" in */debian|*/debian/) echo "${uri%/}"; return 0 ;; esac
+  done
+  return 1
+}
+
 list=/etc/apt/sources.list.d/retain-extra.sources
 if [ ! -f "$list" ]; then
-  $sudo tee "$list" >/dev/null <<'SRC'
+  if mirror=$(debian_mirror); then
+    $sudo tee "$list" >/dev/null <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports trixie sid
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
+  else
+    echo "setup: no Debian mirror in the machine's apt sources; only bookworm's own suites will be tried" >&2
+  fi
   $sudo tee /etc/apt/preferences.d/retain-extra >/dev/null <<'PIN'
 Package: *
 Pin: release n=bookworm-backports
@@ -49,7 +70,10 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-$sudo apt-get update -qq
+# A frozen (snapshot) mirror serves Release files past their Valid-Until, and
+# may lack a suite: neither may stop the install of what bookworm itself has.
+$sudo apt-get "${apt_opts[@]}" -o Acquire::Check-Valid-Until=false update -qq ||
+  echo "setup: apt-get update reported errors; going on with the lists it fetched" >&2
 # Each Go toolchain comes from the first suite that has it; -t picks the suite
 # only for that package so bookworm stays the base for everything else.
 base=()
@@ -60,13 +84,13 @@ for p in "${missing[@]}"; do
   esac
 done
 if [ ${#base[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${base[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${base[@]}" >/dev/null
 fi
 for p in "${missing[@]}"; do
   case "$p" in golang-*-go) ;; *) continue ;; esac
   ok=0
   for suite in bookworm bookworm-backports trixie sid; do
-    if DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends -t "$suite" "$p" >/dev/null 2>&1; then
+    if DEBIAN_FRONTEND=noninteractive $sudo apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends -t "$suite" "$p" >/dev/null 2>&1; then
       ok=1; break
     fi
   done

@@ -9,7 +9,7 @@
 static uint32_t key_of(const rt_model *m, rt_group_by by, uint32_t obj)
 {
     if (by == RT_BY_TYPE)
-        return model_obj_type(m, obj);
+        return model_obj_type_name(m, obj);
     uint32_t site = model_obj_site(m, obj);
     return site == RT_NONE ? 0 : model_site_function(m, site);
 }

@@ -209,7 +209,7 @@ const char *retained_label(const rt_model *m, const rt_retained *r, uint32_t nod
 {
     const rt_strpool *sp = m->strings;
     if (node < m->nobj) {
-        uint32_t type = model_obj_type(m, node), site = model_obj_site(m, node);
+        uint32_t type = model_obj_type_name(m, node), site = model_obj_site(m, node);
         const char *l = type ? strpool_get(sp, type)
                       : site != RT_NONE ? strpool_get(sp, model_site_function(m, site)) : "object";
         snprintf(buf, len, "%s", l);

@@ -101,7 +101,7 @@ static void node_fields(json_w *w, const tree_view *t, uint32_t v)
     json_key(w, "label");
     json_str(w, report_node_label(m, t->r, v, lb, sizeof lb));
     json_key(w, "type");
-    json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, model_obj_type(m, v)) : NULL);
+    json_str_or_null(w, v < m->nobj ? strpool_get(m->strings, model_obj_type_name(m, v)) : NULL);
     json_key(w, "retained_bytes");
     json_u64(w, t->r->bytes[v]);
     json_key(w, "retained_objects");

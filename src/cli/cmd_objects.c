@@ -41,7 +41,7 @@ int cmd_objects(int argc, char **argv)
             json_key(&w, "size");
             json_u64(&w, o->size);
             json_key(&w, "type");
-            json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, i)));
+            json_str_or_null(&w, strpool_get(m->strings, model_obj_type_name(m, i)));
             json_key(&w, "site");
             uint32_t site = model_obj_site(m, i);
             json_str_or_null(&w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));

@@ -21,6 +21,26 @@ static const char usage[] =
     "  --json     print JSON\n"
     "  -h, --help this text\n";
 
+/* One plain sentence on the typed share of the reachable bytes, and when
+ * it is low, why. */
+static void print_typed(const rt_model *m, uint64_t typed, uint64_t typed_bytes, uint64_t typed_reachable,
+                        uint64_t reachable)
+{
+    char b1[32], b2[32];
+    double share = reachable ? 100.0 * (double)typed_reachable / (double)reachable : 0.0;
+    printf("typed        %" PRIu64 " objects (%s) have a type: %.1f%% of the reachable bytes (%s)", typed,
+           cli_bytes(typed_bytes, b1, sizeof b1), share, cli_bytes(typed_reachable, b2, sizeof b2));
+    if (share >= 95.0 || !reachable)
+        printf("\n");
+    else if (m->input_kind == RT_INPUT_HEAPDUMP && !m->exe_path)
+        printf("; a heap dump names few types: give the executable too, to type the rest\n");
+    else if (m->input_kind == RT_INPUT_HEAPDUMP)
+        printf("; a heap dump's types come from its own type records only, for now\n");
+    else
+        printf("; the rest is reached only through words without a type (unsafe.Pointer, uintptr, "
+               "registers, frames scanned conservatively)\n");
+}
+
 int cmd_overview(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "overview" };
@@ -193,13 +213,7 @@ int cmd_overview(int argc, char **argv)
                 printf("profiling    runtime.MemProfileRate is 0: the program kept no allocation stacks "
                        "(memory profiling off, or never linked in)\n");
         }
-        if (typed) {
-            char b2[32];
-            printf("typed        %" PRIu64 " objects (%s) have a type; %s, %.1f%% of the reachable bytes%s\n",
-                   typed, cli_bytes(typed_bytes, b1, sizeof b1), cli_bytes(typed_reachable_bytes, b2, sizeof b2),
-                   reach.reachable_bytes ? 100.0 * (double)typed_reachable_bytes / (double)reach.reachable_bytes : 0.0,
-                   m->input_kind == RT_INPUT_CORE ? " (objects with a malloc header or a large-object span)" : "");
-        }
+        print_typed(m, typed, typed_bytes, typed_reachable_bytes, reach.reachable_bytes);
         for (size_t i = 0; i < m->nwarning; i++)
             printf("warning      %s\n", m->warnings[i]);
     }

@@ -119,7 +119,7 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
                 json_key(&w, "size");
                 json_u64(&w, m->objects[v].size);
                 json_key(&w, "type");
-                json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, v)));
+                json_str_or_null(&w, strpool_get(m->strings, model_obj_type_name(m, v)));
                 json_key(&w, "site");
                 uint32_t site = model_obj_site(m, v);
                 json_str_or_null(&w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
@@ -213,7 +213,7 @@ int cmd_top(int argc, char **argv)
         return rc;
     }
     if (o.by < 0)
-        o.by = aggregate_typed_share(m) >= 0.5 ? RT_BY_TYPE : RT_BY_SITE;
+        o.by = m->nsite == 0 || aggregate_typed_share(m) >= 0.5 ? RT_BY_TYPE : RT_BY_SITE;
     rt_reach reach;
     rt_agg agg;
     reach_compute(m, &reach);

@@ -77,10 +77,27 @@ static void json_hop_object(json_w *w, const rt_model *m, uint32_t obj)
     json_key(w, "size");
     json_u64(w, o->size);
     json_key(w, "type");
-    json_str_or_null(w, strpool_get(m->strings, model_obj_type(m, obj)));
+    json_str_or_null(w, strpool_get(m->strings, model_obj_type_name(m, obj)));
     json_key(w, "site");
     uint32_t site = model_obj_site(m, obj);
     json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
+}
+
+/* The node holding the pointer that leads to hop h: the root, or the
+ * hop before. */
+static uint32_t hop_source(const rt_model *m, const rt_path *path, uint32_t h)
+{
+    return h ? path->hops[h - 1] : m->nobj + path->root;
+}
+
+/* How hop h is reached: the field path of its pointer inside the node
+ * before, else the pointer's offset there. */
+static void hop_text(const rt_model *m, const rt_path *path, uint32_t h, char *buf, size_t n)
+{
+    if (path->offs[h] == RT_OFF_NONE)
+        snprintf(buf, n, "(closure)");
+    else if (!model_edge_field(m, hop_source(m, path, h), path->offs[h], buf, n))
+        snprintf(buf, n, "+0x%x", path->offs[h]);
 }
 
 /* The object's dominators, nearest first, up to (not including) the
@@ -117,7 +134,7 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     json_key(&w, "size");
     json_u64(&w, o->size);
     json_key(&w, "type");
-    json_str_or_null(&w, strpool_get(m->strings, model_obj_type(m, target)));
+    json_str_or_null(&w, strpool_get(m->strings, model_obj_type_name(m, target)));
     json_key(&w, "alloc");
     json_alloc(&w, m, model_obj_site(m, target));
     json_key(&w, "retained_bytes");
@@ -167,6 +184,9 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
                 json_null(&w);
             else
                 json_u64(&w, path->offs[h]);
+            char fb[256];
+            json_key(&w, "field");
+            json_str_or_null(&w, model_edge_field(m, hop_source(m, path, h), path->offs[h], fb, sizeof fb));
             json_obj_end(&w);
         }
         json_arr_end(&w);
@@ -231,16 +251,20 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf("\npath %u of %u, %u hop%s, from ", i + 1, p->npaths, path->nhops, path->nhops == 1 ? "" : "s");
         cli_text_root(stdout, m, path->root);
         printf("\n");
-        for (uint32_t h = 0; h < path->nhops; h++) {
-            const rt_object *ho = &m->objects[path->hops[h]];
-            char off[32];
-            if (path->offs[h] == RT_OFF_NONE)
-                snprintf(off, sizeof off, "(closure)");
-            else
-                snprintf(off, sizeof off, "+0x%x", path->offs[h]);
-            printf("  %-10s -> 0x%" PRIx64 "  %10s  %s\n", off, ho->base, cli_bytes(ho->size, b, sizeof b),
-                   cli_obj_label(m, path->hops[h]));
-        }
+        int width = 10;
+        for (int pass = 0; pass < 2; pass++)
+            for (uint32_t h = 0; h < path->nhops; h++) {
+                const rt_object *ho = &m->objects[path->hops[h]];
+                char off[256];
+                hop_text(m, path, h, off, sizeof off);
+                if (pass == 0) {
+                    int len = (int)strlen(off);
+                    width = len > width && len <= 48 ? len : width;
+                    continue;
+                }
+                printf("  %-*s -> 0x%" PRIx64 "  %10s  %s\n", width, off, ho->base,
+                       cli_bytes(ho->size, b, sizeof b), cli_obj_label(m, path->hops[h]));
+            }
     }
 }
 

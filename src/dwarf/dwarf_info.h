@@ -172,6 +172,8 @@ const dw_type *dwi_type_any(const dw_info *d, const char *const *candidates);
 size_t dwi_ntypes(const dw_info *d);
 const dw_type *dwi_type_at(const dw_info *d, size_t i);
 
+/* t's position among dwi_type_at()'s types: a dense key for side tables. */
+size_t dwt_index(const dw_info *d, const dw_type *t);
 const char *dwt_name(const dw_type *t);   /* "" when anonymous */
 dw_kind dwt_kind(const dw_type *t);
 const char *dw_kind_name(dw_kind k);

@@ -72,6 +72,11 @@ const dw_type *dwi_type_at(const dw_info *d, size_t i)
     return i < d->ntypes ? &d->types[i] : NULL;
 }
 
+size_t dwt_index(const dw_info *d, const dw_type *t)
+{
+    return (size_t)(t - d->types);
+}
+
 const char *dwt_name(const dw_type *t)
 {
     return t ? t->name : "";

@@ -36,6 +36,8 @@ uint32_t frame_root_for(frame_roots *f, uint64_t addr, uint64_t *base)
         if (f->vars[i] == v)
             return f->var_roots[i];
     uint32_t root = new_root(f, start, size, name);
+    if (f->types)
+        f->rs->roots[root].type = ty_from_dwarf(f->types, v->type);
     if (f->nvars < FRAME_ROOTS_VARS) {
         f->vars[f->nvars] = v;
         f->var_roots[f->nvars++] = root;

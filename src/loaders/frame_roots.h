@@ -9,6 +9,7 @@
 #define RETAIN_LOADERS_FRAME_ROOTS_H
 
 #include "dwarf/dwarf_info.h"
+#include "loaders/typing/typing.h"
 #include "model/model_roots.h"
 
 #define FRAME_ROOTS_VARS 64
@@ -23,6 +24,7 @@ typedef struct frame_roots {
     uint64_t goroutine;
     uint32_t function;     /* string id */
     int conservative;      /* the roots say "conservative" */
+    ty_ctx *types;         /* gives each variable's root its type; NULL: none */
     /* filled as roots are made: */
     uint32_t frame_root;   /* RT_NONE until a word needs it */
     size_t nvars;

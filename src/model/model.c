@@ -25,6 +25,7 @@ rt_model *model_new(void)
     rt_model *m = rt_calloc(1, sizeof *m);
     m->strings = strpool_new();
     m->obj_types.none = 0;
+    m->obj_type_offs.none = 0;
     m->obj_sites.none = RT_NONE;
     return m;
 }
@@ -36,6 +37,8 @@ void model_free(rt_model *m)
     strpool_free(m->strings);
     free(m->objects);
     sidemap_free(&m->obj_types);
+    sidemap_free(&m->obj_type_offs);
+    model_types_free(m);
     sidemap_free(&m->obj_sites);
     free(m->roots);
     free(m->edge_start);
@@ -154,6 +157,11 @@ void model_set_type(rt_model *m, uint32_t i, uint32_t type)
     sidemap_set(&m->obj_types, m->nobj, i, type);
 }
 
+void model_set_type_off(rt_model *m, uint32_t i, uint32_t off)
+{
+    sidemap_set(&m->obj_type_offs, m->nobj, i, off);
+}
+
 void model_set_site(rt_model *m, uint32_t i, uint32_t site)
 {
     sidemap_set(&m->obj_sites, m->nobj, i, site);
@@ -162,6 +170,7 @@ void model_set_site(rt_model *m, uint32_t i, uint32_t site)
 void model_sides_done(rt_model *m)
 {
     sidemap_done(&m->obj_types);
+    sidemap_done(&m->obj_type_offs);
     sidemap_done(&m->obj_sites);
 }
 

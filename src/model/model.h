@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/model_types.h"
 #include "util/error.h"
 #include "util/strpool.h"
 
@@ -66,6 +67,7 @@ typedef struct rt_root {
     uint8_t group;      /* rt_group_kind */
     uint8_t conservative; /* slots scanned without pointer maps */
     uint8_t pad;
+    uint32_t type;      /* the variable's type (model_types.h), 0 if unknown */
     uint64_t size;      /* bytes the variable covers (0 if unknown) */
 } rt_root;
 
@@ -134,7 +136,14 @@ typedef struct rt_model {
 
     rt_object *objects;
     uint32_t nobj;
-    rt_sidemap obj_types; /* per object: type name (string id), none = 0 */
+    rt_sidemap obj_types; /* per object: type id (model_types.h), none = 0 */
+    rt_sidemap obj_type_offs; /* per object: where its type starts, none = 0 */
+
+    rt_type *types;       /* types[0] is "no type" */
+    uint32_t ntype, cap_type;
+    rt_field *fields;
+    uint32_t nfield, cap_field;
+    rt_type_index type_index;
     rt_sidemap obj_sites; /* per object: allocation site, none = RT_NONE */
 
     rt_root *roots;
@@ -224,6 +233,20 @@ static inline uint32_t model_obj_type(const rt_model *m, uint32_t i)
 {
     return sidemap_get(&m->obj_types, i);
 }
+/* The object's type name (string id), 0 when it has no type. */
+static inline uint32_t model_obj_type_name(const rt_model *m, uint32_t i)
+{
+    uint32_t t = sidemap_get(&m->obj_types, i);
+    return t < m->ntype ? m->types[t].name : 0;
+}
+static inline uint32_t model_obj_type_off(const rt_model *m, uint32_t i)
+{
+    return sidemap_get(&m->obj_type_offs, i);
+}
+static inline const rt_type *model_type(const rt_model *m, uint32_t id)
+{
+    return id && id < m->ntype ? &m->types[id] : NULL;
+}
 static inline uint32_t model_obj_site(const rt_model *m, uint32_t i)
 {
     return sidemap_get(&m->obj_sites, i);
@@ -231,6 +254,8 @@ static inline uint32_t model_obj_site(const rt_model *m, uint32_t i)
 /* Record an object's type name or site.  A loader calls
  * model_sides_done() once it has set them all. */
 void model_set_type(rt_model *m, uint32_t i, uint32_t type);
+/* Where object i's type starts, when not at its base. */
+void model_set_type_off(rt_model *m, uint32_t i, uint32_t off);
 void model_set_site(rt_model *m, uint32_t i, uint32_t site);
 void model_sides_done(rt_model *m);
 

@@ -13,7 +13,7 @@ static int sites_unread(const rt_model *m)
 
 const char *report_obj_label(const rt_model *m, uint32_t obj)
 {
-    uint32_t type = model_obj_type(m, obj), site = model_obj_site(m, obj);
+    uint32_t type = model_obj_type_name(m, obj), site = model_obj_site(m, obj);
     if (type)
         return strpool_get(m->strings, type);
     if (site != RT_NONE) {

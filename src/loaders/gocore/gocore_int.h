@@ -13,6 +13,7 @@
 
 #include "dwarf/dwarf_info.h"
 #include "loaders/elf/elf_symbols.h"
+#include "loaders/typing/typing.h"
 #include "elf/elf_core.h"
 #include "model/model.h"
 #include "model/model_roots.h"
@@ -128,6 +129,9 @@ typedef struct gc_load {
     struct gp_table *pcln; /* the executable's pc-value table, NULL if unreadable */
     uint8_t *pcln_copy;    /* its bytes when no single view covers them */
 
+    struct gc_rtypes *rtypes; /* runtime _type → model type (gocore_typing.c) */
+    ty_ctx *ty;            /* DWARF → model types, and their propagation */
+
     rt_rootset rs;
     uint64_t words_unreadable; /* pointer words we could not read */
     uint64_t ondemand_masks;   /* objects scanned conservatively: mask not built */
@@ -144,6 +148,16 @@ int gc_heap_pointers(gc_load *L, rt_error *err);
 
 /* gocore_types.c: pointer mask of a type that stores none (1.24+); 0 or -1 */
 int gc_type_mask(gc_load *L, uint64_t typ, uint64_t nwords, uint8_t *mask);
+
+/* gocore_typing.c: the model type of the runtime _type at typ (0 if
+ * unknown; *direct, if not NULL, says an interface stores such a value in
+ * its data word), its name, and the propagation over the whole heap. */
+typedef struct gc_rtypes gc_rtypes;
+int gc_rtypes_new(gc_load *L);
+void gc_rtypes_free(gc_load *L);
+uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct);
+int gc_rtype_name(gc_load *L, uint64_t typ, char *buf, size_t n);
+void gc_types(gc_load *L);
 
 /* gocore_pcln.c: open L->pcln from the first module's moduledata (0), or
  * leave it NULL with a warning (-1); gc_pcln_close frees it. */

@@ -96,6 +96,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         goto out;
     if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, force, err)))
         goto out;
+    gc_rtypes_new(&L);
     {
         rt_error e2;
         L.have_syms = elf_symtab_load(&L.syms, x->path, &e2) == 0;
@@ -124,6 +125,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         goto out;
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
+    gc_types(&L); /* after the roots: they seed it, in their order */
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);
@@ -131,6 +133,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         model_warn(m, "%llu pointer words could not be read", (unsigned long long)L.words_unreadable);
     note_partial(&L);
 out:
+    gc_rtypes_free(&L);
     gc_pcln_close(&L);
     rootset_free(&L.rs);
     free(L.spans);

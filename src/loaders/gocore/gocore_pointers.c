@@ -10,7 +10,7 @@
  *             objects: an 8-byte header holding their *_type; large
  *             objects: the span's largeType.  A type's GCData is its
  *             pointer mask, tiled over the object (arrays of the type).
- *             Such objects also get the type's name ("[]T" when the slot
+ *             Such objects also get the type ("[n]T" when the slot
  *             holds more than one T: an array or a slice's backing).
  *
  * Edges go straight into the model's CSR, objects in id order. */
@@ -27,8 +27,7 @@ typedef struct type_mask {
     uint64_t typ;      /* _type address; 0 = empty slot */
     uint64_t size, ptrbytes;
     uint32_t mask_off; /* into scan_ctx.masks; UINT32_MAX = unknown: scan conservatively */
-    uint32_t name;     /* "T" (string id), 0 if unknown */
-    uint32_t array;    /* "[]T": a slot holding several Ts (an array or a slice's backing) */
+    uint32_t mtype;    /* its model type, 0 if unknown */
 } type_mask;
 
 typedef struct scan_ctx {
@@ -40,7 +39,6 @@ typedef struct scan_ctx {
     uint64_t *offs;    /* pointer word offsets of the current object */
     const type_mask *typed; /* the current object's type, if its header or span says */
     uint64_t typed_bytes;   /* bytes of the object that type describes */
-    uint64_t types_base;    /* moduledata.types of the first module, 0 if unknown */
     size_t noffs, cap_offs;
     /* arena bitmap cache (1.19-1.21) */
     uint64_t arena_idx, arena_ha;
@@ -69,42 +67,6 @@ static void types_grow(scan_ctx *c)
     c->cap_types = ncap;
 }
 
-/* The type's name: abi.Name at moduledata.types + Str (flags byte, a
- * varint length, the bytes); TFlagExtraStar means the stored name has a
- * '*' in front that this type's own name does not. */
-static void type_names(scan_ctx *c, type_mask *t, uint8_t tflag)
-{
-    gc_load *L = c->L;
-    int32_t off;
-    rt_error e;
-    if (!c->types_base || ec_read(L->core, t->typ + L->lay.ty_str, &off, 4, &e) || off <= 0)
-        return;
-    uint64_t at = c->types_base + (uint64_t)off;
-    uint8_t hdr[6];
-    if (ec_read(L->core, at, hdr, sizeof hdr, &e))
-        return;
-    uint64_t len = 0;
-    int i = 1;
-    for (int shift = 0; i < 6; i++, shift += 7) {
-        len |= (uint64_t)(hdr[i] & 0x7f) << shift;
-        if (!(hdr[i] & 0x80))
-            break;
-    }
-    if (i == 6 || len == 0 || len > 4096)
-        return;
-    char buf[4096 + 3];
-    if (ec_read(L->core, at + 1 + (uint64_t)i, buf + 2, (size_t)len, &e))
-        return;
-    buf[2 + len] = 0;
-    char *name = buf + 2;
-    if ((tflag & 2) && *name == '*')
-        name++;
-    t->name = strpool_intern_cstr(L->m->strings, name);
-    name[-2] = '[';
-    name[-1] = ']';
-    t->array = strpool_intern_cstr(L->m->strings, name - 2);
-}
-
 /* The mask of the _type at typ, reading it the first time. */
 static const type_mask *type_of(scan_ctx *c, uint64_t typ)
 {
@@ -129,7 +91,7 @@ static const type_mask *type_of(scan_ctx *c, uint64_t typ)
     t->ptrbytes = ec_read_u64_or(L->core, typ + y->ty_ptrbytes, 0);
     if (ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e) || ec_read(L->core, typ + y->ty_kind, &kind, 1, &e))
         return t;
-    type_names(c, t, tflag);
+    t->mtype = gc_rtype(L, typ, NULL);
     if (t->size == 0 || t->ptrbytes > t->size || t->ptrbytes > (1ULL << 32))
         return t;
     if (y->go_minor <= 23 && (kind & 0x40))
@@ -299,8 +261,6 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
     memset(&c, 0, sizeof c);
     c.L = L;
     c.arena_idx = UINT64_MAX;
-    if (L->lay.type_names_ok)
-        c.types_base = ec_read_u64_or(L->core, L->lay.firstmoduledata + L->lay.md_types, 0);
     size_t cap = 0;
     m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
     uint64_t n = 0;
@@ -314,8 +274,13 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
             const rt_object *o = &m->objects[id];
             m->edge_start[id] = (uint32_t)n;
             object_words(&c, s, o->base, view);
-            if (c.typed && c.typed->name)
-                model_set_type(m, id, c.typed_bytes >= 2 * c.typed->size ? c.typed->array : c.typed->name);
+            if (c.typed && c.typed->mtype) {
+                /* the runtime's type, tiled from the header on: [n]T for a slot of several */
+                uint64_t n = c.typed->size ? c.typed_bytes / c.typed->size : 0;
+                model_set_type(m, id, n >= 2 ? model_type_array(m, c.typed->mtype, n) : c.typed->mtype);
+                if (o->size > c.typed_bytes)
+                    model_set_type_off(m, id, (uint32_t)(o->size - c.typed_bytes));
+            }
             for (size_t i = 0; i < c.noffs; i++) {
                 uint64_t v;
                 if (view)

@@ -50,6 +50,7 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
                 root = rootset_add(&L->rs, RT_ROOT_GLOBAL, base);
                 L->rs.roots[root].name = strpool_intern_cstr(m->strings, var->name);
                 L->rs.roots[root].size = var->size;
+                L->rs.roots[root].type = ty_from_dwarf(L->ty, var->type);
                 last = var;
                 last_sym = NULL;
             }

@@ -283,6 +283,7 @@ int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64
             .conservative = conservative_next || async,
         };
         frame_roots_init(&fr);
+        fr.types = fr.conservative ? NULL : L->ty; /* a variable's type says nothing of a dead slot */
         model_goroutine_frame(L->m, gr, f.name ? fr.function : 0);
         fr.df = dwi_func_at(L->dw, fr.lookup_pc);
         if (fr.conservative) {

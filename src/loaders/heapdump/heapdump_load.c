@@ -334,8 +334,9 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
         actual[id] = n;
         if (headers && r.nfields && r.contents.len > 512 && r.contents.len <= 32768) {
             uint64_t t;
-            if (hd_word(&L->p, &r.contents, 0, &t, err) == 0)
-                model_set_type(m, id, find_type(L, t));
+            uint32_t name;
+            if (hd_word(&L->p, &r.contents, 0, &t, err) == 0 && (name = find_type(L, t)) != 0)
+                model_set_type(m, id, model_type_named(m, name, 0));
         }
     }
     if (rc < 0 && rc != -RT_E_TRUNCATED)

@@ -1,0 +1,441 @@
+/* typing_propagate.c — the BFS that carries types from what states them
+ * to every object a typed word reaches (typing.h has the rules).
+ *
+ * Per object, while it runs: the type id, where the type starts inside
+ * the object, and a flags byte (fixed by the runtime, queued, refined,
+ * times queued).  An object whose type improves after it was walked is
+ * walked again, at most MAX_VISITS times, so a chain of ever better
+ * proposals cannot loop.  Every count read from memory (slice caps,
+ * bucket shifts, directory lengths, channel sizes) is bounded by the
+ * object it would type: a proposal past the object's end is refused. */
+#include <string.h>
+
+#include "loaders/typing/typing_int.h"
+#include "util/alloc.h"
+
+enum {
+    F_FIXED = 1,   /* the runtime's type: only refined, never replaced */
+    F_QUEUED = 2,
+    F_REFINED = 4,
+    F_VISITS = 8,  /* visits counted in the high bits, in steps of 8 */
+    MAX_VISITS = 4,
+    MAX_DEPTH = 24,
+    WINDOW = 4096, /* an object up to this size is read at once */
+};
+
+typedef struct prop {
+    ty_ctx *c;
+    rt_model *m;
+    const ty_mem *mem;
+    ty_stats *st;
+    uint32_t *type, *toff;
+    uint8_t *flags;
+    uint32_t *queue; /* ring of nobj slots: an object is in it at most once */
+    size_t head, count;
+    /* while a root is walked: its live pointer words (offsets from its
+     * address, sorted), so that a variable's type is followed only
+     * through words the stack maps say are live */
+    const uint32_t *live;
+    size_t nlive;
+    uint64_t live_base;
+    /* the words of the value being walked, when they fit the window */
+    uint64_t win_addr;
+    size_t win_len;
+    uint8_t win[WINDOW];
+} prop;
+
+static int word(prop *p, uint64_t addr, uint64_t *v)
+{
+    if (addr >= p->win_addr && addr - p->win_addr + 8 <= p->win_len) {
+        memcpy(v, p->win + (addr - p->win_addr), 8);
+        return 0;
+    }
+    return p->mem->read(p->mem->ctx, addr, v, 8);
+}
+
+static uint64_t word_or0(prop *p, uint64_t addr)
+{
+    uint64_t v;
+    return word(p, addr, &v) ? 0 : v;
+}
+
+static int is_bytes(const prop *p, const rt_type *t)
+{
+    return t->kind == RT_TK_ARRAY && t->elem == p->c->uint8_type;
+}
+
+/* Whether type nt at noff beats the object's type ot at ooff. */
+static int better(const prop *p, const rt_type *nt, uint64_t noff, const rt_type *ot, uint64_t ooff)
+{
+    if ((noff == 0) != (ooff == 0))
+        return noff == 0;
+    if (is_bytes(p, nt) != is_bytes(p, ot))
+        return !is_bytes(p, nt);
+    return nt->size > ot->size;
+}
+
+static void push(prop *p, uint32_t j)
+{
+    if (p->flags[j] & F_QUEUED || p->flags[j] >> 3 >= MAX_VISITS)
+        return;
+    p->flags[j] = (uint8_t)(p->flags[j] | F_QUEUED);
+    p->flags[j] = (uint8_t)(p->flags[j] + F_VISITS);
+    p->queue[(p->head + p->count++) % p->m->nobj] = j;
+}
+
+/* The value at addr is of type id.  0, or -1 when the type does not fit
+ * the object there. */
+static int propose(prop *p, uint64_t addr, uint32_t id)
+{
+    const rt_type *t = model_type(p->m, id);
+    if (!t || !t->size)
+        return 0;
+    uint32_t j = model_find(p->m, addr);
+    if (j == RT_NONE)
+        return 0;
+    const rt_object *o = &p->m->objects[j];
+    uint64_t off = addr - o->base;
+    if (t->size > o->size - off || off > UINT32_MAX)
+        return -1;
+    uint32_t cur = p->type[j];
+    if (cur == id && p->toff[j] == off)
+        return 0;
+    const rt_type *ct = model_type(p->m, cur);
+    if (ct && p->flags[j] & F_FIXED) {
+        /* the runtime said [n]T; a slice may say how many Ts are used */
+        uint32_t celem = ct->kind == RT_TK_ARRAY ? ct->elem : cur;
+        if (t->kind == RT_TK_ARRAY && t->elem == celem && off == p->toff[j] && !(p->flags[j] & F_REFINED)) {
+            p->type[j] = id;
+            p->flags[j] |= F_REFINED;
+            p->st->refined++;
+        } else {
+            p->st->conflicts++;
+        }
+        return 0;
+    }
+    if (ct && !better(p, t, off, ct, p->toff[j])) {
+        p->st->conflicts++;
+        return 0;
+    }
+    p->type[j] = id;
+    p->toff[j] = (uint32_t)off;
+    push(p, j);
+    return 0;
+}
+
+/* [n]elem at addr, n from a count read from memory; when that count is
+ * unknown (0) or does not fit, as many elems as the object holds from
+ * addr on (a variable whose length and capacity live elsewhere). */
+static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
+{
+    if (n && n < (1ULL << 40) && propose(p, addr, model_type_array(p->m, elem, n)) == 0)
+        return;
+    const rt_type *e = model_type(p->m, elem);
+    uint32_t j = model_find(p->m, addr);
+    if (!e || !e->size || j == RT_NONE)
+        return;
+    const rt_object *o = &p->m->objects[j];
+    uint64_t fit = (o->size - (addr - o->base)) / e->size;
+    if (n)
+        p->st->rejected++;
+    if (fit)
+        propose(p, addr, model_type_array(p->m, elem, fit));
+}
+
+static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth);
+
+/* An interface's dynamic type (runtime _type at typ) and data word. */
+static void iface_value(prop *p, uint64_t typ, uint64_t data)
+{
+    int direct = 0;
+    uint32_t r = p->mem->rtype(p->mem->ctx, typ, &direct);
+    if (!r)
+        return;
+    if (!direct) {
+        propose(p, data, r);
+        return;
+    }
+    /* a pointer-shaped value: what its one pointer points at */
+    size_t n;
+    const ty_op *ops = ty_ops(p->c, r, &n);
+    if (n == 1 && ops[0].off == 0 && ops[0].code == TOP_PTR)
+        propose(p, data, ops[0].type);
+    else if (n == 1 && ops[0].off == 0 && ops[0].code == TOP_FUNC && p->mem->closure) {
+        uint64_t pc = 0;
+        if (p->mem->read(p->mem->ctx, data, &pc, 8) == 0 && pc)
+            propose(p, data, p->mem->closure(p->mem->ctx, pc));
+    }
+}
+
+/* Whether the pointer word at addr may be followed. */
+static int live(const prop *p, uint64_t addr)
+{
+    if (!p->live)
+        return 1;
+    if (addr < p->live_base || addr - p->live_base >= RT_OFF_NONE)
+        return 0;
+    uint32_t off = (uint32_t)(addr - p->live_base);
+    size_t lo = 0, hi = p->nlive;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->live[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->nlive && p->live[lo] == off;
+}
+
+static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int depth)
+{
+    uint64_t a = base + op->off, v, w;
+    if (a < base || a + 8 > end)
+        return;
+    /* the word that points somewhere: the data word of an interface */
+    if (op->code != TOP_ARRAY && !live(p, op->code == TOP_EFACE || op->code == TOP_IFACE ? a + 8 : a))
+        return;
+    switch ((ty_opcode)op->code) {
+    case TOP_PTR:
+        if ((v = word_or0(p, a)) != 0)
+            propose(p, v, op->type);
+        return;
+    case TOP_SLICE: {
+        if (!(v = word_or0(p, a)))
+            return;
+        uint64_t len = a + 24 <= end ? word_or0(p, a + 8) : 0, cap = a + 24 <= end ? word_or0(p, a + 16) : 0;
+        propose_array(p, v, op->type, len <= cap ? cap : 0);
+        return;
+    }
+    case TOP_STRING:
+        if (!(v = word_or0(p, a)) || !p->c->uint8_type)
+            return;
+        propose_array(p, v, p->c->uint8_type, a + 16 <= end ? word_or0(p, a + 8) : 0);
+        return;
+    case TOP_EFACE:
+        if (a + 16 <= end && (v = word_or0(p, a)) != 0 && (w = word_or0(p, a + 8)) != 0)
+            iface_value(p, v, w);
+        return;
+    case TOP_IFACE: {
+        uint64_t typ = 0;
+        if (a + 16 <= end && (v = word_or0(p, a)) != 0 && (w = word_or0(p, a + 8)) != 0 &&
+            p->mem->read(p->mem->ctx, v + 8, &typ, 8) == 0 && typ)
+            iface_value(p, typ, w);
+        return;
+    }
+    case TOP_FUNC: {
+        uint64_t pc = 0;
+        if (p->mem->closure && (v = word_or0(p, a)) != 0 && p->mem->read(p->mem->ctx, v, &pc, 8) == 0 && pc)
+            propose(p, v, p->mem->closure(p->mem->ctx, pc));
+        return;
+    }
+    case TOP_ARRAY:
+        for (uint64_t i = 0; i < op->len && op->stride; i++) {
+            uint64_t e = a + i * op->stride;
+            if (e < a || e + op->stride > end)
+                break;
+            walk(p, op->type, e, end, depth + 1);
+        }
+        return;
+    case TOP_BUCKETS: {
+        uint8_t B = (uint8_t)(word_or0(p, base + op->off2) & 0xff);
+        uint8_t flags = (uint8_t)(word_or0(p, base + op->off3) & 0xff);
+        if (!(v = word_or0(p, a)) || B > 40)
+            return;
+        uint64_t n = 1ULL << B;
+        if (op->aux && !(flags & 8) && B)
+            n >>= 1; /* old buckets of a growing map: half as many, unless same-size */
+        propose_array(p, v, op->type, n);
+        return;
+    }
+    case TOP_SWISSDIR:
+        if (!(v = word_or0(p, a)))
+            return;
+        w = word_or0(p, base + op->off2);
+        if (w == 0)
+            propose(p, v, op->type2); /* a small map: one group */
+        else if (w < (1ULL << 24))
+            propose_array(p, v, op->type, w);
+        return;
+    case TOP_GROUPS:
+        if (!(v = word_or0(p, a)))
+            return;
+        w = word_or0(p, base + op->off2);
+        if (w < (1ULL << 32))
+            propose_array(p, v, op->type, w + 1);
+        return;
+    case TOP_CHANBUF: {
+        uint64_t n = word_or0(p, base + op->off2), et = word_or0(p, base + op->off3);
+        int direct;
+        uint32_t e;
+        if (!(v = word_or0(p, a)) || !n || !et || n >= (1ULL << 32))
+            return;
+        if ((e = p->mem->rtype(p->mem->ctx, et, &direct)) != 0)
+            propose_array(p, v, e, n);
+        return;
+    }
+    }
+}
+
+/* The words of a value of type id at [addr, end). */
+static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth)
+{
+    const rt_type *t = model_type(p->m, id);
+    if (!t || depth > MAX_DEPTH)
+        return;
+    if (t->kind == RT_TK_ARRAY) {
+        /* walking may add types and move the table: copy what is needed */
+        const rt_type *e = model_type(p->m, t->elem);
+        uint32_t elem = t->elem;
+        uint64_t len = t->len, esize = e ? e->size : 0;
+        size_t n;
+        if (!esize || !ty_ops(p->c, elem, &n))
+            return;
+        for (uint64_t i = 0; i < len; i++) {
+            uint64_t a = addr + i * esize;
+            if (a < addr || a + esize > end)
+                break;
+            walk(p, elem, a, end, depth + 1);
+        }
+        return;
+    }
+    size_t n;
+    const ty_op *ops = ty_ops(p->c, id, &n);
+    for (size_t k = 0; k < n; k++) {
+        /* proposals may add types and so move the ops: index afresh */
+        ty_op op = ops[k];
+        step(p, &op, addr, end, depth);
+        ops = ty_ops(p->c, id, &n);
+    }
+}
+
+/* Walk object j under its current type, its bytes read at once when
+ * they fit the window. */
+static void visit(prop *p, uint32_t j)
+{
+    const rt_object *o = &p->m->objects[j];
+    uint64_t start = o->base + p->toff[j];
+    uint32_t id = p->type[j];
+    const rt_type *t = model_type(p->m, id);
+    uint64_t end = o->base + o->size;
+    if (p->flags[j] & F_FIXED && t && t->kind == RT_TK_ARRAY) {
+        /* the runtime tiles its type over the whole slot, past a slice's
+         * cap: a map's bucket array holds its spare overflow buckets there */
+        const rt_type *e = model_type(p->m, t->elem);
+        if (e && e->size)
+            id = model_type_array(p->m, t->elem, (end - start) / e->size);
+        t = model_type(p->m, id);
+    }
+    if (t && t->size && t->size < end - start)
+        end = start + t->size;
+    p->win_len = 0;
+    if (end - start <= WINDOW && p->mem->read(p->mem->ctx, start, p->win, (size_t)(end - start)) == 0) {
+        p->win_addr = start;
+        p->win_len = (size_t)(end - start);
+    }
+    walk(p, id, start, end, 0);
+    p->win_len = 0;
+}
+
+void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stats *st)
+{
+    rt_model *m = c->m;
+    memset(st, 0, sizeof *st);
+    if (!m->nobj)
+        return;
+    prop *p = rt_calloc(1, sizeof *p);
+    p->c = c;
+    p->m = m;
+    p->mem = mem;
+    p->st = st;
+    if (!c->uint8_type)
+        c->uint8_type = ty_dwarf_named(c, "uint8");
+    p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */
+    p->toff = rt_calloc(m->nobj, sizeof *p->toff);
+    p->flags = rt_calloc(m->nobj, sizeof *p->flags);
+    p->queue = rt_malloc((size_t)m->nobj * sizeof *p->queue);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        uint32_t t = model_obj_type(m, i);
+        if (!t)
+            continue;
+        p->type[i] = t;
+        p->toff[i] = model_obj_type_off(m, i);
+        p->flags[i] = F_FIXED;
+        st->seeded++;
+    }
+    /* roots first, in the model's order, then what the runtime typed */
+    uint32_t *live = NULL;
+    size_t cap_live = 0;
+    for (uint32_t r = 0; r < m->nroot; r++) {
+        const rt_root *rt = &m->roots[r];
+        const rt_type *t = model_type(m, rt->type);
+        if (!t || !t->size)
+            continue;
+        uint64_t end = rt->address + t->size;
+        if (end < rt->address)
+            continue;
+        p->win_len = 0;
+        if (t->size <= WINDOW && mem->read(mem->ctx, rt->address, p->win, (size_t)t->size) == 0) {
+            p->win_addr = rt->address;
+            p->win_len = (size_t)t->size;
+        }
+        uint32_t e0 = m->edge_start[m->nobj + r], e1 = m->edge_start[m->nobj + r + 1];
+        if (m->edge_off) {
+            /* the root's edges are its live words, sorted by offset */
+            RT_GROW(live, cap_live, (size_t)(e1 - e0) + 1);
+            size_t nl = 0;
+            for (uint32_t k = e0; k < e1; k++)
+                if (!nl || live[nl - 1] != m->edge_off[k])
+                    live[nl++] = m->edge_off[k];
+            p->live = live;
+            p->nlive = nl;
+            p->live_base = rt->address;
+        }
+        walk(p, rt->type, rt->address, end, 0);
+        p->win_len = 0;
+        p->live = NULL;
+    }
+    free(live);
+    for (uint32_t i = 0; i < m->nobj; i++)
+        if (p->flags[i] & F_FIXED)
+            push(p, i);
+    uint64_t done = 0;
+    while (p->count) {
+        uint32_t j = p->queue[p->head];
+        p->head = (p->head + 1) % m->nobj;
+        p->count--;
+        p->flags[j] = (uint8_t)(p->flags[j] & ~F_QUEUED);
+        visit(p, j);
+        if (++done % (1u << 18) == 0)
+            progress_report(prog, "typing objects", done, m->nobj);
+    }
+    /* the result replaces the loader's types */
+    sidemap_free(&m->obj_types);
+    sidemap_free(&m->obj_type_offs);
+    m->obj_types.none = 0;
+    m->obj_type_offs.none = 0;
+    uint32_t ntyped = 0;
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        if (p->type[i]) {
+            ntyped++;
+            if (!(p->flags[i] & F_FIXED))
+                st->propagated++;
+        }
+        if (p->toff[i] && p->type[i])
+            sidemap_set(&m->obj_type_offs, m->nobj, i, p->toff[i]);
+    }
+    if (ntyped > m->nobj / 16) {
+        m->obj_types.dense = p->type; /* handed over */
+        p->type = NULL;
+    } else {
+        for (uint32_t i = 0; i < m->nobj; i++)
+            if (p->type[i])
+                sidemap_set(&m->obj_types, m->nobj, i, p->type[i]);
+    }
+    sidemap_done(&m->obj_types);
+    sidemap_done(&m->obj_type_offs);
+    free(p->type);
+    free(p->toff);
+    free(p->flags);
+    free(p->queue);
+    free(p);
+}
