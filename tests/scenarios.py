@@ -544,6 +544,9 @@ def why_object(retain, r, path, item, where, res, dry):
     got_fn = alloc.get("function") if isinstance(alloc, dict) else None
     res.check(got_fn == item["alloc_function"], where, "object.alloc.function",
               "got %r, want %r" % (got_fn, item["alloc_function"]))
+    if item.get("type"):
+        res.check(obj.get("type") == item["type"], where, "object.type",
+                  "got %r, want %r" % (obj.get("type"), item["type"]))
     return out, obj
 
 
@@ -591,9 +594,7 @@ def check_why(retain, r, item, res, dry):
     last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
     res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
               "last hop %r, object.base %r" % (last, obj.get("base")))
-    check_why_dominators(out, item, where, res)
-    if item.get("all_roots"):
-        check_why_all(retain, r, item, where, res, dry)
+    check_hop_field(hops, item, where, res)
 
 
 def check_unreachable(out, where, res, why=""):
@@ -705,6 +706,7 @@ def find_object_rows(out, base):
 
 def check_reports(retain, r, truth, res, dry):
     run_retain(retain, ["overview", "--json", r.dump], r.where, "overview", res, dry)
+    check_types(retain, r, truth, r.dump, r.where, res, dry)
     run_retain(retain, ["top", "--json", r.dump], r.where, "top", res, dry)
     out = run_retain(retain, ["objects", "--json", r.dump], r.where, "objects", res, dry)
     if out is None:
@@ -738,9 +740,6 @@ def check_why_core(retain, r, item, res, dry):
     if got is None:
         return
     out, obj = got
-    if item.get("core_type"):
-        res.check(obj.get("type") == item["core_type"], where, "object.type (malloc header)",
-                  "got %r, want %r" % (obj.get("type"), item["core_type"]))
     alloc = obj.get("alloc")
     if isinstance(alloc, dict) and isinstance(alloc.get("stack"), list) and alloc["stack"]:
         top = [f for f in alloc["stack"] if isinstance(f, dict)
@@ -823,6 +822,52 @@ def check_why_core(retain, r, item, res, dry):
     last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None
     res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
               "last hop %r, object.base %r" % (last, obj.get("base")))
+    check_hop_field(hops, item, where, res)
+
+
+def check_hop_field(hops, item, where, res):
+    """The last hop names the field its pointer sits in: exactly (field) or
+    by a pattern (field_re: map internals differ between Go versions)."""
+    if not hops or not isinstance(hops[-1], dict) or not (item.get("field") or item.get("field_re")):
+        return
+    got = hops[-1].get("field")
+    if item.get("field"):
+        res.check(got == item["field"], where, "last hop's field",
+                  "got %r, want %r (hops %s)" % (got, item["field"], json.dumps(hops)[:400]))
+    else:
+        res.check(isinstance(got, str) and re.fullmatch(item["field_re"], got) is not None, where,
+                  "last hop's field matches %s" % item["field_re"],
+                  "got %r (hops %s)" % (got, json.dumps(hops)[:400]))
+
+
+# Share of the reachable bytes that must have a type, on a core or on a
+# heap dump given its executable (issue 7).
+TYPED_SHARE_MIN = 0.95
+
+
+def check_types(retain, r, truth, path, where, res, dry, ov=None):
+    """Typed share of the reachable bytes of a core or a dump given its
+    executable, and exact counts per type."""
+    if ov is None:
+        ov = run_retain(retain, ["overview", "--json", path, r.exe], where, "overview", res, dry)
+    if isinstance(ov, dict) and isinstance(ov.get("reachable_bytes"), int) and ov["reachable_bytes"]:
+        share = ov.get("typed_reachable_bytes", 0) / ov["reachable_bytes"]
+        print("typed share %s: %.1f%% of %d reachable bytes" % (where, 100 * share, ov["reachable_bytes"]))
+        res.check(share >= TYPED_SHARE_MIN, where, "overview: >= %d%% of reachable bytes typed"
+                  % (100 * TYPED_SHARE_MIN), "got %.1f%%" % (100 * share))
+    counts = (truth or {}).get("type_counts") or {}
+    if not counts and not dry:
+        return
+    top = run_retain(retain, ["top", "--by", "type", "--json", "-n", "0", path, r.exe],
+                     where, "top --by type", res, dry)
+    if not isinstance(top, dict):
+        return
+    rows = {row.get("name"): row for row in top.get("rows") or []
+            if isinstance(row, dict)}
+    for name, want in sorted(counts.items()):
+        got = rows.get(name, {}).get("count")
+        res.check(got == want, where, "top --by type: %s count" % name,
+                  "got %r, want %d" % (got, want))
 
 
 def check_core(retain, r, truth, res, dry):
@@ -834,6 +879,7 @@ def check_core(retain, r, truth, res, dry):
         res.check(ov.get("mem_profile_rate") == truth["memprofile_rate"], where,
                   "overview: mem_profile_rate from the core",
                   "got %r, want %r" % (ov.get("mem_profile_rate"), truth["memprofile_rate"]))
+    check_types(retain, r, truth, r.core, where, res, dry, ov)
     for item in truth["items"] if truth else []:
         check_why_core(retain, r, item, res, dry)
     out = run_retain(retain, ["objects", "--json", r.core, r.exe], where, "objects", res, dry)

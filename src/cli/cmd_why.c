@@ -96,7 +96,7 @@ static void hop_text(const rt_model *m, const rt_path *path, uint32_t h, char *b
 {
     if (path->offs[h] == RT_OFF_NONE)
         snprintf(buf, n, "(closure)");
-    else if (!model_edge_field(m, hop_source(m, path, h), path->offs[h], buf, n))
+    else if (!model_edge_field(m, hop_source(m, path, h), path->offs[h], buf, n) || !buf[0])
         snprintf(buf, n, "+0x%x", path->offs[h]);
 }
 

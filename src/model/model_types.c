@@ -159,6 +159,7 @@ static void put_name(char *buf, size_t n, size_t *w, const char *s)
 const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n)
 {
     size_t w = 0;
+    int lost = 0; /* off falls where the type names nothing */
     if (!n)
         return buf;
     buf[0] = 0;
@@ -166,15 +167,17 @@ const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char 
     for (int depth = 0; t && depth < MAX_PATH_DEPTH; depth++) {
         if (t->kind == RT_TK_ARRAY) {
             const rt_type *e = model_type(m, t->elem);
-            if (!e || !e->size || off >= t->size)
+            if (!e || !e->size || off >= t->size) {
+                lost = 1;
                 break;
+            }
             put(buf, n, &w, "[%" PRIu64 "]", off / e->size);
             off %= e->size;
             t = e;
             continue;
         }
-        if (!t->nfield)
-            break;
+        if (t->kind != RT_TK_STRUCT)
+            break; /* a pointer, slice, string or interface: the path names its words */
         /* the last field starting at or before off that covers it */
         const rt_field *f = NULL;
         for (uint32_t i = 0; i < t->nfield; i++) {
@@ -184,15 +187,15 @@ const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char 
             if (c->offset <= off && (off < c->offset + csize || (csize == 0 && off == c->offset)))
                 f = c;
         }
-        if (!f)
+        if (!f) {
+            lost = 1;
             break;
+        }
         put_name(buf, n, &w, strpool_get(m->strings, f->name));
         off -= f->offset;
         t = model_type(m, f->type);
-        if (t && t->kind != RT_TK_STRUCT && t->kind != RT_TK_ARRAY)
-            return buf; /* a pointer, slice, string or interface: the field names its words */
     }
-    if (off || !w)
+    if (!t || (lost && off))
         put(buf, n, &w, "+0x%" PRIx64, off);
     return buf;
 }
@@ -213,7 +216,7 @@ const char *model_edge_field(const rt_model *m, uint32_t src, uint32_t off, char
     if (!type || off < start)
         return NULL;
     model_field_path(m, type, off - start, buf, n);
-    return buf[0] == '+' || !buf[0] ? NULL : buf;
+    return buf[0] == '+' ? NULL : buf;
 }
 
 void model_types_free(rt_model *m)

@@ -72,13 +72,15 @@ uint32_t model_type_array(rt_model *m, uint32_t elem, uint64_t len);
 
 /* The Go-syntax path of the word at byte offset off inside a value of
  * type id: ".Payload", "[12]", ".buckets[3].values[1]"; where the offset
- * falls inside no field, what is left is "+0x..".  Writes into buf
- * (always NUL-terminated) and returns buf; "" when id is 0. */
+ * falls inside no field, what is left is "+0x..".  "" is the value
+ * itself (off 0 of a pointer, say).  Writes into buf (always
+ * NUL-terminated) and returns buf. */
 const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n);
 
 /* The field path of the pointer word at off inside node src (an object,
- * or a root: node id >= nobj) — what a path's hop prints — or NULL when
- * src has no type or its type names nothing at off. */
+ * or a root: node id >= nobj) — what a path's hop prints; "" when the
+ * word is the whole value (a root variable that is the pointer) — or
+ * NULL when src has no type or its type names nothing at off. */
 const char *model_edge_field(const rt_model *m, uint32_t src, uint32_t off, char *buf, size_t n);
 
 void model_types_free(rt_model *m);

@@ -12,6 +12,7 @@
 #include "dwarf/dwarf_info.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_parse.h"
+#include "loaders/typing/typing.h"
 #include "model/model.h"
 #include "model/model_roots.h"
 #include "util/progress.h"
@@ -41,6 +42,16 @@ typedef struct hd_type {
     uint32_t name;
 } hd_type;
 
+/* Bytes of the dumped process that are not objects (data, bss, a stack
+ * frame), for typing: address, length, file offset. */
+typedef struct hd_region {
+    uint64_t addr, len, off;
+} hd_region;
+
+typedef struct hd_itab {
+    uint64_t itab, type;
+} hd_itab;
+
 typedef struct hd_load {
     rt_model *m;
     const char *path;
@@ -67,6 +78,14 @@ typedef struct hd_load {
     size_t ntype, cap_type;
     size_t cap_site, cap_frame, cap_goroutine;
 
+    /* typing (heapdump_typing.c), only with the executable's DWARF */
+    ty_ctx *ty;
+    uint64_t *obj_off;    /* per model object: file offset of its contents */
+    hd_region *regions;
+    size_t nregion, cap_region;
+    hd_itab *itabs;
+    size_t nitab, cap_itab;
+
     uint64_t cur_goid;    /* goroutine of the frames that follow */
     int have_goroutine;
     const elf_sym *last_sym; /* symbol of the previous data/bss word */
@@ -83,5 +102,15 @@ uint32_t hd_add_root(hd_load *L, rt_root_kind kind, uint64_t addr);
 void hd_add_word(hd_load *L, uint32_t root, uint64_t off, uint64_t value);
 int hd_segment(hd_load *L, const hd_record *r, rt_error *err);
 void hd_finish_roots(hd_load *L);
+
+/* heapdump_load.c: the name (string id) of the type record at addr, 0 */
+uint32_t hd_type_name(const hd_load *L, uint64_t addr);
+
+/* heapdump_typing.c */
+void hd_typing_region(hd_load *L, const hd_record *r);
+void hd_typing_itab(hd_load *L, const hd_record *r);
+/* The model type of a malloc header's runtime _type (Go 1.22+ dumps). */
+uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
+void hd_typing_run(hd_load *L);
 
 #endif

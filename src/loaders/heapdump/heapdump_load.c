@@ -97,6 +97,7 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
         .function = fname,
     };
     frame_roots_init(&fr);
+    fr.types = L->ty;
     if (L->dw && r->name.len && (fr.df = dwi_func(L->dw, strpool_get(m->strings, fname))) != NULL) {
         /* a return address's variables are those of the call before it */
         uint64_t pc = r->pc > r->entry ? r->pc - 1 : r->pc;
@@ -214,6 +215,7 @@ static int pass1(hd_load *L, rt_error *err)
         case HD_FRAME:
             if ((rc = on_frame(L, &r, err)) != 0)
                 return rc;
+            hd_typing_region(L, &r);
             break;
         case HD_FINALIZER:
         case HD_QUEUED_FINALIZER:
@@ -230,6 +232,10 @@ static int pass1(hd_load *L, rt_error *err)
         case HD_BSS:
             if ((rc = hd_segment(L, &r, err)) != 0)
                 return rc;
+            hd_typing_region(L, &r);
+            break;
+        case HD_ITAB:
+            hd_typing_itab(L, &r);
             break;
         case HD_DEFER:
             on_goroutine_holder(L, "(defer)", r.addr, r.addr, r.fn);
@@ -271,7 +277,7 @@ static int cmp_type(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static uint32_t find_type(const hd_load *L, uint64_t addr)
+uint32_t hd_type_name(const hd_load *L, uint64_t addr)
 {
     size_t lo = 0, hi = L->ntype;
     while (lo < hi) {
@@ -284,6 +290,26 @@ static uint32_t find_type(const hd_load *L, uint64_t addr)
             hi = mid;
     }
     return 0;
+}
+
+/* The type a malloc header names, tiled over the slot after the header:
+ * [n]T for a slot of several Ts (as a core says it). */
+static void set_header_type(hd_load *L, uint32_t id, uint64_t typ)
+{
+    rt_model *m = L->m;
+    uint32_t t = 0;
+    if (L->ty)
+        t = hd_typing_rtype(L, typ);
+    else {
+        uint32_t name = hd_type_name(L, typ);
+        t = name ? model_type_named(m, name, 0) : 0;
+    }
+    const rt_type *tt = model_type(m, t);
+    if (!tt)
+        return;
+    uint64_t room = m->objects[id].size - 8, n = tt->size ? room / tt->size : 1;
+    model_set_type(m, id, n >= 2 ? model_type_array(m, t, n) : t);
+    model_set_type_off(m, id, 8);
 }
 
 /* Pass 2: object records again; pointers go straight into CSR slots. */
@@ -317,6 +343,8 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
         if (id == RT_NONE || m->objects[id].base != r.addr)
             continue; /* a phantom slot we dropped */
         prev = id;
+        if (L->obj_off)
+            L->obj_off[id] = r.contents.off;
         uint32_t at = m->edge_start[id], cap = m->edge_start[id + 1] - at, n = 0;
         for (size_t i = 0; i < r.nfields && n < cap; i++) {
             uint64_t v;
@@ -334,9 +362,8 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
         actual[id] = n;
         if (headers && r.nfields && r.contents.len > 512 && r.contents.len <= 32768) {
             uint64_t t;
-            uint32_t name;
-            if (hd_word(&L->p, &r.contents, 0, &t, err) == 0 && (name = find_type(L, t)) != 0)
-                model_set_type(m, id, model_type_named(m, name, 0));
+            if (hd_word(&L->p, &r.contents, 0, &t, err) == 0)
+                set_header_type(L, id, t);
         }
     }
     if (rc < 0 && rc != -RT_E_TRUNCATED)
@@ -411,6 +438,10 @@ static void free_load(hd_load *L)
     free(L->fins);
     free(L->samples);
     free(L->types);
+    free(L->obj_off);
+    free(L->regions);
+    free(L->itabs);
+    ty_free(L->ty);
 }
 
 int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
@@ -439,6 +470,8 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
             L.dw = NULL;
         }
     }
+    if (L.dw)
+        L.ty = ty_new(m, L.dw);
     if ((rc = pass1(&L, err)) != 0)
         goto out;
     if (!L.have_params)
@@ -483,6 +516,10 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     if (L.ntype)
         qsort(L.types, L.ntype, sizeof *L.types, cmp_type);
 
+    if (L.ty) {
+        L.obj_off = rt_malloc(((size_t)m->nobj + 1) * sizeof *L.obj_off);
+        memset(L.obj_off, 0xff, ((size_t)m->nobj + 1) * sizeof *L.obj_off);
+    }
     uint32_t *actual = rt_calloc((size_t)m->nobj + 1, sizeof *actual);
     rc = pass2(&L, actual, err);
     if (rc == 0)
@@ -496,6 +533,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     hd_finish_roots(&L);
     attach_samples(&L);
     model_sides_done(m); /* types and sites are all set */
+    hd_typing_run(&L);
     if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",

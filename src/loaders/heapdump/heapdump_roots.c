@@ -91,6 +91,12 @@ int hd_segment(hd_load *L, const hd_record *r, rt_error *err)
                 root = hd_add_root(L, RT_ROOT_GLOBAL, base);
                 L->rs.roots[root].name = strpool_intern_cstr(m->strings, sym->name);
                 L->rs.roots[root].size = sym->size;
+                if (L->ty) {
+                    /* the DWARF variable at the symbol's address gives its type */
+                    const dw_var *var = dwi_global_at(L->dw, sym->addr);
+                    if (var && var->addr == sym->addr)
+                        L->rs.roots[root].type = ty_from_dwarf(L->ty, var->type);
+                }
                 L->last_sym = sym;
                 L->last_sym_root = root;
             }

@@ -46,12 +46,13 @@ func setup() ([]truth.Item, truth.Facts) {
 		base, size := truth.Slot(a, blockSize, false)
 		blockSlot = size
 		items = append(items, truth.Global("block"+strconv.Itoa(i), a, base, size,
-			"main.blocks", "main.newBlock", 2).
+			"main.blocks", "main.newBlock", 2).Type("["+strconv.Itoa(cap(blocks[i]))+"]uint8").
+			Via("["+strconv.Itoa(i)+"]").
 			Retains(size, 1).Dominated(1, backingBase, backingBase, "global main.blocks"))
 	}
 	total := nBlocks*blockSlot + backingSize
 	items = append(items, truth.Global("backing", a, backingBase, backingSize,
-		"main.blocks", "main.setup", 1).TypedInCore("[][]uint8").
+		"main.blocks", "main.setup", 1).Type("["+strconv.Itoa(cap(blocks))+"][]uint8").
 		Retains(total, nBlocks+1).Dominated(0, 0, 0, "global main.blocks"))
 	facts := truth.Facts{Retention: []truth.Retention{
 		truth.RootRetains("variable", "main.blocks", total).AtLeastObjects(nBlocks + 1),

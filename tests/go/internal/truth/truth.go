@@ -29,6 +29,10 @@
 //	   "top_dominator": "0x...",    // optional: base of the one nearest the roots
 //	   "dominated_by": "global main.blocks", // optional: root/group node above
 //	   "all_roots": ["main.a", "main.b"],    // optional: `why --all N` roots, in order
+//	   "type": "main.Node",         // optional: the object's type (cores, and dumps with
+//	                                // their executable); "[n]T" for arrays and slice backing
+//	   "field": ".Next",            // optional: field path of the last hop's pointer
+//	   "field_re": "...",           //   (or a pattern for it)
 //	   "reachable": false,          // optional: no root reaches it (path_length null)
 //	   "dump_unreachable": true     // optional: reachable, but not in a heap dump (cleanups)
 //	 }],
@@ -75,10 +79,16 @@ type Item struct {
 	// RootVariable names the local variable of a stack root (cores name
 	// stack roots from DWARF; heap dumps cannot).
 	RootVariable string `json:"root_variable,omitempty"`
-	// CoreType is the type a core must report for the object (from its
-	// malloc header or large-object span, Go 1.22+): "T", or "[]T" for a
-	// slot holding several Ts.
-	CoreType string `json:"core_type,omitempty"`
+	// CoreType is the type a core (or a dump given its executable) must
+	// report for the object: "T", "[n]T"
+	// for an array or a slice's backing array (n its length or cap),
+	// "[n]uint8" for a string's bytes.
+	CoreType string `json:"type,omitempty"`
+	// Field is the field path of the pointer on the last hop of `why`
+	// (".Payload", "[7]"); FieldRe a pattern for it where Go versions
+	// differ (map internals).
+	Field   string `json:"field,omitempty"`
+	FieldRe string `json:"field_re,omitempty"`
 	PathLength    interface{} `json:"path_length"`
 	// StaleStackFunction, when set, names a function whose frame keeps the
 	// address in a dead slot (a trap for conservative stack scanning).
@@ -110,12 +120,21 @@ type Item struct {
 	DumpUnreachable bool `json:"dump_unreachable,omitempty"`
 }
 
-// TypedInCore records the type a core of Go 1.22+ reports for the object
-// (older versions record no types): nothing is recorded before 1.22.
-func (it Item) TypedInCore(name string) Item {
-	if goMinor() >= 22 {
-		it.CoreType = name
-	}
+// Type records the type a core or dump reports for the object (see CoreType).
+func (it Item) Type(name string) Item {
+	it.CoreType = name
+	return it
+}
+
+// Via records the field path of the last hop's pointer (see Field).
+func (it Item) Via(field string) Item {
+	it.Field = field
+	return it
+}
+
+// ViaRe records a pattern for the field path of the last hop's pointer.
+func (it Item) ViaRe(pattern string) Item {
+	it.FieldRe = pattern
 	return it
 }
 
@@ -193,8 +212,9 @@ type Chain struct {
 
 // Facts are the whole-dump truths beside the items.
 type Facts struct {
-	Retention []Retention
-	Chains    []Chain
+	Retention  []Retention
+	Chains     []Chain
+	TypeCounts map[string]int
 }
 
 // File is the whole truth record.
@@ -206,6 +226,9 @@ type File struct {
 	Items          []Item      `json:"items"`
 	Retention      []Retention `json:"retention,omitempty"`
 	Chains         []Chain     `json:"chains,omitempty"`
+	// TypeCounts are exact object counts per type name a core must report
+	// (`top --by type`).
+	TypeCounts map[string]int `json:"type_counts,omitempty"`
 }
 
 // Range is a path length known only within bounds (map internals differ
@@ -432,7 +455,7 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	}
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
-		Retention: facts.Retention, Chains: facts.Chains}
+		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))

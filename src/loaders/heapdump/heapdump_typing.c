@@ -1,0 +1,172 @@
+/* heapdump_typing.c — types of a heap dump's objects, given its
+ * executable: the propagation of loaders/typing over the dump's bytes.
+ *
+ * A dump holds the contents of every object, of data and bss and of every
+ * stack frame; their file offsets are kept while loading (objects in
+ * pass 2, regions in pass 1) and read back with pread.  What a core would
+ * read from read-only memory the dump states in records instead: an
+ * itab's type (itab records; served as the word at itab+8), a runtime
+ * type's name (type records).  A runtime _type is the DWARF type the
+ * linker tied to its address (DW_AT_go_runtime_type), else the DWARF type
+ * of its recorded name, else a type known by that name only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "loaders/heapdump/heapdump_int.h"
+#include "util/alloc.h"
+
+void hd_typing_region(hd_load *L, const hd_record *r)
+{
+    if (!L->ty || !r->contents.len)
+        return;
+    RT_GROW(L->regions, L->cap_region, L->nregion + 1);
+    L->regions[L->nregion++] = (hd_region){ r->addr, r->contents.len, r->contents.off };
+}
+
+void hd_typing_itab(hd_load *L, const hd_record *r)
+{
+    if (!L->ty)
+        return;
+    RT_GROW(L->itabs, L->cap_itab, L->nitab + 1);
+    L->itabs[L->nitab++] = (hd_itab){ r->addr, r->type };
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+    const hd_region *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_itab(const void *a, const void *b)
+{
+    const hd_itab *x = a, *y = b;
+    return x->itab < y->itab ? -1 : x->itab > y->itab;
+}
+
+/* The region holding [addr, addr+n), or NULL. */
+static const hd_region *region_at(const hd_load *L, uint64_t addr, size_t n)
+{
+    size_t lo = 0, hi = L->nregion;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (L->regions[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return NULL;
+    const hd_region *g = &L->regions[lo - 1];
+    return addr - g->addr <= g->len && n <= g->len - (addr - g->addr) ? g : NULL;
+}
+
+static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+    hd_load *L = ctx;
+    const rt_model *m = L->m;
+    rt_error e;
+    uint32_t j = model_find(m, addr);
+    if (j != RT_NONE) {
+        const rt_object *o = &m->objects[j];
+        if (L->obj_off[j] == UINT64_MAX || n > o->base + o->size - addr)
+            return -1;
+        return rd_pread(&L->p.rd, L->obj_off[j] + (addr - o->base), buf, n, &e) == 0 ? 0 : -1;
+    }
+    const hd_region *g = region_at(L, addr, n);
+    if (g)
+        return rd_pread(&L->p.rd, g->off + (addr - g->addr), buf, n, &e) == 0 ? 0 : -1;
+    if (n == 8 && addr >= 8) {
+        /* itab+8: the itab's type, as its record says */
+        size_t lo = 0, hi = L->nitab;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (L->itabs[mid].itab < addr - 8)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < L->nitab && L->itabs[lo].itab == addr - 8) {
+            memcpy(buf, &L->itabs[lo].type, 8);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Whether an interface stores a value of type id in its data word: the
+ * pointer-shaped kinds, and structs and arrays of one pointer. */
+static int direct_iface(const rt_model *m, uint32_t id)
+{
+    const rt_type *t = model_type(m, id);
+    if (!t)
+        return 0;
+    switch ((rt_type_kind)t->kind) {
+    case RT_TK_POINTER:
+    case RT_TK_MAP:
+    case RT_TK_CHAN:
+    case RT_TK_FUNC:
+    case RT_TK_UNSAFE:
+        return 1;
+    case RT_TK_STRUCT:
+        for (uint32_t i = 0; i < t->nfield && t->size == 8; i++) {
+            const rt_field *f = &m->fields[t->field_start + i];
+            const rt_type *ft = model_type(m, f->type);
+            if (ft && ft->size == 8)
+                return direct_iface(m, f->type);
+        }
+        return 0;
+    case RT_TK_ARRAY:
+        return t->len == 1 && t->size == 8 && direct_iface(m, t->elem);
+    default:
+        return 0;
+    }
+}
+
+uint32_t hd_typing_rtype(hd_load *L, uint64_t addr)
+{
+    uint32_t id = 0;
+    const dw_type *dt = dwi_type_by_rtype(L->dw, addr - (uint64_t)L->bias);
+    if (dt)
+        id = ty_from_dwarf(L->ty, dt);
+    if (!id) {
+        uint32_t name = hd_type_name(L, addr);
+        if (name) {
+            id = ty_dwarf_named(L->ty, strpool_get(L->m->strings, name));
+            if (!id)
+                id = model_type_named(L->m, name, 0);
+        }
+    }
+    return id;
+}
+
+static uint32_t mem_rtype(void *ctx, uint64_t addr, int *direct)
+{
+    hd_load *L = ctx;
+    uint32_t id = hd_typing_rtype(L, addr);
+    *direct = direct_iface(L->m, id);
+    return id;
+}
+
+static uint32_t mem_closure(void *ctx, uint64_t pc)
+{
+    hd_load *L = ctx;
+    const dw_func *f = dwi_func_at(L->dw, pc - (uint64_t)L->bias);
+    char name[512];
+    if (!f || f->lowpc != pc - (uint64_t)L->bias)
+        return 0;
+    snprintf(name, sizeof name, "closure %s", f->name);
+    return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
+}
+
+void hd_typing_run(hd_load *L)
+{
+    if (!L->ty || !L->obj_off)
+        return;
+    if (L->nregion)
+        qsort(L->regions, L->nregion, sizeof *L->regions, cmp_region);
+    if (L->nitab)
+        qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, L };
+    ty_stats st;
+    ty_propagate(L->ty, &mem, L->prog, &st);
+}
