@@ -1675,6 +1675,16 @@ def stale_copy(d, function, addr):
 
 # ---------------------------------------------------------------- main
 
+def check_typing_reference(test_typing, r, core, res):
+    """The BFS that types objects must agree with the slow reference
+    (tests/unit/test_typing.c) on the dump and on the core."""
+    args = [r.dump, r.exe] + ([r.core, r.exe] if core and os.path.exists(r.core) else [])
+    p = subprocess.run([test_typing] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace", timeout=600)
+    res.check(p.returncode == 0, r.where, "type propagation agrees with the reference",
+              p.stdout[-1500:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--retain", help="path to the retain executable")
@@ -1694,6 +1704,9 @@ def main():
                          "of the paused process (default: kernel unless core_pattern "
                          "sends cores elsewhere)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print passing checks too")
+    ap.add_argument("--typing-ref", metavar="TEST_TYPING",
+                    help="tests/unit/test_typing: compare the type propagation with its slow "
+                         "reference on every dump and core")
     a = ap.parse_args()
 
     if not a.retain and not a.self_check and not a.dry_run:
@@ -1744,6 +1757,8 @@ def main():
                 check_export(retain, r, work, roots, res, False)
                 if core:
                     check_core(retain, r, truth, res, False)
+                if a.typing_ref:
+                    check_typing_reference(a.typing_ref, r, core, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

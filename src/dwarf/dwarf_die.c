@@ -290,6 +290,10 @@ int dw_die_read(dw_build *b, Dwarf_Die die, die_info *di)
         case DWGO_AT_EMBEDDED_FIELD:
             rc = form_flag(b, di, a, &di->embedded, "reading DW_AT_go_embedded_field");
             break;
+        case DWGO_AT_CLOSURE_OFFSET:
+            rc = dw_form_u(b, di, a, &di->closure_off, "reading DW_AT_go_closure_offset");
+            di->have |= HAVE_CLOSURE_OFF;
+            break;
         case DW_AT_variable_parameter:
             rc = form_flag(b, di, a, &di->variable_parameter, "reading DW_AT_variable_parameter");
             break;

@@ -29,6 +29,7 @@ enum {
     HAVE_ENCODING = 1u << 15,
     HAVE_PRODUCER = 1u << 16,
     HAVE_ADDR_BASE = 1u << 17,
+    HAVE_CLOSURE_OFF = 1u << 18,
 };
 
 /* The attributes of one DIE that we use.  Strings and the location
@@ -45,6 +46,7 @@ typedef struct die_info {
     bool highpc_is_len; /* DWARF 4+ constant class: a length from lowpc */
     int64_t const_value;
     uint64_t addr_base;
+    uint64_t closure_off;  /* DW_AT_go_closure_offset */
     bool embedded, variable_parameter, frame_base_cfa;
     Dwarf_Attribute loc;
     Dwarf_Half loc_form;

@@ -161,7 +161,8 @@ typedef struct raw_local {
     uint64_t type_off;     /* 0: take it from the abstract origin */
     uint64_t origin_off;   /* DW_AT_abstract_origin or 0 */
     uint32_t loc_first, nlocs;
-    bool is_param, is_result, inlined;
+    uint64_t closure_off;  /* DW_AT_go_closure_offset, if has_closure_off */
+    bool is_param, is_result, inlined, has_closure_off;
 } raw_local;
 
 typedef struct raw_loc {

@@ -319,6 +319,8 @@ static int add_local(dw_build *b, die_info *di, const scope *sc)
         .is_param = di->tag == DW_TAG_formal_parameter,
         .is_result = di->variable_parameter,
         .inlined = sc->inlined,
+        .closure_off = di->closure_off,
+        .has_closure_off = (di->have & HAVE_CLOSURE_OFF) != 0,
     };
     b->rfuncs[sc->index].nlocals++;
     return 0;

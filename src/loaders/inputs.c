@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/input_file.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_load.h"
 #include "loaders/gocore/gocore_load.h"
@@ -15,11 +16,9 @@ int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
 {
     uint8_t head[64];
     *kind = RT_IN_UNKNOWN;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rt_error_where(err, path, RT_NO_OFFSET, NULL);
-        return RT_FAIL(err, RT_E_IO, "cannot open: %s", strerror(errno));
-    }
+    int fd = input_file_open(path, NULL, NULL, err);
+    if (fd < 0)
+        return fd;
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
     if (n < 0) {
@@ -78,7 +77,7 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
     *out = NULL;
     if (in->core) {
         rt_model *m = model_new();
-        if ((rc = gocore_load(m, in->core, in->exe, in->force, prog, err)) != 0) {
+        if ((rc = gocore_load(m, in->core, in->exe, in->force, in->propagate, prog, err)) != 0) {
             model_free(m);
             return rc;
         }
@@ -91,7 +90,7 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
         have_syms = 1;
     }
     rt_model *m = model_new();
-    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, prog, err);
+    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, in->propagate, prog, err);
     if (have_syms)
         elf_symtab_free(&syms);
     if (rc) {

@@ -3,6 +3,7 @@
 #ifndef RETAIN_LOADERS_INPUTS_H
 #define RETAIN_LOADERS_INPUTS_H
 
+#include "loaders/typing/typing.h"
 #include "model/model.h"
 #include "util/progress.h"
 
@@ -17,6 +18,7 @@ typedef enum {
 typedef struct rt_inputs {
     const char *dump, *core, *exe, *profile; /* borrowed paths, NULL if absent */
     int force;  /* read a Go version outside the supported range anyway */
+    ty_propagate_fn propagate; /* NULL: ty_propagate (tests compare a reference) */
 } rt_inputs;
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "elf/elf_core.h"
+#include "io/input_file.h"
 #include "util/alloc.h"
 
 int elf_sniff(const uint8_t *buf, size_t n, int *is_core)
@@ -78,11 +79,9 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
     memset(t, 0, sizeof *t);
     if (elf_version(EV_CURRENT) == EV_NONE)
         return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rt_error_where(err, path, RT_NO_OFFSET, "opening executable");
-        return RT_FAIL(err, RT_E_IO, "cannot open: %s", strerror(errno));
-    }
+    int fd = input_file_open(path, "executable", NULL, err);
+    if (fd < 0)
+        return fd;
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     int rc = 0;
     GElf_Ehdr eh;
@@ -179,7 +178,7 @@ int elf_is_go(const char *path)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
         return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = input_file_open(path, "executable", NULL, NULL);
     if (fd < 0)
         return -1;
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);

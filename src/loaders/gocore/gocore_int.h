@@ -157,7 +157,7 @@ int gc_rtypes_new(gc_load *L);
 void gc_rtypes_free(gc_load *L);
 uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct);
 int gc_rtype_name(gc_load *L, uint64_t typ, char *buf, size_t n);
-void gc_types(gc_load *L);
+void gc_types(gc_load *L, ty_propagate_fn propagate);
 
 /* gocore_pcln.c: open L->pcln from the first module's moduledata (0), or
  * leave it NULL with a warning (-1); gc_pcln_close frees it. */

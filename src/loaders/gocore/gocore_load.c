@@ -50,7 +50,7 @@ static void note_partial(gc_load *L)
 }
 
 int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int force,
-                const rt_progress *prog, rt_error *err)
+                ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
 {
     gc_load L;
     memset(&L, 0, sizeof L);
@@ -125,7 +125,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
         goto out;
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
-    gc_types(&L); /* after the roots: they seed it, in their order */
+    gc_types(&L, propagate ? propagate : ty_propagate); /* after the roots: they seed it, in their order */
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);

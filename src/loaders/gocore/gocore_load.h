@@ -2,6 +2,7 @@
 #ifndef RETAIN_GOCORE_LOAD_H
 #define RETAIN_GOCORE_LOAD_H
 
+#include "loaders/typing/typing.h"
 #include "model/model.h"
 #include "util/progress.h"
 
@@ -10,6 +11,6 @@
  * outside the supported range.  A truncated core loads what it holds and
  * sets m->partial. */
 int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int force,
-                const rt_progress *prog, rt_error *err);
+                ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
 
 #endif

@@ -167,24 +167,27 @@ static uint32_t mem_rtype(void *ctx, uint64_t addr, int *direct)
     return gc_rtype(ctx, addr, direct);
 }
 
-/* A closure is named by its function ("closure main.serve.func1"); the
- * words it captured stay untyped. */
+/* A closure's context type, by its function (ty_closure); a function
+ * DWARF does not know is named from the pc-value table. */
 static uint32_t mem_closure(void *ctx, uint64_t pc)
 {
     gc_load *L = ctx;
     gp_func f;
     char name[512];
+    const dw_func *df = dwi_func_at(L->dw, pc - L->bias);
+    if (df && df->lowpc == pc - L->bias)
+        return ty_closure(L->ty, df);
     if (!L->pcln || gp_func_at(L->pcln, pc - L->bias, &f) != 0 || f.entry != pc - L->bias)
         return 0;
     snprintf(name, sizeof name, "closure %s", f.name);
     return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
 }
 
-void gc_types(gc_load *L)
+void gc_types(gc_load *L, ty_propagate_fn propagate)
 {
     ty_mem mem = { mem_read, mem_rtype, mem_closure, L };
     ty_stats st;
-    ty_propagate(L->ty, &mem, L->prog, &st);
+    propagate(L->ty, &mem, L->prog, &st);
     if (st.rejected)
         model_warn(L->m, "%llu type proposals were refused (a count or length read from the core "
                          "would type past its object): those objects keep what else is known",

@@ -111,6 +111,6 @@ void hd_typing_region(hd_load *L, const hd_record *r);
 void hd_typing_itab(hd_load *L, const hd_record *r);
 /* The model type of a malloc header's runtime _type (Go 1.22+ dumps). */
 uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
-void hd_typing_run(hd_load *L);
+void hd_typing_run(hd_load *L, ty_propagate_fn propagate);
 
 #endif

@@ -445,7 +445,7 @@ static void free_load(hd_load *L)
 }
 
 int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  const rt_progress *prog, rt_error *err)
+                  ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
 {
     hd_load L;
     memset(&L, 0, sizeof L);
@@ -533,7 +533,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     hd_finish_roots(&L);
     attach_samples(&L);
     model_sides_done(m); /* types and sites are all set */
-    hd_typing_run(&L);
+    hd_typing_run(&L, propagate ? propagate : ty_propagate);
     if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",

@@ -3,6 +3,7 @@
 #define RETAIN_HEAPDUMP_LOAD_H
 
 #include "loaders/elf/elf_symbols.h"
+#include "loaders/typing/typing.h"
 #include "model/model.h"
 #include "util/progress.h"
 
@@ -10,6 +11,6 @@
  * roots and must belong to the dump (checked).  A dump that ends early
  * loads as far as it goes and sets m->partial. */
 int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  const rt_progress *prog, rt_error *err);
+                  ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
 
 #endif

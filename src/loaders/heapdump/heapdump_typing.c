@@ -151,14 +151,10 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
 {
     hd_load *L = ctx;
     const dw_func *f = dwi_func_at(L->dw, pc - (uint64_t)L->bias);
-    char name[512];
-    if (!f || f->lowpc != pc - (uint64_t)L->bias)
-        return 0;
-    snprintf(name, sizeof name, "closure %s", f->name);
-    return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
+    return f && f->lowpc == pc - (uint64_t)L->bias ? ty_closure(L->ty, f) : 0;
 }
 
-void hd_typing_run(hd_load *L)
+void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
 {
     if (!L->ty || !L->obj_off)
         return;
@@ -168,5 +164,5 @@ void hd_typing_run(hd_load *L)
         qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
     ty_mem mem = { mem_read, mem_rtype, mem_closure, L };
     ty_stats st;
-    ty_propagate(L->ty, &mem, L->prog, &st);
+    propagate(L->ty, &mem, L->prog, &st);
 }

@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/input_file.h"
 #include "profile.pb-c.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -947,19 +948,10 @@ int pprof_read_mem(const uint8_t *buf, size_t n, const char *name, uint64_t max_
 
 int pprof_read_file(const char *path, pprof_profile **out, rt_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int rc = RT_FAIL(err, RT_E_IO, "cannot open: %s", strerror(errno));
-        rt_error_where(err, path, RT_NO_OFFSET, "opening pprof profile");
-        return rc;
-    }
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int rc = RT_FAIL(err, RT_E_IO, "not a regular file");
-        rt_error_where(err, path, RT_NO_OFFSET, "opening pprof profile");
-        close(fd);
-        return rc;
-    }
+    int fd = input_file_open(path, "pprof profile", &sb, err);
+    if (fd < 0)
+        return fd;
     size_t n = (size_t)sb.st_size;
     uint8_t *buf = rt_malloc(n ? n : 1);
     size_t got = 0;

@@ -54,6 +54,7 @@ typedef struct ty_stats {
  * types loaders set). */
 ty_ctx *ty_new(rt_model *m, const dw_info *d);
 void ty_free(ty_ctx *c); /* NULL-safe */
+rt_model *ty_model(const ty_ctx *c);
 
 /* The model type of a DWARF type, converted once. 0 for NULL. */
 uint32_t ty_from_dwarf(ty_ctx *c, const dw_type *t);
@@ -62,9 +63,20 @@ uint32_t ty_from_dwarf(ty_ctx *c, const dw_type *t);
  * no such type. */
 uint32_t ty_dwarf_named(ty_ctx *c, const char *name);
 
+/* The type of the closure context of function f ("closure main.f.func1"):
+ * a struct of the variables the closure captured where DWARF says where
+ * they sit (DW_AT_go_closure_offset, Go 1.23+; needs the locals loaded),
+ * else a type of that name covering the code pointer only.  0 if f is
+ * NULL. */
+uint32_t ty_closure(ty_ctx *c, const dw_func *f);
+
 /* Propagate over m: m's objects, edges and roots (rt_root.type) are
  * final; the objects' types set so far are the runtime's.  Replaces
  * m->obj_types and m->obj_type_offs. */
 void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stats *st);
+
+/* The propagation a loader runs: ty_propagate, or a test's reference
+ * (tests/unit/test_typing.c) given in rt_inputs. */
+typedef void (*ty_propagate_fn)(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stats *st);
 
 #endif

@@ -178,11 +178,72 @@ ty_ctx *ty_new(rt_model *m, const dw_info *d)
     return c;
 }
 
+uint32_t ty_closure(ty_ctx *c, const dw_func *f)
+{
+    rt_model *m = c->m;
+    const dw_func *all;
+    size_t nf = c->dw ? dwi_funcs(c->dw, &all) : 0;
+    if (!f || !nf || f < all || f >= all + nf)
+        return 0;
+    size_t k = (size_t)(f - all);
+    if (!c->closures)
+        c->closures = rt_calloc(nf, sizeof *c->closures);
+    if (c->closures[k])
+        return c->closures[k];
+    char name[512];
+    snprintf(name, sizeof name, "closure %s", f->name);
+    uint32_t sname = strpool_intern_cstr(m->strings, name);
+    /* the captured variables, each at its offset in the context */
+    uint64_t size = 8;
+    size_t ncap = 0;
+    uint32_t *ftypes = rt_malloc((f->nlocals + 1) * sizeof *ftypes);
+    for (size_t i = 0; i < f->nlocals; i++) {
+        const dw_local *v = &f->locals[i];
+        ftypes[i] = 0;
+        if (!v->has_closure_off || v->inlined || !v->type || v->closure_off < 8 || v->closure_off > (1u << 20))
+            continue;
+        ftypes[i] = ty_from_dwarf(c, v->type);
+        const rt_type *t = model_type(m, ftypes[i]);
+        if (t && v->closure_off + t->size > size)
+            size = v->closure_off + t->size;
+        ncap++;
+    }
+    uint32_t id;
+    if (!ncap) {
+        id = model_type_named(m, sname, 8);
+    } else {
+        rt_type st;
+        memset(&st, 0, sizeof st);
+        st.name = sname;
+        st.kind = RT_TK_STRUCT;
+        st.size = size;
+        id = model_type_add(m, &st);
+        model_type_field(m, id, strpool_intern_cstr(m->strings, "F"), 0, 0);
+        for (size_t i = 0; i < f->nlocals; i++) {
+            const dw_local *v = &f->locals[i];
+            if (!ftypes[i])
+                continue;
+            /* a variable captured by reference is named "&x" and typed *T */
+            const char *vn = v->name && v->name[0] == '&' ? v->name + 1 : v->name ? v->name : "?";
+            model_type_field(m, id, strpool_intern_cstr(m->strings, vn), ftypes[i], v->closure_off);
+        }
+    }
+    free(ftypes);
+    c->closures[k] = id;
+    return id;
+}
+
+rt_model *ty_model(const ty_ctx *c)
+{
+    return c->m;
+}
+
 void ty_free(ty_ctx *c)
 {
     if (!c)
         return;
     free(c->memo);
+    free(c->closures);
     free(c->pending);
     free(c->pending_id);
     free(c->ops);

@@ -20,6 +20,7 @@ typedef enum {
                      off2) is 0, else [dirLen]type (*table<K,V>) */
     TOP_GROUPS,   /* groupReference<K,V>.data: [lengthMask+1]type, mask at off2 */
     TOP_CHANBUF,  /* hchan.buf: [dataqsiz]elem, dataqsiz at off2, elemtype at off3 */
+    TOP_COUNTED,  /* an unsafe.Pointer to [n]type, n at off2 (sync.Pool.local) */
 } ty_opcode;
 
 typedef struct ty_op {
@@ -47,6 +48,8 @@ struct ty_ctx {
     ty_op *ops;
     size_t nops, cap_ops;
     uint32_t uint8_type;     /* for string bytes */
+    uint32_t *closures;      /* per DWARF function (dwi_funcs order): closure type, 0 = not made */
+    uint32_t eface_type;     /* interface {}: what sync.entry.p points at (Go 1.19) */
 };
 
 /* typing_ops.c: the steps of type id; *n gets their count. */

@@ -124,6 +124,47 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         skip[(*nskip)++] = buf;
         return 1;
     }
+    if (strcmp(strpool_get(m->strings, t->name), "sync.Pool") == 0) {
+        /* local and victim: unsafe.Pointers to [localSize]poolLocal */
+        uint32_t pl = ty_dwarf_named(c, "sync.poolLocal");
+        static const char *const pairs[2][2] = { { "local", "localSize" }, { "victim", "victimSize" } };
+        for (int i = 0; i < 2 && pl; i++) {
+            const rt_field *p = field(m, t, pairs[i][0]), *n = field(m, t, pairs[i][1]);
+            if (!p || !n)
+                continue;
+            ty_op op = op_at(TOP_COUNTED, off + p->offset, pl);
+            op.off2 = (uint32_t)(off + n->offset);
+            emit(b, op);
+            skip[(*nskip)++] = p;
+        }
+        return *nskip > 0;
+    }
+    if (starts(m, t, "sync/atomic.Pointer[")) {
+        /* {_ [0]*T; _ noCopy; v unsafe.Pointer}: v is a *T */
+        const rt_field *v = field(m, t, "v");
+        uint32_t target = 0;
+        for (uint32_t i = 0; i < t->nfield && !target; i++) {
+            const rt_type *a = model_type(m, m->fields[t->field_start + i].type);
+            const rt_type *p = a && a->kind == RT_TK_ARRAY && a->len == 0 ? model_type(m, a->elem) : NULL;
+            if (p && p->kind == RT_TK_POINTER)
+                target = p->elem;
+        }
+        if (!v || !target)
+            return 0;
+        emit(b, op_at(TOP_PTR, off + v->offset, target));
+        skip[(*nskip)++] = v;
+        return 1;
+    }
+    if (strcmp(strpool_get(m->strings, t->name), "sync.entry") == 0 && c->eface_type) {
+        /* Go 1.19: p unsafe.Pointer, a *interface{} (later an atomic.Pointer[any]) */
+        const rt_field *p = field(m, t, "p");
+        const rt_type *pt = p ? model_type(m, p->type) : NULL;
+        if (!pt || pt->kind != RT_TK_UNSAFE)
+            return 0;
+        emit(b, op_at(TOP_PTR, off + p->offset, c->eface_type));
+        skip[(*nskip)++] = p;
+        return 1;
+    }
     return 0;
 }
 

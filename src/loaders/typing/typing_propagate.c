@@ -263,6 +263,10 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         if (w < (1ULL << 32))
             propose_array(p, v, op->type, w + 1);
         return;
+    case TOP_COUNTED:
+        if ((v = word_or0(p, a)) != 0 && (w = word_or0(p, base + op->off2)) != 0 && w < (1ULL << 24))
+            propose_array(p, v, op->type, w);
+        return;
     case TOP_CHANBUF: {
         uint64_t n = word_or0(p, base + op->off2), et = word_or0(p, base + op->off3);
         int direct;
@@ -349,6 +353,8 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     p->st = st;
     if (!c->uint8_type)
         c->uint8_type = ty_dwarf_named(c, "uint8");
+    if (!c->eface_type)
+        c->eface_type = ty_dwarf_named(c, "interface {}");
     p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */
     p->toff = rt_calloc(m->nobj, sizeof *p->toff);
     p->flags = rt_calloc(m->nobj, sizeof *p->flags);
