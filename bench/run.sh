@@ -20,11 +20,16 @@
 #
 # Commands timed: overview, why QUERY, objects --json (output to /dev/null),
 # roots (if `retain roots --help` exits 0), dominators --depth 3 (if
-# `retain dominators --help` exits 0). Objects and edges come from
-# `retain overview --json` (keys "objects", "edges"; "?" if absent).
-# Wall time and peak RSS come from GNU time (/usr/bin/time; installed with
-# apt-get when missing and running as root), else from bash's clock plus
-# polling VmHWM in /proc.
+# `retain dominators --help` exits 0), each given the dump and its
+# executable (bigheap, so types are propagated as a user would see them).
+# Objects, edges and the typed share come from `retain overview --json`
+# (keys "objects", "edges", "typed_reachable_bytes", "reachable_bytes").
+# Wall time, CPU time (user + system) and peak RSS come from GNU time
+# (/usr/bin/time; installed with apt-get when missing and running as root),
+# else from bash's clock plus polling VmHWM in /proc (CPU time "?").
+# Each command's wall time is also shown as a ratio to one plain pass over
+# the input (reading every byte of the file once: `cat FILE >/dev/null`,
+# page cache warm), the floor no analysis of the whole file can beat.
 #
 # Exit status: 0 when all ran (failing retain commands show in the table's
 # "exit" column), 1 on setup or generator errors, 2 when the retain binary is
@@ -61,7 +66,7 @@ esac
 case_dir=$work/go$gover-s$scale-r$rate
 mkdir -p "$case_dir/out"
 
-# ---- timing: measure OUTFILE CMD... writes "wall_s peak_rss_kb exit" --------
+# ---- timing: measure OUTFILE CMD... writes "wall_s peak_rss_kb exit cpu_s" --
 timer=""
 if [ "${BENCH_TIMER:-}" = proc ]; then
   timer=proc   # force the fallback (for testing it)
@@ -83,8 +88,8 @@ measure() {
   if [ $timer = gnu ]; then
     local pre=()
     [ "$tmo" -gt 0 ] && pre=(timeout "$tmo")
-    /usr/bin/time -f '%e %M %x' -o "$res.raw" "${pre[@]}" "$@" || true
-    tail -n 1 "$res.raw" >"$res"
+    /usr/bin/time -f '%e %M %x %U %S' -o "$res.raw" "${pre[@]}" "$@" || true
+    tail -n 1 "$res.raw" | awk '{printf "%s %s %s %.2f\n", $1, $2, $3, $4 + $5}' >"$res"
     rm -f "$res.raw"
   else
     local t0 t1 pid hwm=0 v rc=0 deadline killed=0
@@ -104,7 +109,7 @@ measure() {
     wait "$pid" || rc=$?
     t1=$EPOCHREALTIME
     [ $killed = 1 ] && rc=124
-    awk -v a="$t0" -v b="$t1" -v m="$hwm" -v r="$rc" 'BEGIN{printf "%.2f %d %d\n", b-a, m, r}' >"$res"
+    awk -v a="$t0" -v b="$t1" -v m="$hwm" -v r="$rc" 'BEGIN{printf "%.2f %d %d ?\n", b-a, m, r}' >"$res"
   fi
 }
 
@@ -170,9 +175,36 @@ fi
 # to its current directory stays there.
 cd "$case_dir/out"
 
+# ---- one plain pass over a file: the floor for any analysis of it -----------
+# plain_pass FILE: prints its wall seconds (second of two reads: cache warm)
+plain_pass() {
+  cat "$1" >/dev/null
+  local t0=$EPOCHREALTIME
+  cat "$1" >/dev/null
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.3f", b-a}'
+}
+# table RESULTS PASS_S: the timing table, with each wall time over PASS_S
+table() {
+  printf '%-26s %9s %9s %14s %10s %6s\n' command "wall s" "cpu s" "peak RSS MiB" "x pass" exit
+  tail -n +2 "$1" | while IFS=$'\t' read -r c w m rc cpu; do
+    [ "$rc" = 124 ] && rc="124 (timeout)"
+    shown=$c
+    [ "${#shown}" -gt 26 ] && shown=${shown:0:23}...
+    printf '%-26s %9s %9s %14s %10s %6s\n' "$shown" "$w" "$cpu" "$(mib $((m * 1024)))" \
+      "$(awk -v w="$w" -v p="$2" 'BEGIN{if (p > 0) printf "%.1f", w/p; else print "?"}')" "$rc"
+  done
+}
+typed_share() {
+  python3 -c 'import json,sys
+try:
+    d=json.load(open(sys.argv[1])); print("%.1f%%" % (100.0*d["typed_reachable_bytes"]/d["reachable_bytes"]))
+except Exception:
+    print("?")' "$1" 2>/dev/null || echo "?"
+}
+
 # ---- objects and edges from overview --json --------------------------------
 objects="?"; edges="?"
-if "$retain" overview --json "$dump" >"$case_dir/out/overview.json" 2>"$case_dir/out/overview-json.err"; then
+if "$retain" overview --json "$dump" "$case_dir/bigheap" >"$case_dir/out/overview.json" 2>"$case_dir/out/overview-json.err"; then
   jkey() {
     if command -v python3 >/dev/null; then
       python3 -c 'import json,sys
@@ -196,7 +228,7 @@ if "$retain" roots --help >/dev/null 2>&1; then names+=(roots); cmds+=("roots");
 if "$retain" dominators --help >/dev/null 2>&1; then names+=(dominators); cmds+=("dominators --depth 3"); fi
 
 results=$case_dir/results.tsv
-printf 'command\twall_s\tpeak_rss_kb\texit\n' >"$results"
+printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$results"
 declare -A wall code
 for i in "${!names[@]}"; do
   name=${names[$i]}
@@ -204,22 +236,18 @@ for i in "${!names[@]}"; do
   out=$case_dir/out/$name.txt
   [ "$name" = objects-json ] && out=/dev/null
   echo "bench: retain ${cmds[$i]}" >&2
-  measure "$case_dir/out/$name.time" "$timeout_s" "$retain" "${argv[@]}" "$dump" \
+  measure "$case_dir/out/$name.time" "$timeout_s" "$retain" "${argv[@]}" "$dump" "$case_dir/bigheap" \
     </dev/null >"$out" 2>"$case_dir/out/$name.err"
-  read -r w m rc <"$case_dir/out/$name.time"
+  read -r w m rc cpu <"$case_dir/out/$name.time"
   wall[$name]=$w; code[$name]=$rc
-  printf '%s\t%s\t%s\t%s\n' "${cmds[$i]}" "$w" "$m" "$rc" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\n' "${cmds[$i]}" "$w" "$m" "$rc" "$cpu" >>"$results"
 done
 
+dump_pass=$(plain_pass "$dump")
 echo
-echo "== retain on $(gen go_version) heap dump: $dump_mib MiB, objects $objects, edges $edges"
-printf '%-26s %9s %14s %6s\n' command "wall s" "peak RSS MiB" exit
-tail -n +2 "$results" | while IFS=$'\t' read -r c w m rc; do
-  [ "$rc" = 124 ] && rc="124 (timeout)"
-  shown=$c
-  [ "${#shown}" -gt 26 ] && shown=${shown:0:23}...
-  printf '%-26s %9s %14s %6s\n' "$shown" "$w" "$(mib $((m * 1024)))" "$rc"
-done
+echo "== retain on $(gen go_version) heap dump: $dump_mib MiB, objects $objects, edges $edges, typed $(typed_share "$case_dir/out/overview.json") of reachable bytes"
+echo "plain pass over the dump: $dump_pass s"
+table "$results" "$dump_pass"
 if [ "${code[overview]}" = 0 ]; then
   awk -v mb="$dump_mib" -v s="${wall[overview]}" 'BEGIN{
     if (s > 0) printf "dump parse throughput: %.1f MiB/s (dump MiB / overview wall s)\n", mb/s;
@@ -253,14 +281,18 @@ if [ "${CORE:-1}" != 0 ]; then
   "$retain" overview --json "$core" "$case_dir/bigheap" >"$core_dir/overview.json" 2>/dev/null || true
   cobj=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("objects","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
   cedg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("edges","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
-  echo
-  echo "== retain on $(gen go_version) core: $core_mib MiB, objects $cobj, edges $cedg"
-  printf '%-26s %9s %14s %6s\n' command "wall s" "peak RSS MiB" exit
+  cresults=$core_dir/results.tsv
+  printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$cresults"
   for c in "overview" "why $cquery" "roots"; do
     read -r -a argv <<<"$c"
     measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
       </dev/null >"$core_dir/${argv[0]}.txt" 2>"$core_dir/${argv[0]}.err"
-    read -r w m rc <"$core_dir/${argv[0]}.time"
-    printf '%-26s %9s %14s %6s\n' "${c:0:26}" "$w" "$(mib $((m * 1024)))" "$rc"
+    read -r w m rc cpu <"$core_dir/${argv[0]}.time"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$w" "$m" "$rc" "$cpu" >>"$cresults"
   done
+  core_pass=$(plain_pass "$core")
+  echo
+  echo "== retain on $(gen go_version) core: $core_mib MiB, objects $cobj, edges $cedg, typed $(typed_share "$core_dir/overview.json") of reachable bytes"
+  echo "plain pass over the core: $core_pass s"
+  table "$cresults" "$core_pass"
 fi

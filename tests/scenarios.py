@@ -870,10 +870,53 @@ def check_types(retain, r, truth, path, where, res, dry, ov=None):
                   "got %r, want %d" % (got, want))
 
 
+def core_file_offset(data, vaddr):
+    """File offset of virtual address vaddr in an ELF64 core (its PT_LOAD
+    segments), or None."""
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(
+            "<IIQQQQ", data, phoff + i * phentsize)
+        if p_type == 1 and p_vaddr <= vaddr and vaddr + 8 <= p_vaddr + p_filesz:
+            return p_offset + vaddr - p_vaddr
+    return None
+
+
+def check_core_patches(retain, r, truth, res, dry):
+    """Bad input: the truth's patches (absurd counts where types are read)
+    written into a copy of the core; it must still load within seconds,
+    and overview must count the refused type proposals in one warning."""
+    patches = (truth or {}).get("patches") or []
+    if not patches or dry:
+        return
+    where = r.where + "/core-patched"
+    with open(r.core, "rb") as f:
+        data = bytearray(f.read())
+    for p in patches:
+        off = core_file_offset(data, parse_addr(p["address"]))
+        if not res.check(off is not None, where, "patch %s: address in the core" % p["what"], p["address"]):
+            return
+        struct.pack_into("<Q", data, off, p["value"])
+    bad = r.core + ".patched"
+    with open(bad, "wb") as f:
+        f.write(data)
+    t0 = time.time()
+    ov = run_retain(retain, ["overview", "--json", bad, r.exe], where, "overview", res, dry)
+    took = time.time() - t0
+    os.unlink(bad)
+    res.check(took < 20, where, "overview of the patched core within 20 s", "took %.1f s" % took)
+    if isinstance(ov, dict):
+        warn = [w for w in ov.get("warnings") or [] if "type proposals were refused" in w]
+        res.check(len(warn) == 1, where, "one warning counts the refused type proposals",
+                  json.dumps(ov.get("warnings"))[:400])
+
+
 def check_core(retain, r, truth, res, dry):
     """The core of the dump's moment: why per item, objects, and the
     retention facts on single globals."""
     where = r.where + "/core"
+    check_core_patches(retain, r, truth, res, dry)
     ov = run_retain(retain, ["overview", "--json", r.core, r.exe], where, "overview", res, dry)
     if isinstance(ov, dict) and truth:
         res.check(ov.get("mem_profile_rate") == truth["memprofile_rate"], where,

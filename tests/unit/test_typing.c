@@ -105,8 +105,11 @@ static int propose(ref *R, uint64_t addr, uint32_t id)
 
 static void propose_array(ref *R, uint64_t addr, uint32_t elem, uint64_t n)
 {
-    if (n && n < (1ULL << 40) && propose(R, addr, model_type_array(R->m, elem, n)) == 0)
+    if (n) {
+        if (n < (1ULL << 40))
+            propose(R, addr, model_type_array(R->m, elem, n));
         return;
+    }
     const rt_type *e = model_type(R->m, elem);
     uint32_t j = model_find(R->m, addr);
     if (!e || !e->size || j == RT_NONE)
@@ -380,7 +383,7 @@ static void reference(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_
             R.live = m->edge_off + e0;
             R.nlive = e1 - e0;
             R.live_base = rt->address;
-            walk(&R, rt->type, rt->address, rt->address + t->size, 0);
+            walk(&R, rt->type, rt->address, rt->address + (rt->size && rt->size < t->size ? rt->size : t->size), 0);
             R.live = NULL;
         }
         for (uint32_t i = 0; i < m->nobj; i++) {

@@ -123,21 +123,23 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
     return 0;
 }
 
-/* [n]elem at addr, n from a count read from memory; when that count is
- * unknown (0) or does not fit, as many elems as the object holds from
- * addr on (a variable whose length and capacity live elsewhere). */
+/* [n]elem at addr, n a count read from memory; a count that does not
+ * fit the object there is corrupt (or stale) and types nothing.  When the
+ * count is unknown (0: a variable whose length and capacity live
+ * elsewhere), as many elems as the object holds from addr on. */
 static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
 {
-    if (n && n < (1ULL << 40) && propose(p, addr, model_type_array(p->m, elem, n)) == 0)
+    if (n) {
+        if (n >= (1ULL << 40) || propose(p, addr, model_type_array(p->m, elem, n)) != 0)
+            p->st->rejected++;
         return;
+    }
     const rt_type *e = model_type(p->m, elem);
     uint32_t j = model_find(p->m, addr);
     if (!e || !e->size || j == RT_NONE)
         return;
     const rt_object *o = &p->m->objects[j];
     uint64_t fit = (o->size - (addr - o->base)) / e->size;
-    if (n)
-        p->st->rejected++;
     if (fit)
         propose(p, addr, model_type_array(p->m, elem, fit));
 }
@@ -239,8 +241,12 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
     case TOP_BUCKETS: {
         uint8_t B = (uint8_t)(word_or0(p, base + op->off2) & 0xff);
         uint8_t flags = (uint8_t)(word_or0(p, base + op->off3) & 0xff);
-        if (!(v = word_or0(p, a)) || B > 40)
+        if (!(v = word_or0(p, a)))
             return;
+        if (B > 40) {
+            p->st->rejected++;
+            return;
+        }
         uint64_t n = 1ULL << B;
         if (op->aux && !(flags & 8) && B)
             n >>= 1; /* old buckets of a growing map: half as many, unless same-size */
@@ -253,28 +259,27 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         w = word_or0(p, base + op->off2);
         if (w == 0)
             propose(p, v, op->type2); /* a small map: one group */
-        else if (w < (1ULL << 24))
-            propose_array(p, v, op->type, w);
+        else
+            propose_array(p, v, op->type, w < (1ULL << 24) ? w : UINT64_MAX);
         return;
     case TOP_GROUPS:
         if (!(v = word_or0(p, a)))
             return;
         w = word_or0(p, base + op->off2);
-        if (w < (1ULL << 32))
-            propose_array(p, v, op->type, w + 1);
+        propose_array(p, v, op->type, w < (1ULL << 32) ? w + 1 : UINT64_MAX);
         return;
     case TOP_COUNTED:
-        if ((v = word_or0(p, a)) != 0 && (w = word_or0(p, base + op->off2)) != 0 && w < (1ULL << 24))
-            propose_array(p, v, op->type, w);
+        if ((v = word_or0(p, a)) != 0 && (w = word_or0(p, base + op->off2)) != 0)
+            propose_array(p, v, op->type, w < (1ULL << 24) ? w : UINT64_MAX);
         return;
     case TOP_CHANBUF: {
         uint64_t n = word_or0(p, base + op->off2), et = word_or0(p, base + op->off3);
         int direct;
         uint32_t e;
-        if (!(v = word_or0(p, a)) || !n || !et || n >= (1ULL << 32))
+        if (!(v = word_or0(p, a)) || !n || !et)
             return;
         if ((e = p->mem->rtype(p->mem->ctx, et, &direct)) != 0)
-            propose_array(p, v, e, n);
+            propose_array(p, v, e, n < (1ULL << 32) ? n : UINT64_MAX);
         return;
     }
     }
@@ -376,13 +381,16 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
         const rt_type *t = model_type(m, rt->type);
         if (!t || !t->size)
             continue;
-        uint64_t end = rt->address + t->size;
+        /* a variable the compiler split (a slice whose pointer alone has a
+         * stack slot) covers less than its type: read no further */
+        uint64_t size = rt->size && rt->size < t->size ? rt->size : t->size;
+        uint64_t end = rt->address + size;
         if (end < rt->address)
             continue;
         p->win_len = 0;
-        if (t->size <= WINDOW && mem->read(mem->ctx, rt->address, p->win, (size_t)t->size) == 0) {
+        if (size <= WINDOW && mem->read(mem->ctx, rt->address, p->win, (size_t)size) == 0) {
             p->win_addr = rt->address;
-            p->win_len = (size_t)t->size;
+            p->win_len = (size_t)size;
         }
         uint32_t e0 = m->edge_start[m->nobj + r], e1 = m->edge_start[m->nobj + r + 1];
         if (m->edge_off) {

@@ -342,7 +342,21 @@ func setup() ([]truth.Item, truth.Facts) {
 	b, s = truth.Slot(a, 40, false)
 	add(truth.Global("field", a, b, s, "main.holder", "main.newBlob", 2).Type("main.Blob").Via(".Payload"))
 
-	facts := truth.Facts{TypeCounts: map[string]int{
+	// Bad input for the core: absurd counts where the propagation reads
+	// them (a slice's cap, a channel's buffer length, a map's bucket
+	// shift or directory length).
+	mapHdr := uint64(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&ptrMap))))
+	patches := []truth.Patch{
+		{What: "main.cells cap", Address: truth.Hex(uint64(uintptr(unsafe.Pointer(&cells))) + 16), Value: 1 << 45},
+		{What: "hchan.dataqsiz", Address: truth.Hex(uint64(uintptr(hc)) + 8), Value: 1 << 50},
+	}
+	if truth.GoMinor() >= 24 {
+		patches = append(patches, truth.Patch{What: "map dirLen", Address: truth.Hex(mapHdr + 24), Value: 1 << 40})
+	} else {
+		// count, then flags/B/noverflow/hash0: B = 63
+		patches = append(patches, truth.Patch{What: "hmap.B", Address: truth.Hex(mapHdr + 8), Value: 63 << 8})
+	}
+	facts := truth.Facts{Patches: patches, TypeCounts: map[string]int{
 		"main.Cell": 3 * nCells,
 		"[" + strconv.Itoa(nCells) + "]*main.Cell": 3,
 		"main.TNode":         1<<tDepth - 1,

@@ -67,15 +67,15 @@ import (
 
 // Item is one watched object. Pointer fields are JSON null when unset.
 type Item struct {
-	Name          string      `json:"name"`
-	Address       string      `json:"address"`
-	Base          string      `json:"base"`
-	Size          uint64      `json:"size"`
-	RootKind      string      `json:"root_kind,omitempty"` // "" when unreachable
-	RootName      *string     `json:"root_name"`
-	RootFunction  *string     `json:"root_function"`
-	Goroutine     *int64      `json:"goroutine"`
-	AllocFunction string      `json:"alloc_function"`
+	Name          string  `json:"name"`
+	Address       string  `json:"address"`
+	Base          string  `json:"base"`
+	Size          uint64  `json:"size"`
+	RootKind      string  `json:"root_kind,omitempty"` // "" when unreachable
+	RootName      *string `json:"root_name"`
+	RootFunction  *string `json:"root_function"`
+	Goroutine     *int64  `json:"goroutine"`
+	AllocFunction string  `json:"alloc_function"`
 	// RootVariable names the local variable of a stack root (cores name
 	// stack roots from DWARF; heap dumps cannot).
 	RootVariable string `json:"root_variable,omitempty"`
@@ -87,9 +87,9 @@ type Item struct {
 	// Field is the field path of the pointer on the last hop of `why`
 	// (".Payload", "[7]"); FieldRe a pattern for it where Go versions
 	// differ (map internals).
-	Field   string `json:"field,omitempty"`
-	FieldRe string `json:"field_re,omitempty"`
-	PathLength    interface{} `json:"path_length"`
+	Field      string      `json:"field,omitempty"`
+	FieldRe    string      `json:"field_re,omitempty"`
+	PathLength interface{} `json:"path_length"`
 	// StaleStackFunction, when set, names a function whose frame keeps the
 	// address in a dead slot (a trap for conservative stack scanning).
 	StaleStackFunction string `json:"stale_stack_function,omitempty"`
@@ -215,6 +215,7 @@ type Facts struct {
 	Retention  []Retention
 	Chains     []Chain
 	TypeCounts map[string]int
+	Patches    []Patch
 }
 
 // File is the whole truth record.
@@ -229,6 +230,17 @@ type File struct {
 	// TypeCounts are exact object counts per type name a core must report
 	// (`top --by type`).
 	TypeCounts map[string]int `json:"type_counts,omitempty"`
+	// Patches are words to overwrite in a copy of the core (bad input: a
+	// corrupt map header, channel or slice): the copy must still load,
+	// quickly, with a warning that counts the refused type proposals.
+	Patches []Patch `json:"patches,omitempty"`
+}
+
+// Patch is one 8-byte word to overwrite at a virtual address of the core.
+type Patch struct {
+	What    string `json:"what"`
+	Address string `json:"address"`
+	Value   uint64 `json:"value"`
 }
 
 // Range is a path length known only within bounds (map internals differ
@@ -455,7 +467,7 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	}
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
-		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts}
+		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
