@@ -39,6 +39,10 @@ typedef struct ref {
     const uint32_t *live;
     size_t nlive;
     uint64_t live_base;
+    /* values outside the heap already walked */
+    struct { uint64_t addr; uint32_t id; } *outside;
+    size_t noutside, cap_outside;
+    int nest;
 } ref;
 
 static uint64_t rd(ref *R, uint64_t addr)
@@ -62,15 +66,43 @@ static int is_bytes(const ref *R, const rt_type *t)
     return t->kind == RT_TK_ARRAY && t->elem == R->u8;
 }
 
-/* -1: does not fit the object at addr; 0 otherwise. */
+static void walk(ref *R, uint32_t id, uint64_t addr, uint64_t end, int depth);
+
+/* Whether the value (addr, id) outside the heap was not walked yet. */
+static int first_outside(ref *R, uint64_t addr, uint32_t id)
+{
+    for (size_t i = 0; i < R->noutside; i++)
+        if (R->outside[i].addr == addr && R->outside[i].id == id)
+            return 0;
+    if (R->noutside == R->cap_outside) {
+        R->cap_outside = R->cap_outside ? 2 * R->cap_outside : 64;
+        R->outside = rt_reallocarray(R->outside, R->cap_outside, sizeof *R->outside);
+    }
+    R->outside[R->noutside].addr = addr;
+    R->outside[R->noutside++].id = id;
+    return 1;
+}
+
+/* -1: does not fit the object at addr; 0 otherwise.  A value outside the
+ * heap (a global a pointer leads to) is walked, once. */
 static int propose(ref *R, uint64_t addr, uint32_t id)
 {
     const rt_type *t = model_type(R->m, id);
     if (!t || !t->size)
         return 0;
     uint32_t j = model_find(R->m, addr);
-    if (j == RT_NONE)
+    if (j == RT_NONE) {
+        if (R->nest < 8 && addr + t->size > addr && first_outside(R, addr, id)) {
+            const uint32_t *live = R->live;
+            uint64_t size = t->size;
+            R->live = NULL;
+            R->nest++;
+            walk(R, id, addr, addr + size, 0);
+            R->nest--;
+            R->live = live;
+        }
         return 0;
+    }
     uint64_t off = addr - R->m->objects[j].base;
     if (t->size > R->m->objects[j].size - off)
         return -1;
@@ -117,6 +149,32 @@ static void propose_array(ref *R, uint64_t addr, uint32_t elem, uint64_t n)
     uint64_t fit = (R->m->objects[j].base + R->m->objects[j].size - addr) / e->size;
     if (fit)
         propose(R, addr, model_type_array(R->m, elem, fit));
+}
+
+/* A pointer p to a value of type elem; a HashTrieMap node header stands
+ * for an entry or an indirect node, as its first byte (isEntry) says. */
+static void point(ref *R, uint64_t p, uint32_t elem)
+{
+    const rt_type *t = model_type(R->m, elem);
+    const char *name = t ? strpool_get(R->m->strings, t->name) : "";
+    const char *pkgs[] = { "internal/sync.node[", "internal/concurrent.node[" };
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(pkgs[k]);
+        if (strncmp(name, pkgs[k], n) != 0)
+            continue;
+        char ent[1024], ind[1024];
+        size_t pkg = n - strlen("node[");
+        snprintf(ent, sizeof ent, "%.*sentry%s", (int)pkg, name, name + n - 1);
+        snprintf(ind, sizeof ind, "%.*sindirect%s", (int)pkg, name, name + n - 1);
+        uint32_t e = ty_dwarf_generic(R->c, ent), i = ty_dwarf_generic(R->c, ind);
+        uint8_t is_entry = 0;
+        if (e && i) {
+            if (R->mem->read(R->mem->ctx, p, &is_entry, 1) == 0)
+                propose(R, p, is_entry ? e : i);
+            return;
+        }
+    }
+    propose(R, p, elem);
 }
 
 static void closure(ref *R, uint64_t fv)
@@ -185,8 +243,6 @@ static int named(const rt_model *m, const rt_type *t, const char *prefix)
     return strncmp(strpool_get(m->strings, t->name), prefix, strlen(prefix)) == 0;
 }
 
-static void walk(ref *R, uint32_t id, uint64_t addr, uint64_t end, int depth);
-
 /* The variable-length arrays of the runtime's map and channel headers:
  * 1 if field f of struct t at addr is one (and was handled). */
 static int header_field(ref *R, const rt_type *t, const rt_field *f, uint64_t addr, uint64_t end)
@@ -203,10 +259,11 @@ static int header_field(ref *R, const rt_type *t, const rt_field *f, uint64_t ad
         uint64_t p = rd(R, a), b = rd(R, addr + B->offset) & 0xff, flags = rd(R, addr + fl->offset) & 0xff;
         if (!p || b > 40)
             return 1;
-        uint64_t n = 1ULL << b;
         if (strcmp(fname, "oldbuckets") == 0 && !(flags & 8) && b)
-            n /= 2;
-        propose_array(R, p, pointee_of(m, f), n);
+            b--;
+        uint64_t n = 1ULL << b, spare = b >= 4 ? n / 16 : 0;
+        if (!spare || propose(R, p, model_type_array(R->m, pointee_of(m, f), n + spare)) != 0)
+            propose_array(R, p, pointee_of(m, f), n);
         return 1;
     }
     if (named(m, t, "map<") && strcmp(fname, "dirPtr") == 0) {
@@ -278,7 +335,7 @@ static int header_field(ref *R, const rt_type *t, const rt_field *f, uint64_t ad
         if (!target)
             return 0;
         if (a + 8 <= end && is_live(R, a) && (p_ = rd(R, a)) != 0)
-            propose(R, p_, target);
+            point(R, p_, target);
         return 1;
     }
     if (strcmp(strpool_get(m->strings, t->name), "sync.entry") == 0 && strcmp(fname, "p") == 0) {
@@ -306,7 +363,7 @@ static void walk(ref *R, uint32_t id, uint64_t addr, uint64_t end, int depth)
     case RT_TK_MAP:
     case RT_TK_CHAN:
         if (addr + 8 <= end && is_live(R, addr) && (p = rd(R, addr)) != 0 && t.elem)
-            propose(R, p, t.elem);
+            point(R, p, t.elem);
         return;
     case RT_TK_FUNC:
         if (addr + 8 <= end && is_live(R, addr))
@@ -419,6 +476,7 @@ static void reference(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_
     free(R.toff);
     free(R.fixed);
     free(R.refined);
+    free(R.outside);
 }
 
 static rt_model *load(tctx *t, const char *input, const char *exe, ty_propagate_fn fn)

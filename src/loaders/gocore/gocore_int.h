@@ -56,6 +56,9 @@ typedef struct gc_layout {
     /* abi.ArrayType, abi.StructType, abi.StructField (on-demand masks) */
     uint64_t at_elem, at_len, st_fields, sf_typ, sf_offset, sf_size;
     int at_elem_ok;
+    /* the rest of the descriptors, to build types DWARF lacks (1.21+) */
+    uint64_t pt_elem, sl_elem, sf_name, it_methods;
+    int desc_ok;
     /* runtime.moduledata */
     uint64_t firstmoduledata;
     uint64_t md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask, md_next;

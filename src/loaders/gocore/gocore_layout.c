@@ -303,6 +303,11 @@ int gc_layout_read(gc_load *L, rt_error *err)
         y->sf_size = sf ? dwt_size(sf) : 0;
         if (!y->sf_size)
             y->at_elem_ok = 0;
+        y->desc_ok = y->at_elem_ok &&
+            field(L, NAMES("internal/abi.PtrType"), NAMES("Elem"), &y->pt_elem, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.SliceType"), NAMES("Elem"), &y->sl_elem, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.StructField"), NAMES("Name"), &y->sf_name, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.InterfaceType"), NAMES("Methods"), &y->it_methods, NULL, &e2) == 0;
     }
 
     static const char *const T_MD[] = { "runtime.moduledata", NULL };

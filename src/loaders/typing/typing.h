@@ -62,6 +62,10 @@ uint32_t ty_from_dwarf(ty_ctx *c, const dw_type *t);
  * buckets, "map.bucket[K]V", are DWARF's "bucket<K,V>"); 0 if DWARF has
  * no such type. */
 uint32_t ty_dwarf_named(ty_ctx *c, const char *name);
+/* The same for an instantiation of a generic type, "pkg.T[A,B]": when
+ * DWARF has only its shape ("pkg.T[go.shape.A,go.shape.B]", what generic
+ * code is compiled for), that one. */
+uint32_t ty_dwarf_generic(ty_ctx *c, const char *name);
 
 /* The type of the closure context of function f ("closure main.f.func1"):
  * a struct of the variables the closure captured where DWARF says where

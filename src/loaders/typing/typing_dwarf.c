@@ -168,6 +168,37 @@ uint32_t ty_dwarf_named(ty_ctx *c, const char *name)
     return t ? ty_from_dwarf(c, t) : 0;
 }
 
+uint32_t ty_dwarf_generic(ty_ctx *c, const char *name)
+{
+    uint32_t id = ty_dwarf_named(c, name);
+    const char *br = strchr(name, '[');
+    if (id || !br)
+        return id;
+    /* each top-level type argument a shape */
+    char shape[1024];
+    size_t w = (size_t)(br - name) + 1;
+    if (w >= sizeof shape)
+        return 0;
+    memcpy(shape, name, w);
+    int depth = 0, arg_start = 1;
+    for (const char *q = br + 1; *q && w + 16 < sizeof shape; q++) {
+        if (arg_start && *q != ']') {
+            memcpy(shape + w, "go.shape.", 9);
+            w += 9;
+            arg_start = 0;
+        }
+        if (*q == '[' || *q == '(' || *q == '{')
+            depth++;
+        else if ((*q == ']' || *q == ')' || *q == '}') && depth)
+            depth--;
+        else if (*q == ',' && depth == 0)
+            arg_start = 1;
+        shape[w++] = *q;
+    }
+    shape[w] = 0;
+    return ty_dwarf_named(c, shape);
+}
+
 ty_ctx *ty_new(rt_model *m, const dw_info *d)
 {
     ty_ctx *c = rt_calloc(1, sizeof *c);

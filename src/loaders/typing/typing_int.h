@@ -21,6 +21,8 @@ typedef enum {
     TOP_GROUPS,   /* groupReference<K,V>.data: [lengthMask+1]type, mask at off2 */
     TOP_CHANBUF,  /* hchan.buf: [dataqsiz]elem, dataqsiz at off2, elemtype at off3 */
     TOP_COUNTED,  /* an unsafe.Pointer to [n]type, n at off2 (sync.Pool.local) */
+    TOP_TRIENODE, /* word → a HashTrieMap node: type2 (entry) if its first
+                     byte (isEntry) is set, else type (indirect) */
 } ty_opcode;
 
 typedef struct ty_op {

@@ -8,6 +8,7 @@
  * groupReference<K,V>, hchan<T>) get the steps that know their
  * variable-length arrays, which DWARF can only state as a pointer to
  * the first element. */
+#include <stdio.h>
 #include <string.h>
 
 #include "loaders/typing/typing_int.h"
@@ -60,6 +61,36 @@ static uint32_t pointee(const rt_model *m, const rt_field *f)
 }
 
 static void flatten(ty_ctx *c, uint32_t id, uint64_t off, int depth, opbuf *b);
+
+/* "internal/sync.node[K,V]" as "internal/sync.<kind>[K,V]"'s model type. */
+static uint32_t trie_sibling(ty_ctx *c, const char *node, const char *kind)
+{
+    const char *br = strchr(node, '[');
+    const char *dot = br ? memrchr(node, '.', (size_t)(br - node)) : NULL;
+    char name[1024];
+    if (!dot || snprintf(name, sizeof name, "%.*s.%s%s", (int)(dot - node), node, kind, br) >= (int)sizeof name)
+        return 0;
+    return ty_dwarf_generic(c, name);
+}
+
+/* The step for a pointer word to a value of type elem.  A pointer to the
+ * header of a HashTrieMap node (internal/sync from Go 1.24, internal/
+ * concurrent in 1.23: sync.Map, unique) points at an entry or an indirect
+ * node, as the header's isEntry byte says. */
+static ty_op pointer_step(ty_ctx *c, uint64_t off, uint32_t elem)
+{
+    const rt_type *t = model_type(c->m, elem);
+    const char *name = t ? strpool_get(c->m->strings, t->name) : "";
+    if (strncmp(name, "internal/sync.node[", 19) == 0 || strncmp(name, "internal/concurrent.node[", 25) == 0) {
+        uint32_t ind = trie_sibling(c, name, "indirect"), ent = trie_sibling(c, name, "entry");
+        if (ind && ent) {
+            ty_op op = op_at(TOP_TRIENODE, off, ind);
+            op.type2 = ent;
+            return op;
+        }
+    }
+    return op_at(TOP_PTR, off, elem);
+}
 
 /* Special steps for the runtime's map and channel headers; 1 if t is one
  * (its other fields are flattened as usual). */
@@ -151,7 +182,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         }
         if (!v || !target)
             return 0;
-        emit(b, op_at(TOP_PTR, off + v->offset, target));
+        emit(b, pointer_step(c, off + v->offset, target));
         skip[(*nskip)++] = v;
         return 1;
     }
@@ -206,7 +237,7 @@ static void flatten(ty_ctx *c, uint32_t id, uint64_t off, int depth, opbuf *b)
     case RT_TK_MAP:
     case RT_TK_CHAN:
         if (t->elem)
-            emit(b, op_at(TOP_PTR, off, t->elem));
+            emit(b, pointer_step(c, off, t->elem));
         return;
     case RT_TK_FUNC: emit(b, op_at(TOP_FUNC, off, 0)); return;
     case RT_TK_SLICE:

@@ -12,6 +12,7 @@
 
 #include "loaders/typing/typing_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 enum {
     F_FIXED = 1,   /* the runtime's type: only refined, never replaced */
@@ -20,6 +21,8 @@ enum {
     F_VISITS = 8,  /* visits counted in the high bits, in steps of 8 */
     MAX_VISITS = 4,
     MAX_DEPTH = 24,
+    MAX_STATIC = 1 << 20, /* values outside the heap walked, at most */
+    MAX_STATIC_NEST = 8,
     WINDOW = 4096, /* an object up to this size is read at once */
 };
 
@@ -32,6 +35,11 @@ typedef struct prop {
     uint8_t *flags;
     uint32_t *queue; /* ring of nobj slots: an object is in it at most once */
     size_t head, count;
+    /* values outside the heap (globals a pointer leads to: a sync.Pool in
+     * data) are walked once per (address, type): an open-addressing set */
+    uint64_t *statics;
+    size_t nstatic, cap_static;
+    int static_nest;
     /* while a root is walked: its live pointer words (offsets from its
      * address, sorted), so that a variable's type is followed only
      * through words the stack maps say are live */
@@ -83,6 +91,53 @@ static void push(prop *p, uint32_t j)
     p->queue[(p->head + p->count++) % p->m->nobj] = j;
 }
 
+static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth);
+
+/* Whether (addr, id) is walked for the first time (and note it). */
+static int first_static(prop *p, uint64_t addr, uint32_t id)
+{
+    uint64_t key = addr ^ ((uint64_t)id << 48) ^ ((uint64_t)id >> 16), h;
+    if (!key || p->nstatic >= MAX_STATIC)
+        return 0;
+    if ((p->nstatic + 1) * 2 > p->cap_static) {
+        size_t ncap = p->cap_static ? p->cap_static * 2 : 1024;
+        uint64_t *s = rt_calloc(ncap, sizeof *s);
+        for (size_t i = 0; i < p->cap_static; i++) {
+            if (!p->statics[i])
+                continue;
+            for (h = rt_hash64(p->statics[i]) & (ncap - 1); s[h]; h = (h + 1) & (ncap - 1))
+                ;
+            s[h] = p->statics[i];
+        }
+        free(p->statics);
+        p->statics = s;
+        p->cap_static = ncap;
+    }
+    for (h = rt_hash64(key) & (p->cap_static - 1); p->statics[h]; h = (h + 1) & (p->cap_static - 1))
+        if (p->statics[h] == key)
+            return 0;
+    p->statics[h] = key;
+    p->nstatic++;
+    return 1;
+}
+
+/* A value of type id outside the heap (a global): its words are evidence
+ * too, walked once. */
+static void static_value(prop *p, uint64_t addr, uint32_t id, uint64_t size)
+{
+    size_t n;
+    const rt_type *t = model_type(p->m, id);
+    uint32_t probe = t && t->kind == RT_TK_ARRAY ? t->elem : id;
+    if (p->static_nest >= MAX_STATIC_NEST || !ty_ops(p->c, probe, &n) || !first_static(p, addr, id))
+        return;
+    const uint32_t *live = p->live; /* a root's live words say nothing here */
+    p->live = NULL;
+    p->static_nest++;
+    walk(p, id, addr, addr + size, 0);
+    p->static_nest--;
+    p->live = live;
+}
+
 /* The value at addr is of type id.  0, or -1 when the type does not fit
  * the object there. */
 static int propose(prop *p, uint64_t addr, uint32_t id)
@@ -91,8 +146,11 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
     if (!t || !t->size)
         return 0;
     uint32_t j = model_find(p->m, addr);
-    if (j == RT_NONE)
+    if (j == RT_NONE) {
+        if (addr + t->size > addr)
+            static_value(p, addr, id, t->size);
         return 0;
+    }
     const rt_object *o = &p->m->objects[j];
     uint64_t off = addr - o->base;
     if (t->size > o->size - off || off > UINT32_MAX)
@@ -143,8 +201,6 @@ static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
     if (fit)
         propose(p, addr, model_type_array(p->m, elem, fit));
 }
-
-static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth);
 
 /* An interface's dynamic type (runtime _type at typ) and data word. */
 static void iface_value(prop *p, uint64_t typ, uint64_t data)
@@ -247,9 +303,14 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
             p->st->rejected++;
             return;
         }
-        uint64_t n = 1ULL << B;
         if (op->aux && !(flags & 8) && B)
-            n >>= 1; /* old buckets of a growing map: half as many, unless same-size */
+            B--; /* old buckets of a growing map: half as many, unless same-size */
+        /* makeBucketArray allocates 2^(B-4) spare overflow buckets after
+         * the 2^B from B = 4 on; what it filled them with is reached only
+         * through the array */
+        uint64_t n = 1ULL << B;
+        if (B >= 4 && propose(p, v, model_type_array(p->m, op->type, n + (n >> 4))) == 0)
+            return;
         propose_array(p, v, op->type, n);
         return;
     }
@@ -268,6 +329,12 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         w = word_or0(p, base + op->off2);
         propose_array(p, v, op->type, w < (1ULL << 32) ? w + 1 : UINT64_MAX);
         return;
+    case TOP_TRIENODE: {
+        uint8_t is_entry = 0;
+        if ((v = word_or0(p, a)) != 0 && p->mem->read(p->mem->ctx, v, &is_entry, 1) == 0)
+            propose(p, v, is_entry ? op->type2 : op->type);
+        return;
+    }
     case TOP_COUNTED:
         if ((v = word_or0(p, a)) != 0 && (w = word_or0(p, base + op->off2)) != 0)
             propose_array(p, v, op->type, w < (1ULL << 24) ? w : UINT64_MAX);
@@ -451,5 +518,6 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     free(p->toff);
     free(p->flags);
     free(p->queue);
+    free(p->statics);
     free(p);
 }
