@@ -22,9 +22,17 @@ toolchain (/usr/lib/go-VERSION/bin/go), writes one real dump, then runs
 - what the reports say: unknown figures left out (null in JSON), one label
   for objects with no type and no site, `top`'s variants with the same
   footers, `export --format dot` saying what it cut;
+- inputs are never written: `export -o` naming the dump or the executable
+  as "./x", "/proc/self/cwd/x", a symbolic or a hard link is refused (exit
+  2), in both formats; `-o` a full device fails with one line (exit 1) and
+  the device is still there; every command whose standard output is a full
+  device fails (exit 1, "error writing standard output"); a replaced `-o`
+  file keeps its mode and nothing is left beside it; a FIFO as the input
+  or the executable is refused at once (a blocking open would hang);
 - with examples/leaky's ELF core (when the kernel writes ./core): no
   memstats means null, a wrong executable "does not belong", `read` names
-  the global an address lies in.
+  the global an address lies in; `-o` naming the executable the core
+  found through its NT_FILE note (only the core given) is refused.
 
 Every error must be exactly one line on stderr starting with "retain " (or
 "retain: " when no command applies), no
@@ -37,6 +45,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import errno
 import hashlib
 import json
 import os
@@ -44,6 +53,7 @@ import random
 import re
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -145,20 +155,22 @@ class Retain:
         self.exe = exe
         self.res = res
 
-    def run(self, where, args):
-        """(exit code, stdout, stderr); None if it hung (a failed check)."""
+    def run(self, where, args, cwd=None, stdout=subprocess.PIPE):
+        """(exit code, stdout, stderr); None if it hung (a failed check).
+        stdout: where the output goes (a file object: then "" is returned)."""
         try:
-            p = subprocess.run([self.exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=TIMEOUT)
+            p = subprocess.run([self.exe] + args, stdout=stdout, stderr=subprocess.PIPE,
+                               timeout=TIMEOUT, cwd=cwd)
         except subprocess.TimeoutExpired:
             self.res.check(False, where, "finishes within %d s" % TIMEOUT, "retain " + " ".join(args))
             return None
-        return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+        out = p.stdout.decode(errors="replace") if p.stdout is not None else ""
+        return p.returncode, out, p.stderr.decode(errors="replace")
 
-    def expect_error(self, where, args, code, needles=()):
+    def expect_error(self, where, args, code, needles=(), cwd=None, stdout=subprocess.PIPE):
         """retain must exit with code and print exactly one line on stderr,
         starting with "retain " and containing every needle."""
-        r = self.run(where, args)
+        r = self.run(where, args, cwd=cwd, stdout=stdout)
         if r is None:
             return
         rc, out, err = r
@@ -517,6 +529,126 @@ def check_reports(res, retain, work, dump, exe):
                   "--json -o: the summary on stdout", "rc %d: out %r err %r" % (rc, out[:200], err[:200]))
 
 
+def full_device(work):
+    """A path that fails every write with ENOSPC: as root, a node of our
+    own with /dev/full's numbers (so a retain that removed its -o on error
+    removes our node, not the machine's /dev/full), else /dev/full."""
+    if os.geteuid() == 0:
+        node = os.path.join(work, "full")
+        try:
+            if os.path.lexists(node):
+                os.remove(node)
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.stat("/dev/full").st_rdev)
+            with open(node, "wb", buffering=0) as f:
+                f.write(b"x")
+        except OSError as e:
+            if e.errno == errno.ENOSPC:
+                return node
+    return "/dev/full"
+
+
+def check_unchanged(res, where, hashes):
+    for p, h in sorted(hashes.items()):
+        res.check(sha256(p) == h, where, "%s unchanged" % os.path.basename(p))
+
+
+def refuse_output(res, retain, where, args, out, hashes, cwd=None):
+    """export -o OUT must be refused (exit 2, one line), in both formats,
+    with every input unchanged."""
+    for fmt in ("pprof", "dot"):
+        w = "%s (%s)" % (where, fmt)
+        retain.expect_error(w, ["export", "--format", fmt, "-o", out] + args, 2,
+                            ["inputs are never written"], cwd=cwd)
+        check_unchanged(res, w, hashes)
+
+
+def check_outputs(res, retain, work, dump, exe, hashes):
+    """Inputs are never written: -o naming an input however it is spelt is
+    refused; a full device fails with one line; standard output's errors
+    are errors; a FIFO as input is refused at once."""
+    d = os.path.dirname(dump)
+    name = os.path.basename(dump)
+    sym = os.path.join(work, "dump-symlink")
+    hard = os.path.join(work, "dump-hardlink")
+    for p in (sym, hard):
+        if os.path.lexists(p):
+            os.remove(p)
+    os.symlink(dump, sym)
+    os.link(dump, hard)
+    refuse_output(res, retain, "-o ./DUMP", [name, exe], "./" + name, hashes, cwd=d)
+    refuse_output(res, retain, "-o /proc/self/cwd/DUMP", [name, exe], "/proc/self/cwd/" + name, hashes, cwd=d)
+    refuse_output(res, retain, "-o a symlink to the dump", [dump, exe], sym, hashes)
+    refuse_output(res, retain, "-o a hard link of the dump", [dump, exe], hard, hashes)
+    refuse_output(res, retain, "-o the executable given", [dump, exe], "./" + os.path.basename(exe), hashes,
+                  cwd=os.path.dirname(exe))
+    os.remove(hard)
+
+    # a full device: exit 1 and one line, and the device is still there
+    full = full_device(work)
+    for fmt in ("pprof", "dot"):
+        w = "-o %s (%s)" % (full, fmt)
+        retain.expect_error(w, ["export", "--format", fmt, "-o", full, dump, exe], 1,
+                            [full, "No space left on device"])
+        st = os.lstat(full) if os.path.lexists(full) else None
+        res.check(st is not None and stat.S_ISCHR(st.st_mode), w, "%s is still a character device" % full)
+    # standard output on a full device: every command says so
+    with open(full, "wb") as f:
+        for args in (["overview"], ["overview", "--json"], ["objects"], ["roots", "--json"], ["top"],
+                     ["dominators"], ["export", "--format", "dot"]):
+            retain.expect_error("%s > %s" % (" ".join(args), full), args + [dump, exe], 1,
+                                ["error writing standard output", "No space left on device"], stdout=f)
+
+    # an export that works: a new file, then the same file replaced whole,
+    # with no temporary file left beside it
+    outdir = os.path.join(work, "out")
+    shutil.rmtree(outdir, ignore_errors=True)
+    os.makedirs(outdir)
+    prof = os.path.join(outdir, "tree.pb.gz")
+    with open(prof, "wb") as f:
+        f.write(b"old contents")
+    os.chmod(prof, 0o600)
+    for n in (1, 2):
+        r = retain.run("export -o", ["export", "--format", "pprof", "-o", prof, dump, exe])
+        if r is not None:
+            with open(prof, "rb") as f:
+                head = f.read(2)
+            res.check(r[0] == 0 and head == b"\x1f\x8b", "export -o", "run %d writes the profile" % n,
+                      "rc %d: %s" % (r[0], r[2].strip()[:300]))
+    res.check(stat.S_IMODE(os.stat(prof).st_mode) == 0o600, "export -o", "the replaced file keeps its mode",
+              oct(os.stat(prof).st_mode))
+    res.check(os.listdir(outdir) == ["tree.pb.gz"], "export -o", "nothing else left in the directory",
+              repr(os.listdir(outdir)))
+
+    # a FIFO nobody writes to, as the input or as the executable: refused at
+    # once (a blocking open would hang until run() times out)
+    fifo = os.path.join(work, "input.fifo")
+    if os.path.lexists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    retain.expect_error("a FIFO as input", ["overview", fifo], 1, [fifo, "FIFO"])
+    retain.expect_error("a FIFO as the executable", ["overview", dump, fifo], 1, [fifo, "FIFO"])
+    os.remove(fifo)
+
+
+def check_core_outputs(res, retain, work, core, exe, leaked, hashes):
+    """The executable a core names in its NT_FILE note is an input too,
+    though only the core was given."""
+    hashes = dict(hashes, **{exe: sha256(exe)})
+    refuse_output(res, retain, "-o the core's executable (NT_FILE)", [core], "./" + os.path.basename(exe),
+                  hashes, cwd=os.path.dirname(exe))
+    sym = os.path.join(work, "exe-symlink")
+    if os.path.lexists(sym):
+        os.remove(sym)
+    os.symlink(exe, sym)
+    refuse_output(res, retain, "-o a symlink to the core's executable", [core], sym, hashes)
+    refuse_output(res, retain, "-o the core", [core], "/proc/self/cwd/" + os.path.basename(core), hashes,
+                  cwd=os.path.dirname(core))
+    full = full_device(work)
+    with open(full, "wb") as f:
+        retain.expect_error("read > %s" % full, ["read", leaked, "16", core], 1,
+                            ["error writing standard output"], stdout=f)
+
+
 def make_core(res, go, work):
     """examples/leaky aborted into ./core in work; (core, exe, leaked
     address) or None when the kernel does not write ./core here."""
@@ -657,11 +789,13 @@ def main():
     check_bad_files(res, retain, work, dump, exe, other, hashes)
     check_addresses_and_usage(res, retain, dump, exe)
     check_reports(res, retain, work, dump, exe)
+    check_outputs(res, retain, work, dump, exe, hashes)
     made = make_core(res, go, work)
     if made is not None:
         core, leaky, leaked = made
         hashes[core] = sha256(core)
         check_core(res, retain, core, leaky, leaked, other)
+        check_core_outputs(res, retain, work, core, leaky, leaked, hashes)
 
     for p, h in sorted(hashes.items()):
         res.check(sha256(p) == h, "inputs", "%s unchanged" % os.path.basename(p))

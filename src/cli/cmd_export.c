@@ -7,7 +7,9 @@
 
 #include "analysis/retained.h"
 #include "cli/cli.h"
+#include "io/output.h"
 #include "report/export_dominators.h"
+#include "util/alloc.h"
 
 static const char usage[] =
     "usage: retain export --format pprof|dot [-o FILE] [options] [ADDRESS] INPUT...\n"
@@ -22,7 +24,8 @@ static const char usage[] =
     "                  and --max-nodes; a node whose children were cut gets one\n"
     "                  more node saying how many and what they retain\n"
     "  --tree dominators  what to export (the only tree so far; the default)\n"
-    "  -o FILE         output file (default for dot: standard output)\n"
+    "  -o FILE         output file (default for dot: standard output); never an\n"
+    "                  input, and replaced only once written whole\n"
     "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 0.1%\n"
     "                  of the start node's retained size, as for 'retain dominators')\n"
     "  --max-nodes N   dot: at most N nodes (default 500)\n"
@@ -66,6 +69,35 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
     return cli_usage_error(ctx->cmd, "unknown option");
 }
 
+/* Write the export to -o FILE through io/output.h (never over an input,
+ * the executable a core named included; all or nothing), or to standard
+ * output, whose errors main() reports. */
+static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r, uint32_t start,
+                        export_stats *st, rt_error *err)
+{
+    const rt_model *m = ctx->m;
+    int pprof = strcmp(o->format, "pprof") == 0;
+    uint64_t min = o->have_min ? o->min_bytes : cli_default_min_bytes(r->bytes[start]);
+    if (!o->out)
+        return export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, stdout, st, err);
+    const char **inputs = rt_calloc((size_t)ctx->ninputs + 1, sizeof *inputs);
+    for (int i = 0; i < ctx->ninputs; i++)
+        inputs[i] = ctx->inputs[i];
+    inputs[ctx->ninputs] = m->exe_path; /* found through NT_FILE, or NULL */
+    rt_output out;
+    int rc = output_open(&out, o->out, inputs, (size_t)ctx->ninputs + 1, err);
+    free(inputs);
+    if (rc)
+        return rc;
+    rc = pprof ? export_pprof_dominators(m, r, out.f, o->out, st, err)
+               : export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, out.f, st, err);
+    if (rc) {
+        output_abort(&out);
+        return rc;
+    }
+    return output_commit(&out, err);
+}
+
 int cmd_export(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "export" };
@@ -92,15 +124,16 @@ int cmd_export(int argc, char **argv)
         return EXIT_USAGE;
     if (have_addr && pprof)
         return cli_usage_error(ctx.cmd, "ADDRESS goes with --format dot; pprof exports the whole tree");
-    for (int i = 0; i < ctx.ninputs; i++)
-        if (o.out && strcmp(ctx.inputs[i], o.out) == 0)
-            return cli_usage_error(ctx.cmd, "the output %s is also an input; inputs are never written", o.out);
+    rt_error err;
+    rt_error_clear(&err);
+    /* refuse before a long load; checked again once the core has named
+     * its executable */
+    if (o.out && output_check_inputs(o.out, (const char *const *)ctx.inputs, (size_t)ctx.ninputs, &err) != 0)
+        return cli_report_error(ctx.cmd, &err);
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
     rt_retained r;
-    rt_error err;
-    rt_error_clear(&err);
     uint32_t start = RT_NONE;
     if ((have_addr && (start = cli_find_object(&ctx, addr)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
         (rc = cli_retained(&ctx, &r)) != 0) {
@@ -111,19 +144,7 @@ int cmd_export(int argc, char **argv)
         start = r.super;
     export_stats st;
     memset(&st, 0, sizeof st);
-    if (pprof) {
-        rc = export_pprof_dominators(m, &r, o.out, &st, &err);
-    } else {
-        FILE *f = o.out ? fopen(o.out, "w") : stdout;
-        if (!f) {
-            rc = RT_FAIL(&err, RT_E_IO, "cannot create %s", o.out);
-        } else {
-            uint64_t min = o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]);
-            rc = export_dot_dominators(m, &r, start, min, (uint32_t)o.max_nodes, f, &st, &err);
-            if (o.out && fclose(f) != 0 && rc == 0)
-                rc = RT_FAIL(&err, RT_E_IO, "writing %s failed", o.out);
-        }
-    }
+    rc = write_export(&ctx, &o, &r, start, &st, &err);
     if (rc) {
         rc = cli_report_error(ctx.cmd, &err);
     } else if (ctx.json) {

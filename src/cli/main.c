@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/output.h"
 
 static const cli_cmd commands[] = {
     { "overview", cmd_overview, "what the input holds: objects, bytes, reachable, roots" },
@@ -37,7 +38,21 @@ static void usage(FILE *f)
             "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
 }
 
-int main(int argc, char **argv)
+/* Whatever a command printed must have reached standard output: a full
+ * disk or a closed pipe makes the run fail, with one line, instead of
+ * exiting 0 with the output lost.  A command that failed already said
+ * why in its one line.  cmd: the command, or NULL. */
+static int finish(const char *cmd, int rc)
+{
+    rt_error err;
+    rt_error_clear(&err);
+    if (output_close_stdout(&err) == 0 || rc != 0)
+        return rc;
+    fprintf(stderr, "retain%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", err.msg);
+    return EXIT_ANALYSIS;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -67,4 +82,14 @@ int main(int argc, char **argv)
             return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "retain: unknown command '%s' (see 'retain --help')\n", name);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    /* looked up first: option parsing reorders argv */
+    const char *cmd = NULL;
+    for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            cmd = commands[i].name;
+    return finish(cmd, run(argc, argv));
 }

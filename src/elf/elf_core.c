@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/input_file.h"
 #include "util/alloc.h"
 
 #define EHDR_SIZE 64
@@ -101,19 +102,15 @@ static int img_open(ec_file_img *f, const char *path, const char *what, rt_error
     char phase[64];
     snprintf(phase, sizeof phase, "opening the %s", what);
     f->path = rt_strdup(path);
-    /* O_NONBLOCK: a path taken from a core may name a FIFO, whose open
-     * would wait for a writer; only regular files get past fstat */
-    f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (f->fd < 0)
-        return EC_FAIL(err, RT_E_IO, path, RT_NO_OFFSET, phase, "cannot open the %s: %s", what,
-                       strerror(errno));
+    /* a path taken from a core may name a FIFO: input_file_open neither
+     * waits for a writer nor accepts anything but a regular file */
     struct stat st;
-    if (fstat(f->fd, &st) != 0)
-        return EC_FAIL(err, RT_E_IO, path, RT_NO_OFFSET, phase, "cannot stat the %s: %s", what,
-                       strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return EC_FAIL(err, RT_E_IO, path, RT_NO_OFFSET, phase,
-                       "the %s is not a regular file", what);
+    f->fd = input_file_open(path, what, &st, err);
+    if (f->fd < 0) {
+        int rc = f->fd;
+        f->fd = -1;
+        return rc;
+    }
     f->size = (uint64_t)st.st_size;
     if ((uint64_t)(size_t)f->size != f->size)
         return EC_FAIL(err, RT_E_UNSUPPORTED, path, RT_NO_OFFSET, phase,

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/input_file.h"
 #include "util/alloc.h"
 
 #define CHUNK 65536
@@ -17,14 +18,10 @@ int rd_open(rt_reader *r, const char *path, size_t window, rt_error *err)
     r->fd = -1;
     r->path = path;
     r->pin = UINT64_MAX;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return RT_FAIL(err, RT_E_IO, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return RT_FAIL(err, RT_E_IO, "not a regular file");
-    }
+    int fd = input_file_open(path, NULL, &st, err);
+    if (fd < 0)
+        return fd;
     r->fd = fd;
     r->file_size = (uint64_t)st.st_size;
     r->cap = window;

@@ -24,9 +24,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "io/output.h"
 #include "profile.pb-c.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -511,20 +511,13 @@ static void emit_profile(const pprof_builder *b, gz_sink *k)
     put_int64_field(k, F_DEFAULT_SAMPLE_TYPE, b->default_type);
 }
 
-int pprof_write_file(pprof_builder *b, const char *path, rt_error *err)
+int pprof_write(pprof_builder *b, FILE *fp, const char *name, rt_error *err)
 {
     if (b->misuse[0]) {
         int rc = RT_FAIL(err, RT_E_USAGE, "cannot write pprof profile: %s", b->misuse);
-        rt_error_where(err, path, RT_NO_OFFSET, "building pprof profile");
+        rt_error_where(err, name, RT_NO_OFFSET, "building pprof profile");
         return rc;
     }
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        int rc = RT_FAIL(err, RT_E_IO, "cannot create file: %s", strerror(errno));
-        rt_error_where(err, path, RT_NO_OFFSET, "writing pprof profile");
-        return rc;
-    }
-
     gz_sink *k = rt_calloc(1, sizeof *k);
     k->fp = fp;
     /* windowBits 15 + 16 asks zlib for a gzip wrapper; level 1 because
@@ -533,10 +526,8 @@ int pprof_write_file(pprof_builder *b, const char *path, rt_error *err)
     int zrc = deflateInit2(&k->zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
     if (zrc != Z_OK) {
         free(k);
-        fclose(fp);
-        unlink(path);
         int rc = RT_FAIL(err, RT_E_NOMEM, "cannot start gzip compression (zlib error %d)", zrc);
-        rt_error_where(err, path, RT_NO_OFFSET, "writing pprof profile");
+        rt_error_where(err, name, RT_NO_OFFSET, "writing pprof profile");
         return rc;
     }
 
@@ -550,12 +541,21 @@ int pprof_write_file(pprof_builder *b, const char *path, rt_error *err)
         rc = RT_FAIL(err, RT_E_IO, "gzip compression failed (zlib error %d)", k->zerr);
     else if (k->io_errno)
         rc = RT_FAIL(err, RT_E_IO, "write failed: %s", strerror(k->io_errno));
-    if (fclose(fp) != 0 && rc == 0)
-        rc = RT_FAIL(err, RT_E_IO, "write failed: %s", strerror(errno));
-    if (rc) {
-        rt_error_where(err, path, k->written, "writing pprof profile");
-        unlink(path);
-    }
+    if (rc)
+        rt_error_where(err, name, k->written, "writing pprof profile");
     free(k);
     return rc;
+}
+
+int pprof_write_file(pprof_builder *b, const char *path, rt_error *err)
+{
+    rt_output out;
+    int rc = output_open(&out, path, NULL, 0, err);
+    if (rc)
+        return rc;
+    if ((rc = pprof_write(b, out.f, path, err)) != 0) {
+        output_abort(&out);
+        return rc;
+    }
+    return output_commit(&out, err);
 }

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util/error.h"
 
@@ -60,8 +61,13 @@ size_t pprof_builder_nsamples(const pprof_builder *b);
 size_t pprof_builder_nlocations(const pprof_builder *b);
 
 /* Encode the profile, gzip it as Go's runtime/pprof does, and write it to
- * path (created or truncated; removed again if writing fails).  The
- * builder is unchanged and may be written again. */
+ * fp (name: the file, for errors); fp is neither flushed nor closed, see
+ * io/output.h for the rest.  Fails on the first write error (its byte
+ * offset in err).  The builder is unchanged and may be written again. */
+int pprof_write(pprof_builder *b, FILE *fp, const char *name, rt_error *err);
+
+/* pprof_write into path through io/output.h: all or nothing, a failed
+ * write leaves whatever path was before. */
 int pprof_write_file(pprof_builder *b, const char *path, rt_error *err);
 
 #endif

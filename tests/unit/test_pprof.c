@@ -9,6 +9,7 @@
  * tests/go/pprofgen), also checks that it parses with Go's four heap
  * sample types and that some stack contains FUNCTION (default
  * main.allocLeak). */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,30 @@ static void test_misuse(tctx *t)
     CHECK(t, pprof_write_file(b, "/nonexistent-dir/x.pb.gz", &err) == -RT_E_IO);
     CHECK(t, strcmp(err.input, "/nonexistent-dir/x.pb.gz") == 0);
     pprof_builder_free(b);
+
+    /* a failed write leaves an existing file as it was, and no temporary
+     * file beside it (io/output.h) */
+    write_bytes(path, (const uint8_t *)"old", 3);
+    b = pprof_builder_new();
+    pprof_add_sample_type(b, "objects", "count");
+    pprof_add_sample(b, bad, 1, v, NULL, NULL);
+    rt_error_clear(&err);
+    CHECK(t, pprof_write_file(b, path, &err) == -RT_E_USAGE);
+    size_t n = 0;
+    uint8_t *raw = read_file(path, &n);
+    CHECK(t, raw && n == 3 && memcmp(raw, "old", 3) == 0);
+    free(raw);
+    DIR *d = opendir(t->dir);
+    struct dirent *de;
+    int leftovers = 0;
+    while (d && (de = readdir(d)) != NULL)
+        leftovers += strncmp(de->d_name, ".misuse.pb.gz.", 14) == 0;
+    if (d)
+        closedir(d);
+    CHECK(t, leftovers == 0);
+    pprof_builder_free(b);
+    /* (a full device as the output: tests/badinput.py, on a node of its
+     * own, so that a regression cannot remove the machine's /dev/full) */
 }
 
 /* Many distinct locations and samples: interning must keep ids apart and
