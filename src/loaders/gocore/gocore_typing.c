@@ -324,9 +324,15 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
     return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
 }
 
+static void mem_release(void *ctx, uint64_t addr, uint64_t n)
+{
+    gc_load *L = ctx;
+    ec_release(L->core, addr, (size_t)n);
+}
+
 void gc_types(gc_load *L, ty_propagate_fn propagate)
 {
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, L };
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, mem_release, L };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
     if (st.rejected)

@@ -162,7 +162,7 @@ void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
         qsort(L->regions, L->nregion, sizeof *L->regions, cmp_region);
     if (L->nitab)
         qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, L };
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
 }

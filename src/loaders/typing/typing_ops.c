@@ -94,7 +94,7 @@ static ty_op pointer_step(ty_ctx *c, uint64_t off, uint32_t elem)
 
 /* Special steps for the runtime's map and channel headers; 1 if t is one
  * (its other fields are flattened as usual). */
-static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, const rt_field **skip,
+static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, uint32_t *skip,
                         size_t *nskip)
 {
     const rt_model *m = c->m;
@@ -113,7 +113,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
             op.off2 = (uint32_t)(off + B->offset);
             op.off3 = (uint32_t)(off + fl->offset);
             emit(b, op);
-            skip[(*nskip)++] = f;
+            skip[(*nskip)++] = (uint32_t)(f - m->fields);
         }
         return 1;
     }
@@ -131,7 +131,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         op.type2 = group;
         op.off2 = (uint32_t)(off + dlen->offset);
         emit(b, op);
-        skip[(*nskip)++] = dir;
+        skip[(*nskip)++] = (uint32_t)(dir - m->fields);
         return 1;
     }
     if (starts(m, t, "groupReference<")) {
@@ -141,7 +141,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         ty_op op = op_at(TOP_GROUPS, off + data->offset, pointee(m, data));
         op.off2 = (uint32_t)(off + mask->offset);
         emit(b, op);
-        skip[(*nskip)++] = data;
+        skip[(*nskip)++] = (uint32_t)(data - m->fields);
         return 1;
     }
     if (starts(m, t, "hchan<") || strcmp(strpool_get(m->strings, t->name), "runtime.hchan") == 0) {
@@ -152,7 +152,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         op.off2 = (uint32_t)(off + q->offset);
         op.off3 = (uint32_t)(off + et->offset);
         emit(b, op);
-        skip[(*nskip)++] = buf;
+        skip[(*nskip)++] = (uint32_t)(buf - m->fields);
         return 1;
     }
     if (strcmp(strpool_get(m->strings, t->name), "sync.Pool") == 0) {
@@ -166,7 +166,7 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
             ty_op op = op_at(TOP_COUNTED, off + p->offset, pl);
             op.off2 = (uint32_t)(off + n->offset);
             emit(b, op);
-            skip[(*nskip)++] = p;
+            skip[(*nskip)++] = (uint32_t)(p - m->fields);
         }
         return *nskip > 0;
     }
@@ -182,8 +182,9 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         }
         if (!v || !target)
             return 0;
-        emit(b, pointer_step(c, off + v->offset, target));
-        skip[(*nskip)++] = v;
+        uint64_t voff = v->offset;
+        skip[(*nskip)++] = (uint32_t)(v - m->fields);
+        emit(b, pointer_step(c, off + voff, target)); /* may move m->fields */
         return 1;
     }
     if (strcmp(strpool_get(m->strings, t->name), "sync.entry") == 0 && c->eface_type) {
@@ -193,17 +194,20 @@ static int header_steps(ty_ctx *c, const rt_type *t, uint64_t off, opbuf *b, con
         if (!pt || pt->kind != RT_TK_UNSAFE)
             return 0;
         emit(b, op_at(TOP_PTR, off + p->offset, c->eface_type));
-        skip[(*nskip)++] = p;
+        skip[(*nskip)++] = (uint32_t)(p - m->fields);
         return 1;
     }
     return 0;
 }
 
+/* (Making the steps may add types and fields to the model, moving its
+ * arrays: types and fields are copied before, never held across.) */
 static void flatten_array(ty_ctx *c, const rt_type *t, uint64_t off, int depth, opbuf *b)
 {
-    const rt_type *e = model_type(c->m, t->elem);
-    if (!e || !e->size || !t->len)
+    const rt_type *e0 = model_type(c->m, t->elem);
+    if (!e0 || !e0->size || !t->len)
         return;
+    const rt_type ecopy = *e0, *e = &ecopy;
     opbuf eb = { 0 };
     flatten(c, t->elem, 0, depth + 1, &eb);
     if (eb.n && eb.n * t->len <= MAX_UNROLL) {
@@ -229,9 +233,10 @@ static void flatten_array(ty_ctx *c, const rt_type *t, uint64_t off, int depth, 
 static void flatten(ty_ctx *c, uint32_t id, uint64_t off, int depth, opbuf *b)
 {
     const rt_model *m = c->m;
-    const rt_type *t = model_type(m, id);
-    if (!t || depth > MAX_DEPTH || off > UINT32_MAX / 2)
+    const rt_type *t0 = model_type(m, id);
+    if (!t0 || depth > MAX_DEPTH || off > UINT32_MAX / 2)
         return;
+    const rt_type copy = *t0, *t = &copy;
     switch ((rt_type_kind)t->kind) {
     case RT_TK_POINTER:
     case RT_TK_MAP:
@@ -249,17 +254,17 @@ static void flatten(ty_ctx *c, uint32_t id, uint64_t off, int depth, opbuf *b)
     case RT_TK_IFACE: emit(b, op_at(TOP_IFACE, off, 0)); return;
     case RT_TK_ARRAY: flatten_array(c, t, off, depth, b); return;
     case RT_TK_STRUCT: {
-        const rt_field *skip[2];
+        uint32_t skip[2];
         size_t nskip = 0;
         header_steps(c, t, off, b, skip, &nskip);
         uint32_t start = t->field_start, nf = t->nfield;
         for (uint32_t i = 0; i < nf; i++) {
-            const rt_field *f = &m->fields[start + i];
+            const rt_field f = m->fields[start + i];
             int skipped = 0;
             for (size_t k = 0; k < nskip; k++)
-                skipped |= skip[k] == f;
-            if (!skipped && f->offset < t->size)
-                flatten(c, f->type, off + f->offset, depth + 1, b);
+                skipped |= skip[k] == start + i;
+            if (!skipped && f.offset < t->size)
+                flatten(c, f.type, off + f.offset, depth + 1, b);
         }
         return;
     }

@@ -16,13 +16,16 @@
 
 enum {
     F_FIXED = 1,   /* the runtime's type: only refined, never replaced */
-    F_QUEUED = 2,
+    F_QUEUED = 2,  /* to be walked in the next level */
     F_REFINED = 4,
-    F_VISITS = 8,  /* visits counted in the high bits, in steps of 8 */
+    F_CUR = 8,     /* to be walked in this level (a large one) */
+    F_VISITS = 16, /* visits counted in the high bits, in steps of 16 */
     MAX_VISITS = 4,
     MAX_DEPTH = 24,
     MAX_STATIC = 1 << 20, /* values outside the heap walked, at most */
     MAX_STATIC_NEST = 8,
+    RELEASE_STEP = 160 << 20, /* bytes read between giving a core's pages back */
+    FAULT_AROUND = 64 << 10,
     WINDOW = 4096, /* an object up to this size is read at once */
 };
 
@@ -31,10 +34,20 @@ typedef struct prop {
     rt_model *m;
     const ty_mem *mem;
     ty_stats *st;
-    uint32_t *type, *toff;
+    uint32_t *type;
+    /* where an object's type starts, for the few where that is not 0:
+     * open addressing, key object id + 1 */
+    uint32_t *off_keys, *off_vals;
+    size_t noff, cap_off;
     uint8_t *flags;
-    uint32_t *queue; /* ring of nobj slots: an object is in it at most once */
-    size_t head, count;
+    /* the BFS goes level by level, each level in address order, so that
+     * an object's bytes are read in one sweep over memory (a core's pages
+     * are given back behind it): next holds the objects queued for the
+     * coming level, at most once each (F_QUEUED) */
+    uint32_t *next, *cur; /* small levels: ids (cur sorted) */
+    size_t nnext, small;
+    uint64_t touched; /* bytes read since a core's pages were last given back */
+    uint64_t last_window;
     /* values outside the heap (globals a pointer leads to: a sync.Pool in
      * data) are walked once per (address, type): an open-addressing set */
     uint64_t *statics;
@@ -82,13 +95,56 @@ static int better(const prop *p, const rt_type *nt, uint64_t noff, const rt_type
     return nt->size > ot->size;
 }
 
+static uint32_t toff_get(const prop *p, uint32_t j)
+{
+    if (!p->noff)
+        return 0;
+    for (size_t h = rt_hash64(j) & (p->cap_off - 1); p->off_keys[h]; h = (h + 1) & (p->cap_off - 1))
+        if (p->off_keys[h] == j + 1)
+            return p->off_vals[h];
+    return 0;
+}
+
+static void toff_set(prop *p, uint32_t j, uint32_t off)
+{
+    if (!off && !toff_get(p, j))
+        return;
+    if ((p->noff + 1) * 2 > p->cap_off) {
+        size_t ncap = p->cap_off ? p->cap_off * 2 : 1024;
+        uint32_t *k = rt_calloc(ncap, sizeof *k), *v = rt_calloc(ncap, sizeof *v);
+        for (size_t i = 0; i < p->cap_off; i++) {
+            if (!p->off_keys[i])
+                continue;
+            size_t h = rt_hash64(p->off_keys[i] - 1) & (ncap - 1);
+            while (k[h])
+                h = (h + 1) & (ncap - 1);
+            k[h] = p->off_keys[i];
+            v[h] = p->off_vals[i];
+        }
+        free(p->off_keys);
+        free(p->off_vals);
+        p->off_keys = k;
+        p->off_vals = v;
+        p->cap_off = ncap;
+    }
+    size_t h = rt_hash64(j) & (p->cap_off - 1);
+    while (p->off_keys[h] && p->off_keys[h] != j + 1)
+        h = (h + 1) & (p->cap_off - 1);
+    if (!p->off_keys[h])
+        p->noff++;
+    p->off_keys[h] = j + 1;
+    p->off_vals[h] = off; /* 0 stays as an entry: rare, and still right */
+}
+
 static void push(prop *p, uint32_t j)
 {
-    if (p->flags[j] & F_QUEUED || p->flags[j] >> 3 >= MAX_VISITS)
+    if (p->flags[j] & F_QUEUED || p->flags[j] >> 4 >= MAX_VISITS)
         return;
     p->flags[j] = (uint8_t)(p->flags[j] | F_QUEUED);
     p->flags[j] = (uint8_t)(p->flags[j] + F_VISITS);
-    p->queue[(p->head + p->count++) % p->m->nobj] = j;
+    if (p->nnext < p->small)
+        p->next[p->nnext] = j; /* past small, the flags alone say it */
+    p->nnext++;
 }
 
 static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth);
@@ -156,13 +212,14 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
     if (t->size > o->size - off || off > UINT32_MAX)
         return -1;
     uint32_t cur = p->type[j];
-    if (cur == id && p->toff[j] == off)
+    uint32_t coff = toff_get(p, j);
+    if (cur == id && coff == off)
         return 0;
     const rt_type *ct = model_type(p->m, cur);
     if (ct && p->flags[j] & F_FIXED) {
         /* the runtime said [n]T; a slice may say how many Ts are used */
         uint32_t celem = ct->kind == RT_TK_ARRAY ? ct->elem : cur;
-        if (t->kind == RT_TK_ARRAY && t->elem == celem && off == p->toff[j] && !(p->flags[j] & F_REFINED)) {
+        if (t->kind == RT_TK_ARRAY && t->elem == celem && off == coff && !(p->flags[j] & F_REFINED)) {
             p->type[j] = id;
             p->flags[j] |= F_REFINED;
             p->st->refined++;
@@ -171,12 +228,12 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
         }
         return 0;
     }
-    if (ct && !better(p, t, off, ct, p->toff[j])) {
+    if (ct && !better(p, t, off, ct, coff)) {
         p->st->conflicts++;
         return 0;
     }
     p->type[j] = id;
-    p->toff[j] = (uint32_t)off;
+    toff_set(p, j, (uint32_t)off);
     push(p, j);
     return 0;
 }
@@ -389,7 +446,7 @@ static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth)
 static void visit(prop *p, uint32_t j)
 {
     const rt_object *o = &p->m->objects[j];
-    uint64_t start = o->base + p->toff[j];
+    uint64_t start = o->base + toff_get(p, j);
     uint32_t id = p->type[j];
     const rt_type *t = model_type(p->m, id);
     uint64_t end = o->base + o->size;
@@ -412,6 +469,66 @@ static void visit(prop *p, uint32_t j)
     p->win_len = 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Give back a core's pages once RELEASE_STEP bytes were read since the
+ * last time: all of [lo, hi), one call, so that page tables are not
+ * unmapped over and over.  A read maps the pages around it too (the
+ * kernel's fault-around): an object in another FAULT_AROUND window than
+ * the one before counts as that window. */
+static void maybe_release(prop *p, uint64_t addr, uint64_t size, uint64_t lo, uint64_t hi)
+{
+    if (addr / FAULT_AROUND != p->last_window) {
+        p->touched += FAULT_AROUND;
+        p->last_window = addr / FAULT_AROUND;
+    }
+    p->touched += size;
+    if (p->mem->release && p->touched >= RELEASE_STEP && hi > lo) {
+        p->mem->release(p->mem->ctx, lo, hi - lo);
+        p->touched = 0;
+    }
+}
+
+/* Walk the level the queued objects make, in id (= address) order: a
+ * small one from its sorted list, a large one read off the flags (marked
+ * F_CUR first, since walking queues the level after).  A large level's
+ * sweep gives back the pages behind it as it goes. */
+static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
+{
+    rt_model *m = p->m;
+    size_t n = p->nnext;
+    uint64_t heap_lo = m->objects[0].base, heap_hi = m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size;
+    p->nnext = 0;
+    if (n <= p->small) {
+        memcpy(p->cur, p->next, n * sizeof *p->cur);
+        qsort(p->cur, n, sizeof *p->cur, cmp_u32);
+        for (size_t k = 0; k < n; k++)
+            p->flags[p->cur[k]] = (uint8_t)(p->flags[p->cur[k]] & ~F_QUEUED);
+        for (size_t k = 0; k < n; k++) {
+            visit(p, p->cur[k]);
+            maybe_release(p, m->objects[p->cur[k]].base, m->objects[p->cur[k]].size, heap_lo, heap_hi);
+        }
+        *done += n;
+        return;
+    }
+    for (uint32_t i = 0; i < m->nobj; i++)
+        if (p->flags[i] & F_QUEUED)
+            p->flags[i] = (uint8_t)((p->flags[i] & ~F_QUEUED) | F_CUR);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        if (!(p->flags[i] & F_CUR))
+            continue;
+        p->flags[i] = (uint8_t)(p->flags[i] & ~F_CUR);
+        visit(p, i);
+        maybe_release(p, m->objects[i].base, m->objects[i].size, heap_lo, m->objects[i].base);
+        if (++*done % (1u << 18) == 0)
+            progress_report(prog, "typing objects", *done, m->nobj);
+    }
+}
+
 void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stats *st)
 {
     rt_model *m = c->m;
@@ -428,15 +545,16 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     if (!c->eface_type)
         c->eface_type = ty_dwarf_named(c, "interface {}");
     p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */
-    p->toff = rt_calloc(m->nobj, sizeof *p->toff);
     p->flags = rt_calloc(m->nobj, sizeof *p->flags);
-    p->queue = rt_malloc((size_t)m->nobj * sizeof *p->queue);
+    p->small = m->nobj / 64 > 4096 ? m->nobj / 64 : 4096;
+    p->next = rt_malloc(p->small * sizeof *p->next);
+    p->cur = rt_malloc(p->small * sizeof *p->cur);
     for (uint32_t i = 0; i < m->nobj; i++) {
         uint32_t t = model_obj_type(m, i);
         if (!t)
             continue;
         p->type[i] = t;
-        p->toff[i] = model_obj_type_off(m, i);
+        toff_set(p, i, model_obj_type_off(m, i));
         p->flags[i] = F_FIXED;
         st->seeded++;
     }
@@ -480,15 +598,12 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
         if (p->flags[i] & F_FIXED)
             push(p, i);
     uint64_t done = 0;
-    while (p->count) {
-        uint32_t j = p->queue[p->head];
-        p->head = (p->head + 1) % m->nobj;
-        p->count--;
-        p->flags[j] = (uint8_t)(p->flags[j] & ~F_QUEUED);
-        visit(p, j);
-        if (++done % (1u << 18) == 0)
-            progress_report(prog, "typing objects", done, m->nobj);
-    }
+    while (p->nnext)
+        walk_level(p, &done, prog);
+    if (mem->release && m->nobj)
+        mem->release(mem->ctx, m->objects[0].base,
+                     m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size - m->objects[0].base);
+
     /* the result replaces the loader's types */
     sidemap_free(&m->obj_types);
     sidemap_free(&m->obj_type_offs);
@@ -501,8 +616,9 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
             if (!(p->flags[i] & F_FIXED))
                 st->propagated++;
         }
-        if (p->toff[i] && p->type[i])
-            sidemap_set(&m->obj_type_offs, m->nobj, i, p->toff[i]);
+        uint32_t off = p->type[i] ? toff_get(p, i) : 0;
+        if (off)
+            sidemap_set(&m->obj_type_offs, m->nobj, i, off);
     }
     if (ntyped > m->nobj / 16) {
         m->obj_types.dense = p->type; /* handed over */
@@ -515,9 +631,11 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     sidemap_done(&m->obj_types);
     sidemap_done(&m->obj_type_offs);
     free(p->type);
-    free(p->toff);
+    free(p->off_keys);
+    free(p->off_vals);
     free(p->flags);
-    free(p->queue);
+    free(p->next);
+    free(p->cur);
     free(p->statics);
     free(p);
 }
