@@ -244,6 +244,12 @@ int ec_read_u64(ec_core *c, uint64_t addr, uint64_t *out, rt_error *err);
  * may legitimately be unmapped (probing, conservative scanning). */
 uint64_t ec_read_u64_or(ec_core *c, uint64_t addr, uint64_t dflt);
 
+/* ec_read through read(2) instead of the mapping: for large reads of
+ * which nothing stays resident (no page of ours to give back, no page
+ * tables to unmap).  0, or -1 when some byte is not readable or the file
+ * is shorter than its headers say. */
+int ec_pread(ec_core *c, uint64_t addr, void *dst, size_t n);
+
 /* Zero-copy: a pointer to the n bytes at addr, or NULL unless they all lie
  * in one readable map.  The pointer is into a read-only mapping (writing
  * through it faults) and is not aligned in general; it stays valid until

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -374,6 +375,41 @@ static int read_loop(ec_core *c, uint64_t addr, void *dst, size_t n, int only, r
         uint64_t avail = m->size - (a - m->vaddr);
         size_t k = n - done < avail ? n - done : (size_t)avail;
         memcpy(out + done, map_ptr(c, m, a), k);
+        done += k;
+    }
+    return 0;
+}
+
+int ec_pread(ec_core *c, uint64_t addr, void *dst, size_t n)
+{
+    uint8_t *out = dst;
+    if (n == 0)
+        return 0;
+    if (n - 1 > UINT64_MAX - addr)
+        return -1;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t a = addr + done;
+        const ec_map *m = lookup(c, a);
+        if (!m || !readable(m))
+            return -1;
+        const ec_file_img *f = m->src == EC_SRC_CORE ? &c->core : &c->exe;
+        uint64_t avail = m->size - (a - m->vaddr);
+        size_t k = n - done < avail ? n - done : (size_t)avail;
+        if (f->fd < 0) {
+            memcpy(out + done, map_ptr(c, m, a), k);
+        } else {
+            uint64_t off = m->offset + (a - m->vaddr);
+            size_t got = 0;
+            while (got < k) {
+                ssize_t r = pread(f->fd, out + done + got, k - got, (off_t)(off + got));
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0)
+                    return -1; /* the file is shorter than its headers say */
+                got += (size_t)r;
+            }
+        }
         done += k;
     }
     return 0;

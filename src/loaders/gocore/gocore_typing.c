@@ -10,6 +10,7 @@
  * that this type's own name does not. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gopclntab/gopclntab.h"
 #include "loaders/gocore/gocore_int.h"
@@ -296,10 +297,14 @@ void gc_rtypes_free(gc_load *L)
 
 /* ---- the propagation's view of the core ---- */
 
+/* Large reads (the propagation reads objects a chunk at a time) go
+ * through read(2): nothing of them stays mapped. */
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
     gc_load *L = ctx;
     rt_error e;
+    if (n >= 4096)
+        return ec_pread(L->core, addr, buf, n);
     return ec_read(L->core, addr, buf, n, &e) == 0 ? 0 : -1;
 }
 
@@ -324,10 +329,25 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
     return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
 }
 
-static void mem_release(void *ctx, uint64_t addr, uint64_t n)
+/* The core's pages our reads left resident (RssFile, from
+ * /proc/self/statm's shared pages), given back once over RESIDENT_MAX:
+ * the heap's span, one call. */
+#define RESIDENT_MAX (160ULL << 20)
+
+static void mem_release(void *ctx)
 {
     gc_load *L = ctx;
-    ec_release(L->core, addr, (size_t)n);
+    unsigned long long size, resident, shared;
+    FILE *f = fopen("/proc/self/statm", "r");
+    int n = f ? fscanf(f, "%llu %llu %llu", &size, &resident, &shared) : 0;
+    if (f)
+        fclose(f);
+    if (n == 3 && shared * (unsigned long long)sysconf(_SC_PAGESIZE) < RESIDENT_MAX)
+        return;
+    const rt_model *m = L->m;
+    if (m->nobj)
+        ec_release(L->core, m->objects[0].base,
+                   (size_t)(m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size - m->objects[0].base));
 }
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)

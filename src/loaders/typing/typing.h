@@ -39,9 +39,10 @@ typedef struct ty_mem {
     uint32_t (*rtype)(void *ctx, uint64_t addr, int *direct);
     /* The model type of the closure whose code is at pc, 0 if unknown. */
     uint32_t (*closure)(void *ctx, uint64_t pc);
-    /* Optional: the bytes of [addr, addr+n) will not be read again soon
-     * (a core gives back its mapped pages); NULL if nothing to do. */
-    void (*release)(void *ctx, uint64_t addr, uint64_t n);
+    /* Optional, called now and then: give back what reading holds
+     * resident (a core's mapped pages) if that has grown large; NULL if
+     * nothing to do. */
+    void (*release)(void *ctx);
     void *ctx;
 } ty_mem;
 

@@ -19,15 +19,26 @@ enum {
     F_QUEUED = 2,  /* to be walked in the next level */
     F_REFINED = 4,
     F_CUR = 8,     /* to be walked in this level (a large one) */
-    F_VISITS = 16, /* visits counted in the high bits, in steps of 16 */
+    F_VISITS = 16, /* visits counted in bits 4-6, in steps of 16 */
+    F_OFF = 128,   /* the type starts past the object's base (off_keys) */
     MAX_VISITS = 4,
     MAX_DEPTH = 24,
     MAX_STATIC = 1 << 20, /* values outside the heap walked, at most */
     MAX_STATIC_NEST = 8,
-    RELEASE_STEP = 160 << 20, /* bytes read between giving a core's pages back */
-    FAULT_AROUND = 64 << 10,
-    WINDOW = 4096, /* an object up to this size is read at once */
+    RELEASE_EVERY = 1 << 14,  /* objects walked between offers to give pages back */
+    CHUNK = 256 << 10, /* bytes read at once: the object walked and those after it */
+    GAP = 2048,        /* bytes of other objects a read ahead may skip over */
 };
+
+/* A proposal: object obj (holding addr) is of type (| COUNT_REJECT). */
+typedef struct pending {
+    uint64_t addr;
+    uint32_t obj, type;
+} pending;
+
+#define COUNT_REJECT 0x80000000u
+#define PENDING (1u << 20)
+#define SMALL_FLUSH (1u << 14) /* fewer are sorted by comparison, more by radix */
 
 typedef struct prop {
     ty_ctx *c;
@@ -46,8 +57,14 @@ typedef struct prop {
      * coming level, at most once each (F_QUEUED) */
     uint32_t *next, *cur; /* small levels: ids (cur sorted) */
     size_t nnext, small;
-    uint64_t touched; /* bytes read since a core's pages were last given back */
-    uint64_t last_window;
+    uint32_t since_release; /* objects walked since the last maybe_release */
+    /* proposals not yet applied (flush) */
+    pending *pend, *pend_tmp;
+    size_t npend;
+    /* the object being visited (RT_NONE: a root or a global), and the
+     * address of the pointer word a proposal comes from */
+    uint32_t vis, ecur;
+    uint64_t vis_base, from;
     /* values outside the heap (globals a pointer leads to: a sync.Pool in
      * data) are walked once per (address, type): an open-addressing set */
     uint64_t *statics;
@@ -59,19 +76,56 @@ typedef struct prop {
     const uint32_t *live;
     size_t nlive;
     uint64_t live_base;
-    /* the words of the value being walked, when they fit the window */
+    /* bytes read ahead: [win_addr, win_addr + win_len) in win.  Levels
+     * go in address order, so one read of CHUNK bytes serves the object
+     * walked and the next ones; a value larger than that (region) is read
+     * a chunk at a time as its words are asked for */
     uint64_t win_addr;
     size_t win_len;
-    uint8_t win[WINDOW];
+    uint8_t *win;
+    uint64_t reg_lo, reg_hi;
 } prop;
+
+/* Read need bytes from addr, or ahead up to want (at most CHUNK bytes;
+ * the objects walked next), as far as the input holds them.  0, or -1
+ * when not even need bytes are there. */
+static int fill(prop *p, uint64_t addr, uint64_t need, uint64_t want)
+{
+    if (need > CHUNK)
+        need = CHUNK;
+    if (want > CHUNK)
+        want = CHUNK;
+    size_t n = (size_t)(want > need ? want : need);
+    p->win_len = 0;
+    if (p->mem->read(p->mem->ctx, addr, p->win, n) != 0) {
+        n = (size_t)need; /* the input ends (or a gap starts) sooner */
+        if (!n || p->mem->read(p->mem->ctx, addr, p->win, n) != 0)
+            return -1;
+    }
+    p->win_addr = addr;
+    p->win_len = n;
+    return 0;
+}
 
 static int word(prop *p, uint64_t addr, uint64_t *v)
 {
-    if (addr >= p->win_addr && addr - p->win_addr + 8 <= p->win_len) {
+    if (addr - p->win_addr + 8 <= p->win_len && addr >= p->win_addr) {
         memcpy(v, p->win + (addr - p->win_addr), 8);
         return 0;
     }
+    if (addr >= p->reg_lo && addr + 8 <= p->reg_hi && fill(p, addr, p->reg_hi - addr, 0) == 0)
+        return word(p, addr, v);
     return p->mem->read(p->mem->ctx, addr, v, 8);
+}
+
+/* The value being walked is [lo, hi): its bytes are read, and ahead up
+ * to ahead (the end of the objects walked next, when they are near). */
+static void region(prop *p, uint64_t lo, uint64_t hi, uint64_t ahead)
+{
+    p->reg_lo = lo;
+    p->reg_hi = hi;
+    if (!(lo >= p->win_addr && hi - p->win_addr <= p->win_len))
+        fill(p, lo, hi - lo, ahead > lo ? ahead - lo : 0);
 }
 
 static uint64_t word_or0(prop *p, uint64_t addr)
@@ -97,7 +151,7 @@ static int better(const prop *p, const rt_type *nt, uint64_t noff, const rt_type
 
 static uint32_t toff_get(const prop *p, uint32_t j)
 {
-    if (!p->noff)
+    if (!(p->flags[j] & F_OFF))
         return 0;
     for (size_t h = rt_hash64(j) & (p->cap_off - 1); p->off_keys[h]; h = (h + 1) & (p->cap_off - 1))
         if (p->off_keys[h] == j + 1)
@@ -107,8 +161,9 @@ static uint32_t toff_get(const prop *p, uint32_t j)
 
 static void toff_set(prop *p, uint32_t j, uint32_t off)
 {
-    if (!off && !toff_get(p, j))
+    if (!off && !(p->flags[j] & F_OFF))
         return;
+    p->flags[j] |= F_OFF;
     if ((p->noff + 1) * 2 > p->cap_off) {
         size_t ncap = p->cap_off ? p->cap_off * 2 : 1024;
         uint32_t *k = rt_calloc(ncap, sizeof *k), *v = rt_calloc(ncap, sizeof *v);
@@ -136,9 +191,18 @@ static void toff_set(prop *p, uint32_t j, uint32_t off)
     p->off_vals[h] = off; /* 0 stays as an entry: rare, and still right */
 }
 
+/* Whether a value of type id has words that say anything (a pointer-free
+ * object needs no walk). */
+static int has_steps(prop *p, uint32_t id)
+{
+    const rt_type *t = model_type(p->m, id);
+    size_t n;
+    return t && ty_ops(p->c, t->kind == RT_TK_ARRAY ? t->elem : id, &n) != NULL;
+}
+
 static void push(prop *p, uint32_t j)
 {
-    if (p->flags[j] & F_QUEUED || p->flags[j] >> 4 >= MAX_VISITS)
+    if (p->flags[j] & F_QUEUED || ((p->flags[j] >> 4) & 7) >= MAX_VISITS || !has_steps(p, p->type[j]))
         return;
     p->flags[j] = (uint8_t)(p->flags[j] | F_QUEUED);
     p->flags[j] = (uint8_t)(p->flags[j] + F_VISITS);
@@ -187,26 +251,60 @@ static void static_value(prop *p, uint64_t addr, uint32_t id, uint64_t size)
     if (p->static_nest >= MAX_STATIC_NEST || !ty_ops(p->c, probe, &n) || !first_static(p, addr, id))
         return;
     const uint32_t *live = p->live; /* a root's live words say nothing here */
+    uint64_t lo = p->reg_lo, hi = p->reg_hi;
     p->live = NULL;
+    p->reg_lo = p->reg_hi = 0; /* read word by word: no chunk for a global */
+    uint32_t vis = p->vis;
+    p->vis = RT_NONE; /* its words are not the visited object's */
     p->static_nest++;
     walk(p, id, addr, addr + size, 0);
     p->static_nest--;
     p->live = live;
+    p->reg_lo = lo;
+    p->reg_hi = hi;
+    p->vis = vis;
 }
 
 /* The value at addr is of type id.  0, or -1 when the type does not fit
  * the object there. */
-static int propose(prop *p, uint64_t addr, uint32_t id)
+/* The object holding addr, which the pointer word at p->from (0: not
+ * known) holds.  When that word is one of the visited object's, its edge
+ * says (the loader resolved every pointer word once already): a look
+ * along the object's own edges, in offset order, instead of a search of
+ * the whole heap. */
+static uint32_t target(prop *p, uint64_t addr)
+{
+    const rt_model *m = p->m;
+    uint64_t from = p->from;
+    if (p->vis != RT_NONE && from >= p->vis_base && from - p->vis_base < RT_OFF_NONE - 1) {
+        uint32_t rel = (uint32_t)(from - p->vis_base);
+        uint32_t lo = m->edge_start[p->vis], hi = m->edge_start[p->vis + 1];
+        uint32_t k = p->ecur >= lo && p->ecur < hi && m->edge_off[p->ecur] <= rel ? p->ecur : lo;
+        for (int step = 0; k < hi && m->edge_off[k] < rel && step < 8; step++)
+            k++;
+        if (k < hi && m->edge_off[k] < rel) {
+            uint32_t a = k, b = hi; /* far ahead: search */
+            while (a < b) {
+                uint32_t mid = a + (b - a) / 2;
+                if (m->edge_off[mid] < rel)
+                    a = mid + 1;
+                else
+                    b = mid;
+            }
+            k = a;
+        }
+        p->ecur = k;
+        if (k < hi && m->edge_off[k] == rel)
+            return m->edge_dst[k]; /* the loader resolved this very word (apply checks it) */
+    }
+    return model_find(m, addr);
+}
+
+/* Object j (holding addr) takes type id at addr if that beats what it
+ * has.  0, or -1 when the type does not fit the object there. */
+static int apply(prop *p, uint32_t j, uint64_t addr, uint32_t id)
 {
     const rt_type *t = model_type(p->m, id);
-    if (!t || !t->size)
-        return 0;
-    uint32_t j = model_find(p->m, addr);
-    if (j == RT_NONE) {
-        if (addr + t->size > addr)
-            static_value(p, addr, id, t->size);
-        return 0;
-    }
     const rt_object *o = &p->m->objects[j];
     uint64_t off = addr - o->base;
     if (t->size > o->size - off || off > UINT32_MAX)
@@ -238,6 +336,99 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
     return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The proposals of a stretch of the walk, applied in object order: each
+ * looks at its object's slot, type and flags, and in object order those
+ * reads go through memory in one direction instead of jumping.  Stable,
+ * so proposals to one object keep the order they were made in. */
+static void flush(prop *p)
+{
+    size_t n = p->npend;
+    if (!n)
+        return;
+    pending *a = p->pend, *b = p->pend_tmp;
+    if (n <= SMALL_FLUSH) {
+        /* few: sorted by (object, order made) */
+        uint64_t *key = (uint64_t *)(void *)b;
+        for (size_t i = 0; i < n; i++)
+            key[i] = (uint64_t)a[i].obj << 32 | (uint32_t)i;
+        qsort(key, n, sizeof *key, cmp_u64);
+        p->npend = 0;
+        for (size_t i = 0; i < n; i++) {
+            const pending *e = &a[(uint32_t)key[i]];
+            if (apply(p, e->obj, e->addr, e->type & ~COUNT_REJECT) != 0 && e->type & COUNT_REJECT)
+                p->st->rejected++;
+        }
+        return;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        size_t count[1 << 16 | 1];
+        memset(count, 0, sizeof count);
+        int shift = 16 * pass;
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].obj >> shift) & 0xffff) + 1]++;
+        for (size_t k = 1; k <= 1 << 16; k++)
+            count[k] += count[k - 1];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].obj >> shift) & 0xffff]++] = a[i];
+        pending *t = a;
+        a = b;
+        b = t;
+    }
+    p->npend = 0; /* apply may queue, not propose: nothing is added meanwhile */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = a[i].type & ~COUNT_REJECT;
+        if (apply(p, a[i].obj, a[i].addr, id) != 0 && a[i].type & COUNT_REJECT)
+            p->st->rejected++;
+    }
+}
+
+/* The value at addr is of type id; applied at the next flush.  flag is
+ * COUNT_REJECT when a type that does not fit is a corrupt count. */
+static void propose_flag(prop *p, uint64_t addr, uint32_t id, uint32_t flag)
+{
+    const rt_type *t = model_type(p->m, id);
+    if (!t || !t->size)
+        return;
+    uint32_t j = target(p, addr);
+    if (j == RT_NONE) {
+        if (addr + t->size > addr)
+            static_value(p, addr, id, t->size);
+        return;
+    }
+    if (p->npend == PENDING)
+        flush(p);
+    p->pend[p->npend++] = (pending){ addr, j, id | flag };
+}
+
+static int propose(prop *p, uint64_t addr, uint32_t id)
+{
+    propose_flag(p, addr, id, 0);
+    return 0;
+}
+
+/* The same at once: 0, or -1 when it does not fit (the caller tries
+ * another).  Pending proposals go first, to keep their order. */
+static int propose_now(prop *p, uint64_t addr, uint32_t id)
+{
+    const rt_type *t = model_type(p->m, id);
+    if (!t || !t->size)
+        return 0;
+    uint32_t j = target(p, addr);
+    if (j == RT_NONE) {
+        if (addr + t->size > addr)
+            static_value(p, addr, id, t->size);
+        return 0;
+    }
+    flush(p);
+    return apply(p, j, addr, id);
+}
+
 /* [n]elem at addr, n a count read from memory; a count that does not
  * fit the object there is corrupt (or stale) and types nothing.  When the
  * count is unknown (0: a variable whose length and capacity live
@@ -245,12 +436,14 @@ static int propose(prop *p, uint64_t addr, uint32_t id)
 static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
 {
     if (n) {
-        if (n >= (1ULL << 40) || propose(p, addr, model_type_array(p->m, elem, n)) != 0)
+        if (n >= (1ULL << 40))
             p->st->rejected++;
+        else
+            propose_flag(p, addr, model_type_array(p->m, elem, n), COUNT_REJECT);
         return;
     }
     const rt_type *e = model_type(p->m, elem);
-    uint32_t j = model_find(p->m, addr);
+    uint32_t j = target(p, addr);
     if (!e || !e->size || j == RT_NONE)
         return;
     const rt_object *o = &p->m->objects[j];
@@ -309,6 +502,7 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
     /* the word that points somewhere: the data word of an interface */
     if (op->code != TOP_ARRAY && !live(p, op->code == TOP_EFACE || op->code == TOP_IFACE ? a + 8 : a))
         return;
+    p->from = op->code == TOP_EFACE || op->code == TOP_IFACE ? a + 8 : a;
     switch ((ty_opcode)op->code) {
     case TOP_PTR:
         if ((v = word_or0(p, a)) != 0)
@@ -366,7 +560,7 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
          * the 2^B from B = 4 on; what it filled them with is reached only
          * through the array */
         uint64_t n = 1ULL << B;
-        if (B >= 4 && propose(p, v, model_type_array(p->m, op->type, n + (n >> 4))) == 0)
+        if (B >= 4 && propose_now(p, v, model_type_array(p->m, op->type, n + (n >> 4))) == 0)
             return;
         propose_array(p, v, op->type, n);
         return;
@@ -443,9 +637,13 @@ static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth)
 
 /* Walk object j under its current type, its bytes read at once when
  * they fit the window. */
-static void visit(prop *p, uint32_t j)
+static void visit(prop *p, uint32_t j, uint64_t ahead)
 {
-    const rt_object *o = &p->m->objects[j];
+    const rt_model *m = p->m;
+    const rt_object *o = &m->objects[j];
+    p->vis = j;
+    p->vis_base = o->base;
+    p->ecur = m->edge_start[j];
     uint64_t start = o->base + toff_get(p, j);
     uint32_t id = p->type[j];
     const rt_type *t = model_type(p->m, id);
@@ -460,13 +658,23 @@ static void visit(prop *p, uint32_t j)
     }
     if (t && t->size && t->size < end - start)
         end = start + t->size;
-    p->win_len = 0;
-    if (end - start <= WINDOW && p->mem->read(p->mem->ctx, start, p->win, (size_t)(end - start)) == 0) {
-        p->win_addr = start;
-        p->win_len = (size_t)(end - start);
-    }
+    region(p, start, end, ahead);
     walk(p, id, start, end, 0);
-    p->win_len = 0;
+    p->vis = RT_NONE;
+}
+
+/* What visiting object j will look at, asked for ahead of time (the
+ * objects its pointers lead to, their state): the misses overlap with the
+ * work on the objects before it. */
+static void prefetch(const prop *p, uint32_t j)
+{
+    const rt_model *m = p->m;
+    for (uint32_t k = m->edge_start[j], e = m->edge_start[j + 1]; k < e && k < m->edge_start[j] + 16; k++) {
+        uint32_t d = m->edge_dst[k];
+        __builtin_prefetch(&m->objects[d]);
+        __builtin_prefetch(&p->type[d]);
+        __builtin_prefetch(&p->flags[d]);
+    }
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -475,33 +683,60 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Give back a core's pages once RELEASE_STEP bytes were read since the
- * last time: all of [lo, hi), one call, so that page tables are not
- * unmapped over and over.  A read maps the pages around it too (the
- * kernel's fault-around): an object in another FAULT_AROUND window than
- * the one before counts as that window. */
-static void maybe_release(prop *p, uint64_t addr, uint64_t size, uint64_t lo, uint64_t hi)
+/* Every RELEASE_EVERY objects walked, the input may give back what it
+ * holds resident (a core's mapped pages): it decides whether that is
+ * worth it. */
+static void maybe_release(prop *p)
 {
-    if (addr / FAULT_AROUND != p->last_window) {
-        p->touched += FAULT_AROUND;
-        p->last_window = addr / FAULT_AROUND;
-    }
-    p->touched += size;
-    if (p->mem->release && p->touched >= RELEASE_STEP && hi > lo) {
-        p->mem->release(p->mem->ctx, lo, hi - lo);
-        p->touched = 0;
+    if (p->mem->release && ++p->since_release >= RELEASE_EVERY) {
+        p->mem->release(p->mem->ctx);
+        p->since_release = 0;
     }
 }
 
-/* Walk the level the queued objects make, in id (= address) order: a
- * small one from its sorted list, a large one read off the flags (marked
- * F_CUR first, since walking queues the level after).  A large level's
- * sweep gives back the pages behind it as it goes. */
+/* Whether object j's bytes were read ahead already. */
+static int in_window(const prop *p, uint32_t j)
+{
+    const rt_object *o = &p->m->objects[j];
+    return o->base >= p->win_addr && o->base + o->size - p->win_addr <= p->win_len;
+}
+
+/* How far to read ahead for the k-th of the n sorted objects of a level:
+ * over the next ones while they lie close (a gap of at most GAP bytes,
+ * so that sparse levels read little more than their objects), within
+ * one chunk. */
+static uint64_t ahead_sorted(const prop *p, size_t k, size_t n)
+{
+    const rt_object *o = p->m->objects;
+    uint64_t start = o[p->cur[k]].base, end = start + o[p->cur[k]].size;
+    for (size_t i = k + 1; i < n && i < k + 1024; i++) {
+        const rt_object *x = &o[p->cur[i]];
+        if (x->base - end > GAP || x->base + x->size - start > CHUNK)
+            break;
+        end = x->base + x->size;
+    }
+    return end;
+}
+
+/* The same for object j of a large level, whose next objects are those
+ * after it marked F_CUR. */
+static uint64_t ahead_flags(const prop *p, uint32_t j)
+{
+    const rt_object *o = p->m->objects;
+    uint64_t start = o[j].base, end = o[j].base + o[j].size;
+    for (uint32_t i = j + 1; i < p->m->nobj && i < j + 4096; i++) {
+        if (o[i].base + o[i].size - start > CHUNK || o[i].base - end > GAP)
+            break;
+        if (p->flags[i] & F_CUR)
+            end = o[i].base + o[i].size;
+    }
+    return end;
+}
+
 static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
 {
     rt_model *m = p->m;
     size_t n = p->nnext;
-    uint64_t heap_lo = m->objects[0].base, heap_hi = m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size;
     p->nnext = 0;
     if (n <= p->small) {
         memcpy(p->cur, p->next, n * sizeof *p->cur);
@@ -509,8 +744,10 @@ static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
         for (size_t k = 0; k < n; k++)
             p->flags[p->cur[k]] = (uint8_t)(p->flags[p->cur[k]] & ~F_QUEUED);
         for (size_t k = 0; k < n; k++) {
-            visit(p, p->cur[k]);
-            maybe_release(p, m->objects[p->cur[k]].base, m->objects[p->cur[k]].size, heap_lo, heap_hi);
+            if (k + 1 < n)
+                prefetch(p, p->cur[k + 1]);
+            visit(p, p->cur[k], in_window(p, p->cur[k]) ? 0 : ahead_sorted(p, k, n));
+            maybe_release(p);
         }
         *done += n;
         return;
@@ -518,12 +755,19 @@ static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
     for (uint32_t i = 0; i < m->nobj; i++)
         if (p->flags[i] & F_QUEUED)
             p->flags[i] = (uint8_t)((p->flags[i] & ~F_QUEUED) | F_CUR);
+    uint32_t next = 0; /* the next object marked, to prefetch for */
     for (uint32_t i = 0; i < m->nobj; i++) {
         if (!(p->flags[i] & F_CUR))
             continue;
+        if (next <= i)
+            next = i + 1;
+        while (next < m->nobj && !(p->flags[next] & F_CUR))
+            next++;
+        if (next < m->nobj)
+            prefetch(p, next);
         p->flags[i] = (uint8_t)(p->flags[i] & ~F_CUR);
-        visit(p, i);
-        maybe_release(p, m->objects[i].base, m->objects[i].size, heap_lo, m->objects[i].base);
+        visit(p, i, in_window(p, i) ? 0 : ahead_flags(p, i));
+        maybe_release(p);
         if (++*done % (1u << 18) == 0)
             progress_report(prog, "typing objects", *done, m->nobj);
     }
@@ -546,17 +790,27 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
         c->eface_type = ty_dwarf_named(c, "interface {}");
     p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */
     p->flags = rt_calloc(m->nobj, sizeof *p->flags);
+    p->win = rt_malloc(CHUNK);
+    p->pend = rt_malloc(PENDING * sizeof *p->pend);
+    p->pend_tmp = rt_malloc(PENDING * sizeof *p->pend_tmp);
+    p->vis = RT_NONE;
     p->small = m->nobj / 64 > 4096 ? m->nobj / 64 : 4096;
     p->next = rt_malloc(p->small * sizeof *p->next);
     p->cur = rt_malloc(p->small * sizeof *p->cur);
-    for (uint32_t i = 0; i < m->nobj; i++) {
-        uint32_t t = model_obj_type(m, i);
+    /* the loader's (the runtime's) types: fixed */
+    const rt_sidemap *ts = &m->obj_types, *os = &m->obj_type_offs;
+    for (size_t k = 0, n = ts->dense ? m->nobj : ts->n; k < n; k++) {
+        uint32_t i = ts->dense ? (uint32_t)k : ts->keys[k], t = ts->dense ? ts->dense[k] : ts->vals[k];
         if (!t)
             continue;
         p->type[i] = t;
-        toff_set(p, i, model_obj_type_off(m, i));
         p->flags[i] = F_FIXED;
         st->seeded++;
+    }
+    for (size_t k = 0, n = os->dense ? m->nobj : os->n; k < n; k++) {
+        uint32_t i = os->dense ? (uint32_t)k : os->keys[k], off = os->dense ? os->dense[k] : os->vals[k];
+        if (off && p->type[i])
+            toff_set(p, i, off);
     }
     /* roots first, in the model's order, then what the runtime typed */
     uint32_t *live = NULL;
@@ -572,11 +826,7 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
         uint64_t end = rt->address + size;
         if (end < rt->address)
             continue;
-        p->win_len = 0;
-        if (size <= WINDOW && mem->read(mem->ctx, rt->address, p->win, (size_t)size) == 0) {
-            p->win_addr = rt->address;
-            p->win_len = (size_t)size;
-        }
+        region(p, rt->address, end, 0);
         uint32_t e0 = m->edge_start[m->nobj + r], e1 = m->edge_start[m->nobj + r + 1];
         if (m->edge_off) {
             /* the root's edges are its live words, sorted by offset */
@@ -590,19 +840,20 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
             p->live_base = rt->address;
         }
         walk(p, rt->type, rt->address, end, 0);
-        p->win_len = 0;
         p->live = NULL;
     }
     free(live);
+    flush(p); /* what the roots said comes first */
     for (uint32_t i = 0; i < m->nobj; i++)
         if (p->flags[i] & F_FIXED)
             push(p, i);
     uint64_t done = 0;
-    while (p->nnext)
+    while (p->nnext) {
         walk_level(p, &done, prog);
-    if (mem->release && m->nobj)
-        mem->release(mem->ctx, m->objects[0].base,
-                     m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size - m->objects[0].base);
+        flush(p);
+    }
+    if (mem->release)
+        mem->release(mem->ctx);
 
     /* the result replaces the loader's types */
     sidemap_free(&m->obj_types);
@@ -637,5 +888,8 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     free(p->next);
     free(p->cur);
     free(p->statics);
+    free(p->win);
+    free(p->pend);
+    free(p->pend_tmp);
     free(p);
 }
