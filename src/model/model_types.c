@@ -80,18 +80,29 @@ static void index_grow(rt_model *m)
     x->cap = ncap;
 }
 
-/* The interned type equal to t, made when first asked for. */
-static uint32_t intern(rt_model *m, const rt_type *t)
+/* The slot of the interned type equal to t, or the empty slot where it
+ * goes. */
+static size_t slot_of(const rt_model *m, const rt_type *t)
+{
+    const rt_type_index *x = &m->type_index;
+    size_t h = key_hash(t) & (x->cap - 1);
+    while (x->slots[h] && !key_equal(&m->types[x->slots[h]], t))
+        h = (h + 1) & (x->cap - 1);
+    return h;
+}
+
+/* The interned type equal to t, made when first asked for; name makes
+ * its name (string id) only then. */
+static uint32_t intern(rt_model *m, rt_type *t, uint32_t (*name)(rt_model *, const rt_type *))
 {
     rt_type_index *x = &m->type_index;
     if ((x->n + 1) * 2 > x->cap)
         index_grow(m);
-    size_t h = key_hash(t) & (x->cap - 1);
-    while (x->slots[h]) {
-        if (key_equal(&m->types[x->slots[h]], t))
-            return x->slots[h];
-        h = (h + 1) & (x->cap - 1);
-    }
+    size_t h = slot_of(m, t);
+    if (x->slots[h])
+        return x->slots[h];
+    if (name)
+        t->name = name(m, t);
     uint32_t id = append(m, t);
     x->slots[h] = id;
     x->n++;
@@ -105,7 +116,15 @@ uint32_t model_type_named(rt_model *m, uint32_t name, uint64_t size)
     t.kind = RT_TK_OTHER;
     t.name = name;
     t.size = size;
-    return intern(m, &t);
+    return intern(m, &t, NULL);
+}
+
+static uint32_t array_name(rt_model *m, const rt_type *t)
+{
+    const rt_type *e = model_type(m, t->elem);
+    char buf[512];
+    snprintf(buf, sizeof buf, "[%" PRIu64 "]%s", t->len, e ? strpool_get(m->strings, e->name) : "?");
+    return strpool_intern_cstr(m->strings, buf);
 }
 
 uint32_t model_type_array(rt_model *m, uint32_t elem, uint64_t len)
@@ -118,21 +137,7 @@ uint32_t model_type_array(rt_model *m, uint32_t elem, uint64_t len)
     const rt_type *e = model_type(m, elem);
     uint64_t esize = e ? e->size : 0;
     t.size = esize && len <= UINT64_MAX / esize ? esize * len : 0;
-    /* the name is only needed when the type is new, but interning keys on
-     * (elem, len): look first, name after */
-    rt_type_index *x = &m->type_index;
-    if (x->cap) {
-        size_t h = key_hash(&t) & (x->cap - 1);
-        while (x->slots[h]) {
-            if (key_equal(&m->types[x->slots[h]], &t))
-                return x->slots[h];
-            h = (h + 1) & (x->cap - 1);
-        }
-    }
-    char buf[512];
-    snprintf(buf, sizeof buf, "[%" PRIu64 "]%s", len, e ? strpool_get(m->strings, e->name) : "?");
-    t.name = strpool_intern_cstr(m->strings, buf);
-    return intern(m, &t);
+    return intern(m, &t, array_name); /* keyed on (elem, len): named once */
 }
 
 /* ---- field paths ---- */

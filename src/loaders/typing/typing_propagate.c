@@ -267,6 +267,20 @@ static void static_value(prop *p, uint64_t addr, uint32_t id, uint64_t size)
 
 /* The value at addr is of type id.  0, or -1 when the type does not fit
  * the object there. */
+/* The first of the n sorted values v[] not below x (n if none). */
+static size_t lower_bound(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The object holding addr, which the pointer word at p->from (0: not
  * known) holds.  When that word is one of the visited object's, its edge
  * says (the loader resolved every pointer word once already): a look
@@ -282,17 +296,8 @@ static uint32_t target(prop *p, uint64_t addr)
         uint32_t k = p->ecur >= lo && p->ecur < hi && m->edge_off[p->ecur] <= rel ? p->ecur : lo;
         for (int step = 0; k < hi && m->edge_off[k] < rel && step < 8; step++)
             k++;
-        if (k < hi && m->edge_off[k] < rel) {
-            uint32_t a = k, b = hi; /* far ahead: search */
-            while (a < b) {
-                uint32_t mid = a + (b - a) / 2;
-                if (m->edge_off[mid] < rel)
-                    a = mid + 1;
-                else
-                    b = mid;
-            }
-            k = a;
-        }
+        if (k < hi && m->edge_off[k] < rel)
+            k += (uint32_t)lower_bound(m->edge_off + k, hi - k, rel); /* far ahead */
         p->ecur = k;
         if (k < hi && m->edge_off[k] == rel)
             return m->edge_dst[k]; /* the loader resolved this very word (apply checks it) */
@@ -483,15 +488,8 @@ static int live(const prop *p, uint64_t addr)
     if (addr < p->live_base || addr - p->live_base >= RT_OFF_NONE)
         return 0;
     uint32_t off = (uint32_t)(addr - p->live_base);
-    size_t lo = 0, hi = p->nlive;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->live[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->nlive && p->live[lo] == off;
+    size_t k = lower_bound(p->live, p->nlive, off);
+    return k < p->nlive && p->live[k] == off;
 }
 
 static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int depth)
