@@ -352,7 +352,7 @@ static void mem_release(void *ctx)
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)
 {
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, mem_release, L };
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, mem_release, L, 1 };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
     if (st.rejected)

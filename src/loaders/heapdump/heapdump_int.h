@@ -85,6 +85,9 @@ typedef struct hd_load {
     size_t nregion, cap_region;
     hd_itab *itabs;
     size_t nitab, cap_itab;
+    uint8_t *fchunk;      /* bytes of the file read ahead for typing */
+    uint64_t fchunk_off;
+    size_t fchunk_len;
 
     uint64_t cur_goid;    /* goroutine of the frames that follow */
     int have_goroutine;

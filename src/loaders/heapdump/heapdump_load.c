@@ -441,6 +441,7 @@ static void free_load(hd_load *L)
     free(L->obj_off);
     free(L->regions);
     free(L->itabs);
+    free(L->fchunk);
     ty_free(L->ty);
 }
 

@@ -15,6 +15,8 @@
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
 
+#define FILE_CHUNK (16u << 10)
+
 void hd_typing_region(hd_load *L, const hd_record *r)
 {
     if (!L->ty || !r->contents.len)
@@ -60,21 +62,48 @@ static const hd_region *region_at(const hd_load *L, uint64_t addr, size_t n)
     return addr - g->addr <= g->len && n <= g->len - (addr - g->addr) ? g : NULL;
 }
 
+/* n bytes of the dump at file offset off, through a chunk read ahead:
+ * the propagation walks objects in address order, which is mostly the
+ * order the dump wrote them in, so one read serves many. */
+static int read_file(hd_load *L, uint64_t off, void *buf, size_t n)
+{
+    rt_error e;
+    if (off >= L->fchunk_off && off - L->fchunk_off + n <= L->fchunk_len) {
+        memcpy(buf, L->fchunk + (off - L->fchunk_off), n);
+        return 0;
+    }
+    if (n > FILE_CHUNK)
+        return rd_pread(&L->p.rd, off, buf, n, &e) == 0 ? 0 : -1;
+    if (!L->fchunk)
+        L->fchunk = rt_malloc(FILE_CHUNK);
+    /* from the page holding off: the page cache's unit */
+    uint64_t size = hd_file_size(&L->p), at = off & ~(uint64_t)4095;
+    size_t len = at < size && size - at < FILE_CHUNK ? (size_t)(size - at) : FILE_CHUNK;
+    L->fchunk_len = 0;
+    if (len < off - at + n) /* past the end, or across the chunk */
+        return rd_pread(&L->p.rd, off, buf, n, &e) == 0 ? 0 : -1;
+    if (rd_pread(&L->p.rd, at, L->fchunk, len, &e) != 0)
+        return -1;
+    L->fchunk_off = at;
+    L->fchunk_len = len;
+    memcpy(buf, L->fchunk + (off - at), n);
+    return 0;
+}
+
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
     hd_load *L = ctx;
     const rt_model *m = L->m;
-    rt_error e;
     uint32_t j = model_find(m, addr);
     if (j != RT_NONE) {
         const rt_object *o = &m->objects[j];
         if (L->obj_off[j] == UINT64_MAX || n > o->base + o->size - addr)
             return -1;
-        return rd_pread(&L->p.rd, L->obj_off[j] + (addr - o->base), buf, n, &e) == 0 ? 0 : -1;
+        return read_file(L, L->obj_off[j] + (addr - o->base), buf, n);
     }
     const hd_region *g = region_at(L, addr, n);
     if (g)
-        return rd_pread(&L->p.rd, g->off + (addr - g->addr), buf, n, &e) == 0 ? 0 : -1;
+        return read_file(L, g->off + (addr - g->addr), buf, n);
     if (n == 8 && addr >= 8) {
         /* itab+8: the itab's type, as its record says */
         size_t lo = 0, hi = L->nitab;
@@ -162,7 +191,7 @@ void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
         qsort(L->regions, L->nregion, sizeof *L->regions, cmp_region);
     if (L->nitab)
         qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L };
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L, 0 };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
 }

@@ -44,6 +44,9 @@ typedef struct ty_mem {
      * nothing to do. */
     void (*release)(void *ctx);
     void *ctx;
+    /* 1 when one read may span neighbouring objects (a core's memory),
+     * 0 when each object's bytes stand apart (a heap dump's records) */
+    int contiguous;
 } ty_mem;
 
 typedef struct ty_stats {

@@ -95,7 +95,7 @@ static int fill(prop *p, uint64_t addr, uint64_t need, uint64_t want)
         need = CHUNK;
     if (want > CHUNK)
         want = CHUNK;
-    size_t n = (size_t)(want > need ? want : need);
+    size_t n = (size_t)(want > need && p->mem->contiguous ? want : need);
     p->win_len = 0;
     if (p->mem->read(p->mem->ctx, addr, p->win, n) != 0) {
         n = (size_t)need; /* the input ends (or a gap starts) sooner */
@@ -707,7 +707,7 @@ static uint64_t ahead_sorted(const prop *p, size_t k, size_t n)
 {
     const rt_object *o = p->m->objects;
     uint64_t start = o[p->cur[k]].base, end = start + o[p->cur[k]].size;
-    for (size_t i = k + 1; i < n && i < k + 1024; i++) {
+    for (size_t i = k + 1; i < n && i < k + 256; i++) {
         const rt_object *x = &o[p->cur[i]];
         if (x->base - end > GAP || x->base + x->size - start > CHUNK)
             break;
@@ -722,7 +722,7 @@ static uint64_t ahead_flags(const prop *p, uint32_t j)
 {
     const rt_object *o = p->m->objects;
     uint64_t start = o[j].base, end = o[j].base + o[j].size;
-    for (uint32_t i = j + 1; i < p->m->nobj && i < j + 4096; i++) {
+    for (uint32_t i = j + 1; i < p->m->nobj && i < j + 256; i++) {
         if (o[i].base + o[i].size - start > CHUNK || o[i].base - end > GAP)
             break;
         if (p->flags[i] & F_CUR)
@@ -744,7 +744,7 @@ static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
         for (size_t k = 0; k < n; k++) {
             if (k + 1 < n)
                 prefetch(p, p->cur[k + 1]);
-            visit(p, p->cur[k], in_window(p, p->cur[k]) ? 0 : ahead_sorted(p, k, n));
+            visit(p, p->cur[k], !p->mem->contiguous || in_window(p, p->cur[k]) ? 0 : ahead_sorted(p, k, n));
             maybe_release(p);
         }
         *done += n;
@@ -764,7 +764,7 @@ static void walk_level(prop *p, uint64_t *done, const rt_progress *prog)
         if (next < m->nobj)
             prefetch(p, next);
         p->flags[i] = (uint8_t)(p->flags[i] & ~F_CUR);
-        visit(p, i, in_window(p, i) ? 0 : ahead_flags(p, i));
+        visit(p, i, !p->mem->contiguous || in_window(p, i) ? 0 : ahead_flags(p, i));
         maybe_release(p);
         if (++*done % (1u << 18) == 0)
             progress_report(prog, "typing objects", *done, m->nobj);
