@@ -132,7 +132,7 @@ if [ $fresh = 1 ]; then
   echo "bench: generating the heap (scale $scale) and writing $dump" >&2
   measure "$case_dir/gen.time" 0 "$case_dir/bigheap" -scale "$scale" -rate "$rate" -dump "$dump" \
     </dev/null >"$gen_out" 2>"$case_dir/gen.err"
-  read -r _ _ rc <"$case_dir/gen.time"
+  read -r _ _ rc _ <"$case_dir/gen.time"
   if [ "$rc" != 0 ] || ! grep -q '^dump_bytes:' "$gen_out"; then
     cat "$case_dir/gen.err" >&2
     rm -f "$gen_out"   # so the next run does not reuse a half-written dump
