@@ -221,6 +221,10 @@ size_t ec_nmaps(const ec_core *c);
 const ec_map *ec_map_at(const ec_core *c, size_t i);
 /* The map containing addr, or NULL. */
 const ec_map *ec_find_map(ec_core *c, uint64_t addr);
+/* How many bytes from addr on the core holds without a gap (readable
+ * maps that follow one another), up to max: what bounds a count read
+ * from the core before it drives a loop or an allocation. */
+uint64_t ec_extent(ec_core *c, uint64_t addr, uint64_t max);
 const char *ec_src_name(ec_src src);
 
 typedef struct ec_range {

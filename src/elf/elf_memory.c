@@ -299,6 +299,21 @@ static const uint8_t *map_ptr(const ec_core *c, const ec_map *m, uint64_t addr)
 
 const ec_map *ec_find_map(ec_core *c, uint64_t addr) { return lookup(c, addr); }
 
+uint64_t ec_extent(ec_core *c, uint64_t addr, uint64_t max)
+{
+    uint64_t n = 0;
+    while (n < max) {
+        const ec_map *m = lookup(c, addr + n);
+        if (!m || !readable(m) || m->src == EC_SRC_NONE || m->src == EC_SRC_TRUNCATED)
+            break;
+        uint64_t left = m->size - (addr + n - m->vaddr);
+        if (left == 0 || n + left < n)
+            break;
+        n += left;
+    }
+    return n < max ? n : max;
+}
+
 static void perm_str(uint32_t p, char out[4])
 {
     out[0] = p & EC_PERM_R ? 'r' : '-';

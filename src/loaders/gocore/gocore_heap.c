@@ -41,9 +41,11 @@ static int read_span(gc_load *L, uint64_t addr, const uint8_t *buf, gc_span *s)
     s->specials = y->sites_ok ? get_uint(buf, y->sp_specials, 8) : 0;
     uint64_t bytes = s->npages * y->page_size;
     (void)addr;
+    /* a span's pages are heap memory the core holds: npages is bounded by
+     * the memory there, nelems by npages and elemsize */
     return s->npages > 0 && s->npages < (1ULL << 36) && (s->base & (y->page_size - 1)) == 0 &&
-           s->base < (1ULL << 48) && s->elemsize > 0 && s->nelems <= bytes / s->elemsize &&
-           s->freeindex <= s->nelems;
+           s->base < (1ULL << 48) && ec_extent(L->core, s->base, bytes) == bytes && s->elemsize > 0 &&
+           s->nelems <= bytes / s->elemsize && s->freeindex <= s->nelems;
 }
 
 static int read_spans(gc_load *L, rt_error *err)
@@ -56,8 +58,15 @@ static int read_spans(gc_load *L, rt_error *err)
         rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading mheap_.allspans");
         return rc;
     }
-    if (len > (1ULL << 32))
-        return RT_FAIL(err, RT_E_CORRUPT, "mheap_.allspans claims %llu spans", (unsigned long long)len);
+    /* one pointer per span, all in the memory the core holds at arr */
+    if (len > (1ULL << 32) || ec_extent(L->core, arr, len * 8) < len * 8) {
+        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading mheap_.allspans");
+        return RT_FAIL(err, RT_E_CORRUPT,
+                       "runtime.mheap_.allspans (at 0x%llx) claims %llu spans, more than the memory "
+                       "at 0x%llx holds (%llu); the core is corrupt",
+                       (unsigned long long)(y->mheap + y->mheap_allspans), (unsigned long long)len,
+                       (unsigned long long)arr, (unsigned long long)(ec_extent(L->core, arr, UINT64_MAX / 2) / 8));
+    }
     const dw_type *st = dwi_type(L->dw, "runtime.mspan");
     size_t ssize = st ? (size_t)dwt_size(st) : 0;
     if (ssize < 64 || ssize > 4096)

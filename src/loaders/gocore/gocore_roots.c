@@ -192,8 +192,15 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
     rt_model *m = L->m;
     uint64_t arr = ec_read_u64_or(L->core, y->allgs, 0);
     uint64_t len = ec_read_u64_or(L->core, y->allgs + 8, 0);
-    if (len > (1u << 24))
-        return RT_FAIL(err, RT_E_CORRUPT, "runtime.allgs claims %llu goroutines", (unsigned long long)len);
+    /* one pointer per goroutine, all in the memory the core holds at arr */
+    if (len > (1u << 24) || ec_extent(L->core, arr, len * 8) < len * 8) {
+        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.allgs");
+        return RT_FAIL(err, RT_E_CORRUPT,
+                       "runtime.allgs (at 0x%llx) claims %llu goroutines, more than the memory at "
+                       "0x%llx holds (%llu); the core is corrupt",
+                       (unsigned long long)y->allgs, (unsigned long long)len, (unsigned long long)arr,
+                       (unsigned long long)(ec_extent(L->core, arr, 8ULL << 24) / 8));
+    }
     size_t cap = 0, unwound = 0, partial = 0;
     uint32_t ctxt_var = strpool_intern_cstr(m->strings, "(closure context)");
     for (uint64_t i = 0; i < len; i++) {
