@@ -121,6 +121,10 @@ static inline uint32_t sidemap_get(const rt_sidemap *s, uint32_t i)
         return s->dense[i];
     return s->n ? sidemap_get_sparse(s, i) : s->none;
 }
+/* The objects that have a value, in object order, without a search per
+ * object: for (k = 0; sidemap_next(s, nobj, &k, &obj, &val);) ...  Only
+ * after sidemap_done(). */
+int sidemap_next(const rt_sidemap *s, uint32_t nobj, size_t *k, uint32_t *obj, uint32_t *val);
 /* Set object i's value (nobj objects in all); the last set wins. */
 void sidemap_set(rt_sidemap *s, uint32_t nobj, uint32_t i, uint32_t v);
 /* Sort the pairs: before any sidemap_get. */

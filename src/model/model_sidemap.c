@@ -87,6 +87,26 @@ uint32_t sidemap_get_sparse(const rt_sidemap *s, uint32_t i)
     return lo < s->n && s->keys[lo] == i ? s->vals[lo] : s->none;
 }
 
+int sidemap_next(const rt_sidemap *s, uint32_t nobj, size_t *k, uint32_t *obj, uint32_t *val)
+{
+    if (s->dense) {
+        while (*k < nobj && s->dense[*k] == s->none)
+            ++*k;
+        if (*k >= nobj)
+            return 0;
+        *obj = (uint32_t)*k;
+        *val = s->dense[(*k)++];
+        return 1;
+    }
+    while (*k < s->n && s->vals[*k] == s->none)
+        ++*k;
+    if (*k >= s->n)
+        return 0;
+    *obj = s->keys[*k];
+    *val = s->vals[(*k)++];
+    return 1;
+}
+
 void sidemap_free(rt_sidemap *s)
 {
     free(s->dense);

@@ -156,7 +156,7 @@ int gc_type_mask(gc_load *L, uint64_t typ, uint64_t nwords, uint8_t *mask);
  * unknown; *direct, if not NULL, says an interface stores such a value in
  * its data word), its name, and the propagation over the whole heap. */
 typedef struct gc_rtypes gc_rtypes;
-int gc_rtypes_new(gc_load *L);
+void gc_rtypes_new(gc_load *L);
 void gc_rtypes_free(gc_load *L);
 uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct);
 int gc_rtype_name(gc_load *L, uint64_t typ, char *buf, size_t n);

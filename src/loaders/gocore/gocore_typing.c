@@ -141,7 +141,6 @@ static uint32_t from_descriptor(gc_load *L, uint64_t typ, unsigned kind, const c
 {
     const gc_layout *y = &L->lay;
     rt_model *m = L->m;
-    gc_rtypes *R = L->rtypes;
     rt_type t;
     memset(&t, 0, sizeof t);
     t.name = strpool_intern_cstr(m->strings, name);
@@ -198,7 +197,6 @@ static uint32_t from_descriptor(gc_load *L, uint64_t typ, unsigned kind, const c
         return id;
     }
     default:
-        (void)R;
         return model_type_named(m, t.name, size);
     }
 }
@@ -276,11 +274,10 @@ uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct)
     return id;
 }
 
-int gc_rtypes_new(gc_load *L)
+void gc_rtypes_new(gc_load *L)
 {
     L->rtypes = rt_calloc(1, sizeof *L->rtypes);
     L->ty = ty_new(L->m, L->dw);
-    return 0;
 }
 
 void gc_rtypes_free(gc_load *L)

@@ -54,9 +54,7 @@ static uint32_t make(ty_ctx *c, const dw_type *t)
     uint32_t id = model_type_add(c->m, &mt);
     c->memo[idx] = id;
     RT_GROW(c->pending, c->cap_pending, c->npending + 1);
-    c->pending[c->npending++] = s;
-    RT_GROW(c->pending_id, c->cap_pending_id, c->npending);
-    c->pending_id[c->npending - 1] = id;
+    c->pending[c->npending++] = (struct ty_made){ s, id };
     return id;
 }
 
@@ -127,8 +125,8 @@ uint32_t ty_from_dwarf(ty_ctx *c, const dw_type *t)
     uint32_t id = make(c, t);
     /* drain: each completion may make more types */
     while (c->npending) {
-        const dw_type *s = c->pending[--c->npending];
-        complete(c, s, c->pending_id[c->npending]);
+        struct ty_made t = c->pending[--c->npending];
+        complete(c, t.dw, t.id);
     }
     return id;
 }
@@ -276,7 +274,6 @@ void ty_free(ty_ctx *c)
     free(c->memo);
     free(c->closures);
     free(c->pending);
-    free(c->pending_id);
     free(c->ops);
     free(c->ops_at);
     free(c);

@@ -40,9 +40,11 @@ struct ty_ctx {
     rt_model *m;
     const dw_info *dw;
     uint32_t *memo;          /* per DWARF type index: model type id, 0 = not made */
-    const dw_type **pending; /* made, links not yet filled */
-    uint32_t *pending_id;
-    size_t npending, cap_pending, cap_pending_id;
+    struct ty_made {         /* made, links not yet filled */
+        const dw_type *dw;   /* typedefs stripped */
+        uint32_t id;
+    } *pending;
+    size_t npending, cap_pending;
 
     /* ops per model type: ops_at[id] = (start + 1) << 32 | count, 0 = not built */
     uint64_t *ops_at;

@@ -52,9 +52,8 @@ typedef struct prop {
     size_t noff, cap_off;
     uint8_t *flags;
     /* the BFS goes level by level, each level in address order, so that
-     * an object's bytes are read in one sweep over memory (a core's pages
-     * are given back behind it): next holds the objects queued for the
-     * coming level, at most once each (F_QUEUED) */
+     * an object's bytes are read in one sweep over memory: next holds the
+     * objects queued for the coming level, at most once each (F_QUEUED) */
     uint32_t *next, *cur; /* small levels: ids (cur sorted) */
     size_t nnext, small;
     uint32_t since_release; /* objects walked since the last maybe_release */
@@ -98,6 +97,8 @@ static int fill(prop *p, uint64_t addr, uint64_t need, uint64_t want)
     size_t n = (size_t)(want > need && p->mem->contiguous ? want : need);
     p->win_len = 0;
     if (p->mem->read(p->mem->ctx, addr, p->win, n) != 0) {
+        if (n == need)
+            return -1;
         n = (size_t)need; /* the input ends (or a gap starts) sooner */
         if (!n || p->mem->read(p->mem->ctx, addr, p->win, n) != 0)
             return -1;
@@ -245,10 +246,7 @@ static int first_static(prop *p, uint64_t addr, uint32_t id)
  * too, walked once. */
 static void static_value(prop *p, uint64_t addr, uint32_t id, uint64_t size)
 {
-    size_t n;
-    const rt_type *t = model_type(p->m, id);
-    uint32_t probe = t && t->kind == RT_TK_ARRAY ? t->elem : id;
-    if (p->static_nest >= MAX_STATIC_NEST || !ty_ops(p->c, probe, &n) || !first_static(p, addr, id))
+    if (p->static_nest >= MAX_STATIC_NEST || !has_steps(p, id) || !first_static(p, addr, id))
         return;
     const uint32_t *live = p->live; /* a root's live words say nothing here */
     uint64_t lo = p->reg_lo, hi = p->reg_hi;
@@ -265,8 +263,6 @@ static void static_value(prop *p, uint64_t addr, uint32_t id, uint64_t size)
     p->vis = vis;
 }
 
-/* The value at addr is of type id.  0, or -1 when the type does not fit
- * the object there. */
 /* The first of the n sorted values v[] not below x (n if none). */
 static size_t lower_bound(const uint32_t *v, size_t n, uint32_t x)
 {
@@ -347,6 +343,12 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void apply_pending(prop *p, const pending *e)
+{
+    if (apply(p, e->obj, e->addr, e->type & ~COUNT_REJECT) != 0 && e->type & COUNT_REJECT)
+        p->st->rejected++;
+}
+
 /* The proposals of a stretch of the walk, applied in object order: each
  * looks at its object's slot, type and flags, and in object order those
  * reads go through memory in one direction instead of jumping.  Stable,
@@ -364,11 +366,8 @@ static void flush(prop *p)
             key[i] = (uint64_t)a[i].obj << 32 | (uint32_t)i;
         qsort(key, n, sizeof *key, cmp_u64);
         p->npend = 0;
-        for (size_t i = 0; i < n; i++) {
-            const pending *e = &a[(uint32_t)key[i]];
-            if (apply(p, e->obj, e->addr, e->type & ~COUNT_REJECT) != 0 && e->type & COUNT_REJECT)
-                p->st->rejected++;
-        }
+        for (size_t i = 0; i < n; i++)
+            apply_pending(p, &a[(uint32_t)key[i]]);
         return;
     }
     for (int pass = 0; pass < 2; pass++) {
@@ -386,52 +385,58 @@ static void flush(prop *p)
         b = t;
     }
     p->npend = 0; /* apply may queue, not propose: nothing is added meanwhile */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t id = a[i].type & ~COUNT_REJECT;
-        if (apply(p, a[i].obj, a[i].addr, id) != 0 && a[i].type & COUNT_REJECT)
-            p->st->rejected++;
-    }
+    for (size_t i = 0; i < n; i++)
+        apply_pending(p, &a[i]);
+}
+
+/* The heap object a value of type id at addr would type, or RT_NONE: no
+ * type to give, or a value outside the heap (walked here, once). */
+static uint32_t proposed_object(prop *p, uint64_t addr, uint32_t id)
+{
+    const rt_type *t = model_type(p->m, id);
+    if (!t || !t->size)
+        return RT_NONE;
+    uint32_t j = target(p, addr);
+    if (j == RT_NONE && addr + t->size > addr)
+        static_value(p, addr, id, t->size);
+    return j;
 }
 
 /* The value at addr is of type id; applied at the next flush.  flag is
  * COUNT_REJECT when a type that does not fit is a corrupt count. */
 static void propose_flag(prop *p, uint64_t addr, uint32_t id, uint32_t flag)
 {
-    const rt_type *t = model_type(p->m, id);
-    if (!t || !t->size)
+    uint32_t j = proposed_object(p, addr, id);
+    if (j == RT_NONE)
         return;
-    uint32_t j = target(p, addr);
-    if (j == RT_NONE) {
-        if (addr + t->size > addr)
-            static_value(p, addr, id, t->size);
-        return;
-    }
     if (p->npend == PENDING)
         flush(p);
     p->pend[p->npend++] = (pending){ addr, j, id | flag };
 }
 
-static int propose(prop *p, uint64_t addr, uint32_t id)
+static void propose(prop *p, uint64_t addr, uint32_t id)
 {
     propose_flag(p, addr, id, 0);
-    return 0;
 }
 
 /* The same at once: 0, or -1 when it does not fit (the caller tries
  * another).  Pending proposals go first, to keep their order. */
 static int propose_now(prop *p, uint64_t addr, uint32_t id)
 {
-    const rt_type *t = model_type(p->m, id);
-    if (!t || !t->size)
+    uint32_t j = proposed_object(p, addr, id);
+    if (j == RT_NONE)
         return 0;
-    uint32_t j = target(p, addr);
-    if (j == RT_NONE) {
-        if (addr + t->size > addr)
-            static_value(p, addr, id, t->size);
-        return 0;
-    }
     flush(p);
     return apply(p, j, addr, id);
+}
+
+/* The closure whose context (funcval) is at fv: its code pointer names
+ * its type. */
+static void propose_closure(prop *p, uint64_t fv)
+{
+    uint64_t pc = 0;
+    if (fv && p->mem->closure && p->mem->read(p->mem->ctx, fv, &pc, 8) == 0 && pc)
+        propose(p, fv, p->mem->closure(p->mem->ctx, pc));
 }
 
 /* [n]elem at addr, n a count read from memory; a count that does not
@@ -473,11 +478,8 @@ static void iface_value(prop *p, uint64_t typ, uint64_t data)
     const ty_op *ops = ty_ops(p->c, r, &n);
     if (n == 1 && ops[0].off == 0 && ops[0].code == TOP_PTR)
         propose(p, data, ops[0].type);
-    else if (n == 1 && ops[0].off == 0 && ops[0].code == TOP_FUNC && p->mem->closure) {
-        uint64_t pc = 0;
-        if (p->mem->read(p->mem->ctx, data, &pc, 8) == 0 && pc)
-            propose(p, data, p->mem->closure(p->mem->ctx, pc));
-    }
+    else if (n == 1 && ops[0].off == 0 && ops[0].code == TOP_FUNC)
+        propose_closure(p, data);
 }
 
 /* Whether the pointer word at addr may be followed. */
@@ -529,12 +531,9 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
             iface_value(p, typ, w);
         return;
     }
-    case TOP_FUNC: {
-        uint64_t pc = 0;
-        if (p->mem->closure && (v = word_or0(p, a)) != 0 && p->mem->read(p->mem->ctx, v, &pc, 8) == 0 && pc)
-            propose(p, v, p->mem->closure(p->mem->ctx, pc));
+    case TOP_FUNC:
+        propose_closure(p, word_or0(p, a));
         return;
-    }
     case TOP_ARRAY:
         for (uint64_t i = 0; i < op->len && op->stride; i++) {
             uint64_t e = a + i * op->stride;
@@ -633,8 +632,8 @@ static void walk(prop *p, uint32_t id, uint64_t addr, uint64_t end, int depth)
     }
 }
 
-/* Walk object j under its current type, its bytes read at once when
- * they fit the window. */
+/* Walk object j under its current type, its bytes read ahead up to
+ * ahead (0: just its own). */
 static void visit(prop *p, uint32_t j, uint64_t ahead)
 {
     const rt_model *m = p->m;
@@ -796,20 +795,15 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     p->next = rt_malloc(p->small * sizeof *p->next);
     p->cur = rt_malloc(p->small * sizeof *p->cur);
     /* the loader's (the runtime's) types: fixed */
-    const rt_sidemap *ts = &m->obj_types, *os = &m->obj_type_offs;
-    for (size_t k = 0, n = ts->dense ? m->nobj : ts->n; k < n; k++) {
-        uint32_t i = ts->dense ? (uint32_t)k : ts->keys[k], t = ts->dense ? ts->dense[k] : ts->vals[k];
-        if (!t)
-            continue;
-        p->type[i] = t;
+    uint32_t i, v;
+    for (size_t k = 0; sidemap_next(&m->obj_types, m->nobj, &k, &i, &v);) {
+        p->type[i] = v;
         p->flags[i] = F_FIXED;
         st->seeded++;
     }
-    for (size_t k = 0, n = os->dense ? m->nobj : os->n; k < n; k++) {
-        uint32_t i = os->dense ? (uint32_t)k : os->keys[k], off = os->dense ? os->dense[k] : os->vals[k];
-        if (off && p->type[i])
-            toff_set(p, i, off);
-    }
+    for (size_t k = 0; sidemap_next(&m->obj_type_offs, m->nobj, &k, &i, &v);)
+        if (p->type[i])
+            toff_set(p, i, v);
     /* roots first, in the model's order, then what the runtime typed */
     uint32_t *live = NULL;
     size_t cap_live = 0;
