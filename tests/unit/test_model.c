@@ -1,7 +1,8 @@
 /* test_model.c — the heap model's per-object values (allocation sites,
  * types): kept as sorted (object, value) pairs while few objects have one
  * (the default MemProfileRate), as a dense array once more than one in 16
- * has; both must answer the same, the last value set winning. */
+ * has; both must answer the same, the last value set winning, by lookup
+ * and by walking them with sidemap_next. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,18 @@ static void sites_case(tctx *t, uint32_t nobj, uint32_t n, unsigned seed, int wa
     for (uint32_t i = 0; i < nobj; i++)
         bad += model_obj_site(m, i) != want[i];
     CHECK_EQ(t, bad, 0);
+    /* sidemap_next: every object with a value, in order, once */
+    uint32_t obj, val, seen = 0, wanted = 0, last = 0;
+    bad = 0;
+    for (uint32_t i = 0; i < nobj; i++)
+        wanted += want[i] != RT_NONE;
+    for (size_t k = 0; sidemap_next(&m->obj_sites, nobj, &k, &obj, &val);) {
+        bad += obj >= nobj || want[obj] != val || (seen && obj <= last);
+        last = obj;
+        seen++;
+    }
+    CHECK_EQ(t, bad, 0);
+    CHECK_EQ(t, seen, wanted);
     free(want);
     model_free(m);
 }
