@@ -66,7 +66,8 @@ typedef struct rt_root {
     uint8_t kind;       /* rt_root_kind */
     uint8_t group;      /* rt_group_kind */
     uint8_t conservative; /* slots scanned without pointer maps */
-    uint8_t pad;
+    uint8_t registry;   /* a bookkeeping list (model_registries.c): kind runtime,
+                           and it reaches only what no other root reaches */
     uint32_t type;      /* the variable's type (model_types.h), 0 if unknown */
     uint64_t size;      /* bytes the variable covers (0 if unknown) */
 } rt_root;
@@ -191,6 +192,8 @@ typedef struct rt_model {
     uint64_t nspans;               /* in-use heap spans (cores) */
     uint64_t narenas;              /* heap arenas holding them (cores) */
     char *exe_how;                 /* how the executable was found (cores), owned */
+    uint64_t registry_edges;       /* edges into program-reached memory that registry-only
+                                      memory held, dropped (model_registries.c) */
     uint64_t dropped_phantoms;     /* slot records past nelems (Go 1.22+ dumps) */
     uint64_t unresolved_samples;   /* alloc samples not inside any object */
 

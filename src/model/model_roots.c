@@ -1,6 +1,8 @@
 /* model_roots.c — roots from loader to model (see model_roots.h). */
 #include "model/model_roots.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -30,8 +32,144 @@ void rootset_word(rt_rootset *rs, uint32_t root, uint64_t off, uint64_t value)
     rs->words[rs->nword++] = (rt_rootword){ root, o, value };
 }
 
-void rootset_resolve(rt_rootset *rs, const rt_model *m)
+#define UNNAMED_PREFIX_DATA "data+0x"
+#define UNNAMED_PREFIX_BSS "bss+0x"
+
+uint32_t rootset_add_unnamed(rt_rootset *rs, rt_model *m, const char *seg, uint64_t addr, uint64_t off)
 {
+    char name[64];
+    snprintf(name, sizeof name, "%s+0x%llx", seg, (unsigned long long)off);
+    uint32_t root = rootset_add(rs, RT_ROOT_GLOBAL, addr);
+    rs->roots[root].name = strpool_intern_cstr(m->strings, name);
+    rs->roots[root].size = 8;
+    return root;
+}
+
+static int is_unnamed(const rt_root *r, const rt_strpool *sp)
+{
+    if (r->kind != RT_ROOT_GLOBAL || !r->name)
+        return 0;
+    const char *n = strpool_get(sp, r->name);
+    return strncmp(n, UNNAMED_PREFIX_DATA, sizeof UNNAMED_PREFIX_DATA - 1) == 0 ||
+           strncmp(n, UNNAMED_PREFIX_BSS, sizeof UNNAMED_PREFIX_BSS - 1) == 0;
+}
+
+static int cmp_u32_by_addr(const void *a, const void *b, void *ctx)
+{
+    const rt_root *roots = ctx;
+    uint64_t x = roots[*(const uint32_t *)a].address, y = roots[*(const uint32_t *)b].address;
+    return x < y ? -1 : x > y;
+}
+
+/* The first of the sorted unnamed roots at or above addr. */
+static size_t lower_bound(const rt_root *roots, const uint32_t *un, size_t n, uint64_t addr)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (roots[un[mid]].address < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* See rootset_resolve.  Values of values (`&A{b: &B{}}`) take a few rounds. */
+static void name_static_values(rt_rootset *rs, rt_model *m)
+{
+    uint32_t *un = NULL, *merged = NULL;
+    size_t nun = 0;
+    for (uint32_t r = 0; r < rs->nroot; r++)
+        if (is_unnamed(&rs->roots[r], m->strings))
+            nun++;
+    if (!nun)
+        return;
+    un = rt_malloc(nun * sizeof *un);
+    nun = 0;
+    for (uint32_t r = 0; r < rs->nroot; r++)
+        if (is_unnamed(&rs->roots[r], m->strings))
+            un[nun++] = r;
+    qsort_r(un, nun, sizeof *un, cmp_u32_by_addr, rs->roots);
+    /* merged[r]: the root an unnamed root's words moved to, RT_NONE if none */
+    merged = rt_malloc(rs->nroot * sizeof *merged);
+    for (uint32_t r = 0; r < rs->nroot; r++)
+        merged[r] = RT_NONE;
+    for (int round = 0; round < 4; round++) {
+        int changed = 0;
+        for (size_t i = 0; i < rs->nword; i++) {
+            const rt_rootword *w = &rs->words[i];
+            const rt_root *src = &rs->roots[w->root];
+            if (src->kind != RT_ROOT_GLOBAL || is_unnamed(src, m->strings))
+                continue;
+            size_t k = lower_bound(rs->roots, un, nun, w->value);
+            if (k == nun || rs->roots[un[k]].address != w->value || merged[un[k]] != RT_NONE)
+                continue;
+            /* the pointer's element type says how far the value goes */
+            char path[128];
+            uint32_t elem = 0;
+            uint64_t size = 8;
+            const rt_type *pt = model_type(m, src->type);
+            if (pt && w->off != RT_OFF_NONE) {
+                model_field_path(m, src->type, w->off, path, sizeof path);
+                const rt_type *t = pt;
+                /* the field's type: walk the path by offset */
+                uint64_t off = w->off;
+                while (t && t->kind == RT_TK_STRUCT) {
+                    const rt_type *next = NULL;
+                    for (uint32_t f = 0; f < t->nfield; f++) {
+                        const rt_field *fl = &m->fields[t->field_start + f];
+                        const rt_type *ft = model_type(m, fl->type);
+                        if (ft && off >= fl->offset && off < fl->offset + ft->size) {
+                            off -= fl->offset;
+                            next = ft;
+                            break;
+                        }
+                    }
+                    t = next;
+                }
+                if (t && t->kind == RT_TK_POINTER && off == 0 && model_type(m, t->elem)) {
+                    elem = t->elem;
+                    size = model_type(m, elem)->size;
+                }
+            } else {
+                path[0] = 0;
+                if (w->off)
+                    snprintf(path, sizeof path, "+0x%x", w->off);
+            }
+            char name[512];
+            snprintf(name, sizeof name, "*%s%s", strpool_get(m->strings, src->name), path);
+            uint32_t target = un[k];
+            rt_root *tr = &rs->roots[target];
+            tr->name = strpool_intern_cstr(m->strings, name);
+            tr->type = elem;
+            tr->size = size ? size : 8;
+            merged[target] = target;
+            for (size_t j = k + 1; j < nun && rs->roots[un[j]].address < tr->address + tr->size; j++)
+                if (merged[un[j]] == RT_NONE)
+                    merged[un[j]] = target;
+            changed = 1;
+        }
+        /* move the words of merged roots to their target */
+        for (size_t i = 0; i < rs->nword; i++) {
+            rt_rootword *w = &rs->words[i];
+            uint32_t t = merged[w->root];
+            if (t == RT_NONE || t == w->root)
+                continue;
+            uint64_t addr = rs->roots[w->root].address + (w->off == RT_OFF_NONE ? 0 : w->off);
+            w->off = (uint32_t)(addr - rs->roots[t].address);
+            w->root = t;
+        }
+        if (!changed)
+            break;
+    }
+    free(merged);
+    free(un);
+}
+
+void rootset_resolve(rt_rootset *rs, rt_model *m)
+{
+    name_static_values(rs, m);
     size_t w = 0;
     for (size_t i = 0; i < rs->nword; i++) {
         uint32_t t = model_find(m, rs->words[i].value);
@@ -96,9 +234,17 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
         count[rs->words[i].root]++;
     uint32_t *order = rt_malloc((rs->nroot + 1) * sizeof *order);
     uint32_t nkeep = 0;
-    for (uint32_t r = 0; r < rs->nroot; r++)
+    for (uint32_t r = 0; r < rs->nroot; r++) {
+        rt_root *rr = &rs->roots[r];
+        if (rr->kind == RT_ROOT_GLOBAL && rr->name &&
+            model_root_is_registry(strpool_get(m->strings, rr->name))) {
+            rr->kind = RT_ROOT_RUNTIME;
+            rr->group = RT_GROUP_RUNTIME;
+            rr->registry = 1;
+        }
         if (count[r])
             order[nkeep++] = r;
+    }
     sort_ctx ctx = { rs->roots, m->strings };
     qsort_r(order, nkeep, sizeof *order, cmp_root, &ctx);
     uint32_t *newid = count; /* reuse: old index -> new index */
@@ -135,6 +281,7 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     m->nedge = base + rs->nword;
     m->edge_start[m->nobj + nkeep] = (uint32_t)m->nedge;
     rootset_free(rs);
+    model_prune_registries(m);
 }
 
 void rootset_free(rt_rootset *rs)

@@ -33,9 +33,23 @@ uint32_t rootset_add(rt_rootset *rs, rt_root_kind kind, uint64_t addr);
 /* A pointer word of root: a raw value before rootset_resolve, an object
  * id after it. */
 void rootset_word(rt_rootset *rs, uint32_t root, uint64_t off, uint64_t value);
-void rootset_resolve(rt_rootset *rs, const rt_model *m);
+/* A global word no variable or symbol names: a root of its own, named
+ * "SEG+0xOFF" (seg "data" or "bss", off from the segment's start) until
+ * rootset_resolve finds a named global that points at it. */
+uint32_t rootset_add_unnamed(rt_rootset *rs, rt_model *m, const char *seg, uint64_t addr, uint64_t off);
+/* Also names the values static data holds for named globals first: a
+ * package-level `var p = &T{...}` points at a T the linker placed in the
+ * data segment under no symbol; its words become one root "*p" of type T
+ * (the pointer's element type; one word when the type is unknown). */
+void rootset_resolve(rt_rootset *rs, rt_model *m);
 /* Move the roots into m (objects and their edges must be final). */
 void rootset_finish(rt_rootset *rs, rt_model *m);
 void rootset_free(rt_rootset *rs);
+
+/* Whether a global of this name is a registry (model_registries.c). */
+int model_root_is_registry(const char *name);
+/* Drop the edges from memory only registry roots reach into memory other
+ * roots reach (the roots' edges must be in the model). */
+void model_prune_registries(rt_model *m);
 
 #endif

@@ -372,7 +372,14 @@ static void walk(ref *R, uint32_t id, uint64_t addr, uint64_t end, int depth)
     case RT_TK_SLICE:
         if (addr + 8 <= end && is_live(R, addr) && (p = rd(R, addr)) != 0 && t.elem) {
             uint64_t len = addr + 24 <= end ? rd(R, addr + 8) : 0, cap = addr + 24 <= end ? rd(R, addr + 16) : 0;
-            propose_array(R, p, t.elem, len <= cap ? cap : 0);
+            /* a root's dead len/cap slots: as many as fit */
+            const rt_type *e = model_type(R->m, t.elem);
+            uint32_t j = model_find(R->m, p);
+            if (len > cap || (R->live && cap &&
+                              (!e || !e->size || j == RT_NONE ||
+                               cap > (R->m->objects[j].base + R->m->objects[j].size - p) / e->size)))
+                cap = 0;
+            propose_array(R, p, t.elem, cap);
         }
         return;
     case RT_TK_STRING:

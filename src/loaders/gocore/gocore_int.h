@@ -69,6 +69,13 @@ typedef struct gc_layout {
     int has_unwind;        /* the three above were found */
     int has_startpc;
     int64_t g_dead, g_idle, g_running, g_deadextra;
+    /* records a goroutine owns (gocore_owned.c); optional, each part on
+     * its own */
+    int defer_ok, panic_ok, sudog_ok;
+    uint64_t g_defer, g_panic, g_waiting;
+    uint64_t df_sp, df_pc, df_fn, df_link;    /* runtime._defer */
+    uint64_t pn_arg, pn_link;                 /* runtime._panic (arg: an eface) */
+    uint64_t sg_elem, sg_c, sg_waitlink;      /* runtime.sudog */
 
     /* allocation sites: span specials of kind profile → bucket (optional:
      * sites_ok is 0 when any of it is missing) */
@@ -188,8 +195,13 @@ int gc_roots_stacks(gc_load *L, rt_error *err);
  * conservative for a frame a signal interrupted (interrupted != 0) and for
  * whatever lies above a frame that cannot be unwound.  Fills gr's
  * top/user functions.  0 if every frame was unwound, -1 if not. */
+/* The records goroutine gr (at g) owns beyond its frames: deferred calls,
+ * panics, the channel it waits on, its saved closure context
+ * (gocore_owned.c).  panicked_in: the function that called gopanic
+ * (string id), 0 if none. */
+void gc_roots_owned(gc_load *L, const rt_goroutine *gr, uint64_t g, uint32_t panicked_in);
 int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t sp,
-                  int interrupted);
+                  int interrupted, uint32_t *panicked_in);
 /* Conservative scan of [lo, hi) as one root of goroutine gr. */
 void gc_stack_conservative(gc_load *L, const rt_goroutine *gr, uint64_t lo, uint64_t hi);
 

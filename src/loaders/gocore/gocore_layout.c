@@ -132,6 +132,30 @@ static int field_type(gc_load *L, const char *const *types, const char *const *f
     return -1;
 }
 
+/* What the roots of goroutine-owned records need (gocore_owned.c):
+ * optional, each part on its own. */
+static void read_owned_layout(gc_load *L)
+{
+    gc_layout *y = &L->lay;
+    rt_error e;
+    static const char *const T_G[] = { "runtime.g", NULL };
+    static const char *const T_D[] = { "runtime._defer", NULL };
+    static const char *const T_P[] = { "runtime._panic", NULL };
+    static const char *const T_S[] = { "runtime.sudog", NULL };
+    y->defer_ok = field(L, T_G, NAMES("_defer"), &y->g_defer, NULL, &e) == 0 &&
+        field(L, T_D, NAMES("sp"), &y->df_sp, NULL, &e) == 0 &&
+        field(L, T_D, NAMES("pc"), &y->df_pc, NULL, &e) == 0 &&
+        field(L, T_D, NAMES("fn"), &y->df_fn, NULL, &e) == 0 &&
+        field(L, T_D, NAMES("link"), &y->df_link, NULL, &e) == 0;
+    y->panic_ok = field(L, T_G, NAMES("_panic"), &y->g_panic, NULL, &e) == 0 &&
+        field(L, T_P, NAMES("arg"), &y->pn_arg, NULL, &e) == 0 &&
+        field(L, T_P, NAMES("link"), &y->pn_link, NULL, &e) == 0;
+    y->sudog_ok = field(L, T_G, NAMES("waiting"), &y->g_waiting, NULL, &e) == 0 &&
+        field(L, T_S, NAMES("elem"), &y->sg_elem, NULL, &e) == 0 &&
+        field(L, T_S, NAMES("c"), &y->sg_c, NULL, &e) == 0 &&
+        field(L, T_S, NAMES("waitlink"), &y->sg_waitlink, NULL, &e) == 0;
+}
+
 /* What finalizer and cleanup roots need (gocore_finalizers.c): optional,
  * each part on its own; a core without them still loads. */
 static void read_finalizer_layout(gc_load *L)
@@ -335,5 +359,6 @@ int gc_layout_read(gc_load *L, rt_error *err)
         return rc;
     read_site_layout(L);
     read_finalizer_layout(L);
+    read_owned_layout(L);
     return 0;
 }

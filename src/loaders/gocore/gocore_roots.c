@@ -64,12 +64,8 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
                 last = NULL;
             }
         } else {
-            char name[64];
-            snprintf(name, sizeof name, "%s+0x%llx", seg, (unsigned long long)(addr - start));
             base = addr;
-            root = rootset_add(&L->rs, RT_ROOT_GLOBAL, addr);
-            L->rs.roots[root].name = strpool_intern_cstr(m->strings, name);
-            L->rs.roots[root].size = 8;
+            root = rootset_add_unnamed(&L->rs, m, seg, addr, addr - start);
             last = NULL;
             last_sym = NULL;
         }
@@ -202,7 +198,6 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
                        (unsigned long long)(ec_extent(L->core, arr, 8ULL << 24) / 8));
     }
     size_t cap = 0, unwound = 0, partial = 0;
-    uint32_t ctxt_var = strpool_intern_cstr(m->strings, "(closure context)");
     for (uint64_t i = 0; i < len; i++) {
         uint64_t g = ec_read_u64_or(L->core, arr + 8 * i, 0);
         uint32_t status = 0;
@@ -229,18 +224,11 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
             if (f && f->name)
                 gr->start_function = strpool_intern_cstr(m->strings, f->name);
         }
-        /* the saved closure context: a live register the scheduler parked */
-        uint64_t ctxt = y->has_unwind ? ec_read_u64_or(L->core, g + y->g_sched_ctxt, 0) : 0;
-        if (ctxt && model_find(m, ctxt) != RT_NONE) {
-            uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, g + y->g_sched_ctxt);
-            L->rs.roots[root].goroutine = gr->id;
-            L->rs.roots[root].variable = ctxt_var;
-            rootset_word(&L->rs, root, 0, ctxt);
-        }
         uint64_t pc = 0, sp = 0;
         int interrupted = 0;
+        uint32_t panicked_in = 0;
         if (goroutine_start(L, gr, g, (int64_t)status, lo, hi, &pc, &sp, &interrupted)) {
-            if (gc_stack_walk(L, gr, lo, hi, pc, sp, interrupted) == 0)
+            if (gc_stack_walk(L, gr, lo, hi, pc, sp, interrupted, &panicked_in) == 0)
                 unwound++;
             else
                 partial++;
@@ -251,6 +239,7 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         }
         if (!gr->user_function)
             gr->user_function = gr->start_function;
+        gc_roots_owned(L, gr, g, panicked_in);
     }
     if (partial)
         model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "

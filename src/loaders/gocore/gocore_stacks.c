@@ -247,8 +247,9 @@ static int scan_frame_maps(stk_walk *w, frame_roots *fr, const gp_func *f, uint6
 }
 
 int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t sp,
-                  int interrupted)
+                  int interrupted, uint32_t *panicked_in)
 {
+    int after_gopanic = 0;
     stk_walk w = { .L = L, .lo = lo, .hi = hi };
     int ok = -1;
     int conservative_next = interrupted; /* the signal's frame */
@@ -285,6 +286,9 @@ int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64
         frame_roots_init(&fr);
         fr.types = fr.conservative ? NULL : L->ty; /* a variable's type says nothing of a dead slot */
         model_goroutine_frame(L->m, gr, f.name ? fr.function : 0);
+        if (after_gopanic && !*panicked_in)
+            *panicked_in = fr.function;
+        after_gopanic = f.name && strcmp(f.name, "runtime.gopanic") == 0;
         fr.df = dwi_func_at(L->dw, fr.lookup_pc);
         if (fr.conservative) {
             /* not at a safe point: the whole frame and its arguments */

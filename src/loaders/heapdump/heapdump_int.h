@@ -52,6 +52,12 @@ typedef struct hd_itab {
     uint64_t itab, type;
 } hd_itab;
 
+/* A frame of the current goroutine: its sp, size and function. */
+typedef struct hd_gframe {
+    uint64_t sp, size;
+    uint32_t function;
+} hd_gframe;
+
 typedef struct hd_load {
     rt_model *m;
     const char *path;
@@ -91,6 +97,11 @@ typedef struct hd_load {
 
     uint64_t cur_goid;    /* goroutine of the frames that follow */
     int have_goroutine;
+    /* the current goroutine's frames so far, to attribute its deferred
+     * calls (by sp) and panics (the frame above runtime.gopanic) */
+    hd_gframe *gframes;
+    size_t ngframe, cap_gframe;
+    uint32_t panicked_in;  /* string id, 0 if none */
     const elf_sym *last_sym; /* symbol of the previous data/bss word */
     uint32_t last_sym_root;
 } hd_load;

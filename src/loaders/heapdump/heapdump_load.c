@@ -70,12 +70,29 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     g->wait_reason = strpool_intern(m->strings, r->waitreason.s, r->waitreason.len);
     L->cur_goid = r->goid;
     L->have_goroutine = 1;
+    L->ngframe = 0;
+    L->panicked_in = 0;
     if (r->ctxt) {
         uint32_t root = hd_add_root(L, RT_ROOT_STACK, r->g);
         L->rs.roots[root].goroutine = r->goid;
         L->rs.roots[root].variable = strpool_intern_cstr(m->strings, "(closure context)");
         hd_add_word(L, root, 0, r->ctxt);
     }
+}
+
+/* The current goroutine's function for a record at sp, pc: the frame at
+ * that sp (a deferred call's sp is its deferring frame's), else the
+ * executable's function at pc, else the goroutine's innermost user frame. */
+static uint32_t goroutine_function(hd_load *L, uint64_t sp, uint64_t pc)
+{
+    for (size_t i = 0; sp && i < L->ngframe; i++)
+        if (L->gframes[i].sp == sp)
+            return L->gframes[i].function;
+    const dw_func *f = L->dw && pc ? dwi_func_at(L->dw, pc - (uint64_t)L->bias) : NULL;
+    if (f && f->name)
+        return strpool_intern_cstr(L->m->strings, f->name);
+    return L->have_goroutine && L->m->ngoroutine ? L->m->goroutines[L->m->ngoroutine - 1].user_function
+                                                 : 0;
 }
 
 static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
@@ -87,6 +104,11 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
         model_goroutine_frame(m, g, fname);
         if (r->name.len && strcmp(r->name.s, "runtime.goexit") != 0)
             g->start_function = fname; /* frames come innermost first */
+        if (L->ngframe && !L->panicked_in &&
+            strcmp(strpool_get(m->strings, L->gframes[L->ngframe - 1].function), "runtime.gopanic") == 0)
+            L->panicked_in = fname;
+        RT_GROW(L->gframes, L->cap_gframe, L->ngframe + 1);
+        L->gframes[L->ngframe++] = (hd_gframe){ r->addr, r->contents.len, fname };
     }
     /* a root per DWARF local (the executable's, found by the frame's
      * function name; its entry pc in the dump gives the load bias, so PIE
@@ -117,15 +139,17 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
     return 0;
 }
 
-static void on_goroutine_holder(hd_load *L, const char *what, uint64_t addr, uint64_t a, uint64_t b)
+/* A record the current goroutine owns (a deferred call: its closure; a
+ * panic: its value), a root of that goroutine. */
+static void on_goroutine_record(hd_load *L, const char *what, uint64_t addr, uint32_t function,
+                                uint64_t value)
 {
     uint32_t root = hd_add_root(L, RT_ROOT_STACK, addr);
     L->rs.roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
+    L->rs.roots[root].function = function;
     L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, what);
-    if (a)
-        hd_add_word(L, root, 0, a);
-    if (b)
-        hd_add_word(L, root, 0, b);
+    if (value)
+        hd_add_word(L, root, 0, value);
 }
 
 static void on_finalizer(hd_load *L, const hd_record *r)
@@ -238,10 +262,12 @@ static int pass1(hd_load *L, rt_error *err)
             hd_typing_itab(L, &r);
             break;
         case HD_DEFER:
-            on_goroutine_holder(L, "(defer)", r.addr, r.addr, r.fn);
+            on_goroutine_record(L, "(deferred call)", r.addr, goroutine_function(L, r.sp, r.pc), r.fn);
             break;
         case HD_PANIC:
-            on_goroutine_holder(L, "(panic)", r.addr, r.addr, r.argdata);
+            on_goroutine_record(L, "(panic)", r.addr,
+                                L->panicked_in ? L->panicked_in : goroutine_function(L, 0, 0),
+                                r.argdata);
             break;
         case HD_MEMPROF:
             on_memprof(L, &r);
@@ -436,6 +462,7 @@ static void free_load(hd_load *L)
     free(L->objs);
     rootset_free(&L->rs);
     free(L->fins);
+    free(L->gframes);
     free(L->samples);
     free(L->types);
     free(L->obj_off);

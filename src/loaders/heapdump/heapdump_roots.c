@@ -102,12 +102,8 @@ int hd_segment(hd_load *L, const hd_record *r, rt_error *err)
             }
             root = L->last_sym_root;
         } else {
-            char name[64];
-            snprintf(name, sizeof name, "%s+0x%llx", seg, (unsigned long long)off);
             base = addr;
-            root = hd_add_root(L, RT_ROOT_GLOBAL, addr);
-            L->rs.roots[root].name = strpool_intern_cstr(m->strings, name);
-            L->rs.roots[root].size = 8;
+            root = rootset_add_unnamed(&L->rs, m, seg, addr, off);
         }
         hd_add_word(L, root, addr - base, v);
     }

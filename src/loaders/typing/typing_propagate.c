@@ -462,6 +462,17 @@ static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
         propose(p, addr, model_type_array(p->m, elem, fit));
 }
 
+/* Whether n elems fit the object at addr from addr on. */
+static int fits(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
+{
+    const rt_type *e = model_type(p->m, elem);
+    uint32_t j = target(p, addr);
+    if (!e || !e->size || j == RT_NONE || n >= (1ULL << 40))
+        return 0;
+    const rt_object *o = &p->m->objects[j];
+    return n <= (o->size - (addr - o->base)) / e->size;
+}
+
 /* An interface's dynamic type (runtime _type at typ) and data word. */
 static void iface_value(prop *p, uint64_t typ, uint64_t data)
 {
@@ -512,7 +523,14 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         if (!(v = word_or0(p, a)))
             return;
         uint64_t len = a + 24 <= end ? word_or0(p, a + 8) : 0, cap = a + 24 <= end ? word_or0(p, a + 16) : 0;
-        propose_array(p, v, op->type, len <= cap ? cap : 0);
+        if (len > cap)
+            cap = 0;
+        /* a frame keeps only the pointer of a slice live when it needs no
+         * more (its len and cap slots may hold anything): a capacity that
+         * does not fit is stale there, not corrupt */
+        if (p->live && cap && !fits(p, v, op->type, cap))
+            cap = 0;
+        propose_array(p, v, op->type, cap);
         return;
     }
     case TOP_STRING:

@@ -1,0 +1,208 @@
+// Scenario roots: memory the runtime holds for a goroutine, globals of
+// generic types, and a registry that must not win a path.
+//
+// Deferred calls: main.deferLoop defers a closure in a loop, each holding
+// a buffer from main.newDeferBuf, then blocks. Each buffer's root is the
+// goroutine's deferred call, attributed to main.deferLoop (variable
+// "(deferred call)"): root → closure → buffer, 2 hops (a toolchain that
+// wraps the closure adds one). Not through the runtime.g object.
+//
+// Panics: main.panicker panics with a *panicVal from main.newPanicVal and
+// its deferred function blocks before recovering. The value's root is the
+// goroutine's panic, attributed to the function that panicked
+// (variable "(panic)"), 1 hop.
+//
+// Generic globals: main.genv (a Pair[string,*Blob] value) and main.genp
+// (a *Pair[int,*Blob]) each hold a Blob from main.newBlob: 1 and 2 hops
+// from a root named by the variable, not "bss+0x…". main.geni is
+// initialized at package level with &Pair{…}: the linker puts that Pair in
+// the data segment under no symbol; its Blob is 1 hop from the root
+// "*main.geni" (the value main.geni points to), not from "data+0x…".
+//
+// Registries: main.registry holds a 1 MiB array through a chain of four
+// links in its local head (5 hops), and a sync.Pool whose New closure
+// captures the array is registered in sync.allPools by a Get (4 hops from
+// that global). sync.allPools is a registry: it takes part only where no
+// program root reaches, so the path comes from the goroutine and the
+// goroutine retains the array.
+//
+// The GC stays off from the start: a collection empties the pool
+// registries.
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"retaintest/internal/truth"
+)
+
+func init() { runtime.MemProfileRate = 1 }
+
+var never = make(chan struct{})
+
+type report struct {
+	goid  int64
+	addrs []uint64
+}
+
+// Deferred calls.
+
+const nDefers = 3
+
+//go:noinline
+func newDeferBuf(i int) []byte { return make([]byte, 4096+1024*i) }
+
+//go:noinline
+func consume(b []byte) {
+	if len(b) == 1 {
+		println(b[0])
+	}
+}
+
+func deferLoop(ready chan<- report) {
+	var addrs []uint64
+	for i := 0; i < nDefers; i++ {
+		buf := newDeferBuf(i)
+		addrs = append(addrs, truth.Addr(buf))
+		defer func() { consume(buf) }()
+	}
+	ready <- report{truth.GoroutineID(), addrs}
+	<-never
+}
+
+// Panics.
+
+type panicVal struct {
+	msg  string
+	data []byte
+}
+
+//go:noinline
+func newPanicVal() *panicVal { return &panicVal{msg: "stuck", data: make([]byte, 100)} }
+
+func panicker(ready chan<- report) {
+	defer func() {
+		<-never
+		recover()
+	}()
+	v := newPanicVal()
+	ready <- report{truth.GoroutineID(), []uint64{truth.Addr(v)}}
+	panic(v)
+}
+
+// Generic globals.
+
+type Blob struct {
+	id   int
+	data [200]byte
+}
+
+//go:noinline
+func newBlob(id int) *Blob { return &Blob{id: id} }
+
+type Pair[K comparable, V any] struct {
+	key K
+	val V
+}
+
+var genv Pair[string, *Blob]
+var genp *Pair[int, *Blob]
+var geni = &Pair[string, *Blob]{key: "i"}
+
+// Registries.
+
+const bigSize = 1 << 20
+
+type link struct {
+	next *link
+	big  *[bigSize]byte
+}
+
+//go:noinline
+func newBig() *[bigSize]byte { return new([bigSize]byte) }
+
+// newLink puts each link on the heap (links on the stack would be a stack
+// object, which a heap dump does not record).
+//
+//go:noinline
+func newLink(next *link, big *[bigSize]byte) *link { return &link{next: next, big: big} }
+
+func registry(ready chan<- report) {
+	big := newBig()
+	head := newLink(newLink(newLink(newLink(nil, big), nil), nil), nil)
+	pool := &sync.Pool{New: func() any { return big }}
+	_ = pool.Get() // registers the pool in sync.allPools
+	ready <- report{truth.GoroutineID(), []uint64{truth.Addr(big)}}
+	<-never
+	runtime.KeepAlive(head)
+}
+
+//go:noinline
+func setup() ([]truth.Item, []truth.Retention) {
+	var items []truth.Item
+	var ret []truth.Retention
+	ready := make(chan report)
+
+	go deferLoop(ready)
+	r := <-ready
+	for i, a := range r.addrs {
+		size := uint64(4096 + 1024*i)
+		base, slot := truth.Slot(a, size, false)
+		items = append(items, truth.Stack("defer-buf-"+string(rune('0'+i)), a, base, slot,
+			"main.deferLoop", r.goid, "main.newDeferBuf", truth.Range{Min: 2, Max: 3}).
+			Var("(deferred call)"))
+	}
+
+	go panicker(ready)
+	r = <-ready
+	base, slot := truth.Slot(r.addrs[0], 40, true)
+	items = append(items, truth.Stack("panic-value", r.addrs[0], base, slot,
+		"main.panicker", r.goid, "main.newPanicVal", 1).Var("(panic)").Type("main.panicVal"))
+
+	genv = Pair[string, *Blob]{key: "v", val: newBlob(1)}
+	genp = &Pair[int, *Blob]{key: 2, val: newBlob(2)}
+	geni.val = newBlob(3)
+	for _, g := range []struct {
+		name string
+		b    *Blob
+		hops int
+	}{{"main.genv", genv.val, 1}, {"main.genp", genp.val, 2}, {"*main.geni", geni.val, 1}} {
+		a := truth.Addr(g.b)
+		base, slot := truth.Slot(a, 208, false)
+		items = append(items, truth.Global("generic-"+strings.TrimPrefix(g.name, "*main."), a, base, slot, g.name,
+			"main.newBlob", g.hops).Type("main.Blob").Via(".val"))
+	}
+
+	go registry(ready)
+	r = <-ready
+	base, slot = truth.Slot(r.addrs[0], bigSize, false)
+	items = append(items, truth.Stack("pooled-big", r.addrs[0], base, slot,
+		"main.registry", r.goid, "main.newBig", 5).Var("head"))
+	ret = append(ret, truth.GoroutineRetains(r.goid, "main.registry", bigSize))
+	return items, ret
+}
+
+func main() {
+	debug.SetGCPercent(-1)
+	dump, tf := truth.Args()
+	items, ret := setup()
+	deadline := time.Now().Add(10 * time.Second)
+	for parked() < 3 {
+		if time.Now().After(deadline) {
+			panic("goroutines did not block")
+		}
+		runtime.Gosched()
+	}
+	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret})
+}
+
+// parked counts goroutines blocked receiving from never.
+func parked() int {
+	buf := make([]byte, 1<<16)
+	s := string(buf[:runtime.Stack(buf, true)])
+	return strings.Count(s, "[chan receive")
+}
