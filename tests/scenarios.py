@@ -928,6 +928,8 @@ def check_core(retain, r, truth, res, dry):
     out = run_retain(retain, ["objects", "--json", r.core, r.exe], where, "objects", res, dry)
     if out is not None:
         check_objects_reachable(out, truth, where, res, dump=False)
+    if (truth or {}).get("shared"):
+        check_shared(retain, where, [r.core, r.exe], truth, res, dry)
     facts = [rt for rt in (truth or {}).get("retention") or [] if rt["by"] == "variable"]
     if not facts and not dry:
         return
@@ -1104,6 +1106,65 @@ def check_bounds(res, where, what, row, rt):
     if rt.get("min_objects") is not None:
         res.check(isinstance(ro, int) and ro >= rt["min_objects"], where,
                   what + " retained_objects >= %d" % rt["min_objects"], "got %r" % (ro,))
+    if rt.get("min_reachable_bytes") is not None:
+        reach = row.get("reachable_bytes")
+        res.check(isinstance(reach, int) and reach >= rt["min_reachable_bytes"], where,
+                  what + " reachable_bytes >= %d" % rt["min_reachable_bytes"], "got %r" % (reach,))
+
+
+def check_reachable_columns(res, where, what, rows):
+    """Every root reaches at least what it retains."""
+    bad = [row for row in rows if not (isinstance(row, dict)
+           and isinstance(row.get("reachable_bytes"), int)
+           and isinstance(row.get("retained_bytes"), int)
+           and row["reachable_bytes"] >= row["retained_bytes"])]
+    res.check(not bad, where, what + ": reachable_bytes >= retained_bytes on every row",
+              json.dumps(bad[:3]))
+
+
+def root_id(root):
+    """A root of `shared --json` as the truth names it."""
+    if not isinstance(root, dict):
+        return None
+    if root.get("kind") == "global":
+        return ("global", root.get("name"))
+    return (root.get("kind"), root.get("goroutine"), root.get("function"), root.get("variable"))
+
+
+def truth_root_id(t):
+    if t["kind"] == "global":
+        return ("global", t["name"])
+    return (t["kind"], t["goroutine"], t["function"], t["variable"])
+
+
+def check_shared(retain, where, args, truth, res, dry):
+    """`shared --json -n 0 --roots 0`: the groups add up to shared_bytes,
+    come largest first, and each truth group is there with exactly its
+    roots and at least its bytes."""
+    want = (truth or {}).get("shared") or []
+    out = run_retain(retain, ["shared", "--json", "-n", "0", "--roots", "0"] + args,
+                     where, "shared", res, dry)
+    if not isinstance(out, dict) or not res.check(isinstance(out.get("groups"), list), where,
+                                                  "shared output shape", json.dumps(out)[:300]):
+        return
+    groups = out["groups"]
+    sizes = [g.get("bytes") for g in groups if isinstance(g, dict)]
+    res.check(all(isinstance(b, int) for b in sizes) and all(a >= b for a, b in zip(sizes, sizes[1:])),
+              where, "shared: groups sorted by bytes descending", "%s" % sizes[:20])
+    if out.get("capped") is False:
+        res.check(sum(sizes) == out.get("shared_bytes"), where,
+                  "shared: groups add up to shared_bytes",
+                  "sum %d, shared_bytes %r" % (sum(sizes), out.get("shared_bytes")))
+    for w in want:
+        ids = sorted(truth_root_id(t) for t in w["roots"])
+        found = [g for g in groups if isinstance(g, dict) and isinstance(g.get("roots"), list)
+                 and sorted((root_id(x) for x in g["roots"]), key=repr) == sorted(ids, key=repr)]
+        what = "shared: group of %s" % ids
+        if res.check(len(found) == 1, where, what + ": exactly one",
+                     "found %d; groups with any of these roots: %s" % (len(found), json.dumps(
+                         [g for g in groups if any(root_id(x) in ids for x in g.get("roots", []))])[:600])):
+            res.check(found[0].get("bytes", 0) >= w["min_bytes"], where, what + ": bytes >= %d" %
+                      w["min_bytes"], "got %r" % found[0].get("bytes"))
 
 
 def check_sorted(res, where, what, rows):
@@ -1126,6 +1187,7 @@ def check_retention(retain, r, truth, res, dry):
         if res.check(isinstance(rows, list) and isinstance(roots.get("groups"), list),
                      r.where, "roots output shape", json.dumps(roots)[:300]):
             check_sorted(res, r.where, "roots", rows)
+            check_reachable_columns(res, r.where, "roots", rows)
         else:
             roots = None
     by_gor = None
@@ -1136,6 +1198,7 @@ def check_retention(retain, r, truth, res, dry):
                 isinstance(by_gor.get("roots"), list), r.where,
                 "roots --by goroutine output shape", json.dumps(by_gor)[:300]):
             check_sorted(res, r.where, "roots --by goroutine", by_gor["roots"])
+            check_reachable_columns(res, r.where, "roots --by goroutine", by_gor["roots"])
         else:
             by_gor = None
     sites = None
@@ -1796,6 +1859,7 @@ def main():
                     check_why(retain, r, item, res, False)
                 check_reports(retain, r, truth, res, False)
                 roots = check_retention(retain, r, truth, res, False)
+                check_shared(retain, r.where, [r.dump, r.exe], truth, res, False)
                 check_chains(retain, r, truth, res, False)
                 check_export(retain, r, work, roots, res, False)
                 if core:

@@ -166,7 +166,8 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
     }
 
     /* nothing below needs predecessors: give their memory back first */
-    model_release_reverse(m);
+    if (!(flags & RETAINED_KEEP_REVERSE))
+        model_release_reverse(m);
     /* retained bytes and objects: children before parents (reverse
      * preorder), objects only; no shallow-size array needed */
     r->bytes = rt_calloc(r->n, sizeof *r->bytes);

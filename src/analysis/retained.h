@@ -35,6 +35,10 @@ typedef struct rt_retained {
  * for a command whose last use of the graph this is: about 12 bytes per
  * edge off the peak. */
 #define RETAINED_LAST 1
+/* Keep the model's reverse edges (shared_compute reads the predecessors
+ * of the memory several roots share); without it they are freed as soon
+ * as the tree is built. */
+#define RETAINED_KEEP_REVERSE 2
 int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err);
 void retained_free(rt_retained *r);
 

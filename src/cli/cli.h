@@ -52,10 +52,11 @@ int cli_take_address(cli_ctx *ctx, uint64_t *addr);
 /* The object containing addr, or RT_NONE after printing a one-line error. */
 uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr);
 /* The dominator tree and retained sizes of ctx->m.  Field offsets are
- * released first (nothing after this prints paths).  0, or an exit code
- * after printing the error. */
+ * released first (nothing after this prints paths), forward edges after
+ * the tree's search; flags adds to that (RETAINED_KEEP_REVERSE).  0, or an
+ * exit code after printing the error. */
 struct rt_retained;
-int cli_retained(cli_ctx *ctx, struct rt_retained *r);
+int cli_retained(cli_ctx *ctx, struct rt_retained *r, int flags);
 
 /* The default --min-bytes of dominators and export --format dot: 0.1% of
  * what the start node retains, so both cut the same tree the same way. */
@@ -86,5 +87,6 @@ int cmd_roots(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_read(int argc, char **argv);
+int cmd_shared(int argc, char **argv);
 
 #endif

@@ -380,14 +380,14 @@ uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr)
     return id;
 }
 
-int cli_retained(cli_ctx *ctx, rt_retained *r)
+int cli_retained(cli_ctx *ctx, rt_retained *r, int flags)
 {
     rt_error err;
     rt_error_clear(&err);
     /* every command computes retained sizes last: nothing follows edges
      * afterwards (why has found its paths before) */
     model_release_offsets(ctx->m);
-    if (retained_compute(ctx->m, r, RETAINED_LAST, &err) != 0)
+    if (retained_compute(ctx->m, r, RETAINED_LAST | flags, &err) != 0)
         return cli_report_error(ctx->cmd, &err);
     return 0;
 }

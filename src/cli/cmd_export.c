@@ -136,7 +136,7 @@ int cmd_export(int argc, char **argv)
     rt_retained r;
     uint32_t start = RT_NONE;
     if ((have_addr && (start = cli_find_object(&ctx, addr)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
-        (rc = cli_retained(&ctx, &r)) != 0) {
+        (rc = cli_retained(&ctx, &r, 0)) != 0) {
         cli_done(&ctx);
         return rc;
     }

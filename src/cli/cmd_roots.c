@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/retained.h"
+#include "analysis/shared.h"
 #include "cli/cli.h"
 #include "util/alloc.h"
 
@@ -15,7 +16,8 @@ static const char usage[] =
     "root went away (dominator tree over all roots).  --by variable ranks single\n"
     "variables (globals, stack frames, finalizers); --by goroutine ranks whole\n"
     "goroutines, so a buffer held by two variables of one goroutine counts for it.\n"
-    "Memory reachable from several roots is retained by none of them alone; the\n"
+    "Beside it, the bytes reachable from the root: what it retains plus what it\n"
+    "holds together with other roots (`retain shared` says with which).  The\n"
     "summary line shows what each group (globals, goroutines, ...) retains.\n"
     "\n"
     "  --by variable|goroutine  what to rank (default variable)\n"
@@ -54,7 +56,23 @@ static int cmp_node(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-static void json_node(json_w *w, const rt_model *m, const rt_retained *r, uint32_t v)
+/* What node v (a root or a group) reaches: bytes, objects. */
+static void reachable(const rt_model *m, const rt_retained *r, const rt_shared *s, uint32_t v,
+                      uint64_t *bytes, uint64_t *objects)
+{
+    if (v < r->group0 && s->reachable_bytes) {
+        *bytes = s->reachable_bytes[v - m->nobj];
+        *objects = s->reachable_objects[v - m->nobj];
+    } else if (v >= r->group0 && s->group_reachable_bytes) {
+        *bytes = s->group_reachable_bytes[v - r->group0];
+        *objects = s->group_reachable_objects[v - r->group0];
+    } else {
+        *bytes = r->bytes[v];
+        *objects = r->objects[v];
+    }
+}
+
+static void json_node(json_w *w, const rt_model *m, const rt_retained *r, const rt_shared *s, uint32_t v)
 {
     json_obj_begin(w);
     if (v < r->group0) {
@@ -99,6 +117,12 @@ static void json_node(json_w *w, const rt_model *m, const rt_retained *r, uint32
     json_u64(w, r->objects[v]);
     json_key(w, "share");
     json_f64(w, r->heap_bytes ? (double)r->bytes[v] / (double)r->heap_bytes : 0.0);
+    uint64_t rb, ro;
+    reachable(m, r, s, v, &rb, &ro);
+    json_key(w, "reachable_bytes");
+    json_u64(w, rb);
+    json_key(w, "reachable_objects");
+    json_u64(w, ro);
     json_obj_end(w);
 }
 
@@ -116,10 +140,12 @@ int cmd_roots(int argc, char **argv)
         return rc;
     rt_model *m = ctx.m;
     rt_retained r;
-    if ((rc = cli_retained(&ctx, &r)) != 0) {
+    if ((rc = cli_retained(&ctx, &r, RETAINED_KEEP_REVERSE)) != 0) {
         cli_done(&ctx);
         return rc;
     }
+    rt_shared s;
+    shared_compute(m, &r, o.by_goroutine ? SHARED_GROUPS : 0, &s);
     /* candidates: root variables, or goroutine group nodes */
     uint32_t *nodes = rt_malloc(((size_t)m->nroot + r.ngroup + 1) * sizeof *nodes);
     uint32_t nn = 0;
@@ -145,6 +171,14 @@ int cmd_roots(int argc, char **argv)
         json_u64(&w, r.heap_bytes);
         json_key(&w, "reachable_bytes");
         json_u64(&w, r.bytes[r.super]);
+        json_key(&w, "shared_bytes");
+        json_u64(&w, s.shared_bytes);
+        json_key(&w, "shared_objects");
+        json_u64(&w, s.shared_objects);
+        if (s.capped) {
+            json_key(&w, "reachable_capped");
+            json_bool(&w, 1);
+        }
         json_key(&w, "groups");
         json_arr_begin(&w);
         for (uint32_t g = 0; g < r.ngroup; g++) {
@@ -162,7 +196,7 @@ int cmd_roots(int argc, char **argv)
         json_key(&w, "roots");
         json_arr_begin(&w);
         for (uint32_t i = 0; i < shown; i++)
-            json_node(&w, m, &r, nodes[i]);
+            json_node(&w, m, &r, &s, nodes[i]);
         json_arr_end(&w);
         json_obj_end(&w);
         json_done(&w);
@@ -180,19 +214,27 @@ int cmd_roots(int argc, char **argv)
             printf(" %s %s", retained_label(m, &r, r.group0 + g, lb, sizeof lb),
                    cli_bytes(r.bytes[r.group0 + g], b1, sizeof b1));
         }
-        printf(" goroutines %s\n\n", cli_bytes(gor, b1, sizeof b1));
-        printf("%12s %7s %10s  %s\n", "retained", "share", "objects", o.by_goroutine ? "goroutine" : "root");
+        printf(" goroutines %s\n", cli_bytes(gor, b1, sizeof b1));
+        printf("held by several roots together: %s in %" PRIu64 " objects (retain shared: by which)%s\n\n",
+               cli_bytes(s.shared_bytes, b1, sizeof b1), s.shared_objects,
+               s.capped ? "; reachable figures are lower bounds (work budget reached)" : "");
+        printf("%12s %7s %10s %12s  %s\n", "retained", "share", "objects", "reachable",
+               o.by_goroutine ? "goroutine" : "root");
         for (uint32_t i = 0; i < shown; i++) {
             uint32_t v = nodes[i];
             int cons = v < r.group0 && m->roots[v - m->nobj].conservative;
-            printf("%12s %6.2f%% %10u  %s%s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
+            uint64_t rb, ro;
+            reachable(m, &r, &s, v, &rb, &ro);
+            printf("%12s %6.2f%% %10u %12s  %s%s\n", cli_bytes(r.bytes[v], b1, sizeof b1),
                    r.heap_bytes ? 100.0 * (double)r.bytes[v] / (double)r.heap_bytes : 0.0, r.objects[v],
-                   retained_label(m, &r, v, lb, sizeof lb), cons ? " (conservative)" : "");
+                   cli_bytes(rb, b2, sizeof b2), retained_label(m, &r, v, lb, sizeof lb),
+                   cons ? " (conservative)" : "");
         }
         if (shown < nn)
             printf("... %u more %s (use -n 0 for all)\n", nn - shown, o.by_goroutine ? "goroutines" : "roots");
     }
     free(nodes);
+    shared_free(&s);
     retained_free(&r);
     cli_done(&ctx);
     return EXIT_OK;

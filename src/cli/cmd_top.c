@@ -74,7 +74,7 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
 {
     rt_model *m = ctx->m;
     rt_retained r;
-    int rc = cli_retained(ctx, &r);
+    int rc = cli_retained(ctx, &r, 0);
     if (rc)
         return rc;
     char b1[32], b2[32], b3[32];

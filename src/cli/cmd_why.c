@@ -299,7 +299,7 @@ int cmd_why(int argc, char **argv)
     /* paths first: they need the field offsets that the dominator tree's
      * memory budget then reclaims */
     paths_find(m, target, all ? (uint32_t)all : 1, &paths);
-    if ((rc = cli_retained(&ctx, &r)) != 0) {
+    if ((rc = cli_retained(&ctx, &r, 0)) != 0) {
         paths_free(&paths);
         cli_done(&ctx);
         return rc;

@@ -11,6 +11,7 @@ static const cli_cmd commands[] = {
     { "why", cmd_why, "shortest path from a root to an object, and who allocated it" },
     { "objects", cmd_objects, "every allocated object, streamed" },
     { "roots", cmd_roots, "roots ranked by the memory they retain" },
+    { "shared", cmd_shared, "memory several roots hold together, by the set of roots" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },
     { "export", cmd_export, "the dominator tree for pprof or Graphviz" },
     { "read", cmd_read, "hex dump of process memory from a core" },

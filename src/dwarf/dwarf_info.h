@@ -113,6 +113,7 @@ typedef struct dw_local {
     bool is_param;       /* DW_TAG_formal_parameter */
     bool is_result;      /* DW_AT_variable_parameter: an output parameter */
     bool inlined;        /* belongs to a function inlined into this one */
+    const char *inline_func; /* that function's name (innermost), NULL if unknown */
     bool has_closure_off; /* a variable captured by a closure (Go 1.23+): */
     uint64_t closure_off;  /* its offset in the closure's context (funcval) */
     const dw_loc *locs;  /* sorted as DWARF lists them */

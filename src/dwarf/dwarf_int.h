@@ -160,6 +160,7 @@ typedef struct raw_local {
     const char *name;      /* NULL: take it from the abstract origin */
     uint64_t type_off;     /* 0: take it from the abstract origin */
     uint64_t origin_off;   /* DW_AT_abstract_origin or 0 */
+    uint64_t inline_origin_off; /* the abstract function it was inlined from, 0 */
     uint32_t loc_first, nlocs;
     uint64_t closure_off;  /* DW_AT_go_closure_offset, if has_closure_off */
     bool is_param, is_result, inlined, has_closure_off;

@@ -207,6 +207,8 @@ void dw_link_locals(dw_build *b)
             .is_param = rv->is_param,
             .is_result = rv->is_result,
             .inlined = rv->inlined,
+            .inline_func = rv->inline_origin_off && origin_at(b, rv->inline_origin_off)
+                               ? origin_at(b, rv->inline_origin_off)->name : NULL,
             .has_closure_off = rv->has_closure_off,
             .closure_off = rv->closure_off,
             .locs = rv->nlocs ? &d->locs[rv->loc_first] : NULL,

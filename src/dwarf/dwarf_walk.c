@@ -80,6 +80,7 @@ typedef struct scope {
     scope_kind kind;
     uint32_t index; /* type or function index */
     bool inlined;   /* inside a DW_TAG_inlined_subroutine */
+    uint64_t inline_origin; /* the innermost one's DW_AT_abstract_origin, 0 */
 } scope;
 
 /* ---- types ---- */
@@ -319,6 +320,7 @@ static int add_local(dw_build *b, die_info *di, const scope *sc)
         .is_param = di->tag == DW_TAG_formal_parameter,
         .is_result = di->variable_parameter,
         .inlined = sc->inlined,
+        .inline_origin_off = sc->inline_origin,
         .closure_off = di->closure_off,
         .has_closure_off = (di->have & HAVE_CLOSURE_OFF) != 0,
     };
@@ -336,11 +338,11 @@ static int visit_cu_child(dw_build *b, die_info *di, int depth)
     if (is_type_tag(di->tag)) {
         uint32_t idx = add_type(b, di);
         if (di->tag == DW_TAG_structure_type) {
-            scope sc = { SC_STRUCT, idx, false };
+            scope sc = { SC_STRUCT, idx, false, 0 };
             return walk_children(b, di->die, di->off, depth + 1, &sc);
         }
         if (di->tag == DW_TAG_array_type) {
-            scope sc = { SC_ARRAY, idx, false };
+            scope sc = { SC_ARRAY, idx, false, 0 };
             return walk_children(b, di->die, di->off, depth + 1, &sc);
         }
         return 0;
@@ -417,6 +419,8 @@ static int visit(dw_build *b, Dwarf_Die die, int depth, const scope *sc)
         } else if (di.tag == DW_TAG_lexical_block || di.tag == DW_TAG_inlined_subroutine) {
             scope inner = *sc;
             inner.inlined = sc->inlined || di.tag == DW_TAG_inlined_subroutine;
+            if (di.tag == DW_TAG_inlined_subroutine && (di.have & HAVE_ORIGIN))
+                inner.inline_origin = di.origin_off;
             rc = walk_children(b, die, di.off, depth + 1, &inner);
         }
         break;
@@ -486,10 +490,19 @@ int dw_walk_func(dw_build *b, uint64_t die_off, bool abstract, uint32_t func)
     else if (tag != DW_TAG_subprogram)
         rc = dw_lib_fail(b, NULL, die_off, "the DIE is no longer a function: the file changed");
     else {
-        scope sc = { abstract ? SC_ABSTRACT : SC_FUNC, func, false };
-        if (!abstract)
+        scope sc = { abstract ? SC_ABSTRACT : SC_FUNC, func, false, 0 };
+        rc = 0;
+        if (!abstract) {
             b->rfuncs[func].local_first = (uint32_t)b->nrlocals;
-        rc = walk_children(b, die, die_off, 2, &sc);
+        } else {
+            /* its name, for the locals of the calls inlined from it */
+            die_info di;
+            if ((rc = dw_die_read(b, die, &di)) == 0)
+                add_origin(b, &di);
+            dw_die_release(b, &di);
+        }
+        if (!rc)
+            rc = walk_children(b, die, die_off, 2, &sc);
     }
     dwarf_dealloc_die(die);
     return rc;
@@ -541,7 +554,7 @@ int dw_walk(dw_build *b)
         Dwarf_Off cu_off = di.off;
         dw_die_release(b, &di);
         if (!rc) {
-            scope sc = { SC_CU, 0, false };
+            scope sc = { SC_CU, 0, false, 0 };
             rc = walk_children(b, cu, cu_off, 1, &sc);
         }
         dwarf_dealloc_die(cu);

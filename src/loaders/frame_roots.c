@@ -36,6 +36,8 @@ uint32_t frame_root_for(frame_roots *f, uint64_t addr, uint64_t *base)
         if (f->vars[i] == v)
             return f->var_roots[i];
     uint32_t root = new_root(f, start, size, name);
+    if (v->inline_func && *v->inline_func) /* a variable of an inlined call */
+        f->rs->roots[root].function = strpool_intern_cstr(f->strings, v->inline_func);
     if (f->types)
         f->rs->roots[root].type = ty_from_dwarf(f->types, v->type);
     if (f->nvars < FRAME_ROOTS_VARS) {

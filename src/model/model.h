@@ -192,8 +192,9 @@ typedef struct rt_model {
     uint64_t nspans;               /* in-use heap spans (cores) */
     uint64_t narenas;              /* heap arenas holding them (cores) */
     char *exe_how;                 /* how the executable was found (cores), owned */
-    uint64_t registry_edges;       /* edges into program-reached memory that registry-only
-                                      memory held, dropped (model_registries.c) */
+    uint64_t registry_edges;       /* edges dropped (model_registries.c): those roots stand
+                                      for, and those from registry-only memory into memory
+                                      program roots reach */
     uint64_t dropped_phantoms;     /* slot records past nelems (Go 1.22+ dumps) */
     uint64_t unresolved_samples;   /* alloc samples not inside any object */
 

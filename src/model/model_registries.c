@@ -37,48 +37,19 @@ int model_root_is_registry(const char *name)
 
 #define BIT(b, i) ((b)[(i) / 64] >> ((i) % 64) & 1)
 
-void model_prune_registries(rt_model *m)
+/* Drop, in place, the edges marked RT_NONE and, given prog (what
+ * program roots reach), those from outside prog into it. */
+static void compact(rt_model *m, const uint64_t *prog)
 {
-    uint32_t n = model_nnodes(m), any = 0;
-    for (uint32_t r = 0; r < m->nroot; r++)
-        any |= m->roots[r].registry;
-    if (!any)
-        return;
-    /* what the program's own roots reach */
-    uint64_t *prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *prog);
-    uint32_t *queue = rt_malloc(((size_t)m->nobj + 1) * sizeof *queue);
-    uint32_t tail = 0;
-    for (uint32_t v = m->nobj; v < n; v++) {
-        if (m->roots[v - m->nobj].registry)
-            continue;
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (!BIT(prog, t)) {
-                prog[t / 64] |= 1ULL << (t % 64);
-                queue[tail++] = t;
-            }
-        }
-    }
-    for (uint32_t head = 0; head < tail; head++) {
-        uint32_t v = queue[head];
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (!BIT(prog, t)) {
-                prog[t / 64] |= 1ULL << (t % 64);
-                queue[tail++] = t;
-            }
-        }
-    }
-    free(queue);
-    /* drop edges from the rest (objects and registry roots) into it */
+    uint32_t n = model_nnodes(m);
     uint64_t w = 0, start = 0;
     for (uint32_t v = 0; v < n; v++) {
         uint64_t end = m->edge_start[v + 1];
-        int keep_all = v < m->nobj ? (int)BIT(prog, v) : !m->roots[v - m->nobj].registry;
+        int keep_all = !prog || (v < m->nobj ? (int)BIT(prog, v) : !m->roots[v - m->nobj].registry);
         m->edge_start[v] = (uint32_t)w;
         for (uint64_t e = start; e < end; e++) {
             uint32_t t = m->edge_dst[e];
-            if (!keep_all && BIT(prog, t))
+            if (t == RT_NONE || (!keep_all && BIT(prog, t)))
                 continue;
             m->edge_dst[w] = t;
             if (m->edge_off)
@@ -88,7 +59,46 @@ void model_prune_registries(rt_model *m)
         start = end;
     }
     m->edge_start[n] = (uint32_t)w;
-    m->registry_edges = m->nedge - w;
+    m->registry_edges += m->nedge - w;
     m->nedge = w;
+}
+
+void model_prune_edges(rt_model *m)
+{
+    uint32_t n = model_nnodes(m), any = 0;
+    for (uint32_t r = 0; r < m->nroot; r++)
+        any |= m->roots[r].registry;
+    if (!any) {
+        compact(m, NULL);
+        return;
+    }
+    /* what the program's own roots reach */
+    uint64_t *prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *prog);
+    uint32_t *queue = rt_malloc(((size_t)m->nobj + 1) * sizeof *queue);
+    uint32_t tail = 0;
+    for (uint32_t v = m->nobj; v < n; v++) {
+        if (m->roots[v - m->nobj].registry)
+            continue;
+        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
+            uint32_t t = m->edge_dst[e];
+            if (t != RT_NONE && !BIT(prog, t)) {
+                prog[t / 64] |= 1ULL << (t % 64);
+                queue[tail++] = t;
+            }
+        }
+    }
+    for (uint32_t head = 0; head < tail; head++) {
+        uint32_t v = queue[head];
+        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
+            uint32_t t = m->edge_dst[e];
+            if (t != RT_NONE && !BIT(prog, t)) {
+                prog[t / 64] |= 1ULL << (t % 64);
+                queue[tail++] = t;
+            }
+        }
+    }
+    free(queue);
+    /* drop edges from the rest (objects and registry roots) into it */
+    compact(m, prog);
     free(prog);
 }

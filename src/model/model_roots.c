@@ -280,13 +280,31 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     }
     m->nedge = base + rs->nword;
     m->edge_start[m->nobj + nkeep] = (uint32_t)m->nedge;
+    /* edges roots stand for */
+    for (size_t i = 0; i < rs->ncovered; i++) {
+        uint32_t src = model_find(m, rs->covered[i].holder), dst = model_find(m, rs->covered[i].value);
+        if (src == RT_NONE || dst == RT_NONE)
+            continue;
+        for (uint32_t e = m->edge_start[src]; e < m->edge_start[src + 1]; e++)
+            if (m->edge_dst[e] == dst)
+                m->edge_dst[e] = RT_NONE;
+    }
     rootset_free(rs);
-    model_prune_registries(m);
+    model_prune_edges(m);
+}
+
+void rootset_cover(rt_rootset *rs, uint64_t holder, uint64_t value)
+{
+    if (!holder || !value)
+        return;
+    RT_GROW(rs->covered, rs->cap_covered, rs->ncovered + 1);
+    rs->covered[rs->ncovered++] = (rt_covered){ holder, value };
 }
 
 void rootset_free(rt_rootset *rs)
 {
     free(rs->roots);
     free(rs->words);
+    free(rs->covered);
     memset(rs, 0, sizeof *rs);
 }

@@ -19,11 +19,20 @@ typedef struct rt_rootword {
     uint64_t value; /* pointer value; after rootset_resolve, an object id */
 } rt_rootword;
 
+/* An edge a root stands for: holder's pointer to value (a goroutine's
+ * runtime.g pointing at its deferred calls, which are roots of the
+ * goroutine themselves). */
+typedef struct rt_covered {
+    uint64_t holder, value;
+} rt_covered;
+
 typedef struct rt_rootset {
     rt_root *roots;
     size_t nroot, cap_root;
     rt_rootword *words;
     size_t nword, cap_word;
+    rt_covered *covered;
+    size_t ncovered, cap_covered;
     int resolved;
 } rt_rootset;
 
@@ -42,14 +51,19 @@ uint32_t rootset_add_unnamed(rt_rootset *rs, rt_model *m, const char *seg, uint6
  * data segment under no symbol; its words become one root "*p" of type T
  * (the pointer's element type; one word when the type is unknown). */
 void rootset_resolve(rt_rootset *rs, rt_model *m);
+/* The object at holder points at value only because a root of the same
+ * owner does: rootset_finish drops that edge, so no path runs through the
+ * holder (a runtime.g) to what its goroutine's own roots hold. */
+void rootset_cover(rt_rootset *rs, uint64_t holder, uint64_t value);
 /* Move the roots into m (objects and their edges must be final). */
 void rootset_finish(rt_rootset *rs, rt_model *m);
 void rootset_free(rt_rootset *rs);
 
 /* Whether a global of this name is a registry (model_registries.c). */
 int model_root_is_registry(const char *name);
-/* Drop the edges from memory only registry roots reach into memory other
- * roots reach (the roots' edges must be in the model). */
-void model_prune_registries(rt_model *m);
+/* Drop the edges marked RT_NONE (covered by roots), then those from
+ * memory only registry roots reach into memory other roots reach (the
+ * roots' edges must be in the model). */
+void model_prune_edges(rt_model *m);
 
 #endif

@@ -22,9 +22,10 @@
  * (or its list loops). */
 #define MAX_RECORDS (1u << 20)
 
-/* A root of goroutine gr for the record at addr, holding its words at
- * offs (those that point into the heap; a root left without one is
- * dropped when the roots are finished). */
+/* A root of goroutine gr for the record at addr, holding the record
+ * itself when it is a heap object and its words at offs (those that point
+ * into the heap; a root left without one is dropped when the roots are
+ * finished). */
 static void owned_root(gc_load *L, const rt_goroutine *gr, uint64_t addr, const uint64_t *offs,
                        size_t n, uint32_t function, uint32_t variable)
 {
@@ -33,6 +34,7 @@ static void owned_root(gc_load *L, const rt_goroutine *gr, uint64_t addr, const 
     r->goroutine = gr->id;
     r->function = function;
     r->variable = variable;
+    rootset_word(&L->rs, root, RT_OFF_NONE, addr);
     for (size_t i = 0; i < n; i++) {
         uint64_t v = ec_read_u64_or(L->core, addr + offs[i], 0);
         if (v)
@@ -56,10 +58,13 @@ static void deferred_calls(gc_load *L, const rt_goroutine *gr, uint64_t g)
     const gc_layout *y = &L->lay;
     uint32_t var = strpool_intern_cstr(L->m->strings, "(deferred call)");
     uint64_t d = ec_read_u64_or(L->core, g + y->g_defer, 0);
+    rootset_cover(&L->rs, g, d);
     for (uint32_t n = 0; d && n < MAX_RECORDS; n++) {
         uint64_t pc = ec_read_u64_or(L->core, d + y->df_pc, 0);
         owned_root(L, gr, d, &y->df_fn, 1, function_at(L, pc, gr->user_function), var);
-        d = ec_read_u64_or(L->core, d + y->df_link, 0);
+        uint64_t next = ec_read_u64_or(L->core, d + y->df_link, 0);
+        rootset_cover(&L->rs, d, next); /* the next record is a root itself */
+        d = next;
     }
 }
 
@@ -69,12 +74,15 @@ static void panics(gc_load *L, const rt_goroutine *gr, uint64_t g, uint32_t pani
     uint32_t var = strpool_intern_cstr(L->m->strings, "(panic)");
     uint32_t fn = panicked_in ? panicked_in : gr->user_function;
     uint64_t p = ec_read_u64_or(L->core, g + y->g_panic, 0);
+    rootset_cover(&L->rs, g, p);
     for (uint32_t n = 0; p && n < MAX_RECORDS; n++) {
         /* the value: an eface's data word (a pointer-shaped value is the
          * pointer itself, any other points to a copy) */
         uint64_t data = y->pn_arg + 8;
         owned_root(L, gr, p, &data, 1, fn, var);
-        p = ec_read_u64_or(L->core, p + y->pn_link, 0);
+        uint64_t next = ec_read_u64_or(L->core, p + y->pn_link, 0);
+        rootset_cover(&L->rs, p, next);
+        p = next;
     }
 }
 
@@ -83,19 +91,29 @@ static void waits(gc_load *L, const rt_goroutine *gr, uint64_t g)
     const gc_layout *y = &L->lay;
     uint32_t var = strpool_intern_cstr(L->m->strings, "(waiting on channel)");
     uint64_t s = ec_read_u64_or(L->core, g + y->g_waiting, 0);
+    rootset_cover(&L->rs, g, s);
     for (uint32_t n = 0; s && n < MAX_RECORDS; n++) {
         uint64_t offs[2] = { y->sg_c, y->sg_elem };
         owned_root(L, gr, s, offs, 2, gr->user_function, var);
-        s = ec_read_u64_or(L->core, s + y->sg_waitlink, 0);
+        uint64_t next = ec_read_u64_or(L->core, s + y->sg_waitlink, 0);
+        rootset_cover(&L->rs, s, next);
+        s = next;
     }
 }
 
 void gc_roots_owned(gc_load *L, const rt_goroutine *gr, uint64_t g, uint32_t panicked_in)
 {
     const gc_layout *y = &L->lay;
-    if (y->has_unwind)
-        owned_root(L, gr, g, &y->g_sched_ctxt, 1, gr->user_function,
-                   strpool_intern_cstr(L->m->strings, "(closure context)"));
+    if (y->has_unwind) {
+        uint64_t ctxt = ec_read_u64_or(L->core, g + y->g_sched_ctxt, 0);
+        uint32_t root = rootset_add(&L->rs, RT_ROOT_STACK, g + y->g_sched_ctxt);
+        L->rs.roots[root].goroutine = gr->id;
+        L->rs.roots[root].function = gr->user_function;
+        L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, "(closure context)");
+        if (ctxt)
+            rootset_word(&L->rs, root, 0, ctxt);
+        rootset_cover(&L->rs, g, ctxt);
+    }
     if (y->defer_ok)
         deferred_calls(L, gr, g);
     if (y->panic_ok)

@@ -78,6 +78,10 @@ static void on_goroutine(hd_load *L, const hd_record *r)
         L->rs.roots[root].variable = strpool_intern_cstr(m->strings, "(closure context)");
         hd_add_word(L, root, 0, r->ctxt);
     }
+    /* the runtime.g's pointers to what the goroutine's own roots hold */
+    rootset_cover(&L->rs, r->g, r->ctxt);
+    rootset_cover(&L->rs, r->g, r->defer);
+    rootset_cover(&L->rs, r->g, r->panic);
 }
 
 /* The current goroutine's function for a record at sp, pc: the frame at
@@ -142,12 +146,14 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
 /* A record the current goroutine owns (a deferred call: its closure; a
  * panic: its value), a root of that goroutine. */
 static void on_goroutine_record(hd_load *L, const char *what, uint64_t addr, uint32_t function,
-                                uint64_t value)
+                                uint64_t value, uint64_t link)
 {
+    rootset_cover(&L->rs, addr, link); /* the next record is a root itself */
     uint32_t root = hd_add_root(L, RT_ROOT_STACK, addr);
     L->rs.roots[root].goroutine = L->have_goroutine ? L->cur_goid : RT_NO_GOROUTINE;
     L->rs.roots[root].function = function;
     L->rs.roots[root].variable = strpool_intern_cstr(L->m->strings, what);
+    hd_add_word(L, root, RT_OFF_NONE, addr); /* the record, when on the heap */
     if (value)
         hd_add_word(L, root, 0, value);
 }
@@ -262,12 +268,13 @@ static int pass1(hd_load *L, rt_error *err)
             hd_typing_itab(L, &r);
             break;
         case HD_DEFER:
-            on_goroutine_record(L, "(deferred call)", r.addr, goroutine_function(L, r.sp, r.pc), r.fn);
+            on_goroutine_record(L, "(deferred call)", r.addr, goroutine_function(L, r.sp, r.pc), r.fn,
+                                r.link);
             break;
         case HD_PANIC:
             on_goroutine_record(L, "(panic)", r.addr,
                                 L->panicked_in ? L->panicked_in : goroutine_function(L, 0, 0),
-                                r.argdata);
+                                r.argdata, r.link);
             break;
         case HD_MEMPROF:
             on_memprof(L, &r);

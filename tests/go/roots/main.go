@@ -26,6 +26,12 @@
 // program root reaches, so the path comes from the goroutine and the
 // goroutine retains the array.
 //
+// Shared ownership: main.sharedMap and the m parameter of two goroutines
+// running main.sharer hold one map of four 16 KiB buffers. None retains
+// it alone; `retain shared` shows one group of exactly these three roots
+// holding at least the buffers, and each reaches them (`roots`
+// reachable_bytes).
+//
 // The GC stays off from the start: a collection empties the pool
 // registries.
 package main
@@ -141,8 +147,32 @@ func registry(ready chan<- report) {
 	runtime.KeepAlive(head)
 }
 
+// Shared ownership.
+
+const sharedBuf = 16 << 10
+
+var sharedMap map[int][]byte
+
 //go:noinline
-func setup() ([]truth.Item, []truth.Retention) {
+func newSharedMap() map[int][]byte {
+	m := make(map[int][]byte)
+	for i := 0; i < 4; i++ {
+		m[i] = make([]byte, sharedBuf)
+	}
+	return m
+}
+
+// sharer takes the map from a channel: an argument of the go statement
+// would stay in the wrapper's frame (main.setup.gowrapN) too.
+func sharer(maps <-chan map[int][]byte, ready chan<- report) {
+	m := <-maps
+	ready <- report{truth.GoroutineID(), nil}
+	<-never
+	runtime.KeepAlive(m)
+}
+
+//go:noinline
+func setup() ([]truth.Item, []truth.Retention, []truth.SharedGroup) {
 	var items []truth.Item
 	var ret []truth.Retention
 	ready := make(chan report)
@@ -183,21 +213,34 @@ func setup() ([]truth.Item, []truth.Retention) {
 	items = append(items, truth.Stack("pooled-big", r.addrs[0], base, slot,
 		"main.registry", r.goid, "main.newBig", 5).Var("head"))
 	ret = append(ret, truth.GoroutineRetains(r.goid, "main.registry", bigSize))
-	return items, ret
+
+	sharedMap = newSharedMap()
+	group := truth.SharedGroup{Roots: []truth.RootID{{Kind: "global", Name: "main.sharedMap"}},
+		MinBytes: 4 * sharedBuf}
+	maps := make(chan map[int][]byte)
+	for i := 0; i < 2; i++ {
+		go sharer(maps, ready)
+		maps <- sharedMap
+		r = <-ready
+		group.Roots = append(group.Roots, truth.RootID{Kind: "stack", Goroutine: r.goid,
+			Function: "main.sharer", Variable: "m"})
+	}
+	ret = append(ret, truth.RootRetainsLess("variable", "main.sharedMap", sharedBuf).Reaches(4*sharedBuf))
+	return items, ret, []truth.SharedGroup{group}
 }
 
 func main() {
 	debug.SetGCPercent(-1)
 	dump, tf := truth.Args()
-	items, ret := setup()
+	items, ret, shared := setup()
 	deadline := time.Now().Add(10 * time.Second)
-	for parked() < 3 {
+	for parked() < 5 {
 		if time.Now().After(deadline) {
 			panic("goroutines did not block")
 		}
 		runtime.Gosched()
 	}
-	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret})
+	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret, Shared: shared})
 }
 
 // parked counts goroutines blocked receiving from never.

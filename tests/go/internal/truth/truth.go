@@ -174,6 +174,32 @@ type Retention struct {
 	MinBytes   *uint64 `json:"min_bytes"`
 	BelowBytes *uint64 `json:"below_bytes"`
 	MinObjects *uint64 `json:"min_objects"`
+	// MinReachable bounds the bytes reachable from the root (`roots`
+	// reachable_bytes): what it retains plus what it holds with others.
+	MinReachable *uint64 `json:"min_reachable_bytes,omitempty"`
+}
+
+// Reaches adds a lower bound on the bytes reachable from the root.
+func (r Retention) Reaches(min uint64) Retention {
+	r.MinReachable = &min
+	return r
+}
+
+// RootID names one root the way `retain shared --json` lists it: a
+// global by name, a stack root by goroutine, function and variable.
+type RootID struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name,omitempty"`
+	Goroutine int64  `json:"goroutine,omitempty"`
+	Function  string `json:"function,omitempty"`
+	Variable  string `json:"variable,omitempty"`
+}
+
+// SharedGroup is memory held jointly by exactly Roots (`retain shared`):
+// a group with that root set must exist and hold at least MinBytes.
+type SharedGroup struct {
+	Roots    []RootID `json:"roots"`
+	MinBytes uint64   `json:"min_bytes"`
 }
 
 // RootRetains says global variable (by "variable"), group (by "group") or
@@ -216,6 +242,7 @@ type Facts struct {
 	Chains     []Chain
 	TypeCounts map[string]int
 	Patches    []Patch
+	Shared     []SharedGroup
 }
 
 // File is the whole truth record.
@@ -234,6 +261,8 @@ type File struct {
 	// corrupt map header, channel or slice): the copy must still load,
 	// quickly, with a warning that counts the refused type proposals.
 	Patches []Patch `json:"patches,omitempty"`
+	// Shared are groups of memory several roots hold together.
+	Shared []SharedGroup `json:"shared,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -467,7 +496,8 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	}
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
-		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches}
+		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
+		Shared: facts.Shared}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
