@@ -19,7 +19,7 @@
 #   BENCH_TIMER=proc force the no-GNU-time fallback (to test it)
 #
 # Commands timed: overview, why QUERY, objects --json (output to /dev/null),
-# roots (if `retain roots --help` exits 0), dominators --depth 3 (if
+# roots and shared (if `retain roots|shared --help` exits 0), dominators --depth 3 (if
 # `retain dominators --help` exits 0), each given the dump and its
 # executable (bigheap, so types are propagated as a user would see them).
 # Objects, edges and the typed share come from `retain overview --json`
@@ -225,6 +225,7 @@ fi
 names=(overview why objects-json)
 cmds=("overview" "why $query" "objects --json")
 if "$retain" roots --help >/dev/null 2>&1; then names+=(roots); cmds+=("roots"); fi
+if "$retain" shared --help >/dev/null 2>&1; then names+=(shared); cmds+=("shared"); fi
 if "$retain" dominators --help >/dev/null 2>&1; then names+=(dominators); cmds+=("dominators --depth 3"); fi
 
 results=$case_dir/results.tsv
@@ -283,7 +284,9 @@ if [ "${CORE:-1}" != 0 ]; then
   cedg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("edges","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
   cresults=$core_dir/results.tsv
   printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$cresults"
-  for c in "overview" "why $cquery" "roots"; do
+  core_cmds=("overview" "why $cquery" "roots")
+  if "$retain" shared --help >/dev/null 2>&1; then core_cmds+=("shared"); fi
+  for c in "${core_cmds[@]}"; do
     read -r -a argv <<<"$c"
     measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
       </dev/null >"$core_dir/${argv[0]}.txt" 2>"$core_dir/${argv[0]}.err"

@@ -930,6 +930,7 @@ def check_core(retain, r, truth, res, dry):
         check_objects_reachable(out, truth, where, res, dump=False)
     if (truth or {}).get("shared"):
         check_shared(retain, where, [r.core, r.exe], truth, res, dry)
+    check_hidden(retain, where, [r.core, r.exe], truth, res, dry)
     facts = [rt for rt in (truth or {}).get("retention") or [] if rt["by"] == "variable"]
     if not facts and not dry:
         return
@@ -1135,6 +1136,32 @@ def truth_root_id(t):
     if t["kind"] == "global":
         return ("global", t["name"])
     return (t["kind"], t["goroutine"], t["function"], t["variable"])
+
+
+def check_hidden(retain, where, args, truth, res, dry):
+    """`dominators --json --depth 8 --min-bytes B`: each truth group of
+    children hidden by the cut is listed under some node's hidden_groups,
+    and no node's groups claim more than its hidden children."""
+    for want in (truth or {}).get("hidden") or []:
+        out = run_retain(retain, ["dominators", "--json", "--depth", "8", "--min-bytes",
+                                  str(want["min_bytes"])] + args, where, "dominators", res, dry)
+        if not isinstance(out, dict) or not isinstance(out.get("tree"), dict):
+            continue
+        found, bad = False, []
+        for n in tree_nodes(out["tree"]):
+            groups = n.get("hidden_groups")
+            if not isinstance(groups, list):
+                bad.append(n.get("label"))
+                continue
+            if sum(g.get("count", 0) for g in groups) > n.get("hidden_children", 0) or \
+                    sum(g.get("retained_bytes", 0) for g in groups) > n.get("hidden_bytes", 0):
+                bad.append(n.get("label"))
+            found = found or any(g.get("label") == want["label"] and g.get("count") == want["count"]
+                                 and g.get("size_each") == want["size_each"] for g in groups)
+        res.check(not bad, where, "dominators: hidden_groups within hidden_children/bytes",
+                  "nodes %s" % bad[:5])
+        res.check(found, where, "dominators --min-bytes %d: hidden group %d × %s" % (
+            want["min_bytes"], want["count"], want["label"]), "not found")
 
 
 def check_shared(retain, where, args, truth, res, dry):
@@ -1791,6 +1818,16 @@ def check_typing_reference(test_typing, r, core, res):
               p.stdout[-1500:])
 
 
+def check_shared_reference(test_shared, r, core, res):
+    """Shared retention must agree with the slow reference
+    (tests/unit/test_shared.c) on the dump and on the core."""
+    args = [r.dump, r.exe] + ([r.core, r.exe] if core and os.path.exists(r.core) else [])
+    p = subprocess.run([test_shared] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace", timeout=600)
+    res.check(p.returncode == 0, r.where, "shared retention agrees with the reference",
+              p.stdout[-1500:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--retain", help="path to the retain executable")
@@ -1810,6 +1847,8 @@ def main():
                          "of the paused process (default: kernel unless core_pattern "
                          "sends cores elsewhere)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print passing checks too")
+    ap.add_argument("--shared-ref", metavar="TEST_SHARED",
+                    help="also compare shared retention with tests/unit/test_shared.c")
     ap.add_argument("--typing-ref", metavar="TEST_TYPING",
                     help="tests/unit/test_typing: compare the type propagation with its slow "
                          "reference on every dump and core")
@@ -1860,12 +1899,15 @@ def main():
                 check_reports(retain, r, truth, res, False)
                 roots = check_retention(retain, r, truth, res, False)
                 check_shared(retain, r.where, [r.dump, r.exe], truth, res, False)
+                check_hidden(retain, r.where, [r.dump, r.exe], truth, res, False)
                 check_chains(retain, r, truth, res, False)
                 check_export(retain, r, work, roots, res, False)
                 if core:
                     check_core(retain, r, truth, res, False)
                 if a.typing_ref:
                     check_typing_reference(a.typing_ref, r, core, res)
+                if a.shared_ref:
+                    check_shared_reference(a.shared_ref, r, core, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

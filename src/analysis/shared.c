@@ -1,4 +1,13 @@
-/* shared.c — shared retention and reachable bytes per root (shared.h). */
+/* shared.c — shared retention and reachable bytes per root (shared.h).
+ *
+ * The owner graph has a node per root and per shared top, and an edge
+ * owner(u) → t for every heap edge u → t into a shared top.  The set of
+ * roots that reach a top is the union of the sets of its predecessors
+ * there, so one pass over its strongly connected components in
+ * topological order (Tarjan's algorithm, iterative) gives every top its
+ * set.  Sets are interned and unions memoised: real heaps have few
+ * distinct sets (all of a cache's entries are reached by the same roots),
+ * so the cost follows the edges, not roots × tops. */
 #include "analysis/shared.h"
 
 #include <stdlib.h>
@@ -7,51 +16,22 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
-#define BUDGET_EDGES (64u << 20) /* owner-graph edges visited, over all searches */
-#define BUDGET_PAIRS (4u << 20)  /* (shared top, root) pairs kept */
+#define POOL_BUDGET (16u << 20) /* root ids kept over all distinct sets */
+#define SET_OVERFLOW 1u         /* the set of a top whose roots did not fit the budget */
 
-/* The owner graph: node q < nroot is root q; q >= nroot is shared top
- * tops[q - nroot].  Edges in CSR. */
+/* ---- the owner graph ---- */
+
 typedef struct owners {
     uint32_t nroot, ntop, nq;
-    uint32_t *tops;   /* object ids of the shared tops, ascending */
-    uint32_t *owner;  /* per model node (objects, roots): its owner node id, RT_NONE */
-    uint32_t *start, *adj;
-    uint32_t *stamp;  /* per q: the search that last visited it */
-    uint32_t *queue;
-    uint32_t run;
-    uint64_t edges_left;
+    uint32_t *tops;    /* object id of each shared top, in dominator-tree preorder */
+    uint32_t *owner;   /* per model node (objects, roots): its owner's node id q, RT_NONE */
+    uint32_t *sstart, *succ; /* q -> tops it points at */
+    uint32_t *pstart, *pred; /* top q <- its owner-graph predecessors */
 } owners;
 
-static uint32_t top_index(const owners *o, uint32_t obj)
-{
-    size_t lo = 0, hi = o->ntop;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (o->tops[mid] < obj)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
-}
-
-/* Owner-graph id of model node v's owner, RT_NONE if unreached. */
-static uint32_t qid(const owners *o, const rt_model *m, uint32_t v)
-{
-    uint32_t w = o->owner[v];
-    if (w == RT_NONE)
-        return RT_NONE;
-    return w >= m->nobj ? w - m->nobj : o->nroot + top_index(o, w);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Owners of every node, the shared tops, and the edges between owners. */
+/* The owner of every node (a root owns its subtree, a shared top its),
+ * then each top's owner predecessors, and the successor lists by
+ * counting sort. */
 static void build_owners(owners *o, rt_model *m, const rt_retained *r)
 {
     uint32_t nobj = m->nobj, nnode = m->nobj + m->nroot;
@@ -59,114 +39,270 @@ static void build_owners(owners *o, rt_model *m, const rt_retained *r)
     o->nroot = m->nroot;
     o->owner = rt_malloc(((size_t)nnode + 1) * sizeof *o->owner);
     memset(o->owner, 0xff, ((size_t)nnode + 1) * sizeof *o->owner);
+    for (uint32_t i = 0; i < r->tree.nreach; i++) {
+        uint32_t v = order[i];
+        if (v < nobj && idom[v] >= r->group0)
+            o->ntop++;
+    }
+    o->tops = rt_malloc(((size_t)o->ntop + 1) * sizeof *o->tops);
+    uint32_t k = 0;
     /* preorder: a node's dominator comes before it */
     for (uint32_t i = 0; i < r->tree.nreach; i++) {
         uint32_t v = order[i];
         if (v >= nnode)
             continue; /* group nodes, super-root */
-        if (v >= nobj || idom[v] >= r->group0) {
-            o->owner[v] = v;
-            o->ntop += v < nobj;
+        if (v >= nobj) {
+            o->owner[v] = v - nobj;
+        } else if (idom[v] >= r->group0) {
+            o->tops[k] = v;
+            o->owner[v] = o->nroot + k++;
         } else {
             o->owner[v] = o->owner[idom[v]];
         }
     }
-    o->tops = rt_malloc(((size_t)o->ntop + 1) * sizeof *o->tops);
-    uint32_t k = 0;
-    for (uint32_t v = 0; v < nobj; v++)
-        if (o->owner[v] == v)
-            o->tops[k++] = v;
     o->nq = o->nroot + o->ntop;
-    o->stamp = rt_calloc((size_t)o->nq + 1, sizeof *o->stamp);
-    o->queue = rt_malloc(((size_t)o->nq + 1) * sizeof *o->queue);
 
-    /* edges owner(u) -> top for every u -> top; each pair once */
-    uint64_t *pairs = NULL;
-    size_t npair = 0, cap = 0;
+    /* one pass, into room for every edge into a top; a pair repeated
+     * right away is dropped (a repeat further apart only costs a union
+     * already memoised) */
+    size_t room = 0;
+    for (k = 0; k < o->ntop; k++)
+        room += m->redge_start[o->tops[k] + 1] - m->redge_start[o->tops[k]];
+    o->pstart = rt_calloc((size_t)o->nq + 1, sizeof *o->pstart);
+    o->pred = rt_malloc((room + 1) * sizeof *o->pred);
+    uint32_t np = 0;
     for (k = 0; k < o->ntop; k++) {
-        uint32_t t = o->tops[k], dst = o->nroot + k;
+        uint32_t t = o->tops[k], dst = o->nroot + k, first = np;
         for (uint32_t e = m->redge_start[t]; e < m->redge_start[t + 1]; e++) {
-            uint32_t src = qid(o, m, m->redge_src[e]);
-            if (src == RT_NONE || src == dst || o->stamp[src] == k + 1)
-                continue;
-            o->stamp[src] = k + 1;
-            RT_GROW(pairs, cap, npair + 1);
-            pairs[npair++] = (uint64_t)src << 32 | dst;
+            uint32_t src = o->owner[m->redge_src[e]];
+            if (src != RT_NONE && src != dst && (np == first || o->pred[np - 1] != src))
+                o->pred[np++] = src;
         }
+        o->pstart[dst + 1] = np;
     }
-    memset(o->stamp, 0, ((size_t)o->nq + 1) * sizeof *o->stamp);
-    if (npair)
-        qsort(pairs, npair, sizeof *pairs, cmp_u64);
-    o->start = rt_calloc((size_t)o->nq + 1, sizeof *o->start);
-    o->adj = rt_malloc((npair + 1) * sizeof *o->adj);
-    for (size_t i = 0; i < npair; i++) {
-        o->start[(pairs[i] >> 32) + 1]++;
-        o->adj[i] = (uint32_t)pairs[i];
-    }
+    for (uint32_t q = 0; q < o->nq; q++) /* roots have none */
+        if (o->pstart[q + 1] < o->pstart[q])
+            o->pstart[q + 1] = o->pstart[q];
+    o->pred = rt_reallocarray(o->pred, (size_t)np + 1, sizeof *o->pred);
+    /* the successors: every (pred, top) pair the other way round */
+    o->sstart = rt_calloc((size_t)o->nq + 2, sizeof *o->sstart);
+    o->succ = rt_malloc(((size_t)o->pstart[o->nq] + 1) * sizeof *o->succ);
+    for (uint32_t e = 0; e < o->pstart[o->nq]; e++)
+        o->sstart[o->pred[e] + 2]++;
     for (uint32_t q = 0; q < o->nq; q++)
-        o->start[q + 1] += o->start[q];
-    free(pairs);
-    o->edges_left = BUDGET_EDGES;
+        o->sstart[q + 2] += o->sstart[q + 1];
+    for (uint32_t q = 0; q < o->nq; q++)
+        for (uint32_t e = o->pstart[q]; e < o->pstart[q + 1]; e++)
+            o->succ[o->sstart[o->pred[e] + 1]++] = q;
 }
 
-/* Visit every shared top the sources reach; fn(top index) for each.
- * Returns -1 when the edge budget ran out. */
-typedef void (*top_fn)(uint32_t k, void *ctx);
-static int search(owners *o, const uint32_t *src, size_t nsrc, top_fn fn, void *ctx)
+/* Strongly connected components, sources first: comp[q] and the nodes of
+ * each component in topological order (cstart/cnodes). */
+static uint32_t components(const owners *o, uint32_t **comp_out, uint32_t **cstart_out, uint32_t **cnodes_out)
 {
-    uint32_t run = ++o->run, head = 0, tail = 0;
-    for (size_t i = 0; i < nsrc; i++) {
-        o->stamp[src[i]] = run;
-        o->queue[tail++] = src[i];
-    }
-    while (head < tail) {
-        uint32_t q = o->queue[head++];
-        uint32_t n = o->start[q + 1] - o->start[q];
-        if (n > o->edges_left)
-            return -1;
-        o->edges_left -= n;
-        for (uint32_t e = o->start[q]; e < o->start[q + 1]; e++) {
-            uint32_t t = o->adj[e];
-            if (o->stamp[t] == run)
+    uint32_t n = o->nq;
+    uint32_t *index = rt_malloc(((size_t)n + 1) * sizeof *index);
+    uint32_t *low = rt_malloc(((size_t)n + 1) * sizeof *low);
+    uint32_t *comp = rt_malloc(((size_t)n + 1) * sizeof *comp);
+    uint32_t *stack = rt_malloc(((size_t)n + 1) * sizeof *stack);
+    uint32_t *call = rt_malloc(((size_t)n + 1) * sizeof *call);  /* DFS path */
+    uint32_t *next = rt_malloc(((size_t)n + 1) * sizeof *next);  /* next successor to try */
+    uint32_t *emitted = rt_malloc(((size_t)n + 1) * sizeof *emitted); /* sinks first */
+    memset(index, 0xff, ((size_t)n + 1) * sizeof *index);
+    uint32_t counter = 0, sp = 0, ncomp = 0, nemit = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        if (index[s] != RT_NONE)
+            continue;
+        uint32_t depth = 0;
+        call[depth++] = s;
+        index[s] = low[s] = counter++;
+        next[s] = o->sstart[s];
+        stack[sp++] = s;
+        comp[s] = RT_NONE;
+        while (depth) {
+            uint32_t v = call[depth - 1];
+            if (next[v] < o->sstart[v + 1]) {
+                uint32_t w = o->succ[next[v]++];
+                if (index[w] == RT_NONE) {
+                    index[w] = low[w] = counter++;
+                    next[w] = o->sstart[w];
+                    stack[sp++] = w;
+                    comp[w] = RT_NONE;
+                    call[depth++] = w;
+                } else if (comp[w] == RT_NONE && index[w] < low[v]) {
+                    low[v] = index[w]; /* on the stack */
+                }
                 continue;
-            o->stamp[t] = run;
-            o->queue[tail++] = t;
-            fn(t - o->nroot, ctx);
+            }
+            depth--;
+            if (depth && low[v] < low[call[depth - 1]])
+                low[call[depth - 1]] = low[v];
+            if (low[v] == index[v]) {
+                uint32_t w;
+                do {
+                    w = stack[--sp];
+                    comp[w] = ncomp;
+                    emitted[nemit++] = w;
+                } while (w != v);
+                ncomp++;
+            }
         }
     }
-    return 0;
+    /* Tarjan emits sinks first: number components the other way round */
+    uint32_t *cstart = rt_calloc((size_t)ncomp + 1, sizeof *cstart);
+    uint32_t *cnodes = rt_malloc(((size_t)n + 1) * sizeof *cnodes);
+    for (uint32_t q = 0; q < n; q++) {
+        comp[q] = ncomp - 1 - comp[q];
+        cstart[comp[q] + 1]++;
+    }
+    for (uint32_t c = 0; c < ncomp; c++)
+        cstart[c + 1] += cstart[c];
+    memcpy(index, cstart, ((size_t)ncomp + 1) * sizeof *cstart); /* reuse: fill positions */
+    for (uint32_t i = nemit; i-- > 0;)
+        cnodes[index[comp[emitted[i]]]++] = emitted[i];
+    free(index);
+    free(low);
+    free(stack);
+    free(call);
+    free(next);
+    free(emitted);
+    *comp_out = comp;
+    *cstart_out = cstart;
+    *cnodes_out = cnodes;
+    return ncomp;
 }
 
-typedef struct root_ctx {
-    const owners *o;
-    const rt_retained *r;
-    uint64_t bytes, objects;
-    uint32_t skip_idom; /* tops dominated by this group node are counted already */
-    uint32_t root;      /* the root searched from, for pairs; RT_NONE: none kept */
-    uint64_t *pairs;
-    size_t npair, cap;
-    int full;
-} root_ctx;
+/* ---- interned sets of roots ---- */
 
-static void on_top(uint32_t k, void *ctx)
+typedef struct sets {
+    uint32_t *start, *len; /* per set id; 0 = empty, SET_OVERFLOW = too many */
+    uint32_t n;
+    size_t cap;
+    uint32_t *pool;
+    size_t npool, cap_pool;
+    uint32_t *slots;       /* intern table: set ids, 0 = empty */
+    size_t cap_slot;
+    uint64_t *memo_key;    /* union memo: (a << 32 | b) + 1, 0 = empty */
+    uint32_t *memo_val;
+    size_t cap_memo, nmemo;
+    int overflow;
+} sets;
+
+static uint64_t set_hash(const uint32_t *ids, uint32_t n)
 {
-    root_ctx *c = ctx;
-    uint32_t t = c->o->tops[k];
-    if (c->r->tree.idom[t] != c->skip_idom) {
-        c->bytes += c->r->bytes[t];
-        c->objects += c->r->objects[t];
-    }
-    if (c->root == RT_NONE)
-        return;
-    if (c->npair >= BUDGET_PAIRS) {
-        c->full = 1;
-        return;
-    }
-    RT_GROW(c->pairs, c->cap, c->npair + 1);
-    c->pairs[c->npair++] = (uint64_t)k << 32 | c->root;
+    uint64_t h = n;
+    for (uint32_t i = 0; i < n; i++)
+        h = rt_hash64(h ^ ids[i]);
+    return h;
 }
 
-/* The group node of rt_retained r a model root hangs under. */
+static void sets_rehash(sets *S, size_t ncap)
+{
+    free(S->slots);
+    S->slots = rt_calloc(ncap, sizeof *S->slots);
+    S->cap_slot = ncap;
+    for (uint32_t id = 2; id < S->n; id++) {
+        size_t h = set_hash(S->pool + S->start[id], S->len[id]) & (ncap - 1);
+        while (S->slots[h])
+            h = (h + 1) & (ncap - 1);
+        S->slots[h] = id;
+    }
+}
+
+/* The id of the set ids[0..n) (sorted, distinct), added if new. */
+static uint32_t set_intern(sets *S, const uint32_t *ids, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    if ((size_t)(S->n + 1) * 2 > S->cap_slot)
+        sets_rehash(S, S->cap_slot ? S->cap_slot * 2 : 1024);
+    size_t h = set_hash(ids, n) & (S->cap_slot - 1);
+    for (uint32_t id; (id = S->slots[h]) != 0; h = (h + 1) & (S->cap_slot - 1))
+        if (S->len[id] == n && memcmp(S->pool + S->start[id], ids, n * sizeof *ids) == 0)
+            return id;
+    if (S->npool + n > POOL_BUDGET) {
+        S->overflow = 1;
+        return SET_OVERFLOW;
+    }
+    RT_GROW(S->start, S->cap, (size_t)S->n + 1);
+    S->len = rt_reallocarray(S->len, S->cap, sizeof *S->len);
+    RT_GROW(S->pool, S->cap_pool, S->npool + n);
+    memcpy(S->pool + S->npool, ids, n * sizeof *ids);
+    S->start[S->n] = (uint32_t)S->npool;
+    S->len[S->n] = n;
+    S->npool += n;
+    S->slots[h] = S->n;
+    return S->n++;
+}
+
+/* a ∪ b, memoised. */
+static uint32_t set_union(sets *S, uint32_t a, uint32_t b, uint32_t **tmp, size_t *cap_tmp)
+{
+    if (a == b || b == 0)
+        return a;
+    if (a == 0)
+        return b;
+    if (a == SET_OVERFLOW || b == SET_OVERFLOW)
+        return SET_OVERFLOW;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t key = ((uint64_t)a << 32 | b) + 1;
+    if ((S->nmemo + 1) * 2 > S->cap_memo) {
+        size_t ncap = S->cap_memo ? S->cap_memo * 2 : 1024;
+        uint64_t *k = rt_calloc(ncap, sizeof *k);
+        uint32_t *v = rt_malloc(ncap * sizeof *v);
+        for (size_t i = 0; i < S->cap_memo; i++) {
+            if (!S->memo_key[i])
+                continue;
+            size_t h = rt_hash64(S->memo_key[i]) & (ncap - 1);
+            while (k[h])
+                h = (h + 1) & (ncap - 1);
+            k[h] = S->memo_key[i];
+            v[h] = S->memo_val[i];
+        }
+        free(S->memo_key);
+        free(S->memo_val);
+        S->memo_key = k;
+        S->memo_val = v;
+        S->cap_memo = ncap;
+    }
+    size_t h = rt_hash64(key) & (S->cap_memo - 1);
+    for (; S->memo_key[h]; h = (h + 1) & (S->cap_memo - 1))
+        if (S->memo_key[h] == key)
+            return S->memo_val[h];
+    /* merge two sorted lists (the pool may move while interning: copy) */
+    uint32_t na = S->len[a], nb = S->len[b];
+    RT_GROW(*tmp, *cap_tmp, (size_t)na + nb);
+    const uint32_t *x = S->pool + S->start[a], *y = S->pool + S->start[b];
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < na || j < nb) {
+        uint32_t v = j == nb || (i < na && x[i] < y[j]) ? x[i++] : y[j++];
+        if (!n || (*tmp)[n - 1] != v)
+            (*tmp)[n++] = v;
+    }
+    uint32_t id = set_intern(S, *tmp, n);
+    S->memo_key[h] = key;
+    S->memo_val[h] = id;
+    S->nmemo++;
+    return id;
+}
+
+static void sets_free(sets *S)
+{
+    free(S->start);
+    free(S->len);
+    free(S->pool);
+    free(S->slots);
+    free(S->memo_key);
+    free(S->memo_val);
+}
+
+/* ---- grouping ---- */
+
+/* The rt_retained group a model root hangs under. */
 static uint32_t root_group(const rt_model *m, const rt_retained *r, uint32_t i)
 {
     const rt_root *rt = &m->roots[i];
@@ -189,26 +325,6 @@ static uint32_t root_group(const rt_model *m, const rt_retained *r, uint32_t i)
             return lo;
         }
     return RT_NONE;
-}
-
-/* Tops sorted by their root lists, for grouping equal sets. */
-typedef struct list_ctx {
-    const uint32_t *lstart, *lroots;
-} list_ctx;
-
-static int cmp_list(const void *a, const void *b, void *ctx)
-{
-    const list_ctx *c = ctx;
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    uint32_t nx = c->lstart[x + 1] - c->lstart[x], ny = c->lstart[y + 1] - c->lstart[y];
-    for (uint32_t i = 0; i < nx && i < ny; i++) {
-        uint32_t p = c->lroots[c->lstart[x] + i], q = c->lroots[c->lstart[y] + i];
-        if (p != q)
-            return p < q ? -1 : 1;
-    }
-    if (nx != ny)
-        return nx < ny ? -1 : 1;
-    return x < y ? -1 : x > y;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -253,15 +369,16 @@ static void add_type(type_slot **tab, size_t *cap, size_t *n, uint64_t key, uint
     (*tab)[h].count++;
 }
 
+/* The largest few types of each group, from every object under a top. */
 static void group_types(rt_shared *s, const rt_model *m, const owners *o, const uint32_t *top_group)
 {
     type_slot *tab = NULL;
     size_t cap = 0, n = 0;
     for (uint32_t v = 0; v < m->nobj; v++) {
-        uint32_t w = o->owner[v];
-        if (w == RT_NONE || w >= m->nobj)
+        uint32_t q = o->owner[v];
+        if (q == RT_NONE || q < o->nroot)
             continue;
-        uint32_t g = top_group[top_index(o, w)];
+        uint32_t g = top_group[q - o->nroot];
         if (g != RT_NONE)
             add_type(&tab, &cap, &n, (uint64_t)g << 32 | model_obj_type_name(m, v), m->objects[v].size);
     }
@@ -270,7 +387,6 @@ static void group_types(rt_shared *s, const rt_model *m, const owners *o, const 
             continue;
         rt_shared_group *g = &s->groups[(tab[i].key - 1) >> 32];
         rt_shared_type t = { (uint32_t)(tab[i].key - 1), tab[i].bytes, tab[i].count };
-        /* keep the largest few, largest first (ties: lower string id) */
         uint32_t j = g->ntype < SHARED_TYPES ? g->ntype++ : SHARED_TYPES;
         while (j > 0 && (g->types[j - 1].bytes < t.bytes ||
                          (g->types[j - 1].bytes == t.bytes && g->types[j - 1].type > t.type))) {
@@ -284,123 +400,165 @@ static void group_types(rt_shared *s, const rt_model *m, const owners *o, const 
     free(tab);
 }
 
+/* One group per set that holds anything, with its roots and types. */
+static void make_groups(rt_shared *s, const rt_model *m, const owners *o, const sets *S, const uint32_t *qset,
+                        const uint64_t *set_bytes, const uint64_t *set_objs, const uint32_t *set_tops)
+{
+    uint32_t *set_group = rt_malloc((size_t)S->n * sizeof *set_group);
+    size_t gcap = 0, rcap = 0, nr = 0;
+    for (uint32_t id = 1; id < S->n; id++) {
+        set_group[id] = RT_NONE;
+        if (!set_tops[id])
+            continue;
+        RT_GROW(s->groups, gcap, (size_t)s->ngroup + 1);
+        rt_shared_group *g = &s->groups[s->ngroup];
+        memset(g, 0, sizeof *g);
+        uint32_t n = id == SET_OVERFLOW ? 0 : S->len[id];
+        RT_GROW(s->roots, rcap, nr + n + 1);
+        if (n)
+            memcpy(s->roots + nr, S->pool + S->start[id], n * sizeof *s->roots);
+        g->root_start = (uint32_t)nr;
+        g->nroot = n;
+        g->ntop = set_tops[id];
+        g->bytes = set_bytes[id];
+        g->objects = set_objs[id];
+        nr += n;
+        set_group[id] = s->ngroup++;
+    }
+    set_group[0] = RT_NONE;
+    uint32_t *top_group = rt_malloc(((size_t)o->ntop + 1) * sizeof *top_group);
+    for (uint32_t k = 0; k < o->ntop; k++)
+        top_group[k] = set_group[qset[o->nroot + k]];
+    group_types(s, m, o, top_group);
+    if (s->ngroup)
+        qsort(s->groups, s->ngroup, sizeof *s->groups, cmp_group);
+    free(top_group);
+    free(set_group);
+}
+
+/* ---- the whole computation ---- */
+
+/* Each top's set: the union over its component's predecessors. */
+static uint32_t *top_sets(const owners *o, sets *S)
+{
+    uint32_t *comp, *cstart, *cnodes;
+    uint32_t ncomp = components(o, &comp, &cstart, &cnodes);
+    uint32_t *qset = rt_calloc((size_t)o->nq + 1, sizeof *qset);
+    uint32_t *tmp = NULL;
+    size_t cap_tmp = 0;
+    for (uint32_t c = 0; c < ncomp; c++) {
+        uint32_t set = 0;
+        for (uint32_t i = cstart[c]; i < cstart[c + 1]; i++) {
+            uint32_t q = cnodes[i];
+            if (q < o->nroot) {
+                set = set_union(S, set, set_intern(S, &q, 1), &tmp, &cap_tmp);
+                continue;
+            }
+            for (uint32_t e = o->pstart[q]; e < o->pstart[q + 1]; e++)
+                if (comp[o->pred[e]] != c)
+                    set = set_union(S, set, qset[o->pred[e]], &tmp, &cap_tmp);
+        }
+        for (uint32_t i = cstart[c]; i < cstart[c + 1]; i++)
+            qset[cnodes[i]] = set;
+    }
+    free(tmp);
+    free(comp);
+    free(cstart);
+    free(cnodes);
+    return qset;
+}
+
 void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *s)
 {
     memset(s, 0, sizeof *s);
-    owners o;
-    memset(&o, 0, sizeof o);
     if (!m->redge_start && !m->edge_start)
         return; /* neither direction kept: see RETAINED_KEEP_REVERSE */
+    owners o;
+    memset(&o, 0, sizeof o);
     model_build_reverse(m);
     build_owners(&o, m, r);
     model_release_reverse(m);
     s->ntop = o.ntop;
+
+    sets S;
+    memset(&S, 0, sizeof S);
+    S.n = 2; /* 0: empty, 1: overflow */
+    RT_GROW(S.start, S.cap, 2);
+    S.len = rt_calloc(S.cap, sizeof *S.len);
+    uint32_t *qset = top_sets(&o, &S);
+    s->capped = S.overflow;
+
+    /* bytes and objects per set, from its tops */
+    uint64_t *set_bytes = rt_calloc(S.n, sizeof *set_bytes), *set_objs = rt_calloc(S.n, sizeof *set_objs);
+    uint32_t *set_tops = rt_calloc(S.n, sizeof *set_tops);
     for (uint32_t k = 0; k < o.ntop; k++) {
-        s->shared_bytes += r->bytes[o.tops[k]];
-        s->shared_objects += r->objects[o.tops[k]];
+        uint32_t id = qset[o.nroot + k], t = o.tops[k];
+        s->shared_bytes += r->bytes[t];
+        s->shared_objects += r->objects[t];
+        set_bytes[id] += r->bytes[t];
+        set_objs[id] += r->objects[t];
+        set_tops[id]++;
     }
 
-    /* each root: what it reaches, and the (top, root) pairs */
+    /* a root reaches what it retains and every set it belongs to */
     s->reachable_bytes = rt_malloc(((size_t)m->nroot + 1) * sizeof *s->reachable_bytes);
     s->reachable_objects = rt_malloc(((size_t)m->nroot + 1) * sizeof *s->reachable_objects);
-    root_ctx c = { .o = &o, .r = r, .skip_idom = RT_NONE };
     for (uint32_t i = 0; i < m->nroot; i++) {
-        c.bytes = r->bytes[m->nobj + i];
-        c.objects = r->objects[m->nobj + i];
-        c.root = c.full ? RT_NONE : i;
-        if (!s->capped && search(&o, &i, 1, on_top, &c) != 0)
-            s->capped = 1;
-        s->reachable_bytes[i] = c.bytes;
-        s->reachable_objects[i] = c.objects;
+        s->reachable_bytes[i] = r->bytes[m->nobj + i];
+        s->reachable_objects[i] = r->objects[m->nobj + i];
     }
-    if (c.full)
-        s->capped = 1;
+    for (uint32_t id = 2; id < S.n; id++)
+        for (uint32_t j = 0; j < S.len[id]; j++) {
+            s->reachable_bytes[S.pool[S.start[id] + j]] += set_bytes[id];
+            s->reachable_objects[S.pool[S.start[id] + j]] += set_objs[id];
+        }
 
-    /* each goroutine group: from all its roots at once */
+    /* a goroutine the same, counting each set once; a set of its roots
+     * alone hangs under its group node, counted in what it retains */
     if (flags & SHARED_GROUPS) {
         s->group_reachable_bytes = rt_calloc((size_t)r->ngroup + 1, sizeof *s->group_reachable_bytes);
         s->group_reachable_objects = rt_calloc((size_t)r->ngroup + 1, sizeof *s->group_reachable_objects);
         uint32_t *gof = rt_malloc(((size_t)m->nroot + 1) * sizeof *gof);
-        uint32_t *gstart = rt_calloc((size_t)r->ngroup + 2, sizeof *gstart);
-        uint32_t *groots = rt_malloc(((size_t)m->nroot + 1) * sizeof *groots);
+        uint32_t *stamp = rt_calloc((size_t)r->ngroup + 1, sizeof *stamp);
         for (uint32_t i = 0; i < m->nroot; i++)
-            if ((gof[i] = root_group(m, r, i)) != RT_NONE)
-                gstart[gof[i] + 2]++;
-        for (uint32_t g = 0; g < r->ngroup; g++)
-            gstart[g + 2] += gstart[g + 1];
-        for (uint32_t i = 0; i < m->nroot; i++)
-            if (gof[i] != RT_NONE)
-                groots[gstart[gof[i] + 1]++] = i;
+            gof[i] = root_group(m, r, i);
         for (uint32_t g = 0; g < r->ngroup; g++) {
-            root_ctx gc = { .o = &o, .r = r, .skip_idom = r->group0 + g, .root = RT_NONE };
-            gc.bytes = r->bytes[r->group0 + g];
-            gc.objects = r->objects[r->group0 + g];
-            if (!s->capped && search(&o, groots + gstart[g], gstart[g + 1] - gstart[g], on_top, &gc) != 0)
-                s->capped = 1;
-            s->group_reachable_bytes[g] = gc.bytes;
-            s->group_reachable_objects[g] = gc.objects;
+            s->group_reachable_bytes[g] = r->bytes[r->group0 + g];
+            s->group_reachable_objects[g] = r->objects[r->group0 + g];
+        }
+        for (uint32_t id = 2; id < S.n; id++) {
+            const uint32_t *ids = S.pool + S.start[id];
+            uint32_t g0 = gof[ids[0]], one = 1;
+            for (uint32_t j = 1; j < S.len[id] && one; j++)
+                one = gof[ids[j]] == g0;
+            if (one)
+                continue;
+            for (uint32_t j = 0; j < S.len[id]; j++) {
+                uint32_t g = gof[ids[j]];
+                if (g == RT_NONE || stamp[g] == id)
+                    continue;
+                stamp[g] = id;
+                s->group_reachable_bytes[g] += set_bytes[id];
+                s->group_reachable_objects[g] += set_objs[id];
+            }
         }
         free(gof);
-        free(gstart);
-        free(groots);
+        free(stamp);
     }
 
-    /* group the tops by their exact root sets */
-    if (c.npair)
-        qsort(c.pairs, c.npair, sizeof *c.pairs, cmp_u64);
-    uint32_t *lstart = rt_calloc((size_t)o.ntop + 1, sizeof *lstart);
-    uint32_t *lroots = rt_malloc((c.npair + 1) * sizeof *lroots);
-    for (size_t i = 0; i < c.npair; i++) {
-        lstart[(c.pairs[i] >> 32) + 1]++;
-        lroots[i] = (uint32_t)c.pairs[i];
-    }
-    for (uint32_t k = 0; k < o.ntop; k++)
-        lstart[k + 1] += lstart[k];
-    free(c.pairs);
-    uint32_t *sorted = rt_malloc(((size_t)o.ntop + 1) * sizeof *sorted);
-    uint32_t nsorted = 0;
-    for (uint32_t k = 0; k < o.ntop; k++)
-        if (lstart[k + 1] > lstart[k])
-            sorted[nsorted++] = k;
-    list_ctx lc = { lstart, lroots };
-    qsort_r(sorted, nsorted, sizeof *sorted, cmp_list, &lc);
-    uint32_t *top_group = rt_malloc(((size_t)o.ntop + 1) * sizeof *top_group);
-    memset(top_group, 0xff, ((size_t)o.ntop + 1) * sizeof *top_group);
-    size_t gcap = 0, rcap = 0, nr = 0;
-    for (uint32_t i = 0; i < nsorted; i++) {
-        uint32_t k = sorted[i];
-        uint32_t n = lstart[k + 1] - lstart[k], prev = i ? sorted[i - 1] : 0;
-        if (i == 0 || lstart[prev + 1] - lstart[prev] != n ||
-            memcmp(lroots + lstart[prev], lroots + lstart[k], n * sizeof *lroots) != 0) {
-            RT_GROW(s->groups, gcap, (size_t)s->ngroup + 1);
-            rt_shared_group *g = &s->groups[s->ngroup++];
-            memset(g, 0, sizeof *g);
-            RT_GROW(s->roots, rcap, nr + n);
-            memcpy(s->roots + nr, lroots + lstart[k], n * sizeof *lroots);
-            g->root_start = (uint32_t)nr;
-            g->nroot = n;
-            nr += n;
-        }
-        rt_shared_group *g = &s->groups[s->ngroup - 1];
-        g->ntop++;
-        g->bytes += r->bytes[o.tops[k]];
-        g->objects += r->objects[o.tops[k]];
-        top_group[k] = s->ngroup - 1;
-    }
-    free(sorted);
-    free(lstart);
-    free(lroots);
-    group_types(s, m, &o, top_group);
-    /* largest first; top_group is stale from here */
-    if (s->ngroup)
-        qsort(s->groups, s->ngroup, sizeof *s->groups, cmp_group);
-    free(top_group);
+    if (flags & SHARED_LISTS)
+        make_groups(s, m, &o, &S, qset, set_bytes, set_objs, set_tops);
+    free(set_bytes);
+    free(set_objs);
+    free(set_tops);
+    free(qset);
+    sets_free(&S);
     free(o.tops);
     free(o.owner);
-    free(o.start);
-    free(o.adj);
-    free(o.stamp);
-    free(o.queue);
+    free(o.sstart);
+    free(o.succ);
+    free(o.pstart);
+    free(o.pred);
 }
 
 void shared_free(rt_shared *s)

@@ -49,9 +49,11 @@ typedef struct rt_shared {
 
 /* Fill out from the model and its dominator tree r, which must have been
  * computed with RETAINED_KEEP_REVERSE (the reverse edges are released
- * here).  flags: SHARED_GROUPS also computes what each goroutine (group
- * node) reaches. */
+ * here).  Reachable bytes per root always; flags add SHARED_GROUPS: what
+ * each goroutine (group node) reaches; SHARED_LISTS: the groups of shared
+ * memory with their roots and types. */
 #define SHARED_GROUPS 1
+#define SHARED_LISTS 2
 void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *out);
 void shared_free(rt_shared *s);
 

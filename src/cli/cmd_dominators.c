@@ -82,10 +82,65 @@ static uint32_t chain_end(const tree_view *t, uint32_t v, uint32_t *hops)
  * chain ends, how many hops lie between, and where its children start. */
 typedef struct shown {
     uint32_t head, end, hops, depth;
-    uint32_t next, last;   /* children of end still to visit */
+    uint32_t next, last;   /* children of end still to visit; hidden ones follow */
     uint32_t hidden;       /* children cut by size or depth */
     uint64_t hidden_bytes;
 } shown;
+
+/* Hidden children with one label (type, else allocating function). */
+#define HIDDEN_GROUPS 3
+typedef struct hidden_group {
+    const char *label;
+    uint32_t count;
+    uint64_t bytes;   /* retained, together */
+    uint64_t size;    /* shallow size of each, 0 if they differ */
+} hidden_group;
+
+static int cmp_hidden_label(const void *a, const void *b)
+{
+    const hidden_group *x = a, *y = b;
+    return x->label < y->label ? -1 : x->label > y->label;
+}
+
+/* The children ch[from, to) grouped by label, the largest groups (by
+ * retained bytes) in out; returns how many. */
+static uint32_t hidden_groups(const tree_view *t, uint32_t from, uint32_t to, hidden_group *out)
+{
+    const rt_model *m = t->m;
+    if (from >= to)
+        return 0;
+    hidden_group *g = rt_malloc((size_t)(to - from) * sizeof *g);
+    for (uint32_t i = from; i < to; i++) {
+        uint32_t c = t->ch[i];
+        g[i - from] = (hidden_group){ c < m->nobj ? report_obj_label(m, c) : "roots", 1, t->r->bytes[c],
+                                      c < m->nobj ? m->objects[c].size : 0 };
+    }
+    qsort(g, to - from, sizeof *g, cmp_hidden_label);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < to - from; i++) {
+        if (n && g[n - 1].label == g[i].label) {
+            g[n - 1].count++;
+            g[n - 1].bytes += g[i].bytes;
+            if (g[n - 1].size != g[i].size)
+                g[n - 1].size = 0;
+        } else {
+            g[n++] = g[i];
+        }
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) { /* insertion into the few largest */
+        uint32_t j = k < HIDDEN_GROUPS ? k++ : HIDDEN_GROUPS;
+        while (j > 0 && out[j - 1].bytes < g[i].bytes) {
+            if (j < HIDDEN_GROUPS)
+                out[j] = out[j - 1];
+            j--;
+        }
+        if (j < HIDDEN_GROUPS)
+            out[j] = g[i];
+    }
+    free(g);
+    return k;
+}
 
 static void node_fields(json_w *w, const tree_view *t, uint32_t v)
 {
@@ -169,14 +224,48 @@ static shown open_node(const tree_view *t, uint32_t v, uint32_t depth, uint32_t 
 
 static void close_node(const tree_view *t, const shown *s, json_w *w)
 {
-    char b[32];
+    char b[32], b2[32];
+    hidden_group g[HIDDEN_GROUPS];
+    uint32_t ng = s->hidden ? hidden_groups(t, s->last, s->last + s->hidden, g) : 0;
     if (w) {
         json_arr_end(w);
+        json_key(w, "hidden_groups");
+        json_arr_begin(w);
+        for (uint32_t i = 0; i < ng; i++) {
+            json_obj_begin(w);
+            json_key(w, "label");
+            json_str(w, g[i].label);
+            json_key(w, "count");
+            json_u64(w, g[i].count);
+            json_key(w, "retained_bytes");
+            json_u64(w, g[i].bytes);
+            json_key(w, "size_each");
+            if (g[i].size)
+                json_u64(w, g[i].size);
+            else
+                json_null(w);
+            json_obj_end(w);
+        }
+        json_arr_end(w);
         json_obj_end(w);
-    } else if (s->hidden && s->hidden_bytes) {
-        printf("%10s %10s  %*s(%u more child%s not shown)\n", cli_bytes(s->hidden_bytes, b, sizeof b), "",
-               (int)((s->depth + 1) * 2), "", s->hidden, s->hidden == 1 ? "" : "ren");
+        return;
     }
+    if (!s->hidden || !s->hidden_bytes)
+        return;
+    uint32_t left = s->hidden;
+    uint64_t left_bytes = s->hidden_bytes;
+    for (uint32_t i = 0; i < ng; i++) {
+        printf("%10s %10s  %*s%u × %s", cli_bytes(g[i].bytes, b, sizeof b), "", (int)((s->depth + 1) * 2), "",
+               g[i].count, g[i].label);
+        if (g[i].size)
+            printf(", %s each", cli_bytes(g[i].size, b2, sizeof b2));
+        printf(" (not shown)\n");
+        left -= g[i].count;
+        left_bytes -= g[i].bytes;
+    }
+    if (left)
+        printf("%10s %10s  %*s(%u %schild%s not shown)\n", cli_bytes(left_bytes, b, sizeof b), "",
+           (int)((s->depth + 1) * 2), "", left, left < s->hidden ? "more " : "", left == 1 ? "" : "ren");
 }
 
 /* Iterative pre-order walk: lists can be a million nodes deep. */

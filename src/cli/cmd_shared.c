@@ -143,7 +143,7 @@ int cmd_shared(int argc, char **argv)
         return rc;
     }
     rt_shared s;
-    shared_compute(ctx.m, &r, 0, &s);
+    shared_compute(ctx.m, &r, SHARED_LISTS, &s);
     if (ctx.json)
         print_json(ctx.m, &r, &s, &o);
     else

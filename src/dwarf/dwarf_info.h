@@ -263,6 +263,11 @@ typedef struct dw_piece {
  * compiler temporaries have no DWARF).  dwarf_slots.c. */
 const dw_local *dwl_slot_at(const dw_func *f, uint64_t pc, uint64_t cfa, uint64_t addr, uint64_t *start,
                             uint64_t *size);
+/* The next such local after `after` (a local of f, or NULL for the
+ * first): two variables the compiler keeps in one slot (disjoint
+ * lifetimes, or one a copy of the other) share it. */
+const dw_local *dwl_slot_next(const dw_func *f, const dw_local *after, uint64_t pc, uint64_t cfa,
+                              uint64_t addr, uint64_t *start, uint64_t *size);
 /* The variable's name as a user wrote it (the parts Go 1.27 names
  * "buf.ptr" are "buf"), in buf; NULL if it has none. */
 const char *dwl_var_name(const dw_local *v, char *buf, size_t n);

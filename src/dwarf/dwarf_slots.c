@@ -12,9 +12,15 @@
 const dw_local *dwl_slot_at(const dw_func *f, uint64_t pc, uint64_t cfa, uint64_t addr, uint64_t *start,
                             uint64_t *size)
 {
+    return dwl_slot_next(f, NULL, pc, cfa, addr, start, size);
+}
+
+const dw_local *dwl_slot_next(const dw_func *f, const dw_local *after, uint64_t pc, uint64_t cfa,
+                              uint64_t addr, uint64_t *start, uint64_t *size)
+{
     if (!f)
         return NULL;
-    for (size_t i = 0; i < f->nlocals; i++) {
+    for (size_t i = after ? (size_t)(after - f->locals) + 1 : 0; i < f->nlocals; i++) {
         const dw_local *v = &f->locals[i];
         const dw_loc *l = dwl_at(v, pc);
         if (!l || !l->nops)

@@ -2,9 +2,10 @@
  * core loader (frames it unwinds) and the heap-dump loader (frame records).
  *
  * A root is a variable: a word of the frame goes to the DWARF local whose
- * stack slot holds it at the frame's pc (dwl_slot_at), and words no local
- * covers (spill slots, compiler temporaries; every word when there is no
- * DWARF) make one root for the whole frame, named by its function. */
+ * stack slot holds it at the frame's pc (dwl_slot_at), named with every
+ * other local in that slot ("ref, otherRef"); a word no local covers
+ * (spill slots, compiler temporaries; every word when there is no DWARF)
+ * is a root of its own, "frame+0xOFF" from the frame's sp. */
 #ifndef RETAIN_LOADERS_FRAME_ROOTS_H
 #define RETAIN_LOADERS_FRAME_ROOTS_H
 
@@ -20,13 +21,12 @@ typedef struct frame_roots {
     const dw_func *df;     /* the function's DWARF, NULL if none */
     uint64_t lookup_pc;    /* link-time pc for its locations */
     uint64_t cfa;          /* the frame's CFA: the caller's sp */
-    uint64_t sp, size;     /* the whole-frame root's address and size */
+    uint64_t sp, size;     /* the frame's lowest address and size */
     uint64_t goroutine;
     uint32_t function;     /* string id */
     int conservative;      /* the roots say "conservative" */
     ty_ctx *types;         /* gives each variable's root its type; NULL: none */
     /* filled as roots are made: */
-    uint32_t frame_root;   /* RT_NONE until a word needs it */
     size_t nvars;
     const dw_local *vars[FRAME_ROOTS_VARS];
     uint32_t var_roots[FRAME_ROOTS_VARS];

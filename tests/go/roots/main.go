@@ -30,7 +30,9 @@
 // running main.sharer hold one map of four 16 KiB buffers. None retains
 // it alone; `retain shared` shows one group of exactly these three roots
 // holding at least the buffers, and each reaches them (`roots`
-// reachable_bytes).
+// reachable_bytes). Under --min-bytes 20000 the dominator tree hides the
+// four buffers below the map's bucket array as one line, "4 × [16384]uint8,
+// 16 KiB each".
 //
 // The GC stays off from the start: a collection empties the pool
 // registries.
@@ -240,7 +242,9 @@ func main() {
 		}
 		runtime.Gosched()
 	}
-	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret, Shared: shared})
+	hidden := []truth.HiddenGroup{{Label: "[16384]uint8", Count: 4, SizeEach: sharedBuf, MinBytes: 20000}}
+	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret, Shared: shared,
+		Hidden: hidden})
 }
 
 // parked counts goroutines blocked receiving from never.

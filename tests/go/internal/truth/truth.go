@@ -195,6 +195,16 @@ type RootID struct {
 	Variable  string `json:"variable,omitempty"`
 }
 
+// HiddenGroup is a group of dominator-tree children hidden by the size
+// cut (`retain dominators --min-bytes MinBytes`): Count objects labelled
+// Label, SizeEach bytes each, shown as one line under their parent.
+type HiddenGroup struct {
+	Label    string `json:"label"`
+	Count    int    `json:"count"`
+	SizeEach uint64 `json:"size_each"`
+	MinBytes uint64 `json:"min_bytes"`
+}
+
 // SharedGroup is memory held jointly by exactly Roots (`retain shared`):
 // a group with that root set must exist and hold at least MinBytes.
 type SharedGroup struct {
@@ -243,6 +253,7 @@ type Facts struct {
 	TypeCounts map[string]int
 	Patches    []Patch
 	Shared     []SharedGroup
+	Hidden     []HiddenGroup
 }
 
 // File is the whole truth record.
@@ -263,6 +274,8 @@ type File struct {
 	Patches []Patch `json:"patches,omitempty"`
 	// Shared are groups of memory several roots hold together.
 	Shared []SharedGroup `json:"shared,omitempty"`
+	// Hidden are groups of children the dominator tree's size cut hides.
+	Hidden []HiddenGroup `json:"hidden,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -497,7 +510,7 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
-		Shared: facts.Shared}
+		Shared: facts.Shared, Hidden: facts.Hidden}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
