@@ -280,6 +280,17 @@ def check_truncated(res, retain, work, dump, exe, truth):
                     res.check(j.get("runtime_heap_objects", 0) is None, where,
                               "overview --json: runtime_heap_objects null before the memstats",
                               repr(j.get("runtime_heap_objects", 0)))
+                    # the roots come after the objects: cut in the objects,
+                    # every root is lost, and reachability is unknown (null),
+                    # never "0 B reachable"
+                    res.check(isinstance(part, dict) and isinstance(part.get("roots_lost"), str)
+                              and "globals" in part["roots_lost"], where,
+                              "overview --json: partial.roots_lost names the globals",
+                              repr(part))
+                    res.check(j.get("reachable_bytes", 0) is None and
+                              j.get("reachable_objects", 0) is None, where,
+                              "overview --json: reachable_bytes/objects null with roots lost",
+                              "%r %r" % (j.get("reachable_bytes", 0), j.get("reachable_objects", 0)))
         r = retain.run(where, ["overview", path])
         if r is not None:
             rc, out, err = r
@@ -287,6 +298,10 @@ def check_truncated(res, retain, work, dump, exe, truth):
                       "rc %d: %s" % (rc, out[:200]))
             res.check("counted 0 objects" not in out, where, "overview text: no runtime count of 0",
                       out[:600])
+            if label == "10%":
+                res.check(re.search(r"^reachable\s+unknown", out, re.M) is not None and
+                          "REACHABILITY UNKNOWN" in out, where,
+                          "overview text: reachable unknown, roots lost", out[:600])
             res.check(not re.search(r"^roots\s+\d+:\s*$", out, re.M), where,
                       "overview text: nothing after 'roots N:' never", out[:600])
             res.check(all(l.startswith(("retain ", "retain: ")) for l in err.splitlines()), where,
@@ -319,6 +334,10 @@ def check_truncated(res, retain, work, dump, exe, truth):
                         j = {}
                     res.check(isinstance(j.get("partial"), dict), where, "why: partial is set",
                               repr(j.get("partial")))
+                    if label == "10%":
+                        res.check(j.get("reachable", False) is None, where,
+                                  "why: reachable null when the roots were lost",
+                                  repr(j.get("reachable", False)))
                     base = (j.get("object") or {}).get("base")
                     res.check(base in ("0x%x" % o[0], o[0]), where, "why: object base 0x%x" % o[0],
                               repr(base))

@@ -143,6 +143,9 @@ void cli_print_partial_text(const rt_model *m, FILE *f)
 {
     if (m->partial)
         fprintf(f, "PARTIAL RESULT: %s.\n", m->partial_reason);
+    if (m->roots_lost[0])
+        fprintf(f, "REACHABILITY UNKNOWN: roots were lost (%s); reachable, retained and shared "
+                   "figures count only what the roots read reach.\n", m->roots_lost);
 }
 
 void cli_json_partial(json_w *w, const rt_model *m)
@@ -157,6 +160,8 @@ void cli_json_partial(json_w *w, const rt_model *m)
     json_u64(w, m->partial_offset);
     json_key(w, "reason");
     json_str(w, m->partial_reason);
+    json_key(w, "roots_lost");
+    json_str_or_null(w, m->roots_lost[0] ? m->roots_lost : NULL);
     json_obj_end(w);
 }
 

@@ -112,10 +112,17 @@ int cmd_overview(int argc, char **argv)
         json_u64(&w, bytes);
         json_key(&w, "edges");
         json_u64(&w, m->nedge);
+        /* with roots lost, what is reachable is unknown: null, not 0 */
         json_key(&w, "reachable_objects");
-        json_u64(&w, reach.nreachable);
+        if (m->roots_lost[0])
+            json_null(&w);
+        else
+            json_u64(&w, reach.nreachable);
         json_key(&w, "reachable_bytes");
-        json_u64(&w, reach.reachable_bytes);
+        if (m->roots_lost[0])
+            json_null(&w);
+        else
+            json_u64(&w, reach.reachable_bytes);
         json_key(&w, "roots");
         json_obj_begin(&w);
         json_key(&w, "total");
@@ -183,10 +190,14 @@ int cmd_overview(int argc, char **argv)
             printf(" (the runtime's own counts are not recorded: %s)",
                    m->partial ? "the dump ends before its memstats" : "the dump has no memstats");
         printf("\n");
-        printf("reachable    %u objects, %s (%.1f%% of allocated bytes); unreachable %s\n",
-               reach.nreachable, cli_bytes(reach.reachable_bytes, b1, sizeof b1),
-               bytes ? 100.0 * (double)reach.reachable_bytes / (double)bytes : 0.0,
-               cli_bytes(bytes - reach.reachable_bytes, b2, sizeof b2));
+        if (m->roots_lost[0])
+            printf("reachable    unknown: the input lost roots (%s); the roots read reach %u objects, %s\n",
+                   m->roots_lost, reach.nreachable, cli_bytes(reach.reachable_bytes, b1, sizeof b1));
+        else
+            printf("reachable    %u objects, %s (%.1f%% of allocated bytes); unreachable %s\n",
+                   reach.nreachable, cli_bytes(reach.reachable_bytes, b1, sizeof b1),
+                   bytes ? 100.0 * (double)reach.reachable_bytes / (double)bytes : 0.0,
+                   cli_bytes(bytes - reach.reachable_bytes, b2, sizeof b2));
         printf("pointers     %" PRIu64 " edges\n", m->nedge);
         printf("roots        %u", m->nroot);
         for (int k = 0, first = 1; k < RT_ROOT_KIND_COUNT; k++)

@@ -161,7 +161,10 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     }
     free(doms);
     json_key(&w, "reachable");
-    json_bool(&w, p->npaths > 0);
+    if (!p->npaths && m->roots_lost[0])
+        json_null(&w); /* no root read reaches it; a lost one may */
+    else
+        json_bool(&w, p->npaths > 0);
     if (!p->npaths) {
         json_key(&w, "unreachable_referrers");
         json_u64(&w, p->unreachable_referrers);
@@ -221,6 +224,11 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf("%s\n", m->input_kind == RT_INPUT_CORE && m->nsite == 0
                            ? "allocation stack: none were read from this core"
                            : "allocation stack not sampled");
+    }
+    if (!p->npaths && m->roots_lost[0]) {
+        printf("reachability unknown: none of the roots read reaches this object, and the input "
+               "lost roots (%s)\n", m->roots_lost);
+        return;
     }
     if (!p->npaths) {
         printf("unreachable: no root reaches this object");

@@ -202,6 +202,9 @@ typedef struct rt_model {
     int partial;
     uint64_t partial_offset;
     char partial_reason[256];
+    /* roots the input lost (a dump that ends before its roots): what
+     * they reach is unknown, not unreachable; "" when all were read */
+    char roots_lost[128];
 
     /* warnings shown by overview, one string each, owned */
     char **warnings;

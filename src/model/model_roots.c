@@ -280,6 +280,18 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     }
     m->nedge = base + rs->nword;
     m->edge_start[m->nobj + nkeep] = (uint32_t)m->nedge;
+    /* keep the covered edges for rootset_prune */
+    rt_covered *cov = rs->covered;
+    size_t ncov = rs->ncovered, cap = rs->cap_covered;
+    rs->covered = NULL;
+    rootset_free(rs);
+    rs->covered = cov;
+    rs->ncovered = ncov;
+    rs->cap_covered = cap;
+}
+
+void rootset_prune(rt_rootset *rs, rt_model *m)
+{
     /* edges roots stand for */
     for (size_t i = 0; i < rs->ncovered; i++) {
         uint32_t src = model_find(m, rs->covered[i].holder), dst = model_find(m, rs->covered[i].value);

@@ -143,6 +143,8 @@ typedef struct gc_load {
     ty_ctx *ty;            /* DWARF → model types, and their propagation */
 
     rt_rootset rs;
+    uint32_t stacks_lost;  /* goroutine stacks the core does not hold whole */
+    int globals_lost;      /* data or bss the core does not hold whole */
     uint64_t words_unreadable; /* pointer words we could not read */
     uint64_t ondemand_masks;   /* objects scanned conservatively: mask not built */
 } gc_load;

@@ -126,6 +126,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
     gc_types(&L, propagate ? propagate : ty_propagate); /* after the roots: they seed it, in their order */
+    rootset_prune(&L.rs, m); /* after the types: they follow every edge */
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);

@@ -29,6 +29,8 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
     uint64_t nwords = (end - start) / 8;
     if ((uint64_t)nbits < nwords)
         nwords = (uint64_t)nbits;
+    if (ec_extent(L->core, start, nwords * 8) < nwords * 8)
+        L->globals_lost = 1;
     const dw_var *last = NULL;
     const elf_sym *last_sym = NULL;
     uint32_t root = 0;
@@ -212,6 +214,8 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         uint64_t hi = ec_read_u64_or(L->core, g + y->g_stack_hi, 0);
         if (hi <= lo)
             continue;
+        if (ec_extent(L->core, lo, hi - lo) < hi - lo)
+            L->stacks_lost++;
         RT_GROW(m->goroutines, cap, (size_t)m->ngoroutine + 1);
         rt_goroutine *gr = &m->goroutines[m->ngoroutine++];
         memset(gr, 0, sizeof *gr);
@@ -240,6 +244,15 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         if (!gr->user_function)
             gr->user_function = gr->start_function;
         gc_roots_owned(L, gr, g, panicked_in);
+    }
+    if (L->stacks_lost || L->globals_lost) {
+        char stacks[64] = "";
+        if (L->stacks_lost)
+            snprintf(stacks, sizeof stacks, "%u goroutine stack%s", L->stacks_lost,
+                     L->stacks_lost == 1 ? "" : "s");
+        snprintf(m->roots_lost, sizeof m->roots_lost, "%s%s%s", stacks,
+                 L->stacks_lost && L->globals_lost ? " and " : "",
+                 L->globals_lost ? "globals (data or bss not in the core)" : "");
     }
     if (partial)
         model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "

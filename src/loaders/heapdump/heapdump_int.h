@@ -95,6 +95,9 @@ typedef struct hd_load {
     uint64_t fchunk_off;
     size_t fchunk_len;
 
+    /* which root sections were read (a dump writes goroutines, then data,
+     * bss and finalizers, then memstats) */
+    int saw_data, saw_bss, saw_memstats;
     uint64_t cur_goid;    /* goroutine of the frames that follow */
     int have_goroutine;
     /* the current goroutine's frames so far, to attribute its deferred

@@ -200,6 +200,23 @@ static void on_memprof(hd_load *L, const hd_record *r)
     model_site_pick_alloc_frame(m, s);
 }
 
+/* What a dump that ended early lost of its roots: it writes the
+ * goroutines (with their frames), then data, bss and finalizer roots,
+ * then memstats; past those, nothing of the roots is missing. */
+static void note_lost_roots(hd_load *L)
+{
+    rt_model *m = L->m;
+    if (L->saw_memstats)
+        return;
+    if (!L->saw_data && !L->saw_bss)
+        snprintf(m->roots_lost, sizeof m->roots_lost, "%s, globals and finalizers",
+                 m->ngoroutine ? "goroutine stacks after the last one read" : "goroutine stacks");
+    else if (!L->saw_bss)
+        snprintf(m->roots_lost, sizeof m->roots_lost, "bss globals and finalizers");
+    else
+        snprintf(m->roots_lost, sizeof m->roots_lost, "finalizers");
+}
+
 /* Pass 1: every record.  Returns 0, or a negative code; a dump that ends
  * early is not an error here: the model is marked partial. */
 static int pass1(hd_load *L, rt_error *err)
@@ -255,11 +272,14 @@ static int pass1(hd_load *L, rt_error *err)
             m->nthreads++;
             break;
         case HD_MEMSTATS:
+            L->saw_memstats = 1;
             m->heap_alloc_runtime = r.memstats[6];
             m->heap_objects_runtime = r.memstats[11];
             break;
         case HD_DATA:
         case HD_BSS:
+            L->saw_data |= r.tag == HD_DATA;
+            L->saw_bss |= r.tag == HD_BSS;
             if ((rc = hd_segment(L, &r, err)) != 0)
                 return rc;
             hd_typing_region(L, &r);
@@ -297,6 +317,7 @@ static int pass1(hd_load *L, rt_error *err)
                  "after that point are missing",
                  (unsigned long long)m->partial_offset, (unsigned long long)hd_file_size(&L->p));
         rt_error_clear(err);
+        note_lost_roots(L);
         if (!L->end_obj_off || L->end_obj_off > m->partial_offset)
             L->end_obj_off = m->partial_offset;
         return 0;
@@ -569,6 +590,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     attach_samples(&L);
     model_sides_done(m); /* types and sites are all set */
     hd_typing_run(&L, propagate ? propagate : ty_propagate);
+    rootset_prune(&L.rs, m); /* after the types: they follow every edge */
     if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
