@@ -931,6 +931,7 @@ def check_core(retain, r, truth, res, dry):
     if (truth or {}).get("shared"):
         check_shared(retain, where, [r.core, r.exe], truth, res, dry)
     check_hidden(retain, where, [r.core, r.exe], truth, res, dry)
+    check_reads(retain, where, r, truth, res, dry)
     facts = [rt for rt in (truth or {}).get("retention") or [] if rt["by"] == "variable"]
     if not facts and not dry:
         return
@@ -943,6 +944,7 @@ def check_core(retain, r, truth, res, dry):
                      json.dumps(roots)[:300]):
         return
     check_sorted(res, where, "roots", rows)
+    check_stack_roots_named(res, where, "roots", rows)
     for rt in facts:
         what = "roots: global %s" % rt["name"]
         got = [x for x in rows if isinstance(x, dict)
@@ -1113,6 +1115,14 @@ def check_bounds(res, where, what, row, rt):
                   what + " reachable_bytes >= %d" % rt["min_reachable_bytes"], "got %r" % (reach,))
 
 
+def check_stack_roots_named(res, where, what, rows):
+    """Every stack root is one variable: a local's name, a frame word's
+    place (frame+0x..) or a goroutine's record ((deferred call), ...)."""
+    bad = [row for row in rows if isinstance(row, dict) and row.get("kind") == "stack"
+           and not row.get("variable")]
+    res.check(not bad, where, what + ": every stack root names its variable", json.dumps(bad[:3]))
+
+
 def check_reachable_columns(res, where, what, rows):
     """Every root reaches at least what it retains."""
     bad = [row for row in rows if not (isinstance(row, dict)
@@ -1162,6 +1172,33 @@ def check_hidden(retain, where, args, truth, res, dry):
                   "nodes %s" % bad[:5])
         res.check(found, where, "dominators --min-bytes %d: hidden group %d × %s" % (
             want["min_bytes"], want["count"], want["label"]), "not found")
+
+
+def check_reads(retain, where, r, truth, res, dry):
+    """`read --json ADDRESS N CORE EXE`: each truth word's pointer flag,
+    variable, function and object."""
+    items = {it["name"]: it for it in (truth or {}).get("items") or []}
+    for rd in (truth or {}).get("reads") or []:
+        out = run_retain(retain, ["read", "--json", rd["address"], str(rd["length"]), r.core, r.exe],
+                         where, "read", res, dry)
+        if not isinstance(out, dict) or not res.check(isinstance(out.get("words"), list), where,
+                                                      "read: words", json.dumps(out)[:300]):
+            continue
+        words = out["words"]
+        for w in rd["words"]:
+            what = "read %s word %d" % (rd["address"], w["index"])
+            if not res.check(w["index"] < len(words), where, what + ": present", "%d words" % len(words)):
+                continue
+            got = words[w["index"]]
+            if "pointer" in w:
+                res.check(got.get("pointer") == w["pointer"], where, what + ": pointer %r" % w["pointer"],
+                          json.dumps(got))
+            for k in ("variable", "function"):
+                if w.get(k):
+                    res.check(got.get(k) == w[k], where, what + ": %s %s" % (k, w[k]), json.dumps(got))
+            if w.get("object"):
+                res.check(same_addr(got.get("object"), items[w["object"]]["base"]), where,
+                          what + ": object %s" % w["object"], json.dumps(got))
 
 
 def check_shared(retain, where, args, truth, res, dry):
@@ -1215,6 +1252,7 @@ def check_retention(retain, r, truth, res, dry):
                      r.where, "roots output shape", json.dumps(roots)[:300]):
             check_sorted(res, r.where, "roots", rows)
             check_reachable_columns(res, r.where, "roots", rows)
+            check_stack_roots_named(res, r.where, "roots", rows)
         else:
             roots = None
     by_gor = None

@@ -7,6 +7,8 @@
 
 #include "cli/cli.h"
 #include "elf/elf_core.h"
+#include "loaders/elf/elf_symbols.h"
+#include "report/labels.h"
 #include "util/alloc.h"
 
 static const char usage[] =
@@ -15,7 +17,10 @@ static const char usage[] =
     "Hex dump of N bytes (default 64, at most 1 MiB; decimal, or hex with 0x) of\n"
     "the process's memory at ADDRESS (hex), from the core or, for memory the\n"
     "kernel left out of it, from the executable; names the heap object or the\n"
-    "root (a global, a goroutine's frame) that contains ADDRESS.\n"
+    "root (a global, a goroutine's frame) that contains ADDRESS.  Then, word by\n"
+    "word: whether it holds a pointer (the runtime's masks of the globals, the\n"
+    "pointers found in objects and frames), the variable it belongs to, and what\n"
+    "its value is: a heap object, a function's code, a global.\n"
     "\n"
     "  --json      print JSON\n"
     "  -h, --help  this text\n";
@@ -43,6 +48,104 @@ static uint32_t find_root(const rt_model *m, uint64_t addr)
             best = i;
     }
     return best;
+}
+
+/* One word of the range, described. */
+typedef struct word_info {
+    uint64_t addr, value;
+    int pointer;          /* 1, 0, or -1 unknown */
+    const char *variable; /* global symbol or root variable holding it, NULL */
+    uint32_t object;      /* heap object the value points into, RT_NONE */
+    const char *function; /* function whose code the value points into, NULL */
+    const char *global;   /* global the value points at, NULL */
+} word_info;
+
+/* Whether the word at addr of node (object or root) has an edge. */
+static int has_edge(const rt_model *m, uint32_t node, uint64_t off)
+{
+    for (uint32_t e = m->edge_start[node]; e < m->edge_start[node + 1]; e++)
+        if (m->edge_off && m->edge_off[e] == off)
+            return 1;
+    return 0;
+}
+
+static void describe(const rt_model *m, const elf_symtab *st, uint32_t obj, uint32_t root, word_info *w)
+{
+    uint64_t link = w->addr - (uint64_t)m->exe_bias, vlink = w->value - (uint64_t)m->exe_bias;
+    const elf_sym *var = st ? elf_symtab_find(st, link) : NULL;
+    const elf_sym *fn = st && w->value ? elf_symtab_find_func(st, vlink) : NULL;
+    const elf_sym *g = st && w->value && !fn ? elf_symtab_find(st, vlink) : NULL;
+    w->pointer = model_global_is_pointer(m, w->addr);
+    w->variable = var ? var->name : NULL;
+    w->object = w->value ? model_find(m, w->value) : RT_NONE;
+    w->function = fn ? fn->name : NULL;
+    w->global = g ? g->name : NULL;
+    if (w->pointer < 0 && obj != RT_NONE)
+        w->pointer = has_edge(m, obj, w->addr - m->objects[obj].base) ? 1 : -1;
+    uint32_t r = root;
+    if (w->pointer < 0 && r != RT_NONE && w->addr >= m->roots[r].address)
+        w->pointer = has_edge(m, m->nobj + r, w->addr - m->roots[r].address) ? 1 : -1;
+    if (!w->variable && r != RT_NONE) {
+        const rt_root *rt = &m->roots[r];
+        const char *v = strpool_get(m->strings, rt->variable);
+        w->variable = *v ? v : strpool_get(m->strings, rt->name);
+        if (!*w->variable)
+            w->variable = NULL;
+    }
+}
+
+static void json_words(json_w *w, const rt_model *m, const word_info *wi, size_t n)
+{
+    json_key(w, "words");
+    json_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(w);
+        json_key(w, "address");
+        json_addr(w, wi[i].addr);
+        json_key(w, "value");
+        json_addr(w, wi[i].value);
+        json_key(w, "pointer");
+        if (wi[i].pointer < 0)
+            json_null(w);
+        else
+            json_bool(w, wi[i].pointer);
+        json_key(w, "variable");
+        json_str_or_null(w, wi[i].variable);
+        json_key(w, "object");
+        if (wi[i].object == RT_NONE)
+            json_null(w);
+        else
+            json_addr(w, m->objects[wi[i].object].base);
+        json_key(w, "function");
+        json_str_or_null(w, wi[i].function);
+        json_key(w, "global");
+        json_str_or_null(w, wi[i].global);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+}
+
+static void text_words(const rt_model *m, const word_info *wi, size_t n)
+{
+    if (!n)
+        return;
+    printf("\n");
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const word_info *w = &wi[i];
+        printf("0x%016" PRIx64 "  0x%016" PRIx64 "  %-8s", w->addr, w->value,
+               w->pointer > 0 ? "pointer" : w->pointer == 0 ? "-" : "?");
+        if (w->object != RT_NONE)
+            printf("  -> object 0x%" PRIx64 " %s", m->objects[w->object].base, report_obj_label(m, w->object));
+        else if (w->function)
+            printf("  -> code of %s", w->function);
+        else if (w->global)
+            printf("  -> global %s", w->global);
+        if (w->variable && (!last || strcmp(last, w->variable) != 0))
+            printf("  [%s]", w->variable);
+        last = w->variable;
+        printf("\n");
+    }
 }
 
 int cmd_read(int argc, char **argv)
@@ -89,6 +192,20 @@ int cmd_read(int argc, char **argv)
         rc = cli_report_error(ctx.cmd, &err);
         goto out;
     }
+    /* the words wholly inside the range, described */
+    elf_symtab st;
+    memset(&st, 0, sizeof st);
+    rt_error serr;
+    int have_st = m->exe_path && elf_symtab_load(&st, m->exe_path, &serr) == 0;
+    uint64_t w0 = (addr + 7) & ~7ULL;
+    size_t nw = w0 < addr + n ? (size_t)((addr + n - w0) / 8) : 0;
+    word_info *wi = rt_calloc(nw + 1, sizeof *wi);
+    for (size_t i = 0; i < nw; i++) {
+        wi[i].addr = w0 + 8 * i;
+        memcpy(&wi[i].value, buf + (wi[i].addr - addr), 8);
+        uint32_t o = model_find(m, wi[i].addr);
+        describe(m, have_st ? &st : NULL, o, o == RT_NONE ? find_root(m, wi[i].addr) : RT_NONE, &wi[i]);
+    }
     if (ctx.json) {
         json_w w;
         json_init(&w, stdout);
@@ -129,6 +246,7 @@ int cmd_read(int argc, char **argv)
             snprintf(hex + 2 * i, 3, "%02x", buf[i]);
         json_str(&w, hex);
         free(hex);
+        json_words(&w, m, wi, nw);
         json_obj_end(&w);
         json_done(&w);
     } else {
@@ -161,7 +279,10 @@ int cmd_read(int argc, char **argv)
                 putchar(isprint(buf[j]) ? buf[j] : '.');
             printf("|\n");
         }
+        text_words(m, wi, nw);
     }
+    free(wi);
+    elf_symtab_free(&st);
     rc = EXIT_OK;
 out:
     free(buf);

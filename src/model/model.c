@@ -49,6 +49,9 @@ void model_free(rt_model *m)
     free(m->sites);
     free(m->frames);
     free(m->goroutines);
+    for (uint32_t i = 0; i < m->nptrmask; i++)
+        free(m->ptrmasks[i].bits);
+    free(m->ptrmasks);
     free(m->page_first);
     free(m->input_path);
     free(m->exe_path);
@@ -253,4 +256,26 @@ uint32_t model_site_function(const rt_model *m, uint32_t site)
     if (s->nframes == 0)
         return 0;
     return m->frames[s->frame_start + s->alloc_frame].function;
+}
+
+uint8_t *model_add_ptrmask(rt_model *m, uint64_t start, uint64_t nwords)
+{
+    m->ptrmasks = rt_reallocarray(m->ptrmasks, (size_t)m->nptrmask + 1, sizeof *m->ptrmasks);
+    rt_ptrmask *p = &m->ptrmasks[m->nptrmask++];
+    p->start = start;
+    p->nwords = nwords;
+    p->bits = rt_calloc((size_t)(nwords / 8 + 1), 1);
+    return p->bits;
+}
+
+int model_global_is_pointer(const rt_model *m, uint64_t addr)
+{
+    for (uint32_t i = 0; i < m->nptrmask; i++) {
+        const rt_ptrmask *p = &m->ptrmasks[i];
+        if (addr < p->start || (addr - p->start) / 8 >= p->nwords)
+            continue;
+        uint64_t w = (addr - p->start) / 8;
+        return p->bits[w / 8] >> (w % 8) & 1;
+    }
+    return -1;
 }

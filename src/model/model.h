@@ -134,6 +134,14 @@ void sidemap_free(rt_sidemap *s);
 /* Whether any object has a value. */
 static inline int sidemap_any(const rt_sidemap *s) { return s->dense != NULL || s->n > 0; }
 
+/* Which words of a global segment hold pointers, one bit per word: the
+ * runtime's data and bss GC masks (cores) or the pointer fields a dump
+ * lists for them. */
+typedef struct rt_ptrmask {
+    uint64_t start, nwords;
+    uint8_t *bits; /* owned */
+} rt_ptrmask;
+
 typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE } rt_input_kind;
 
 typedef struct rt_model {
@@ -172,6 +180,9 @@ typedef struct rt_model {
     rt_goroutine *goroutines;
     uint32_t ngoroutine;
 
+    rt_ptrmask *ptrmasks;  /* global segments, in the order read */
+    uint32_t nptrmask;
+
     /* address → object index: page_first[p] is the first object whose end
      * lies beyond page p of [index_lo, index_hi) (8 KiB pages); NULL when
      * the heap is too sparse and lookups fall back to binary search. */
@@ -182,6 +193,8 @@ typedef struct rt_model {
     rt_input_kind input_kind;
     char *input_path;      /* owned */
     char *exe_path;        /* owned, NULL if none */
+    int64_t exe_bias;      /* where the executable was loaded: runtime minus link-time
+                              address (0 unless PIE) */
     char *go_version;      /* owned, e.g. "go1.22.12" or NULL */
     char *goarch;          /* owned */
     uint64_t arena_start, arena_end;
@@ -269,6 +282,13 @@ void model_set_type(rt_model *m, uint32_t i, uint32_t type);
 void model_set_type_off(rt_model *m, uint32_t i, uint32_t off);
 void model_set_site(rt_model *m, uint32_t i, uint32_t site);
 void model_sides_done(rt_model *m);
+
+/* A pointer mask for nwords words from start, all bits clear; the loader
+ * sets them. */
+uint8_t *model_add_ptrmask(rt_model *m, uint64_t start, uint64_t nwords);
+/* 1 if the global word at addr holds a pointer, 0 if not, -1 if no mask
+ * covers it (heap, stacks, or an input without masks). */
+int model_global_is_pointer(const rt_model *m, uint64_t addr);
 
 /* Allocating function of a site: string id (0 if the site has no frames). */
 uint32_t model_site_function(const rt_model *m, uint32_t site);

@@ -1,4 +1,5 @@
-/* elf_symbols.c — reading STT_OBJECT symbols with libelf (elf_symbols.h). */
+/* elf_symbols.c — reading STT_OBJECT and STT_FUNC symbols with libelf
+ * (elf_symbols.h). */
 #include "loaders/elf/elf_symbols.h"
 
 #include <errno.h>
@@ -103,7 +104,7 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
     read_go_buildid(t, e, shstrndx);
 
     Elf_Scn *scn = NULL;
-    size_t cap = 0, names_len = 0, names_cap = 0;
+    size_t cap = 0, fcap = 0, names_len = 0, names_cap = 0;
     while ((scn = elf_nextscn(e, scn)) != NULL) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
@@ -121,23 +122,34 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
             if (!nm || !nm[0])
                 continue;
             note_marker(t, nm, s.st_value);
-            if (GELF_ST_TYPE(s.st_info) != STT_OBJECT || s.st_shndx == SHN_UNDEF)
+            int type = GELF_ST_TYPE(s.st_info);
+            if ((type != STT_OBJECT && type != STT_FUNC) || s.st_shndx == SHN_UNDEF)
                 continue;
             size_t len = strlen(nm) + 1;
-            RT_GROW(t->syms, cap, t->nsyms + 1);
+            elf_sym *sym;
+            if (type == STT_FUNC) {
+                RT_GROW(t->funcs, fcap, t->nfuncs + 1);
+                sym = &t->funcs[t->nfuncs++];
+            } else {
+                RT_GROW(t->syms, cap, t->nsyms + 1);
+                sym = &t->syms[t->nsyms++];
+            }
             RT_GROW(t->names, names_cap, names_len + len);
             memcpy(t->names + names_len, nm, len);
-            t->syms[t->nsyms].addr = s.st_value;
-            t->syms[t->nsyms].size = s.st_size;
-            t->syms[t->nsyms].name = (const char *)(uintptr_t)names_len; /* fixed below */
-            t->nsyms++;
+            sym->addr = s.st_value;
+            sym->size = s.st_size;
+            sym->name = (const char *)(uintptr_t)names_len; /* fixed below */
             names_len += len;
         }
     }
     for (size_t i = 0; i < t->nsyms; i++)
         t->syms[i].name = t->names + (uintptr_t)t->syms[i].name;
+    for (size_t i = 0; i < t->nfuncs; i++)
+        t->funcs[i].name = t->names + (uintptr_t)t->funcs[i].name;
     if (t->nsyms)
         qsort(t->syms, t->nsyms, sizeof *t->syms, cmp_sym);
+    if (t->nfuncs)
+        qsort(t->funcs, t->nfuncs, sizeof *t->funcs, cmp_sym);
 out:
     if (e)
         elf_end(e);
@@ -150,18 +162,19 @@ out:
 void elf_symtab_free(elf_symtab *t)
 {
     free(t->syms);
+    free(t->funcs);
     free(t->names);
-    t->syms = NULL;
+    t->syms = t->funcs = NULL;
     t->names = NULL;
-    t->nsyms = 0;
+    t->nsyms = t->nfuncs = 0;
 }
 
-const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)
+static const elf_sym *find_in(const elf_sym *syms, size_t n, uint64_t addr)
 {
-    size_t lo = 0, hi = t->nsyms;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (t->syms[mid].addr <= addr)
+        if (syms[mid].addr <= addr)
             lo = mid + 1;
         else
             hi = mid;
@@ -169,9 +182,19 @@ const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)
     /* syms[0..lo) start at or below addr: the closest one covering it
      * wins (symbols rarely nest, so the walk back stays short). */
     for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
-        if (addr - t->syms[i - 1].addr < t->syms[i - 1].size)
-            return &t->syms[i - 1];
+        if (addr - syms[i - 1].addr < syms[i - 1].size)
+            return &syms[i - 1];
     return NULL;
+}
+
+const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)
+{
+    return find_in(t->syms, t->nsyms, addr);
+}
+
+const elf_sym *elf_symtab_find_func(const elf_symtab *t, uint64_t addr)
+{
+    return find_in(t->funcs, t->nfuncs, addr);
 }
 
 int elf_is_go(const char *path)

@@ -1,4 +1,5 @@
-/* elf_symbols.h — data symbols of an executable, to name global roots.
+/* elf_symbols.h — data and function symbols of an executable, to name
+ * global roots and code addresses.
  *
  * Knows ELF and nothing of Go beyond the names of the linker's segment
  * markers (runtime.data, runtime.edata, runtime.bss, runtime.ebss) used
@@ -19,6 +20,8 @@ typedef struct elf_sym {
 typedef struct elf_symtab {
     elf_sym *syms;  /* data objects sorted by address */
     size_t nsyms;
+    elf_sym *funcs; /* functions sorted by address */
+    size_t nfuncs;
     char *names;    /* one block holding every name */
     int is_pie;     /* ET_DYN */
     int has_symtab;
@@ -41,5 +44,7 @@ int elf_is_go(const char *path);
 
 /* The data symbol covering addr (link-time address), or NULL. */
 const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr);
+/* The function whose code covers addr (link-time address), or NULL. */
+const elf_sym *elf_symtab_find_func(const elf_symtab *t, uint64_t addr);
 
 #endif

@@ -73,6 +73,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
     m->exe_path = rt_strdup(x->path);
     m->exe_how = rt_strdup(ec_exe_how_name(x->how));
     L.bias = x->bias_known ? x->bias : 0;
+    m->exe_bias = (int64_t)L.bias;
     if ((rc = ec_check_exe(L.core, err)) != 0)
         goto out;
     for (size_t i = 0; i < ec_nwarnings(L.core); i++)

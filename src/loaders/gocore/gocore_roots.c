@@ -31,13 +31,19 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
         nwords = (uint64_t)nbits;
     if (ec_extent(L->core, start, nwords * 8) < nwords * 8)
         L->globals_lost = 1;
+    if (nwords > (1ULL << 32))
+        return; /* no segment is this large: a corrupt mask */
+    uint8_t *bits = model_add_ptrmask(m, start, nwords);
     const dw_var *last = NULL;
     const elf_sym *last_sym = NULL;
     uint32_t root = 0;
     uint8_t byte = 0;
     for (uint64_t w = 0; w < nwords; w++) {
-        if (w % 8 == 0 && ec_read(L->core, bytedata + w / 8, &byte, 1, &e))
-            return;
+        if (w % 8 == 0) {
+            if (ec_read(L->core, bytedata + w / 8, &byte, 1, &e))
+                return;
+            bits[w / 8] = byte;
+        }
         if (!(byte >> (w % 8) & 1))
             continue;
         uint64_t addr = start + 8 * w, v;

@@ -45,6 +45,7 @@ static int check_segment(hd_load *L, const hd_record *r, uint64_t start, uint64_
                        (unsigned long long)(r->addr + r->contents.len));
     }
     L->bias = bias;
+    L->m->exe_bias = bias;
     return 0;
 }
 
@@ -74,8 +75,11 @@ int hd_segment(hd_load *L, const hd_record *r, rt_error *err)
         }
     }
     L->last_sym = NULL;
+    uint8_t *bits = model_add_ptrmask(m, r->addr, r->contents.len / 8);
     for (size_t i = 0; i < r->nfields; i++) {
         uint64_t off = r->fields[i], v;
+        if (off / 8 < r->contents.len / 8)
+            bits[off / 8 / 8] |= (uint8_t)(1u << (off / 8 % 8));
         int rc = hd_word(&L->p, &r->contents, off, &v, err);
         if (rc)
             return rc;

@@ -34,6 +34,11 @@
 // four buffers below the map's bucket array as one line, "4 × [16384]uint8,
 // 16 KiB each".
 //
+// Reading memory: `retain read` on main.genv marks its string pointer and
+// its val as pointers (the runtime's mask of the globals), its length as
+// not, names the variable and the Blob val points at; on the function
+// value main.hookFn points at, its first word is the code of main.hook.
+//
 // The GC stays off from the start: a collection empties the pool
 // registries.
 package main
@@ -44,6 +49,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"retaintest/internal/truth"
 )
@@ -120,6 +126,13 @@ type Pair[K comparable, V any] struct {
 var genv Pair[string, *Blob]
 var genp *Pair[int, *Blob]
 var geni = &Pair[string, *Blob]{key: "i"}
+
+// Reading memory.
+
+//go:noinline
+func hook() { println("hook") }
+
+var hookFn = hook
 
 // Registries.
 
@@ -243,8 +256,17 @@ func main() {
 		runtime.Gosched()
 	}
 	hidden := []truth.HiddenGroup{{Label: "[16384]uint8", Count: 4, SizeEach: sharedBuf, MinBytes: 20000}}
+	yes, no := true, false
+	reads := []truth.Read{
+		{Address: truth.Hex(uint64(uintptr(unsafe.Pointer(&genv)))), Length: 24, Words: []truth.ReadWord{
+			{Index: 0, Pointer: &yes, Variable: "main.genv"},
+			{Index: 1, Pointer: &no, Variable: "main.genv"},
+			{Index: 2, Pointer: &yes, Variable: "main.genv", Object: "generic-main.genv"}}},
+		{Address: truth.Hex(uint64(*(*uintptr)(unsafe.Pointer(&hookFn)))), Length: 8, Words: []truth.ReadWord{
+			{Index: 0, Function: "main.hook"}}},
+	}
 	truth.FinishWithoutGC("roots", dump, tf, items, truth.Facts{Retention: ret, Shared: shared,
-		Hidden: hidden})
+		Hidden: hidden, Reads: reads})
 }
 
 // parked counts goroutines blocked receiving from never.

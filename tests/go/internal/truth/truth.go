@@ -205,6 +205,24 @@ type HiddenGroup struct {
 	MinBytes uint64 `json:"min_bytes"`
 }
 
+// ReadWord is what `retain read --json` must say of one word of a range:
+// Pointer (nil: unchecked), the Variable holding it, the Function whose
+// code its value points into, the item whose object it points at.
+type ReadWord struct {
+	Index    int    `json:"index"`
+	Pointer  *bool  `json:"pointer,omitempty"`
+	Variable string `json:"variable,omitempty"`
+	Function string `json:"function,omitempty"`
+	Object   string `json:"object,omitempty"` // an item's name
+}
+
+// Read is a range of process memory to `retain read` on the core.
+type Read struct {
+	Address string     `json:"address"`
+	Length  int        `json:"length"`
+	Words   []ReadWord `json:"words"`
+}
+
 // SharedGroup is memory held jointly by exactly Roots (`retain shared`):
 // a group with that root set must exist and hold at least MinBytes.
 type SharedGroup struct {
@@ -254,6 +272,7 @@ type Facts struct {
 	Patches    []Patch
 	Shared     []SharedGroup
 	Hidden     []HiddenGroup
+	Reads      []Read
 }
 
 // File is the whole truth record.
@@ -276,6 +295,8 @@ type File struct {
 	Shared []SharedGroup `json:"shared,omitempty"`
 	// Hidden are groups of children the dominator tree's size cut hides.
 	Hidden []HiddenGroup `json:"hidden,omitempty"`
+	// Reads are ranges `retain read` must describe word by word (cores).
+	Reads []Read `json:"reads,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -510,7 +531,7 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
-		Shared: facts.Shared, Hidden: facts.Hidden}
+		Shared: facts.Shared, Hidden: facts.Hidden, Reads: facts.Reads}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
