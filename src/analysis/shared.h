@@ -11,8 +11,8 @@
  * group; a root's reachable bytes are what it retains plus the retained
  * bytes of every shared top it reaches.
  *
- * Work and memory are bounded: the searches stop after a budget of
- * visited edges and (top, root) pairs, and the result says so. */
+ * Memory is bounded: past a budget of root ids kept over all distinct
+ * sets, tops get one "too many roots" set, and the result says so. */
 #ifndef RETAIN_ANALYSIS_SHARED_H
 #define RETAIN_ANALYSIS_SHARED_H
 
@@ -43,8 +43,9 @@ typedef struct rt_shared {
     uint32_t *roots;              /* model root indexes of every group, each list sorted */
     uint64_t shared_bytes, shared_objects; /* under all shared tops */
     uint32_t ntop;
-    int capped;                   /* the budget ran out: reachable figures are lower
-                                     bounds, groups miss roots processed after it */
+    int capped;                   /* the sets outgrew their budget: one group (nroot 0)
+                                     holds what larger sets reach, and the reachable
+                                     figures of their roots are lower bounds */
 } rt_shared;
 
 /* Fill out from the model and its dominator tree r, which must have been

@@ -102,6 +102,19 @@ static int cmp_hidden_label(const void *a, const void *b)
     return x->label < y->label ? -1 : x->label > y->label;
 }
 
+/* What a node that is not an object is, in the plural. */
+static const char *node_kind(const rt_model *m, const rt_retained *r, uint32_t v)
+{
+    static const char *const kinds[RT_ROOT_KIND_COUNT] = {
+        "global variables", "stack variables", "finalizers", "cleanups", "other roots", "runtime roots",
+    };
+    if (v < r->group0) {
+        uint8_t k = m->roots[v - m->nobj].kind;
+        return k < RT_ROOT_KIND_COUNT ? kinds[k] : "roots";
+    }
+    return v < r->super && r->groups[v - r->group0].kind == RT_GROUP_GOROUTINE ? "goroutines" : "groups";
+}
+
 /* The children ch[from, to) grouped by label, the largest groups (by
  * retained bytes) in out; returns how many. */
 static uint32_t hidden_groups(const tree_view *t, uint32_t from, uint32_t to, hidden_group *out)
@@ -112,8 +125,8 @@ static uint32_t hidden_groups(const tree_view *t, uint32_t from, uint32_t to, hi
     hidden_group *g = rt_malloc((size_t)(to - from) * sizeof *g);
     for (uint32_t i = from; i < to; i++) {
         uint32_t c = t->ch[i];
-        g[i - from] = (hidden_group){ c < m->nobj ? report_obj_label(m, c) : "roots", 1, t->r->bytes[c],
-                                      c < m->nobj ? m->objects[c].size : 0 };
+        g[i - from] = (hidden_group){ c < m->nobj ? report_obj_label(m, c) : node_kind(m, t->r, c), 1,
+                                      t->r->bytes[c], c < m->nobj ? m->objects[c].size : 0 };
     }
     qsort(g, to - from, sizeof *g, cmp_hidden_label);
     uint32_t n = 0;

@@ -217,7 +217,7 @@ int cmd_roots(int argc, char **argv)
         printf(" goroutines %s\n", cli_bytes(gor, b1, sizeof b1));
         printf("held by several roots together: %s in %" PRIu64 " objects (retain shared: by which)%s\n\n",
                cli_bytes(s.shared_bytes, b1, sizeof b1), s.shared_objects,
-               s.capped ? "; reachable figures are lower bounds (work budget reached)" : "");
+               s.capped ? "; reachable figures are lower bounds (root sets outgrew their budget)" : "");
         printf("%12s %7s %10s %12s  %s\n", "retained", "share", "objects", "reachable",
                o.by_goroutine ? "goroutine" : "root");
         for (uint32_t i = 0; i < shown; i++) {

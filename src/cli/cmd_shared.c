@@ -104,12 +104,17 @@ static void print_text(const rt_model *m, const rt_retained *r, const rt_shared 
            cli_bytes(r->bytes[r->super], b1, sizeof b1), cli_bytes(s->shared_bytes, b2, sizeof b2),
            s->shared_objects, s->ngroup);
     if (s->capped)
-        printf("(work budget reached: groups may miss roots, and some memory is in no group)\n");
+        printf("(the root sets outgrew their budget: the memory of the largest ones is one group "
+               "whose roots are not listed)\n");
     uint32_t shown = limit(o->n, s->ngroup);
     for (uint32_t i = 0; i < shown; i++) {
         const rt_shared_group *g = &s->groups[i];
-        printf("\n%s in %" PRIu64 " objects, reachable from %u roots:\n", cli_bytes(g->bytes, b1, sizeof b1),
-               g->objects, g->nroot);
+        if (g->nroot)
+            printf("\n%s in %" PRIu64 " objects, reachable from %u roots:\n", cli_bytes(g->bytes, b1, sizeof b1),
+                   g->objects, g->nroot);
+        else
+            printf("\n%s in %" PRIu64 " objects, reachable from more roots than could be listed:\n",
+                   cli_bytes(g->bytes, b1, sizeof b1), g->objects);
         uint32_t nr = limit(o->nroots, g->nroot);
         for (uint32_t k = 0; k < nr; k++)
             printf("    %s\n", retained_label(m, r, m->nobj + s->roots[g->root_start + k], lb, sizeof lb));
