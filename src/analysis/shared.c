@@ -16,7 +16,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
-#define POOL_BUDGET (16u << 20) /* root ids kept over all distinct sets */
+#define POOL_BUDGET (16u << 20) /* root ids kept over all distinct sets, by default */
 #define SET_OVERFLOW 1u         /* the set of a top whose roots did not fit the budget */
 
 /* ---- the owner graph ---- */
@@ -185,6 +185,7 @@ typedef struct sets {
     uint64_t *memo_key;    /* union memo: (a << 32 | b) + 1, 0 = empty */
     uint32_t *memo_val;
     size_t cap_memo, nmemo;
+    size_t budget;         /* root ids the pool may hold */
     int overflow;
 } sets;
 
@@ -220,7 +221,7 @@ static uint32_t set_intern(sets *S, const uint32_t *ids, uint32_t n)
     for (uint32_t id; (id = S->slots[h]) != 0; h = (h + 1) & (S->cap_slot - 1))
         if (S->len[id] == n && memcmp(S->pool + S->start[id], ids, n * sizeof *ids) == 0)
             return id;
-    if (S->npool + n > POOL_BUDGET) {
+    if (S->npool + n > S->budget) {
         S->overflow = 1;
         return SET_OVERFLOW;
     }
@@ -470,6 +471,11 @@ static uint32_t *top_sets(const owners *o, sets *S)
 
 void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *s)
 {
+    shared_compute_budget(m, r, flags, POOL_BUDGET, s);
+}
+
+void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t budget, rt_shared *s)
+{
     memset(s, 0, sizeof *s);
     if (!m->redge_start && !m->edge_start)
         return; /* neither direction kept: see RETAINED_KEEP_REVERSE */
@@ -483,6 +489,7 @@ void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *s)
     sets S;
     memset(&S, 0, sizeof S);
     S.n = 2; /* 0: empty, 1: overflow */
+    S.budget = budget;
     RT_GROW(S.start, S.cap, 2);
     S.len = rt_calloc(S.cap, sizeof *S.len);
     uint32_t *qset = top_sets(&o, &S);

@@ -56,6 +56,8 @@ typedef struct rt_shared {
 #define SHARED_GROUPS 1
 #define SHARED_LISTS 2
 void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *out);
+/* The same with a budget of root ids other than the default (tests). */
+void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t budget, rt_shared *out);
 void shared_free(rt_shared *s);
 
 #endif

@@ -173,6 +173,26 @@ static void compare(tctx *t, const char *input, const char *exe)
             fprintf(stderr, "  %s: %llu B in %llu objects held by %u roots (first %u) is no group of shared\n",
                     input, (unsigned long long)bytes, (unsigned long long)objs, len[v], set[0]);
     }
+    /* a budget too small for the sets: one group of unlisted roots, the
+     * groups still add up, and every reachable figure is a lower bound */
+    rt_shared small;
+    shared_compute_budget(m, &r, SHARED_LISTS, 2, &small);
+    uint64_t sum = 0;
+    uint32_t unlisted = 0, above = 0;
+    for (uint32_t gi = 0; gi < small.ngroup; gi++) {
+        sum += small.groups[gi].bytes;
+        unlisted += small.groups[gi].nroot == 0;
+    }
+    for (uint32_t i = 0; i < m->nroot; i++)
+        above += small.reachable_bytes[i] > s.reachable_bytes[i];
+    if (ngroups > 1) {
+        CHECK(t, small.capped);
+        CHECK_EQ(t, unlisted, 1);
+    }
+    CHECK_EQ(t, sum, small.shared_bytes);
+    CHECK_EQ(t, above, 0);
+    shared_free(&small);
+
     printf("%s: %u roots, %u shared groups (reference %u, %u matched), %llu shared bytes\n", input,
            m->nroot, s.ngroup, ngroups, matched, (unsigned long long)shared_bytes);
     CHECK_EQ(t, matched, ngroups);
