@@ -53,51 +53,32 @@ static uint32_t function_at(gc_load *L, uint64_t pc, uint32_t fallback)
     return fallback;
 }
 
-static void deferred_calls(gc_load *L, const rt_goroutine *gr, uint64_t g)
-{
-    const gc_layout *y = &L->lay;
-    uint32_t var = strpool_intern_cstr(L->m->strings, "(deferred call)");
-    uint64_t d = ec_read_u64_or(L->core, g + y->g_defer, 0);
-    rootset_cover(&L->rs, g, d);
-    for (uint32_t n = 0; d && n < MAX_RECORDS; n++) {
-        uint64_t pc = ec_read_u64_or(L->core, d + y->df_pc, 0);
-        owned_root(L, gr, d, &y->df_fn, 1, function_at(L, pc, gr->user_function), var);
-        uint64_t next = ec_read_u64_or(L->core, d + y->df_link, 0);
-        rootset_cover(&L->rs, d, next); /* the next record is a root itself */
-        d = next;
-    }
-}
+/* A list of records a goroutine owns: where runtime.g points at the
+ * first, where each points at the next, the words of each to hold. */
+typedef struct owned_list {
+    uint64_t head, link;
+    uint64_t offs[2];
+    size_t noffs;
+    uint64_t pc;          /* a pc in the function the record belongs to, or UINT64_MAX */
+    const char *variable;
+} owned_list;
 
-static void panics(gc_load *L, const rt_goroutine *gr, uint64_t g, uint32_t panicked_in)
+/* Each record a root of gr; the runtime.g's pointer to the first and each
+ * record's to the next are covered by those roots. */
+static void owned_records(gc_load *L, const rt_goroutine *gr, uint64_t g, const owned_list *l,
+                          uint32_t function)
 {
-    const gc_layout *y = &L->lay;
-    uint32_t var = strpool_intern_cstr(L->m->strings, "(panic)");
-    uint32_t fn = panicked_in ? panicked_in : gr->user_function;
-    uint64_t p = ec_read_u64_or(L->core, g + y->g_panic, 0);
-    rootset_cover(&L->rs, g, p);
-    for (uint32_t n = 0; p && n < MAX_RECORDS; n++) {
-        /* the value: an eface's data word (a pointer-shaped value is the
-         * pointer itself, any other points to a copy) */
-        uint64_t data = y->pn_arg + 8;
-        owned_root(L, gr, p, &data, 1, fn, var);
-        uint64_t next = ec_read_u64_or(L->core, p + y->pn_link, 0);
-        rootset_cover(&L->rs, p, next);
-        p = next;
-    }
-}
-
-static void waits(gc_load *L, const rt_goroutine *gr, uint64_t g)
-{
-    const gc_layout *y = &L->lay;
-    uint32_t var = strpool_intern_cstr(L->m->strings, "(waiting on channel)");
-    uint64_t s = ec_read_u64_or(L->core, g + y->g_waiting, 0);
-    rootset_cover(&L->rs, g, s);
-    for (uint32_t n = 0; s && n < MAX_RECORDS; n++) {
-        uint64_t offs[2] = { y->sg_c, y->sg_elem };
-        owned_root(L, gr, s, offs, 2, gr->user_function, var);
-        uint64_t next = ec_read_u64_or(L->core, s + y->sg_waitlink, 0);
-        rootset_cover(&L->rs, s, next);
-        s = next;
+    uint32_t var = strpool_intern_cstr(L->m->strings, l->variable);
+    uint64_t rec = ec_read_u64_or(L->core, g + l->head, 0);
+    rootset_cover(&L->rs, g, rec);
+    for (uint32_t n = 0; rec && n < MAX_RECORDS; n++) {
+        uint32_t fn = function;
+        if (l->pc != UINT64_MAX)
+            fn = function_at(L, ec_read_u64_or(L->core, rec + l->pc, 0), function);
+        owned_root(L, gr, rec, l->offs, l->noffs, fn, var);
+        uint64_t next = ec_read_u64_or(L->core, rec + l->link, 0);
+        rootset_cover(&L->rs, rec, next);
+        rec = next;
     }
 }
 
@@ -114,10 +95,18 @@ void gc_roots_owned(gc_load *L, const rt_goroutine *gr, uint64_t g, uint32_t pan
             rootset_word(&L->rs, root, 0, ctxt);
         rootset_cover(&L->rs, g, ctxt);
     }
-    if (y->defer_ok)
-        deferred_calls(L, gr, g);
-    if (y->panic_ok)
-        panics(L, gr, g, panicked_in);
-    if (y->sudog_ok)
-        waits(L, gr, g);
+    if (y->defer_ok) { /* each one's function: its pc is a return address in it */
+        owned_list l = { y->g_defer, y->df_link, { y->df_fn, 0 }, 1, y->df_pc, "(deferred call)" };
+        owned_records(L, gr, g, &l, gr->user_function);
+    }
+    if (y->panic_ok) { /* the value: an eface's data word (a pointer-shaped
+                        * value is the pointer itself, any other points to a copy) */
+        owned_list l = { y->g_panic, y->pn_link, { y->pn_arg + 8, 0 }, 1, UINT64_MAX, "(panic)" };
+        owned_records(L, gr, g, &l, panicked_in ? panicked_in : gr->user_function);
+    }
+    if (y->sudog_ok) {
+        owned_list l = { y->g_waiting, y->sg_waitlink, { y->sg_c, y->sg_elem }, 2, UINT64_MAX,
+                         "(waiting on channel)" };
+        owned_records(L, gr, g, &l, gr->user_function);
+    }
 }
