@@ -584,10 +584,7 @@ def check_why(retain, r, item, res, dry):
                   "got %r, want %r" % (root.get("function"), item["root_function"]))
         res.check(root.get("goroutine") == item["goroutine"], where, "root.goroutine",
                   "got %r, want %r" % (root.get("goroutine"), item["goroutine"]))
-        if item.get("root_variable"):
-            # the frame's slot, named by the executable's DWARF locals
-            res.check(root.get("variable") == item["root_variable"], where, "root.variable",
-                      "got %r, want %r" % (root.get("variable"), item["root_variable"]))
+        check_root_variable(root, item, where, res)
     lo, hi = path_range(item["path_length"])
     res.check(lo <= len(hops) <= hi, where, "path length",
               "got %d, want %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))
@@ -595,6 +592,19 @@ def check_why(retain, r, item, res, dry):
     res.check(same_addr(last, obj.get("base")), where, "last hop is object.base",
               "last hop %r, object.base %r" % (last, obj.get("base")))
     check_hop_field(hops, item, where, res)
+
+
+def check_root_variable(root, item, where, res):
+    """The stack root's variable: the DWARF local of the frame's slot
+    (root_variable), or a pattern (root_variable_re: a frame word no
+    local covers is named by its place, frame+0x..)."""
+    if item.get("root_variable"):
+        res.check(root.get("variable") == item["root_variable"], where, "root.variable",
+                  "got %r, want %r" % (root.get("variable"), item["root_variable"]))
+    if item.get("root_variable_re"):
+        res.check(re.fullmatch(item["root_variable_re"], str(root.get("variable"))) is not None,
+                  where, "root.variable ~ %s" % item["root_variable_re"],
+                  "got %r" % root.get("variable"))
 
 
 def check_unreachable(out, where, res, why=""):
@@ -813,10 +823,7 @@ def check_why_core(retain, r, item, res, dry):
                   "got %r, want %r" % (root.get("goroutine"), item["goroutine"]))
         res.check(root.get("function") == item["root_function"], where, "root.function",
                   "got %r, want %r" % (root.get("function"), item["root_function"]))
-        if item.get("root_variable"):
-            res.check(root.get("variable") == item["root_variable"], where, "root.variable",
-                      "got %r, want %r (DWARF local of the frame)" % (root.get("variable"),
-                                                                       item["root_variable"]))
+        check_root_variable(root, item, where, res)
         res.check(lo <= len(hops) <= hi, where, "path length",
                   "got %d, want %s" % (len(hops), lo if lo == hi else "%d..%d" % (lo, hi)))
     last = hops[-1].get("address") if hops and isinstance(hops[-1], dict) else None

@@ -34,6 +34,11 @@
 // four buffers below the map's bucket array as one line, "4 × [16384]uint8,
 // 16 KiB each".
 //
+// Unnamed slots: main.unnamed passes newTemp()'s result to keep() after
+// calling block(), so the compiler keeps it across that call in a
+// temporary of the frame that no variable names. Its root is that word,
+// named by its place in the frame ("frame+0x…"), 1 hop.
+//
 // Reading memory: `retain read` on main.genv marks its string pointer and
 // its val as pointers (the runtime's mask of the globals), its length as
 // not, names the variable and the Blob val points at; on the function
@@ -126,6 +131,35 @@ type Pair[K comparable, V any] struct {
 var genv Pair[string, *Blob]
 var genp *Pair[int, *Blob]
 var geni = &Pair[string, *Blob]{key: "i"}
+
+// Unnamed slots.
+
+const tempSize = 3000
+
+var lastTemp uint64 // the address newTemp returned (not a pointer)
+
+//go:noinline
+func newTemp() *[tempSize]byte {
+	p := new([tempSize]byte)
+	lastTemp = truth.Addr(p)
+	return p
+}
+
+//go:noinline
+func keep(p *[tempSize]byte, n int) {
+	if n > 1 {
+		println(p[0])
+	}
+}
+
+//go:noinline
+func block(ready chan<- report) int {
+	ready <- report{truth.GoroutineID(), []uint64{lastTemp}}
+	<-never
+	return 1
+}
+
+func unnamed(ready chan<- report) { keep(newTemp(), block(ready)) }
 
 // Reading memory.
 
@@ -229,6 +263,12 @@ func setup() ([]truth.Item, []truth.Retention, []truth.SharedGroup) {
 		"main.registry", r.goid, "main.newBig", 5).Var("head"))
 	ret = append(ret, truth.GoroutineRetains(r.goid, "main.registry", bigSize))
 
+	go unnamed(ready)
+	r = <-ready
+	base, slot = truth.Slot(r.addrs[0], tempSize, false)
+	items = append(items, truth.Stack("unnamed-temp", r.addrs[0], base, slot,
+		"main.unnamed", r.goid, "main.newTemp", 1).VarRe(`frame\+0x[0-9a-f]+`))
+
 	sharedMap = newSharedMap()
 	group := truth.SharedGroup{Roots: []truth.RootID{{Kind: "global", Name: "main.sharedMap"}},
 		MinBytes: 4 * sharedBuf}
@@ -249,7 +289,7 @@ func main() {
 	dump, tf := truth.Args()
 	items, ret, shared := setup()
 	deadline := time.Now().Add(10 * time.Second)
-	for parked() < 5 {
+	for parked() < 6 {
 		if time.Now().After(deadline) {
 			panic("goroutines did not block")
 		}

@@ -79,6 +79,9 @@ type Item struct {
 	// RootVariable names the local variable of a stack root (cores name
 	// stack roots from DWARF; heap dumps cannot).
 	RootVariable string `json:"root_variable,omitempty"`
+	// RootVariableRe is a pattern for it where the name is not known in
+	// advance (a frame word no variable covers: "frame\\+0x[0-9a-f]+").
+	RootVariableRe string `json:"root_variable_re,omitempty"`
 	// CoreType is the type a core (or a dump given its executable) must
 	// report for the object: "T", "[n]T"
 	// for an array or a slice's backing array (n its length or cap),
@@ -141,6 +144,12 @@ func (it Item) ViaRe(pattern string) Item {
 // Var records the local variable of the item's stack root.
 func (it Item) Var(name string) Item {
 	it.RootVariable = name
+	return it
+}
+
+// VarRe records a pattern for the variable of the item's stack root.
+func (it Item) VarRe(pattern string) Item {
+	it.RootVariableRe = pattern
 	return it
 }
 
