@@ -39,6 +39,10 @@
 // temporary of the frame that no variable names. Its root is that word,
 // named by its place in the frame ("frame+0x…"), 1 hop.
 //
+// Aliases: main.aliased copies one pointer into two variables, ref and
+// otherRef; the compiler keeps the one value in one slot, which both
+// variables' DWARF locations name: the root is "ref, otherRef", 1 hop.
+//
 // Reading memory: `retain read` on main.genv marks its string pointer and
 // its val as pointers (the runtime's mask of the globals), its length as
 // not, names the variable and the Blob val points at; on the function
@@ -161,6 +165,28 @@ func block(ready chan<- report) int {
 
 func unnamed(ready chan<- report) { keep(newTemp(), block(ready)) }
 
+// Aliases.
+
+type aliasedVal struct{ data [500]byte }
+
+//go:noinline
+func newAliased() *aliasedVal { return new(aliasedVal) }
+
+//go:noinline
+func useBoth(a, b *aliasedVal) {
+	if a.data[0] != b.data[1] {
+		println("differ")
+	}
+}
+
+func aliased(ready chan<- report) {
+	ref := newAliased()
+	otherRef := ref
+	ready <- report{truth.GoroutineID(), []uint64{truth.Addr(ref)}}
+	<-never
+	useBoth(ref, otherRef)
+}
+
 // Reading memory.
 
 //go:noinline
@@ -269,6 +295,12 @@ func setup() ([]truth.Item, []truth.Retention, []truth.SharedGroup) {
 	items = append(items, truth.Stack("unnamed-temp", r.addrs[0], base, slot,
 		"main.unnamed", r.goid, "main.newTemp", 1).VarRe(`frame\+0x[0-9a-f]+`))
 
+	go aliased(ready)
+	r = <-ready
+	base, slot = truth.Slot(r.addrs[0], 500, false)
+	items = append(items, truth.Stack("aliased", r.addrs[0], base, slot,
+		"main.aliased", r.goid, "main.newAliased", 1).Var("ref, otherRef"))
+
 	sharedMap = newSharedMap()
 	group := truth.SharedGroup{Roots: []truth.RootID{{Kind: "global", Name: "main.sharedMap"}},
 		MinBytes: 4 * sharedBuf}
@@ -289,7 +321,7 @@ func main() {
 	dump, tf := truth.Args()
 	items, ret, shared := setup()
 	deadline := time.Now().Add(10 * time.Second)
-	for parked() < 6 {
+	for parked() < 7 {
 		if time.Now().After(deadline) {
 			panic("goroutines did not block")
 		}
