@@ -64,12 +64,14 @@ Exit status 1 if anything failed. Python 3 standard library only.
 import argparse
 import bisect
 import glob
+import hashlib
 import json
 import os
 import re
 import resource
 import select
 import shlex
+import shutil
 import signal
 import struct
 import subprocess
@@ -328,7 +330,10 @@ def build_and_run(r, work, res, dry, force, core=None):
     Returns the parsed truth, or None."""
     env = go_env(work)
     go = "/usr/lib/go-%s/bin/go" % r.ver
-    build = [go, "build", "-o", r.exe, "./" + r.scn]
+    # a GNU build id, as distributions give their binaries (what a separate
+    # debug file is found and checked by)
+    build_id = hashlib.sha1(("%s/%s" % (r.ver, r.scn)).encode()).hexdigest()
+    build = [go, "build", "-ldflags=-B 0x" + build_id, "-o", r.exe, "./" + r.scn]
     run = [r.exe, r.dump, r.truth]
     if dry:
         show(build, GO_SRC, env)
@@ -1863,6 +1868,73 @@ def check_typing_reference(test_typing, r, core, res):
               p.stdout[-1500:])
 
 
+def check_split(retain, r, res):
+    """A stripped executable with its DWARF in a separate debug file
+    (objcopy --only-keep-debug, then --strip-all --add-gnu-debuglink), on
+    the core and the dump: given together, in either order, or found by
+    build id under --debug-dir, the answers are the full build's, byte for
+    byte; found nowhere, a one-line error naming the build id; a debug
+    file of another build is refused."""
+    where = r.where + "/split"
+    d = os.path.join(r.dir, "split")
+    shutil.rmtree(d, ignore_errors=True)
+    alone = os.path.join(d, "alone")
+    tree = os.path.join(d, "debug")
+    os.makedirs(alone)
+    debug, stripped = os.path.join(d, "prog.debug"), os.path.join(d, "prog")
+    p = subprocess.run(["objcopy", "--only-keep-debug", r.exe, debug], capture_output=True, text=True)
+    q = subprocess.run(["objcopy", "--strip-all", "--add-gnu-debuglink=" + debug, r.exe, stripped],
+                       capture_output=True, text=True, cwd=d) if p.returncode == 0 else p
+    if not res.check(q.returncode == 0, where, "objcopy", (p.stderr + q.stderr)[-500:]):
+        return
+    shutil.copy(stripped, os.path.join(alone, "prog"))
+    bid = subprocess.run(["readelf", "-n", r.exe], capture_output=True, text=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]+)", bid)
+    if not res.check(m is not None, where, "the test build has a GNU build id", bid[-300:]):
+        return
+    hexid = m.group(1)
+    os.makedirs(os.path.join(tree, ".build-id", hexid[:2]))
+    shutil.copy(debug, os.path.join(tree, ".build-id", hexid[:2], hexid[2:] + ".debug"))
+    first = (r.truth_items[0]["address"] if r.truth_items else None)
+    for inp in [r.core, r.dump] if os.path.exists(r.core) else [r.dump]:
+        kind = "core" if inp == r.core else "dump"
+        want = run_retain(retain, ["roots", "--json", "-n", "0", inp, r.exe], where, "roots (full)", res, False)
+        want_why = run_retain(retain, ["why", "--json", first, inp, r.exe], where, "why (full)", res,
+                              False) if first else None
+        for label, args in (("stripped + debug", [inp, stripped, debug]),
+                            ("debug + stripped", [inp, debug, stripped]),
+                            ("--debug-dir .build-id", [inp, os.path.join(alone, "prog"),
+                                                       "--debug-dir", tree])):
+            got = run_retain(retain, ["roots", "--json", "-n", "0"] + args, where,
+                             "%s roots (%s)" % (kind, label), res, False)
+            res.check(got == want, where, "%s roots (%s) equal the full build's" % (kind, label),
+                      "differ" if got is not None else "no output")
+            if first:
+                got = run_retain(retain, ["why", "--json", first] + args, where,
+                                 "%s why (%s)" % (kind, label), res, False)
+                res.check(got == want_why, where, "%s why (%s) equals the full build's" % (kind, label),
+                          "differ" if got is not None else "no output")
+        ov = run_retain(retain, ["overview", "--json", inp, os.path.join(alone, "prog"), "--debug-dir", tree],
+                        where, "%s overview --debug-dir" % kind, res, False)
+        if isinstance(ov, dict):
+            res.check(str(ov.get("debug_file", "")).endswith(hexid[2:] + ".debug"), where,
+                      "%s overview: debug_file found by build id" % kind, repr(ov.get("debug_file")))
+    if os.path.exists(r.core):
+        env = dict(os.environ)
+        env.pop("RETAIN_DEBUG_PATH", None)
+        p = subprocess.run([retain, "overview", r.core, os.path.join(alone, "prog")], capture_output=True,
+                           text=True, env=env)
+        res.check(p.returncode == 1 and hexid in p.stderr and "dbgsym" in p.stderr and
+                  len(p.stderr.strip().splitlines()) == 1, where,
+                  "core, stripped executable and no debug file: one line naming the build id",
+                  "exit %d: %s" % (p.returncode, p.stderr[-400:]))
+    other = [x for x in glob.glob(os.path.join(os.path.dirname(r.dir), "*", "prog")) if x != r.exe]
+    if other:
+        p = subprocess.run([retain, "overview", r.dump, stripped, other[0]], capture_output=True, text=True)
+        res.check(p.returncode != 0 and "another build" in p.stderr, where,
+                  "a debug file of another build is refused", "exit %d: %s" % (p.returncode, p.stderr[-400:]))
+
+
 def check_shared_reference(test_shared, r, core, res):
     """Shared retention must agree with the slow reference
     (tests/unit/test_shared.c) on the dump and on the core."""
@@ -1953,6 +2025,9 @@ def main():
                     check_typing_reference(a.typing_ref, r, core, res)
                 if a.shared_ref:
                     check_shared_reference(a.shared_ref, r, core, res)
+                if r.scn == "roots":
+                    r.truth_items = truth["items"]
+                    check_split(retain, r, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

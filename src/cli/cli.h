@@ -23,6 +23,10 @@ typedef struct cli_ctx {
     const char *cmd;
     int json;
     int force;          /* --force: read unsupported Go versions anyway */
+    /* --debug-dir DIR (repeatable), then RETAIN_DEBUG_PATH's directories */
+    const char *debug_dirs[33];
+    int ndebug_dirs;
+    char *debug_env;    /* owned copy of RETAIN_DEBUG_PATH, split in place */
     char **inputs;      /* positional inputs (borrowed from argv) */
     int ninputs;
     rt_model *m;

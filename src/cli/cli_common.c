@@ -4,6 +4,7 @@
 
 #include "analysis/retained.h"
 #include "report/labels.h"
+#include "util/alloc.h"
 
 #include <getopt.h>
 
@@ -77,6 +78,17 @@ int cli_load(cli_ctx *ctx)
         return cli_report_error(ctx->cmd, &err);
     }
     in.force = ctx->force;
+    /* where to look for a stripped executable's debug file: --debug-dir
+     * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
+    const char *env = getenv("RETAIN_DEBUG_PATH");
+    if (env && *env && !ctx->debug_env) {
+        ctx->debug_env = rt_strdup(env);
+        for (char *save = NULL, *d = strtok_r(ctx->debug_env, ":", &save); d && ctx->ndebug_dirs < 32;
+             d = strtok_r(NULL, ":", &save))
+            ctx->debug_dirs[ctx->ndebug_dirs++] = d;
+    }
+    ctx->debug_dirs[ctx->ndebug_dirs] = NULL;
+    in.debug_dirs = ctx->debug_dirs;
     rt_progress prog = { show_progress, ctx };
     ctx->start = now();
     int rc = inputs_load(&in, &prog, &ctx->m, &err);
@@ -93,6 +105,8 @@ void cli_done(cli_ctx *ctx)
 {
     model_free(ctx->m);
     ctx->m = NULL;
+    free(ctx->debug_env);
+    ctx->debug_env = NULL;
 }
 
 int cli_parse_addr(const char *s, uint64_t *out)
@@ -286,8 +300,9 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     all[n++] = (struct option){ "json", no_argument, NULL, 0x100 };
     all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
     all[n++] = (struct option){ "force", no_argument, NULL, 0x101 };
-    for (; extra && extra[n - 3].name && n < 23; n++)
-        all[n] = extra[n - 3];
+    all[n++] = (struct option){ "debug-dir", required_argument, NULL, 0x102 };
+    for (; extra && extra[n - 4].name && n < 23; n++)
+        all[n] = extra[n - 4];
     all[n] = (struct option){ 0, 0, 0, 0 };
     /* ':' after '+': getopt returns ':' for a missing value, '?' for an
      * unknown option, so the error can say which it is */
@@ -333,6 +348,12 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
         }
         if (c == 0x101) {
             ctx->force = 1;
+            continue;
+        }
+        if (c == 0x102) {
+            if (ctx->ndebug_dirs >= 16)
+                return cli_usage_error(ctx->cmd, "--debug-dir: 16 directories at most");
+            ctx->debug_dirs[ctx->ndebug_dirs++] = optarg;
             continue;
         }
         if (c == '?' || c == ':')

@@ -92,6 +92,8 @@ int cmd_overview(int argc, char **argv)
         json_str(&w, m->exe_path);
         json_key(&w, "executable_found");
         json_str(&w, m->exe_how);
+        json_key(&w, "debug_file");
+        json_str_or_null(&w, m->debug_path);
         json_key(&w, "spans");
         if (m->input_kind == RT_INPUT_CORE)
             json_u64(&w, m->nspans);
@@ -179,6 +181,8 @@ int cmd_overview(int argc, char **argv)
                m->goarch ? m->goarch : "");
         printf("executable   %s%s%s%s\n", m->exe_path ? m->exe_path : "(not given: global roots are unnamed)",
                m->exe_how ? " (" : "", m->exe_how ? m->exe_how : "", m->exe_how ? ")" : "");
+        if (m->debug_path)
+            printf("debug file   %s (DWARF and symbols of the stripped executable)\n", m->debug_path);
         printf("objects      %u allocated, %s", m->nobj, cli_bytes(bytes, b1, sizeof b1));
         if (m->input_kind == RT_INPUT_CORE)
             printf(", in %" PRIu64 " heap span%s of %" PRIu64 " arena%s", m->nspans, m->nspans == 1 ? "" : "s",

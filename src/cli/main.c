@@ -26,8 +26,11 @@ static void usage(FILE *f)
             "along which path, and which code allocated it.\n"
             "\n"
             "INPUT: a Go heap dump (runtime/debug.WriteHeapDump) or an ELF core of a Go\n"
-            "program, and optionally the executable, in any order; each file is\n"
-            "recognised by content.  --force reads Go versions outside 1.19-1.27.\n"
+            "program, and optionally the executable and, for a stripped one, its debug\n"
+            "file, in any order; each file is recognised by content.  A stripped\n"
+            "executable's debug file is also looked for by build id and debuglink under\n"
+            "/usr/lib/debug, each --debug-dir DIR and RETAIN_DEBUG_PATH (a:b:c), as gdb\n"
+            "does.  --force reads Go versions outside 1.19-1.27.\n"
             "\n"
             "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "io/input_file.h"
+#include "loaders/elf/elf_debugfile.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/heapdump/heapdump_load.h"
 #include "loaders/gocore/gocore_load.h"
@@ -53,6 +54,15 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
                           : k == RT_IN_CORE     ? &in->core
                           : k == RT_IN_EXE      ? &in->exe
                                                 : &in->profile;
+        if (*slot && k == RT_IN_EXE && !in->debug) {
+            /* an executable and its debug file, in either order */
+            int debug_is_new;
+            if ((rc = elf_debug_pair(*slot, paths[i], &debug_is_new, err)) != 0)
+                return rc;
+            in->debug = debug_is_new ? paths[i] : *slot;
+            *slot = debug_is_new ? *slot : paths[i];
+            continue;
+        }
         if (*slot) {
             rt_error_where(err, paths[i], RT_NO_OFFSET, NULL);
             return RT_FAIL(err, RT_E_USAGE, "a second %s (the first was %s); give one of each kind",
@@ -77,20 +87,28 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
     *out = NULL;
     if (in->core) {
         rt_model *m = model_new();
-        if ((rc = gocore_load(m, in->core, in->exe, in->force, in->propagate, prog, err)) != 0) {
+        if ((rc = gocore_load(m, in->core, in->exe, in->debug, in->debug_dirs, in->force, in->propagate,
+                              prog, err)) != 0) {
             model_free(m);
             return rc;
         }
         *out = m;
         return 0;
     }
+    /* names and types from the DWARF and symbols of the executable or of
+     * its debug file; without either the dump is read with neither */
+    char found[4096];
+    const char *dwarf_path = NULL;
     if (in->exe) {
-        if ((rc = elf_symtab_load(&syms, in->exe, err)) != 0)
+        rt_error e2;
+        if (elf_debug_resolve(in->exe, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, &e2) != 0)
+            dwarf_path = in->exe; /* a stripped executable still checks the dump */
+        if ((rc = elf_symtab_load(&syms, dwarf_path, err)) != 0)
             return rc;
         have_syms = 1;
     }
     rt_model *m = model_new();
-    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, in->propagate, prog, err);
+    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
     if (have_syms)
         elf_symtab_free(&syms);
     if (rc) {

@@ -55,6 +55,7 @@ void model_free(rt_model *m)
     free(m->page_first);
     free(m->input_path);
     free(m->exe_path);
+    free(m->debug_path);
     free(m->exe_how);
     free(m->go_version);
     free(m->goarch);

@@ -193,6 +193,7 @@ typedef struct rt_model {
     rt_input_kind input_kind;
     char *input_path;      /* owned */
     char *exe_path;        /* owned, NULL if none */
+    char *debug_path;      /* its separate debug file, owned, NULL if none */
     int64_t exe_bias;      /* where the executable was loaded: runtime minus link-time
                               address (0 unless PIE) */
     char *go_version;      /* owned, e.g. "go1.22.12" or NULL */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loaders/elf/elf_debugfile.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
@@ -49,7 +50,8 @@ static void note_partial(gc_load *L)
              (unsigned long long)(miss[0].start + miss[0].size));
 }
 
-int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int force,
+int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const char *debug_path,
+                const char *const *debug_dirs, int force,
                 ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
 {
     gc_load L;
@@ -85,22 +87,21 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, int fo
                      "only Go cores are supported for now", x->path);
         goto out;
     }
-    rc = dwi_open(&L.dw, x->path, err);
-    if (rc == -RT_E_NOTFOUND) {
-        rt_error_clear(err);
-        rt_error_where(err, x->path, RT_NO_OFFSET, "reading DWARF");
-        rc = RT_FAIL(err, RT_E_UNSUPPORTED,
-                     "the executable has no DWARF (built with -ldflags=-s -w?); reading a core needs "
-                     "it for now: rebuild without -s -w, or write a heap dump instead");
-    }
-    if (rc)
+    /* DWARF and symbols from the executable, or from its debug file */
+    char found[4096];
+    const char *dwarf_path = NULL;
+    if ((rc = elf_debug_resolve(x->path, debug_path, debug_dirs, found, sizeof found, &dwarf_path, err)) != 0)
+        goto out;
+    if (strcmp(dwarf_path, x->path) != 0)
+        m->debug_path = rt_strdup(dwarf_path);
+    if ((rc = dwi_open(&L.dw, dwarf_path, err)) != 0)
         goto out;
     if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, force, err)))
         goto out;
     gc_rtypes_new(&L);
     {
         rt_error e2;
-        L.have_syms = elf_symtab_load(&L.syms, x->path, &e2) == 0;
+        L.have_syms = elf_symtab_load(&L.syms, dwarf_path, &e2) == 0;
     }
     m->go_version = rt_strdup(L.lay.version);
     m->goarch = rt_strdup("amd64");

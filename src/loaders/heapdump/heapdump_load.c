@@ -501,7 +501,7 @@ static void free_load(hd_load *L)
 }
 
 int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
+                  const char *dwarf_path, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
 {
     hd_load L;
     memset(&L, 0, sizeof L);
@@ -513,6 +513,10 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     m->input_path = rt_strdup(path);
     if (exe_path)
         m->exe_path = rt_strdup(exe_path);
+    if (dwarf_path && exe_path && strcmp(dwarf_path, exe_path) != 0)
+        m->debug_path = rt_strdup(dwarf_path);
+    if (!dwarf_path)
+        dwarf_path = exe_path;
 
     int rc = hd_open(&L.p, path, err);
     if (rc)
@@ -521,7 +525,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
         /* stack roots are named by the functions' DWARF locals when the
          * executable has them; without, frames stay whole roots */
         rt_error e2;
-        if (dwi_open(&L.dw, exe_path, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
+        if (dwi_open(&L.dw, dwarf_path, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
             dwi_close(L.dw);
             L.dw = NULL;
         }

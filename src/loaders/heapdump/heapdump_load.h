@@ -11,6 +11,6 @@
  * roots and must belong to the dump (checked).  A dump that ends early
  * loads as far as it goes and sets m->partial. */
 int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
+                  const char *dwarf_path, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
 
 #endif
