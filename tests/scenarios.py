@@ -1928,6 +1928,9 @@ def check_split(retain, r, res):
                   len(p.stderr.strip().splitlines()) == 1, where,
                   "core, stripped executable and no debug file: one line naming the build id",
                   "exit %d: %s" % (p.returncode, p.stderr[-400:]))
+    p = subprocess.run([retain, "overview", r.dump, stripped, debug, debug], capture_output=True, text=True)
+    res.check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, where,
+              "a debug file given twice: a usage error", "exit %d: %s" % (p.returncode, p.stderr[-400:]))
     other = [x for x in glob.glob(os.path.join(os.path.dirname(r.dir), "*", "prog")) if x != r.exe]
     if other:
         p = subprocess.run([retain, "overview", r.dump, stripped, other[0]], capture_output=True, text=True)
