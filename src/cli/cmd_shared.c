@@ -109,12 +109,13 @@ static void print_text(const rt_model *m, const rt_retained *r, const rt_shared 
     uint32_t shown = limit(o->n, s->ngroup);
     for (uint32_t i = 0; i < shown; i++) {
         const rt_shared_group *g = &s->groups[i];
+        const char *objs = g->objects == 1 ? "object" : "objects";
         if (g->nroot)
-            printf("\n%s in %" PRIu64 " objects, reachable from %u roots:\n", cli_bytes(g->bytes, b1, sizeof b1),
-                   g->objects, g->nroot);
+            printf("\n%s in %" PRIu64 " %s, reachable from %u roots:\n", cli_bytes(g->bytes, b1, sizeof b1),
+                   g->objects, objs, g->nroot);
         else
-            printf("\n%s in %" PRIu64 " objects, reachable from more roots than could be listed:\n",
-                   cli_bytes(g->bytes, b1, sizeof b1), g->objects);
+            printf("\n%s in %" PRIu64 " %s, reachable from more roots than could be listed:\n",
+                   cli_bytes(g->bytes, b1, sizeof b1), g->objects, objs);
         uint32_t nr = limit(o->nroots, g->nroot);
         for (uint32_t k = 0; k < nr; k++)
             printf("    %s\n", retained_label(m, r, m->nobj + s->roots[g->root_start + k], lb, sizeof lb));
