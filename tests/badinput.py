@@ -760,8 +760,13 @@ def check_core(res, retain, core, exe, leaked, other):
         r = retain.run(where, ["read", addr, "0x20", core])
         if r is not None:
             rc, out, err = r
-            res.check(rc == 0 and "main.sessionCache" in out.splitlines()[0] and len(out.splitlines()) == 4,
-                      where, "read of a global names it, 0x20 bytes in two lines", "rc %d: %s %s" %
+            lines = out.splitlines()
+            hexl = [l for l in lines if l.startswith("0x") and "|" in l]
+            words = [l for l in lines if l.startswith("0x") and "|" not in l]
+            res.check(rc == 0 and lines and "main.sessionCache" in lines[0] and len(hexl) == 2 and
+                      len(words) == 4 and "[main.sessionCache]" in words[0],
+                      where, "read of a global names it, 0x20 bytes in two lines, four words described",
+                      "rc %d: %s %s" %
                       (rc, out[:300], err[:200]))
     r = retain.run(where, ["read", "--json", leaked, "16", core])
     if r is not None:
