@@ -233,14 +233,14 @@ int elf_debug_resolve(const char *exe, const char *given, const char *const *dir
         return 0;
     }
     rt_error_where(err, exe, RT_NO_OFFSET, "finding its debug information");
+    /* what to do first: the list of places tried may be long and is cut */
     return RT_FAIL(err, RT_E_UNSUPPORTED,
                    "the executable has no DWARF (stripped, or built with -ldflags=-s -w) and no debug "
-                   "file was found (%s%s%s; tried %s); name the debug file after the executable or "
-                   "give --debug-dir DIR; on Debian install the package's -dbgsym (dpkg -S %s names "
-                   "the package); or rebuild without -s -w",
-                   ids.build_id_len ? "GNU build id " : "no GNU build id",
-                   elf_build_id_hex(&ids, hex, sizeof hex),
-                   ids.debuglink[0] ? ", debuglink" : "", tried[0] ? tried : "nothing", exe);
+                   "file was found for %s%s; name the debug file after the executable, give "
+                   "--debug-dir DIR, or on Debian install the package's -dbgsym (dpkg -S names the "
+                   "package); tried %s",
+                   ids.build_id_len ? "GNU build id " : "an executable without a GNU build id",
+                   elf_build_id_hex(&ids, hex, sizeof hex), tried[0] ? tried : "nothing");
 }
 
 int elf_debug_pair(const char *a, const char *b, int *debug_is_b, rt_error *err)
