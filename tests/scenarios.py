@@ -1858,14 +1858,14 @@ def stale_copy(d, function, addr):
 
 # ---------------------------------------------------------------- main
 
-def check_typing_reference(test_typing, r, core, res):
-    """The BFS that types objects must agree with the slow reference
-    (tests/unit/test_typing.c) on the dump and on the core."""
+def check_reference(test_bin, r, core, res, what):
+    """A unit program with a slow reference (tests/unit/test_typing.c for
+    the type propagation, test_shared.c for shared retention) must agree
+    with retain's algorithm on the dump and on the core."""
     args = [r.dump, r.exe] + ([r.core, r.exe] if core and os.path.exists(r.core) else [])
-    p = subprocess.run([test_typing] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    p = subprocess.run([test_bin] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, errors="replace", timeout=600)
-    res.check(p.returncode == 0, r.where, "type propagation agrees with the reference",
-              p.stdout[-1500:])
+    res.check(p.returncode == 0, r.where, what + " agrees with the reference", p.stdout[-1500:])
 
 
 def check_split(retain, r, res):
@@ -1936,16 +1936,6 @@ def check_split(retain, r, res):
         p = subprocess.run([retain, "overview", r.dump, stripped, other[0]], capture_output=True, text=True)
         res.check(p.returncode != 0 and "another build" in p.stderr, where,
                   "a debug file of another build is refused", "exit %d: %s" % (p.returncode, p.stderr[-400:]))
-
-
-def check_shared_reference(test_shared, r, core, res):
-    """Shared retention must agree with the slow reference
-    (tests/unit/test_shared.c) on the dump and on the core."""
-    args = [r.dump, r.exe] + ([r.core, r.exe] if core and os.path.exists(r.core) else [])
-    p = subprocess.run([test_shared] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, errors="replace", timeout=600)
-    res.check(p.returncode == 0, r.where, "shared retention agrees with the reference",
-              p.stdout[-1500:])
 
 
 def main():
@@ -2025,9 +2015,9 @@ def main():
                 if core:
                     check_core(retain, r, truth, res, False)
                 if a.typing_ref:
-                    check_typing_reference(a.typing_ref, r, core, res)
+                    check_reference(a.typing_ref, r, core, res, "type propagation")
                 if a.shared_ref:
-                    check_shared_reference(a.shared_ref, r, core, res)
+                    check_reference(a.shared_ref, r, core, res, "shared retention")
                 if r.scn == "roots":
                     r.truth_items = truth["items"]
                     check_split(retain, r, res)
