@@ -328,8 +328,9 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
 
 /* The core's pages our reads left resident (RssFile, from
  * /proc/self/statm's shared pages), given back once over RESIDENT_MAX:
- * the heap's span, one call. */
-#define RESIDENT_MAX (160ULL << 20)
+ * all of them, heap or not (span records, stacks and the executable's
+ * pages count as much), one call; what is read again is mapped again. */
+#define RESIDENT_MAX (64ULL << 20)
 
 static void mem_release(void *ctx)
 {
@@ -341,10 +342,7 @@ static void mem_release(void *ctx)
         fclose(f);
     if (n == 3 && shared * (unsigned long long)sysconf(_SC_PAGESIZE) < RESIDENT_MAX)
         return;
-    const rt_model *m = L->m;
-    if (m->nobj)
-        ec_release(L->core, m->objects[0].base,
-                   (size_t)(m->objects[m->nobj - 1].base + m->objects[m->nobj - 1].size - m->objects[0].base));
+    ec_release(L->core, 0, SIZE_MAX);
 }
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)
