@@ -25,7 +25,7 @@ enum {
     MAX_DEPTH = 24,
     MAX_STATIC = 1 << 20, /* values outside the heap walked, at most */
     MAX_STATIC_NEST = 8,
-    RELEASE_EVERY = 1 << 14,  /* objects walked between offers to give pages back */
+    RELEASE_EVERY = 1 << 11,  /* objects walked between offers to give pages back */
     CHUNK = 256 << 10, /* bytes read at once: the object walked and those after it */
     GAP = 2048,        /* bytes of other objects a read ahead may skip over */
 };
