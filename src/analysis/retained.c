@@ -143,7 +143,7 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
     ps[nhi] = j;
     free(gcount);
     free(gpos);
-    free(gof);
+    r->root_group = gof;
 
     rt_digraph gr = {
         .n = r->n,
@@ -191,6 +191,7 @@ void retained_free(rt_retained *r)
 {
     domtree_free(&r->tree);
     free(r->groups);
+    free(r->root_group);
     free(r->bytes);
     free(r->objects);
     memset(r, 0, sizeof *r);

@@ -24,6 +24,7 @@ typedef struct rt_retained {
     uint32_t n;          /* all nodes */
     uint32_t group0, ngroup, super;
     rt_group *groups;    /* ngroup */
+    uint32_t *root_group;/* per model root: the index of its group in groups */
     rt_domtree tree;
     uint64_t *bytes;     /* n: retained bytes */
     uint32_t *objects;   /* n: retained objects (virtual nodes count 0 themselves) */

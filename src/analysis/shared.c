@@ -303,31 +303,6 @@ static void sets_free(sets *S)
 
 /* ---- grouping ---- */
 
-/* The rt_retained group a model root hangs under. */
-static uint32_t root_group(const rt_model *m, const rt_retained *r, uint32_t i)
-{
-    const rt_root *rt = &m->roots[i];
-    int gor = rt->group == RT_GROUP_GOROUTINE && rt->goroutine != RT_NO_GOROUTINE;
-    uint8_t kind = gor ? RT_GROUP_GOROUTINE : rt->group == RT_GROUP_GOROUTINE ? RT_GROUP_RUNTIME : rt->group;
-    for (uint32_t g = 0; g < r->ngroup; g++) /* goroutine groups are sorted by id */
-        if (r->groups[g].kind == kind) {
-            if (!gor)
-                return g;
-            uint32_t lo = g, hi = g;
-            while (hi < r->ngroup && r->groups[hi].kind == RT_GROUP_GOROUTINE)
-                hi++;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (r->groups[mid].goroutine < rt->goroutine)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            return lo;
-        }
-    return RT_NONE;
-}
-
 static int cmp_group(const void *a, const void *b)
 {
     const rt_shared_group *x = a, *y = b;
@@ -525,10 +500,8 @@ void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t 
     if (flags & SHARED_GROUPS) {
         s->group_reachable_bytes = rt_calloc((size_t)r->ngroup + 1, sizeof *s->group_reachable_bytes);
         s->group_reachable_objects = rt_calloc((size_t)r->ngroup + 1, sizeof *s->group_reachable_objects);
-        uint32_t *gof = rt_malloc(((size_t)m->nroot + 1) * sizeof *gof);
+        const uint32_t *gof = r->root_group;
         uint32_t *stamp = rt_calloc((size_t)r->ngroup + 1, sizeof *stamp);
-        for (uint32_t i = 0; i < m->nroot; i++)
-            gof[i] = root_group(m, r, i);
         for (uint32_t g = 0; g < r->ngroup; g++) {
             s->group_reachable_bytes[g] = r->bytes[r->group0 + g];
             s->group_reachable_objects[g] = r->objects[r->group0 + g];
@@ -549,7 +522,6 @@ void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t 
                 s->group_reachable_objects[g] += set_objs[id];
             }
         }
-        free(gof);
         free(stamp);
     }
 

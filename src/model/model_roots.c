@@ -109,26 +109,12 @@ static void name_static_values(rt_rootset *rs, rt_model *m)
             char path[128];
             uint32_t elem = 0;
             uint64_t size = 8;
-            const rt_type *pt = model_type(m, src->type);
-            if (pt && w->off != RT_OFF_NONE) {
-                model_field_path(m, src->type, w->off, path, sizeof path);
-                const rt_type *t = pt;
-                /* the field's type: walk the path by offset */
-                uint64_t off = w->off;
-                while (t && t->kind == RT_TK_STRUCT) {
-                    const rt_type *next = NULL;
-                    for (uint32_t f = 0; f < t->nfield; f++) {
-                        const rt_field *fl = &m->fields[t->field_start + f];
-                        const rt_type *ft = model_type(m, fl->type);
-                        if (ft && off >= fl->offset && off < fl->offset + ft->size) {
-                            off -= fl->offset;
-                            next = ft;
-                            break;
-                        }
-                    }
-                    t = next;
-                }
-                if (t && t->kind == RT_TK_POINTER && off == 0 && model_type(m, t->elem)) {
+            if (model_type(m, src->type) && w->off != RT_OFF_NONE) {
+                uint32_t leaf;
+                uint64_t leaf_off = 0;
+                model_field_leaf(m, src->type, w->off, path, sizeof path, &leaf, &leaf_off);
+                const rt_type *t = model_type(m, leaf);
+                if (t && t->kind == RT_TK_POINTER && leaf_off == 0 && model_type(m, t->elem)) {
                     elem = t->elem;
                     size = model_type(m, elem)->size;
                 }
@@ -280,14 +266,13 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     }
     m->nedge = base + rs->nword;
     m->edge_start[m->nobj + nkeep] = (uint32_t)m->nedge;
-    /* keep the covered edges for rootset_prune */
-    rt_covered *cov = rs->covered;
-    size_t ncov = rs->ncovered, cap = rs->cap_covered;
-    rs->covered = NULL;
-    rootset_free(rs);
-    rs->covered = cov;
-    rs->ncovered = ncov;
-    rs->cap_covered = cap;
+    /* the roots and words are the model's now; the covered edges wait
+     * for rootset_prune */
+    free(rs->roots);
+    free(rs->words);
+    rs->roots = NULL;
+    rs->words = NULL;
+    rs->nroot = rs->cap_root = rs->nword = rs->cap_word = 0;
 }
 
 void rootset_prune(rt_rootset *rs, rt_model *m)

@@ -163,8 +163,16 @@ static void put_name(char *buf, size_t n, size_t *w, const char *s)
 
 const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n)
 {
+    return model_field_leaf(m, id, off, buf, n, NULL, NULL);
+}
+
+const char *model_field_leaf(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n, uint32_t *leaf,
+                             uint64_t *leaf_off)
+{
     size_t w = 0;
     int lost = 0; /* off falls where the type names nothing */
+    if (leaf)
+        *leaf = 0;
     if (!n)
         return buf;
     buf[0] = 0;
@@ -178,6 +186,7 @@ const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char 
             }
             put(buf, n, &w, "[%" PRIu64 "]", off / e->size);
             off %= e->size;
+            id = t->elem;
             t = e;
             continue;
         }
@@ -198,10 +207,15 @@ const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char 
         }
         put_name(buf, n, &w, strpool_get(m->strings, f->name));
         off -= f->offset;
+        id = f->type;
         t = model_type(m, f->type);
     }
     if (!t || (lost && off))
         put(buf, n, &w, "+0x%" PRIx64, off);
+    if (leaf && t && !lost) {
+        *leaf = id;
+        *leaf_off = off;
+    }
     return buf;
 }
 

@@ -76,6 +76,10 @@ uint32_t model_type_array(rt_model *m, uint32_t elem, uint64_t len);
  * itself (off 0 of a pointer, say).  Writes into buf (always
  * NUL-terminated) and returns buf. */
 const char *model_field_path(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n);
+/* The same, and the innermost type the path reaches (*leaf, 0 when it
+ * names nothing there) with off's place inside it (*leaf_off). */
+const char *model_field_leaf(const rt_model *m, uint32_t id, uint64_t off, char *buf, size_t n, uint32_t *leaf,
+                             uint64_t *leaf_off);
 
 /* The field path of the pointer word at off inside node src (an object,
  * or a root: node id >= nobj) — what a path's hop prints; "" when the

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "io/input_file.h"
+#include "loaders/elf/elf_symbols.h"
 
 #define NOTE_GNU_BUILD_ID 3
 
@@ -65,14 +66,10 @@ int elf_debug_ids_read(const char *path, elf_debug_ids *ids, rt_error *err)
         else if (strcmp(nm, ".text") == 0)
             ids->has_code |= bits;
         else if (sh.sh_type == SHT_NOTE && strcmp(nm, ".note.go.buildid") == 0) {
-            /* namesz 4, descsz, type 4, "Go\0\0", the id */
             Elf_Data *d = elf_getdata(scn, NULL);
-            uint32_t dsz;
-            if (d && d->d_buf && d->d_size >= 16 && (memcpy(&dsz, (const uint8_t *)d->d_buf + 4, 4), 1) &&
-                dsz <= sizeof ids->go_build_id && 16 + (size_t)dsz <= d->d_size) {
-                memcpy(ids->go_build_id, (const uint8_t *)d->d_buf + 16, dsz);
-                ids->go_build_id_len = dsz;
-            }
+            if (d)
+                ids->go_build_id_len = elf_go_buildid_note(d->d_buf, d->d_size, ids->go_build_id,
+                                                           sizeof ids->go_build_id);
         } else if (sh.sh_type == SHT_NOTE && !ids->build_id_len) {
             Elf_Data *d = elf_getdata(scn, NULL);
             if (d && d->d_buf)

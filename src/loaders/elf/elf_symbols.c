@@ -50,6 +50,19 @@ static void note_marker(elf_symtab *t, const char *name, uint64_t v)
             memcpy((char *)t + markers[i].off, &v, sizeof v);
 }
 
+size_t elf_go_buildid_note(const uint8_t *p, size_t n, uint8_t *out, size_t cap)
+{
+    /* note: namesz 4, descsz, type 4, "Go\0\0", desc */
+    uint32_t descsz;
+    if (!p || n < 16)
+        return 0;
+    memcpy(&descsz, p + 4, 4);
+    if (descsz > cap || 16 + (size_t)descsz > n)
+        return 0;
+    memcpy(out, p + 16, descsz);
+    return descsz;
+}
+
 static void read_go_buildid(elf_symtab *t, Elf *e, size_t shstrndx)
 {
     Elf_Scn *scn = NULL;
@@ -61,16 +74,8 @@ static void read_go_buildid(elf_symtab *t, Elf *e, size_t shstrndx)
         if (!nm || strcmp(nm, ".note.go.buildid") != 0)
             continue;
         Elf_Data *d = elf_getdata(scn, NULL);
-        /* note: namesz 4, descsz, type 4, "Go\0\0", desc */
-        if (!d || d->d_size < 16)
-            return;
-        const uint8_t *p = d->d_buf;
-        uint32_t descsz;
-        memcpy(&descsz, p + 4, 4);
-        if (descsz > sizeof t->go_buildid || 16 + (size_t)descsz > d->d_size)
-            return;
-        memcpy(t->go_buildid, p + 16, descsz);
-        t->go_buildid_len = descsz;
+        if (d)
+            t->go_buildid_len = elf_go_buildid_note(d->d_buf, d->d_size, t->go_buildid, sizeof t->go_buildid);
         return;
     }
 }

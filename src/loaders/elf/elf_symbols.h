@@ -34,6 +34,9 @@ typedef struct elf_symtab {
 /* 1 if the bytes start an ELF file; *is_core set for ET_CORE. */
 int elf_sniff(const uint8_t *buf, size_t n, int *is_core);
 
+/* The Go build id in the bytes of a .note.go.buildid section, copied to
+ * out (at most cap bytes); its length, 0 if there is none. */
+size_t elf_go_buildid_note(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 /* Read the symbol table of path.  Returns 0 or a negative code. */
 int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err);
 void elf_symtab_free(elf_symtab *t);

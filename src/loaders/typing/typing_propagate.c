@@ -439,6 +439,18 @@ static void propose_closure(prop *p, uint64_t fv)
         propose(p, fv, p->mem->closure(p->mem->ctx, pc));
 }
 
+/* How many elems fit the object at addr from addr on; 0 if it is no
+ * object or elem has no size. */
+static uint64_t fit_count(prop *p, uint64_t addr, uint32_t elem)
+{
+    const rt_type *e = model_type(p->m, elem);
+    uint32_t j = target(p, addr);
+    if (!e || !e->size || j == RT_NONE)
+        return 0;
+    const rt_object *o = &p->m->objects[j];
+    return (o->size - (addr - o->base)) / e->size;
+}
+
 /* [n]elem at addr, n a count read from memory; a count that does not
  * fit the object there is corrupt (or stale) and types nothing.  When the
  * count is unknown (0: a variable whose length and capacity live
@@ -452,25 +464,9 @@ static void propose_array(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
             propose_flag(p, addr, model_type_array(p->m, elem, n), COUNT_REJECT);
         return;
     }
-    const rt_type *e = model_type(p->m, elem);
-    uint32_t j = target(p, addr);
-    if (!e || !e->size || j == RT_NONE)
-        return;
-    const rt_object *o = &p->m->objects[j];
-    uint64_t fit = (o->size - (addr - o->base)) / e->size;
+    uint64_t fit = fit_count(p, addr, elem);
     if (fit)
         propose(p, addr, model_type_array(p->m, elem, fit));
-}
-
-/* Whether n elems fit the object at addr from addr on. */
-static int fits(prop *p, uint64_t addr, uint32_t elem, uint64_t n)
-{
-    const rt_type *e = model_type(p->m, elem);
-    uint32_t j = target(p, addr);
-    if (!e || !e->size || j == RT_NONE || n >= (1ULL << 40))
-        return 0;
-    const rt_object *o = &p->m->objects[j];
-    return n <= (o->size - (addr - o->base)) / e->size;
 }
 
 /* An interface's dynamic type (runtime _type at typ) and data word. */
@@ -528,7 +524,7 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         /* a frame keeps only the pointer of a slice live when it needs no
          * more (its len and cap slots may hold anything): a capacity that
          * does not fit is stale there, not corrupt */
-        if (p->live && cap && !fits(p, v, op->type, cap))
+        if (p->live && cap && cap > fit_count(p, v, op->type))
             cap = 0;
         propose_array(p, v, op->type, cap);
         return;
