@@ -7,7 +7,7 @@
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(1.19 1.21 1.22 1.23 1.24 1.26 1.27)
+[ ${#want[@]} -gt 0 ] || read -r -a want <<< "$(sed -n 's/^#define GV_TESTED "\(.*\)".*/\1/p' "$(dirname "$0")/../src/loaders/go_version.h")"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

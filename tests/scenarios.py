@@ -1868,6 +1868,78 @@ def check_reference(test_bin, r, core, res, what):
     res.check(p.returncode == 0, r.where, what + " agrees with the reference", p.stdout[-1500:])
 
 
+def symtab_addrs(exe, names):
+    """Addresses of the named data symbols in exe's symbol table."""
+    out = subprocess.run(["readelf", "-sW", exe], capture_output=True, text=True).stdout
+    got = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[7] in names:
+            got[f[7]] = int(f[1], 16)
+    return got
+
+
+def check_no_dwarf(retain, r, res, where, bare, hexid):
+    """The core with the stripped executable and no debug file anywhere: read
+    from what the runtime keeps (issue 9): the same objects, reachable set
+    and goroutines as the full build; the runtime's globals found from the
+    code at the addresses the full build's symbol table gives; with
+    --symbols (the full build) the same roots, edges and paths too."""
+    env = dict(os.environ)
+    env.pop("RETAIN_DEBUG_PATH", None)
+
+    def run(args):
+        p = subprocess.run([retain] + args, capture_output=True, text=True, env=env)
+        try:
+            return p.returncode, json.loads(p.stdout), p.stderr
+        except ValueError:
+            return p.returncode, None, p.stderr
+
+    full = run_retain(retain, ["overview", "--json", r.core, r.exe], where, "overview (full)", res, False)
+    rc, ov, err = run(["overview", "--json", r.core, bare])
+    if not res.check(rc == 0 and isinstance(ov, dict) and isinstance(full, dict), where,
+                     "core, stripped executable, no debug file: read without DWARF",
+                     "exit %d: %s" % (rc, err[-400:])):
+        return
+    res.check(bool(ov.get("degraded")) and hexid in " ".join(ov.get("warnings", [])), where,
+              "without DWARF: overview says what is degraded and names the build id looked for",
+              repr(ov.get("degraded"))[:300])
+    same = ("objects", "bytes", "reachable_objects", "reachable_bytes", "goroutines", "spans")
+    diff = {k: (full.get(k), ov.get(k)) for k in same if full.get(k) != ov.get(k)}
+    res.check(not diff, where, "without DWARF: objects, reachable set and goroutines equal the full build's",
+              repr(diff)[:300])
+    g = ov.get("runtime_globals") or {}
+    want = symtab_addrs(r.exe, [k for k in g if k.startswith("runtime.")])
+    bad = {k: (g.get(k), hex(a)) for k, a in want.items()
+           if g.get(k) is not None and int(g[k], 16) != a}
+    need = [k for k in ("runtime.mheap_", "runtime.allgs", "runtime.firstmoduledata") if not g.get(k)]
+    res.check(g.get("found_by") == "code" and not bad and not need, where,
+              "without symbols: the runtime's globals found from the code, at the symbol table's addresses",
+              "found by %r, wrong %r, missing %r" % (g.get("found_by"), bad, need))
+    rc, with_syms, err = run(["roots", "--json", "-n", "0", r.core, bare, "--symbols", r.exe])
+    want_roots = run_retain(retain, ["roots", "--json", "-n", "0", r.core, r.exe], where, "roots (full)", res,
+                            False)
+
+    def untyped(roots):
+        """roots without what only DWARF gives: types and frame slots"""
+        if not isinstance(roots, dict):
+            return None
+        out = []
+        for x in roots.get("roots", []):
+            # a static value (`var p = &T{}`) is named *p by its DWARF type
+            # only; without DWARF it is a data+0x… word
+            name = str(x.get("name"))
+            if x.get("kind") != "stack" and not name.startswith(("*", "data+", "bss+")):
+                out.append((x.get("kind"), x.get("name"), x.get("address"), x.get("reachable_bytes")))
+        return sorted(out, key=repr)
+    res.check(rc == 0 and untyped(with_syms) == untyped(want_roots), where,
+              "--symbols: the roots but frames, their names and what they reach equal the full build's",
+              "exit %d: %s" % (rc, err[-300:]))
+    rc, _, err = run(["overview", r.core, bare, "--symbols", bare])
+    res.check(rc == 1 and len(err.strip().splitlines()) == 1 and "symbol table" in err, where,
+              "--symbols FILE without a symbol table: one line", "exit %d: %s" % (rc, err[-300:]))
+
+
 def check_split(retain, r, res):
     """A stripped executable with its DWARF in a separate debug file
     (objcopy --only-keep-debug, then --strip-all --add-gnu-debuglink), on
@@ -1920,14 +1992,7 @@ def check_split(retain, r, res):
             res.check(str(ov.get("debug_file", "")).endswith(hexid[2:] + ".debug"), where,
                       "%s overview: debug_file found by build id" % kind, repr(ov.get("debug_file")))
     if os.path.exists(r.core):
-        env = dict(os.environ)
-        env.pop("RETAIN_DEBUG_PATH", None)
-        p = subprocess.run([retain, "overview", r.core, os.path.join(alone, "prog")], capture_output=True,
-                           text=True, env=env)
-        res.check(p.returncode == 1 and hexid in p.stderr and "dbgsym" in p.stderr and
-                  len(p.stderr.strip().splitlines()) == 1, where,
-                  "core, stripped executable and no debug file: one line naming the build id",
-                  "exit %d: %s" % (p.returncode, p.stderr[-400:]))
+        check_no_dwarf(retain, r, res, where, os.path.join(alone, "prog"), hexid)
     p = subprocess.run([retain, "overview", r.dump, stripped, debug, debug], capture_output=True, text=True)
     res.check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, where,
               "a debug file given twice: a usage error", "exit %d: %s" % (p.returncode, p.stderr[-400:]))

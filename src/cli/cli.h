@@ -23,6 +23,7 @@ typedef struct cli_ctx {
     const char *cmd;
     int json;
     int force;          /* --force: read unsupported Go versions anyway */
+    const char *symbols; /* --symbols FILE: names for a stripped executable */
     /* --debug-dir DIR (repeatable), then RETAIN_DEBUG_PATH's directories */
     const char *debug_dirs[33];
     int ndebug_dirs;

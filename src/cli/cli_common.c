@@ -78,6 +78,7 @@ int cli_load(cli_ctx *ctx)
         return cli_report_error(ctx->cmd, &err);
     }
     in.force = ctx->force;
+    in.symbols = ctx->symbols;
     /* where to look for a stripped executable's debug file: --debug-dir
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");
@@ -301,8 +302,9 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
     all[n++] = (struct option){ "force", no_argument, NULL, 0x101 };
     all[n++] = (struct option){ "debug-dir", required_argument, NULL, 0x102 };
-    for (; extra && extra[n - 4].name && n < 23; n++)
-        all[n] = extra[n - 4];
+    all[n++] = (struct option){ "symbols", required_argument, NULL, 0x103 };
+    for (size_t common = n; extra && extra[n - common].name && n < 23; n++)
+        all[n] = extra[n - common];
     all[n] = (struct option){ 0, 0, 0, 0 };
     /* ':' after '+': getopt returns ':' for a missing value, '?' for an
      * unknown option, so the error can say which it is */
@@ -354,6 +356,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
             if (ctx->ndebug_dirs >= 16)
                 return cli_usage_error(ctx->cmd, "--debug-dir: 16 directories at most");
             ctx->debug_dirs[ctx->ndebug_dirs++] = optarg;
+            continue;
+        }
+        if (c == 0x103) {
+            ctx->symbols = optarg;
             continue;
         }
         if (c == '?' || c == ':')

@@ -94,6 +94,26 @@ int cmd_overview(int argc, char **argv)
         json_str(&w, m->exe_how);
         json_key(&w, "debug_file");
         json_str_or_null(&w, m->debug_path);
+        json_key(&w, "symbols_file");
+        json_str_or_null(&w, m->symbols_path);
+        json_key(&w, "degraded");
+        json_str_or_null(&w, m->degraded);
+        json_key(&w, "runtime_globals");
+        if (m->globals_found_by) {
+            json_obj_begin(&w);
+            json_key(&w, "found_by");
+            json_str(&w, m->globals_found_by);
+            for (size_t i = 0; i < sizeof m->runtime_globals / sizeof m->runtime_globals[0]; i++) {
+                json_key(&w, m->runtime_globals[i].name);
+                if (m->runtime_globals[i].addr)
+                    json_addr(&w, m->runtime_globals[i].addr);
+                else
+                    json_null(&w);
+            }
+            json_obj_end(&w);
+        } else {
+            json_null(&w);
+        }
         json_key(&w, "spans");
         if (m->input_kind == RT_INPUT_CORE)
             json_u64(&w, m->nspans);
@@ -183,6 +203,10 @@ int cmd_overview(int argc, char **argv)
                m->exe_how ? " (" : "", m->exe_how ? m->exe_how : "", m->exe_how ? ")" : "");
         if (m->debug_path)
             printf("debug file   %s (DWARF and symbols of the stripped executable)\n", m->debug_path);
+        if (m->symbols_path)
+            printf("symbols      %s (an unstripped build of the same source)\n", m->symbols_path);
+        if (m->degraded)
+            printf("degraded     %s\n", m->degraded);
         printf("objects      %u allocated, %s", m->nobj, cli_bytes(bytes, b1, sizeof b1));
         if (m->input_kind == RT_INPUT_CORE)
             printf(", in %" PRIu64 " heap span%s of %" PRIu64 " arena%s", m->nspans, m->nspans == 1 ? "" : "s",

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "io/output.h"
+#include "loaders/go_version.h"
 
 static const cli_cmd commands[] = {
     { "overview", cmd_overview, "what the input holds: objects, bytes, reachable, roots" },
@@ -30,7 +31,10 @@ static void usage(FILE *f)
             "file, in any order; each file is recognised by content.  A stripped\n"
             "executable's debug file is also looked for by build id and debuglink under\n"
             "/usr/lib/debug, each --debug-dir DIR and RETAIN_DEBUG_PATH (a:b:c), as gdb\n"
-            "does.  --force reads Go versions outside 1.19-1.27.\n"
+            "does.  Without DWARF anywhere a core is still read (globals unnamed,\n"
+            "types from the runtime's descriptors); --symbols FILE names its globals from\n"
+            "an unstripped build of the same source.  --force reads Go versions outside\n"
+            "the supported ones (" GV_SUPPORTED ").\n"
             "\n"
             "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

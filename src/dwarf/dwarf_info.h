@@ -17,6 +17,9 @@
  * Typical load: 10-15 ms for a 2 MB Go binary, 35-55 ms for a 10 MB one
  * (plus 15-20 / 75-100 ms for the locals).
  *
+ * Every lookup below accepts d == NULL — an executable without DWARF —
+ * and finds nothing, so a loader can run the same code with and without.
+ *
  * Addresses are link-time virtual addresses as the executable states them;
  * a loader of a PIE core adds the load bias itself. */
 #ifndef RETAIN_DWARF_INFO_H

@@ -65,5 +65,7 @@ int dwi_load_locals(dw_info *d, rt_error *err)
 
 bool dwi_has_locals(const dw_info *d)
 {
+    if (!d)
+        return false; /* no DWARF: nothing to find */
     return d->locals_loaded;
 }

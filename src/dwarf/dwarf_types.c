@@ -11,6 +11,8 @@ enum { MAX_HOPS = 32 };
 
 int dwi_const(const dw_info *d, const char *const *candidates, int64_t *out)
 {
+    if (!d)
+        return -1; /* no DWARF: nothing to find */
     for (; candidates && *candidates; candidates++) {
         uint32_t i;
         if (dw_strmap_get(&d->const_by_name, *candidates, &i)) {
@@ -48,12 +50,16 @@ int dwi_const_req(const dw_info *d, const char *const *candidates, int64_t *out,
 
 const dw_type *dwi_type(const dw_info *d, const char *name)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     uint32_t i;
     return dw_strmap_get(&d->type_by_name, name, &i) ? &d->types[i] : NULL;
 }
 
 const dw_type *dwi_type_any(const dw_info *d, const char *const *candidates)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     for (; candidates && *candidates; candidates++) {
         const dw_type *t = dwi_type(d, *candidates);
         if (t)
@@ -64,6 +70,8 @@ const dw_type *dwi_type_any(const dw_info *d, const char *const *candidates)
 
 size_t dwi_ntypes(const dw_info *d)
 {
+    if (!d)
+        return 0; /* no DWARF: nothing to find */
     return d->ntypes;
 }
 
@@ -224,6 +232,8 @@ int dwi_field_req(const dw_info *d, const char *type_name, const char *path, uin
 
 bool dwi_types_base(const dw_info *d, uint64_t *base)
 {
+    if (!d)
+        return false; /* no DWARF: nothing to find */
     if (d->has_types_base && base)
         *base = d->types_base;
     return d->has_types_base;
@@ -239,6 +249,8 @@ bool dwt_runtime_type(const dw_info *d, const dw_type *t, uint64_t *addr)
 
 const dw_type *dwi_type_by_rtype(const dw_info *d, uint64_t addr)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     uint32_t i;
     if (!d->has_types_base || addr < d->types_base)
         return NULL;

@@ -10,12 +10,18 @@
 
 size_t dwi_globals(const dw_info *d, const dw_var **out)
 {
+    if (!d) {
+        *out = NULL;
+        return 0;
+    }
     *out = d->globals;
     return d->nglobals;
 }
 
 const dw_var *dwi_global(const dw_info *d, const char *name)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     uint32_t i;
     return dw_strmap_get(&d->global_by_name, name, &i) ? &d->globals[i] : NULL;
 }
@@ -29,6 +35,8 @@ static bool var_contains(const dw_var *v, uint64_t addr)
 
 const dw_var *dwi_global_at(const dw_info *d, uint64_t addr)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     /* the first global with addr > addr */
     size_t lo = 0, hi = d->nglobals;
     while (lo < hi) {
@@ -54,18 +62,26 @@ const dw_var *dwi_global_at(const dw_info *d, uint64_t addr)
 
 size_t dwi_funcs(const dw_info *d, const dw_func **out)
 {
+    if (!d) {
+        *out = NULL;
+        return 0;
+    }
     *out = d->funcs;
     return d->nfuncs;
 }
 
 const dw_func *dwi_func(const dw_info *d, const char *name)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     uint32_t i;
     return dw_strmap_get(&d->func_by_name, name, &i) ? &d->funcs[i] : NULL;
 }
 
 const dw_func *dwi_func_at(const dw_info *d, uint64_t pc)
 {
+    if (!d)
+        return NULL; /* no DWARF: nothing to find */
     size_t lo = 0, hi = d->nfuncs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

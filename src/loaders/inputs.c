@@ -87,8 +87,7 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
     *out = NULL;
     if (in->core) {
         rt_model *m = model_new();
-        if ((rc = gocore_load(m, in->core, in->exe, in->debug, in->debug_dirs, in->force, in->propagate,
-                              prog, err)) != 0) {
+        if ((rc = gocore_load(m, in, prog, err)) != 0) {
             model_free(m);
             return rc;
         }
@@ -106,6 +105,17 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
         if ((rc = elf_symtab_load(&syms, dwarf_path, err)) != 0)
             return rc;
         have_syms = 1;
+        if (in->symbols && dwarf_path == in->exe && !syms.has_symtab) {
+            /* --symbols: names from an unstripped build of the same source */
+            elf_symtab names;
+            if ((rc = elf_symtab_load(&names, in->symbols, err)) != 0 ||
+                (rc = elf_symtab_adopt(&names, &syms, in->symbols, in->exe, err)) != 0) {
+                elf_symtab_free(&syms);
+                return rc;
+            }
+            elf_symtab_free(&syms);
+            syms = names;
+        }
     }
     rt_model *m = model_new();
     rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);

@@ -19,6 +19,8 @@ typedef struct rt_inputs {
     const char *dump, *core, *exe, *profile; /* borrowed paths, NULL if absent */
     const char *debug;  /* the executable's separate debug file, if named */
     const char *const *debug_dirs; /* more places to look for it (NULL-terminated), or NULL */
+    const char *symbols; /* an unstripped build of the same source: its symbol table
+                            names what the executable's lacks (--symbols) */
     int force;  /* read a Go version outside the supported range anyway */
     ty_propagate_fn propagate; /* NULL: ty_propagate (tests compare a reference) */
 } rt_inputs;

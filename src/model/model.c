@@ -56,6 +56,8 @@ void model_free(rt_model *m)
     free(m->input_path);
     free(m->exe_path);
     free(m->debug_path);
+    free(m->degraded);
+    free(m->symbols_path);
     free(m->exe_how);
     free(m->go_version);
     free(m->goarch);

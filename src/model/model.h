@@ -194,6 +194,9 @@ typedef struct rt_model {
     char *input_path;      /* owned */
     char *exe_path;        /* owned, NULL if none */
     char *debug_path;      /* its separate debug file, owned, NULL if none */
+    char *symbols_path;    /* --symbols: the unstripped build naming globals, owned */
+    char *degraded;        /* what is missing without DWARF and how it was made up
+                              for, owned; NULL when the executable's DWARF was read */
     int64_t exe_bias;      /* where the executable was loaded: runtime minus link-time
                               address (0 unless PIE) */
     char *go_version;      /* owned, e.g. "go1.22.12" or NULL */
@@ -203,6 +206,10 @@ typedef struct rt_model {
     uint64_t heap_objects_runtime; /* MemStats.HeapObjects, 0 if unknown */
     uint64_t heap_alloc_runtime;   /* MemStats.HeapAlloc */
     uint32_t nthreads;
+    /* where a core's runtime globals were found, for the curious and the
+     * tests: how ("DWARF", "symbols", "code"; static), and each address */
+    const char *globals_found_by;
+    struct rt_runtime_global { const char *name; uint64_t addr; } runtime_globals[6];
     uint64_t nspans;               /* in-use heap spans (cores) */
     uint64_t narenas;              /* heap arenas holding them (cores) */
     char *exe_how;                 /* how the executable was found (cores), owned */

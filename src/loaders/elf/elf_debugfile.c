@@ -231,7 +231,7 @@ int elf_debug_resolve(const char *exe, const char *given, const char *const *dir
     }
     rt_error_where(err, exe, RT_NO_OFFSET, "finding its debug information");
     /* what to do first: the list of places tried may be long and is cut */
-    return RT_FAIL(err, RT_E_UNSUPPORTED,
+    return RT_FAIL(err, RT_E_NOTFOUND,
                    "the executable has no DWARF (stripped, or built with -ldflags=-s -w) and no debug "
                    "file was found for %s%s; name the debug file after the executable, give "
                    "--debug-dir DIR, or on Debian install the package's -dbgsym (dpkg -S names the "

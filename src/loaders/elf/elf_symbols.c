@@ -63,7 +63,29 @@ size_t elf_go_buildid_note(const uint8_t *p, size_t n, uint8_t *out, size_t cap)
     return descsz;
 }
 
-static void read_go_buildid(elf_symtab *t, Elf *e, size_t shstrndx)
+/* .go.buildinfo (Go 1.18+): 16 bytes "\xff Go buildinf:" with pointer
+ * size and flags, padding to 32, then with flag 2 the version as a
+ * varint-prefixed string. */
+static void read_buildinfo(elf_symtab *t, const uint8_t *p, size_t n)
+{
+    static const char magic[] = "\xff Go buildinf:";
+    if (n < 33 || memcmp(p, magic, 14) != 0 || !(p[15] & 2))
+        return;
+    size_t len = 0, i = 32;
+    for (unsigned shift = 0; i < n && shift < 28; shift += 7) {
+        len |= (size_t)(p[i] & 0x7f) << shift;
+        if (!(p[i++] & 0x80))
+            break;
+    }
+    if (len == 0 || len >= sizeof t->go_version || i + len > n)
+        return;
+    memcpy(t->go_version, p + i, len);
+    t->go_version[len] = 0;
+}
+
+/* The Go build id note, and the sections a stripped executable still
+ * shows: the pc-value table, noptrdata and the build info. */
+static void read_go_sections(elf_symtab *t, Elf *e, size_t shstrndx)
 {
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(e, scn)) != NULL) {
@@ -71,12 +93,30 @@ static void read_go_buildid(elf_symtab *t, Elf *e, size_t shstrndx)
         if (!gelf_getshdr(scn, &sh))
             continue;
         const char *nm = elf_strptr(e, shstrndx, sh.sh_name);
-        if (!nm || strcmp(nm, ".note.go.buildid") != 0)
+        if (!nm)
             continue;
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (d)
-            t->go_buildid_len = elf_go_buildid_note(d->d_buf, d->d_size, t->go_buildid, sizeof t->go_buildid);
-        return;
+        static const char *const symsecs[] = ELF_SYMSECS;
+        for (size_t i = 0; i < sizeof symsecs / sizeof symsecs[0]; i++)
+            if (strcmp(nm, symsecs[i]) == 0)
+                t->secs[i] = (struct elf_symsec){ sh.sh_addr, sh.sh_size };
+        if (strcmp(nm, ".gopclntab") == 0) {
+            t->sec_gopclntab = sh.sh_addr;
+        } else if (strcmp(nm, ".go.module") == 0) {
+            t->sec_gomodule = sh.sh_addr;
+            t->sec_egomodule = sh.sh_addr + sh.sh_size;
+        } else if (strcmp(nm, ".noptrdata") == 0) {
+            t->sec_noptrdata = sh.sh_addr;
+            t->sec_enoptrdata = sh.sh_addr + sh.sh_size;
+        } else if (sh.sh_type == SHT_PROGBITS && strcmp(nm, ".go.buildinfo") == 0) {
+            Elf_Data *d = elf_getdata(scn, NULL);
+            if (d && d->d_buf)
+                read_buildinfo(t, d->d_buf, d->d_size);
+        } else if (strcmp(nm, ".note.go.buildid") == 0) {
+            Elf_Data *d = elf_getdata(scn, NULL);
+            if (d)
+                t->go_buildid_len = elf_go_buildid_note(d->d_buf, d->d_size, t->go_buildid,
+                                                        sizeof t->go_buildid);
+        }
     }
 }
 
@@ -106,7 +146,7 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
         goto out;
     }
     t->is_pie = eh.e_type == ET_DYN;
-    read_go_buildid(t, e, shstrndx);
+    read_go_sections(t, e, shstrndx);
 
     Elf_Scn *scn = NULL;
     size_t cap = 0, fcap = 0, names_len = 0, names_cap = 0;
@@ -190,6 +230,88 @@ static const elf_sym *find_in(const elf_sym *syms, size_t n, uint64_t addr)
         if (addr - syms[i - 1].addr < syms[i - 1].size)
             return &syms[i - 1];
     return NULL;
+}
+
+/* The third part of a Go build id ("a/b/c/d"): the main package's
+ * compile; its length, 0 if there is none. */
+static size_t compile_id(const elf_symtab *t, const uint8_t **p)
+{
+    const uint8_t *s = t->go_buildid, *end = s + t->go_buildid_len;
+    for (int slash = 0; s < end && slash < 2; s++)
+        slash += *s == '/';
+    const uint8_t *e = s;
+    while (e < end && *e != '/')
+        e++;
+    *p = s;
+    return (size_t)(e - s);
+}
+
+/* Move the symbols of syms[0..n) that lie in names' section k to exe's. */
+static void move_syms(elf_sym *syms, size_t n, const elf_symtab *names, const elf_symtab *exe, size_t k)
+{
+    const struct elf_symsec *from = &names->secs[k], *to = &exe->secs[k];
+    for (size_t i = 0; i < n; i++)
+        if (syms[i].addr >= from->addr && syms[i].addr < from->addr + from->size)
+            syms[i].addr = syms[i].addr - from->addr + to->addr;
+}
+
+int elf_symtab_adopt(elf_symtab *names, const elf_symtab *exe, const char *names_path, const char *exe_path,
+                     rt_error *err)
+{
+    static const char *const secname[] = ELF_SYMSECS;
+    const uint8_t *a, *b;
+    size_t na = compile_id(names, &a), nb = compile_id(exe, &b);
+    rt_error_where(err, names_path, RT_NO_OFFSET, "taking symbols from an unstripped build (--symbols)");
+    if (!names->has_symtab || !names->nsyms)
+        return RT_FAIL(err, RT_E_FORMAT, "it has no symbol table; give an unstripped build of the program");
+    if (!na || na != nb || memcmp(a, b, na) != 0)
+        return RT_FAIL(err, RT_E_MISMATCH, "it is another build than %s (their Go build ids' main "
+                       "package parts differ); build the same source with the same toolchain, without "
+                       "-s -w", exe_path);
+    for (size_t k = 0; k < sizeof secname / sizeof secname[0]; k++)
+        if (names->secs[k].size != exe->secs[k].size)
+            return RT_FAIL(err, RT_E_MISMATCH, "its %s section has %llu bytes, %s's %llu: another build",
+                           secname[k], (unsigned long long)names->secs[k].size, exe_path,
+                           (unsigned long long)exe->secs[k].size);
+    for (size_t k = 0; k < sizeof secname / sizeof secname[0]; k++) {
+        move_syms(names->syms, names->nsyms, names, exe, k);
+        move_syms(names->funcs, names->nfuncs, names, exe, k);
+    }
+    /* the moves keep each section's order; sections may have moved past
+     * one another only in theory: sort again */
+    qsort(names->syms, names->nsyms, sizeof *names->syms, cmp_sym);
+    qsort(names->funcs, names->nfuncs, sizeof *names->funcs, cmp_sym);
+    /* the segment markers: an end marker may sit just past its section */
+    uint64_t *marks[] = { &names->data, &names->edata, &names->bss, &names->ebss, &names->noptrdata,
+                          &names->enoptrdata };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        for (size_t k = 0; k < sizeof secname / sizeof secname[0]; k++) {
+            const struct elf_symsec *from = &names->secs[k];
+            if (*marks[i] && *marks[i] >= from->addr && *marks[i] <= from->addr + from->size) {
+                *marks[i] = *marks[i] - from->addr + exe->secs[k].addr;
+                break;
+            }
+        }
+    names->is_pie = exe->is_pie;
+    memcpy(names->go_buildid, exe->go_buildid, sizeof names->go_buildid);
+    names->go_buildid_len = exe->go_buildid_len;
+    names->sec_gopclntab = exe->sec_gopclntab;
+    names->sec_noptrdata = exe->sec_noptrdata;
+    names->sec_enoptrdata = exe->sec_enoptrdata;
+    names->sec_gomodule = exe->sec_gomodule;
+    names->sec_egomodule = exe->sec_egomodule;
+    memcpy(names->go_version, exe->go_version, sizeof names->go_version);
+    memcpy(names->secs, exe->secs, sizeof names->secs);
+    rt_error_clear(err);
+    return 0;
+}
+
+uint64_t elf_symtab_lookup(const elf_symtab *t, const char *name)
+{
+    for (size_t i = 0; i < t->nsyms; i++)
+        if (strcmp(t->syms[i].name, name) == 0)
+            return t->syms[i].addr;
+    return 0;
 }
 
 const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr)

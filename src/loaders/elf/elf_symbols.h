@@ -29,7 +29,17 @@ typedef struct elf_symtab {
     uint64_t data, edata, bss, ebss, noptrdata, enoptrdata;
     uint8_t go_buildid[128];
     size_t go_buildid_len;
+    /* from section headers, which stripped executables keep: link-time
+     * addresses (0 when absent) and .go.buildinfo's Go version ("" if none) */
+    uint64_t sec_gopclntab, sec_noptrdata, sec_enoptrdata;
+    uint64_t sec_gomodule, sec_egomodule; /* .go.module (1.27+): the module data */
+    char go_version[96];
+    /* the sections symbols live in: .text and Go's data sections */
+    struct elf_symsec { uint64_t addr, size; } secs[6];
 } elf_symtab;
+
+/* The sections of elf_symtab.secs, in order. */
+#define ELF_SYMSECS { ".text", ".go.module", ".noptrdata", ".data", ".bss", ".noptrbss" }
 
 /* 1 if the bytes start an ELF file; *is_core set for ET_CORE. */
 int elf_sniff(const uint8_t *buf, size_t n, int *is_core);
@@ -44,6 +54,18 @@ void elf_symtab_free(elf_symtab *t);
 /* 1 if path is an ELF file with a Go section (.note.go.buildid,
  * .gopclntab or .go.buildinfo), 0 if it has none, -1 if unreadable. */
 int elf_is_go(const char *path);
+
+/* Take the symbols of names — an unstripped build of the program whose
+ * stripped executable is exe — for exe: the same Go build (the main
+ * package's compile, the third part of the Go build id) and sections of
+ * the same sizes, each symbol moved with its section (-s -w shifts them).
+ * The section details and ids of exe replace names' own.  0, or an error
+ * naming names_path; names is unchanged on error. */
+int elf_symtab_adopt(elf_symtab *names, const elf_symtab *exe, const char *names_path, const char *exe_path,
+                     rt_error *err);
+
+/* The address of the data symbol called name; 0 if there is none. */
+uint64_t elf_symtab_lookup(const elf_symtab *t, const char *name);
 
 /* The data symbol covering addr (link-time address), or NULL. */
 const elf_sym *elf_symtab_find(const elf_symtab *t, uint64_t addr);

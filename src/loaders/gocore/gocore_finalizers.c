@@ -136,7 +136,7 @@ static int queued_finalizers(gc_load *L)
 {
     const gc_layout *y = &L->lay;
     rt_model *m = L->m;
-    uint64_t fb = ec_read_u64_or(L->core, y->allfin, 0);
+    uint64_t fb = ec_read_u64_or(L->core, L->glob.allfin, 0);
     for (uint32_t nb = 0; fb; nb++) {
         uint32_t cnt = 0;
         rt_error e;
@@ -174,7 +174,7 @@ static int queued_finalizers(gc_load *L)
 static int queued_cleanups(gc_load *L)
 {
     const gc_layout *y = &L->lay;
-    uint64_t cb = ec_read_u64_or(L->core, y->cleanq_all, 0);
+    uint64_t cb = ec_read_u64_or(L->core, L->glob.gccleanups + y->cq_all, 0);
     for (uint32_t nb = 0; cb; nb++) {
         uint32_t n = 0;
         rt_error e;
@@ -209,16 +209,16 @@ int gc_roots_finalizers(gc_load *L, rt_error *err)
     if (cut)
         model_warn(m, "%llu spans' special records could not be read to their end; some finalizer "
                       "and cleanup roots are missing", (unsigned long long)cut);
-    if (!y->finq_ok)
-        model_warn(m, "queued finalizers: runtime.allfin and its blocks were not found in the DWARF; "
-                      "objects whose finalizer is queued to run may show as unreachable");
+    if (!y->finq_ok || !L->glob.allfin)
+        model_warn(m, "queued finalizers: runtime.allfin and its blocks were not found (looked for by %s); "
+                      "objects whose finalizer is queued to run may show as unreachable", L->glob.how);
     else if (queued_finalizers(L) != 0)
         model_warn(m, "the queue of finalizers to run (runtime.allfin) could not be read to its end; "
                       "some queued finalizers are missing");
-    if (dwi_global(L->dw, "runtime.gcCleanups") && !y->cleanq_ok)
+    if (L->glob.gccleanups && !y->cleanq_ok)
         model_warn(m, "queued cleanups: runtime.gcCleanups' blocks were not found in the DWARF; "
                       "what queued cleanups keep alive may show as unreachable");
-    else if (y->cleanq_ok && queued_cleanups(L) != 0)
+    else if (L->glob.gccleanups && y->cleanq_ok && queued_cleanups(L) != 0)
         model_warn(m, "the queue of cleanups to run (runtime.gcCleanups) could not be read to its "
                       "end; some queued cleanups are missing");
     (void)err;

@@ -53,8 +53,8 @@ static int read_spans(gc_load *L, rt_error *err)
     const gc_layout *y = &L->lay;
     uint64_t arr, len;
     int rc;
-    if ((rc = ec_read_u64(L->core, y->mheap + y->mheap_allspans, &arr, err)) ||
-        (rc = ec_read_u64(L->core, y->mheap + y->mheap_allspans + 8, &len, err))) {
+    if ((rc = ec_read_u64(L->core, L->glob.mheap + y->mheap_allspans, &arr, err)) ||
+        (rc = ec_read_u64(L->core, L->glob.mheap + y->mheap_allspans + 8, &len, err))) {
         rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading mheap_.allspans");
         return rc;
     }
@@ -64,11 +64,10 @@ static int read_spans(gc_load *L, rt_error *err)
         return RT_FAIL(err, RT_E_CORRUPT,
                        "runtime.mheap_.allspans (at 0x%llx) claims %llu spans, more than the memory "
                        "at 0x%llx holds (%llu); the core is corrupt",
-                       (unsigned long long)(y->mheap + y->mheap_allspans), (unsigned long long)len,
+                       (unsigned long long)(L->glob.mheap + y->mheap_allspans), (unsigned long long)len,
                        (unsigned long long)arr, (unsigned long long)(ec_extent(L->core, arr, UINT64_MAX / 2) / 8));
     }
-    const dw_type *st = dwi_type(L->dw, "runtime.mspan");
-    size_t ssize = st ? (size_t)dwt_size(st) : 0;
+    size_t ssize = (size_t)y->sp_size;
     if (ssize < 64 || ssize > 4096)
         return RT_FAIL(err, RT_E_UNSUPPORTED, "runtime.mspan has an unexpected size (%zu)", ssize);
     uint8_t *buf = rt_malloc(ssize);

@@ -12,14 +12,20 @@
 
 static const char *const T_TYPE[] = { "internal/abi.Type", "runtime._type", NULL };
 
+/* What the readers below need: the DWARF and its file, for errors. */
+typedef struct lay_src {
+    const dw_info *dw;
+    const char *path;
+} lay_src;
+
 /* Offset (and size) of the first of fields that exists in the first of
  * types that exists. */
-static int field(gc_load *L, const char *const *types, const char *const *fields, uint64_t *off,
-                 unsigned *size, rt_error *err)
+static int field(const lay_src *L, const char *const *types, const char *const *fields, uint64_t *off,
+                 uint64_t *size, rt_error *err)
 {
     const dw_type *t = dwi_type_any(L->dw, types);
     if (!t) {
-        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
+        rt_error_where(err, L->path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
         return RT_FAIL(err, RT_E_UNSUPPORTED, "the executable's DWARF has no type %s; is it a Go program?",
                        types[0]);
     }
@@ -27,15 +33,15 @@ static int field(gc_load *L, const char *const *types, const char *const *fields
         const dw_type *ft;
         if (dwt_field(t, fields[i], off, &ft) == 0) {
             if (size)
-                *size = (unsigned)dwt_size(ft);
+                *size = dwt_size(ft);
             return 0;
         }
     }
-    rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
+    rt_error_where(err, L->path, RT_NO_OFFSET, "reading runtime layouts from DWARF");
     return RT_FAIL(err, RT_E_UNSUPPORTED, "%s has no field %s in this Go version", types[0], fields[0]);
 }
 
-static int has_field(gc_load *L, const char *type, const char *f)
+static int has_field(const lay_src *L, const char *type, const char *f)
 {
     const dw_type *t = dwi_type(L->dw, type);
     uint64_t off;
@@ -43,53 +49,15 @@ static int has_field(gc_load *L, const char *type, const char *f)
     return t && dwt_field(t, f, &off, &ft) == 0;
 }
 
-static int64_t konst(gc_load *L, const char *const *names, int64_t dflt)
+static int64_t konst(const lay_src *L, const char *const *names, int64_t dflt)
 {
     int64_t v;
     return dwi_const(L->dw, names, &v) == 0 ? v : dflt;
 }
 
-static int global(gc_load *L, const char *name, uint64_t *addr, rt_error *err)
-{
-    const dw_var *v = dwi_global(L->dw, name);
-    if (!v) {
-        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading runtime globals from DWARF");
-        return RT_FAIL(err, RT_E_UNSUPPORTED, "the executable's DWARF has no global %s; is it a Go program?",
-                       name);
-    }
-    *addr = v->addr + L->bias; /* DWARF has link-time addresses */
-    return 0;
-}
-
-static int read_version(gc_load *L, rt_error *err)
-{
-    uint64_t addr = 0, ptr = 0, len = 0;
-    int rc = global(L, "runtime.buildVersion", &addr, err);
-    if (rc)
-        return rc;
-    if ((rc = ec_read_u64(L->core, addr, &ptr, err)) || (rc = ec_read_u64(L->core, addr + 8, &len, err))) {
-        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.buildVersion");
-        return rc;
-    }
-    if (len >= sizeof L->lay.version)
-        len = sizeof L->lay.version - 1;
-    if ((rc = ec_read(L->core, ptr, L->lay.version, (size_t)len, err)) != 0) {
-        rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.buildVersion");
-        return rc;
-    }
-    L->lay.version[len] = 0;
-    const char *p = strstr(L->lay.version, "go1.");
-    L->lay.go_minor = p ? atoi(p + 4) : 0;
-    int off = strstr(L->lay.version, "nogreenteagc") != NULL;
-    int on = !off && strstr(L->lay.version, "greenteagc") != NULL;
-    L->lay.greentea = (L->lay.go_minor >= 26 && !off) || on;
-    return 0;
-}
-
 /* What allocation sites need: optional, a core without them still loads. */
-static void read_site_layout(gc_load *L)
+static void read_site_layout(const lay_src *L, gc_layout *y)
 {
-    gc_layout *y = &L->lay;
     rt_error e;
     const dw_type *bucket = dwi_type(L->dw, "runtime.bucket");
     y->bk_hdr = bucket ? dwt_size(bucket) : 0;
@@ -106,8 +74,6 @@ static void read_site_layout(gc_load *L)
     if (field(L, NAMES("runtime.memRecord"), NAMES("active.allocs"), &y->mr_allocs, NULL, &e) ||
         field(L, NAMES("runtime.memRecord"), NAMES("active.frees"), &y->mr_frees, NULL, &e))
         y->mr_allocs = y->mr_frees = UINT64_MAX;
-    const dw_var *rate = dwi_global(L->dw, "runtime.MemProfileRate");
-    y->memprofilerate = rate ? rate->addr + L->bias : 0;
     y->pcln_ok =
         field(L, NAMES("runtime.moduledata"), NAMES("pcHeader"), &y->md_pcheader, NULL, &e) == 0 &&
         field(L, NAMES("runtime.moduledata"), NAMES("pclntable"), &y->md_pclntable, NULL, &e) == 0 &&
@@ -122,7 +88,7 @@ static void read_site_layout(gc_load *L)
 
 /* Offset and type of the first of fields in the first of types that has
  * it; 0 or -1. */
-static int field_type(gc_load *L, const char *const *types, const char *const *fields, uint64_t *off,
+static int field_type(const lay_src *L, const char *const *types, const char *const *fields, uint64_t *off,
                       const dw_type **ft)
 {
     const dw_type *t = dwi_type_any(L->dw, types);
@@ -134,9 +100,8 @@ static int field_type(gc_load *L, const char *const *types, const char *const *f
 
 /* What the roots of goroutine-owned records need (gocore_owned.c):
  * optional, each part on its own. */
-static void read_owned_layout(gc_load *L)
+static void read_owned_layout(const lay_src *L, gc_layout *y)
 {
-    gc_layout *y = &L->lay;
     rt_error e;
     static const char *const T_G[] = { "runtime.g", NULL };
     static const char *const T_D[] = { "runtime._defer", NULL };
@@ -158,12 +123,11 @@ static void read_owned_layout(gc_load *L)
 
 /* What finalizer and cleanup roots need (gocore_finalizers.c): optional,
  * each part on its own; a core without them still loads. */
-static void read_finalizer_layout(gc_load *L)
+static void read_finalizer_layout(const lay_src *L, gc_layout *y)
 {
-    gc_layout *y = &L->lay;
     rt_error e;
     const dw_type *ft;
-    unsigned osize = 0;
+    uint64_t osize = 0;
     y->specials_ok =
         field(L, NAMES("runtime.mspan"), NAMES("specials"), &y->sp_specials, NULL, &e) == 0 &&
         field(L, NAMES("runtime.special"), NAMES("next"), &y->spc_next, NULL, &e) == 0 &&
@@ -204,12 +168,10 @@ static void read_finalizer_layout(gc_load *L)
     /* queued finalizers: blocks of finalizer records on runtime.allfin */
     static const char *const T_FB[] = { "runtime.finblock", "runtime.finBlock", NULL };
     static const char *const T_FZ[] = { "runtime.finalizer", NULL };
-    const dw_var *allfin = dwi_global(L->dw, "runtime.allfin");
     const dw_type *fz = dwi_type(L->dw, "runtime.finalizer");
     const dw_type *fin = NULL;
-    y->allfin = allfin ? allfin->addr + L->bias : 0;
     y->fz_size = fz ? dwt_size(fz) : 0;
-    y->finq_ok = allfin && y->fz_size >= 8 &&
+    y->finq_ok = y->fz_size >= 8 &&
         field(L, T_FB, NAMES("alllink"), &y->fb_alllink, NULL, &e) == 0 &&
         field(L, T_FB, NAMES("cnt"), &y->fb_cnt, NULL, &e) == 0 &&
         field_type(L, T_FB, NAMES("fin"), &y->fb_fin, &fin) == 0 &&
@@ -224,26 +186,22 @@ static void read_finalizer_layout(gc_load *L)
     /* queued cleanups (1.26+; 1.24 queues them as finalizers): blocks of
      * cleanupFn records on runtime.gcCleanups.all */
     static const char *const T_CB[] = { "runtime.cleanupBlock", NULL };
-    const dw_var *gcc = dwi_global(L->dw, "runtime.gcCleanups");
     const dw_type *cl = NULL;
-    uint64_t all = 0;
-    y->cleanq_ok = gcc && y->cfn_size >= 8 && y->cfn_size % 8 == 0 && y->cfn_size <= 64 &&
-        field(L, NAMES("runtime.cleanupQueue"), NAMES("all.value", "all"), &all, NULL, &e) == 0 &&
+    y->cleanq_ok = y->cfn_size >= 8 && y->cfn_size % 8 == 0 && y->cfn_size <= 64 &&
+        field(L, NAMES("runtime.cleanupQueue"), NAMES("all.value", "all"), &y->cq_all, NULL, &e) == 0 &&
         field(L, T_CB, NAMES("cleanupBlockHeader.alllink", "alllink"), &y->cb_alllink, NULL, &e) == 0 &&
         field(L, T_CB, NAMES("cleanupBlockHeader.n", "n"), &y->cb_n, NULL, &e) == 0 &&
         field_type(L, T_CB, NAMES("cleanups"), &y->cb_cleanups, &cl) == 0;
-    y->cleanq_all = gcc ? gcc->addr + L->bias + all : 0;
     y->cb_ncleanups = cl ? dwt_array_len(cl) : 0;
     if (!y->cb_ncleanups)
         y->cleanq_ok = 0;
 }
 
-int gc_layout_read(gc_load *L, rt_error *err)
+int gc_layout_from_dwarf(const dw_info *dw, const char *path, gc_layout *y, rt_error *err)
 {
-    gc_layout *y = &L->lay;
+    lay_src src = { dw, path }, *L = &src;
     int rc;
-    if ((rc = read_version(L, err)) != 0)
-        return rc;
+    memset(y, 0, sizeof *y);
 
     y->page_shift = (uint64_t)konst(L, NAMES("runtime._PageShift", "internal/runtime/gc.PageShift",
                                              "runtime.pageShift"), 13);
@@ -283,8 +241,9 @@ int gc_layout_read(gc_load *L, rt_error *err)
     }
 
     static const char *const T_SPAN[] = { "runtime.mspan", NULL };
-    if ((rc = global(L, "runtime.mheap_", &y->mheap, err)) ||
-        (rc = field(L, NAMES("runtime.mheap"), NAMES("allspans"), &y->mheap_allspans, NULL, err)) ||
+    const dw_type *span = dwi_type(L->dw, "runtime.mspan");
+    y->sp_size = span ? dwt_size(span) : 0;
+    if ((rc = field(L, NAMES("runtime.mheap"), NAMES("allspans"), &y->mheap_allspans, NULL, err)) ||
         (rc = field(L, NAMES("runtime.mheap"), NAMES("arenas"), &y->mheap_arenas, NULL, err)) ||
         (rc = field(L, T_SPAN, NAMES("startAddr"), &y->sp_start, NULL, err)) ||
         (rc = field(L, T_SPAN, NAMES("npages"), &y->sp_npages, NULL, err)) ||
@@ -335,8 +294,7 @@ int gc_layout_read(gc_load *L, rt_error *err)
     }
 
     static const char *const T_MD[] = { "runtime.moduledata", NULL };
-    if ((rc = global(L, "runtime.firstmoduledata", &y->firstmoduledata, err)) ||
-        (rc = field(L, T_MD, NAMES("data"), &y->md_data, NULL, err)) ||
+    if ((rc = field(L, T_MD, NAMES("data"), &y->md_data, NULL, err)) ||
         (rc = field(L, T_MD, NAMES("edata"), &y->md_edata, NULL, err)) ||
         (rc = field(L, T_MD, NAMES("bss"), &y->md_bss, NULL, err)) ||
         (rc = field(L, T_MD, NAMES("ebss"), &y->md_ebss, NULL, err)) ||
@@ -346,8 +304,7 @@ int gc_layout_read(gc_load *L, rt_error *err)
         return rc;
 
     static const char *const T_G[] = { "runtime.g", NULL };
-    if ((rc = global(L, "runtime.allgs", &y->allgs, err)) ||
-        (rc = field(L, T_G, NAMES("stack.lo"), &y->g_stack_lo, NULL, err)) ||
+    if ((rc = field(L, T_G, NAMES("stack.lo"), &y->g_stack_lo, NULL, err)) ||
         (rc = field(L, T_G, NAMES("stack.hi"), &y->g_stack_hi, NULL, err)) ||
         (rc = field(L, T_G, NAMES("sched.sp"), &y->g_sched_sp, NULL, err)) ||
         (rc = field(L, T_G, NAMES("syscallsp"), &y->g_syscallsp, NULL, err)) ||
@@ -357,8 +314,49 @@ int gc_layout_read(gc_load *L, rt_error *err)
     y->has_startpc = has_field(L, "runtime.g", "startpc");
     if (y->has_startpc && (rc = field(L, T_G, NAMES("startpc"), &y->g_startpc, NULL, err)))
         return rc;
-    read_site_layout(L);
-    read_finalizer_layout(L);
-    read_owned_layout(L);
+    read_site_layout(L, y);
+    read_finalizer_layout(L, y);
+    read_owned_layout(L, y);
     return 0;
+}
+
+int gc_layout_table(int minor, gc_layout *y, const char **from)
+{
+    for (size_t k = 0; k < gc_layout_nentries; k++) {
+        const gc_layout_entry *t = &gc_layout_entries[k];
+        if (t->minor != minor)
+            continue;
+        size_t i = 0;
+#define SET_(f) memcpy(&y->f, &t->v[i++], 8);
+        GC_LAYOUT_FIELDS(SET_)
+#undef SET_
+        if (from)
+            *from = t->from;
+        return 0;
+    }
+    return -1;
+}
+
+int gc_layout_read(gc_load *L, rt_error *err)
+{
+    int rc = gc_version_find(L, err);
+    if (rc)
+        return rc;
+    if (L->dw) {
+        if ((rc = gc_layout_from_dwarf(L->dw, L->dwarf_path, &L->lay, err)) != 0)
+            return rc;
+        return gc_globals_find(L, err);
+    }
+    const char *from;
+    if (gc_layout_table(L->ver.minor, &L->lay, &from) != 0) {
+        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "choosing the runtime's layout");
+        return RT_FAIL(err, RT_E_UNSUPPORTED,
+                       "the executable has no DWARF and %s has no built-in layout (tested: %s); "
+                       "give its debug file or an unstripped build", L->ver.text[0] ? L->ver.text : "its Go version",
+                       GV_TESTED);
+    }
+    if (L->ver.greentea != (L->ver.minor >= 26) || strstr(L->ver.text, "X:"))
+        model_warn(L->m, "%s was built with a Go experiment; without DWARF its runtime layout is assumed "
+                         "to be %s's default", L->ver.text, from);
+    return gc_globals_find(L, err);
 }

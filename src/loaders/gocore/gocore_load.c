@@ -11,26 +11,13 @@
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
-#define GO_MIN 19
-#define GO_MAX 27
-
 static int check_version(gc_load *L, int force, rt_error *err)
 {
-    int v = L->lay.go_minor;
-    if (v >= GO_MIN && v <= GO_MAX) {
-        if (v == 20 || v == 25)
-            model_warn(L->m, "%s is not tested (no Debian toolchain); results may be wrong", L->lay.version);
-        return 0;
-    }
-    if (force) {
-        model_warn(L->m, "%s is outside the supported Go versions 1.%d-1.%d; reading it anyway (--force)",
-                   L->lay.version, GO_MIN, GO_MAX);
-        return 0;
-    }
-    rt_error_where(err, L->core_path, RT_NO_OFFSET, "checking the Go version");
-    return RT_FAIL(err, RT_E_UNSUPPORTED,
-                   "the core is from %s; supported are Go 1.%d to 1.%d (--force tries anyway)",
-                   L->lay.version[0] ? L->lay.version : "an unknown Go version", GO_MIN, GO_MAX);
+    char warn[256];
+    int rc = gv_admit(&L->ver, force, L->core_path, warn, sizeof warn, err);
+    if (rc == 0 && warn[0])
+        model_warn(L->m, "%s", warn);
+    return rc;
 }
 
 static void note_partial(gc_load *L)
@@ -50,10 +37,47 @@ static void note_partial(gc_load *L)
              (unsigned long long)(miss[0].start + miss[0].size));
 }
 
-int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const char *debug_path,
-                const char *const *debug_dirs, int force,
-                ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
+/* Say what a core read without DWARF lacks, and what stood in for it. */
+static void note_degraded(gc_load *L)
 {
+    char buf[512];
+    const char *from = NULL;
+    gc_layout scratch;
+    gc_layout_table(L->ver.minor, &scratch, &from);
+    snprintf(buf, sizeof buf, "no DWARF: %s, stack slots unnamed, types from runtime descriptors; runtime "
+             "layout built in (generated from %s), globals found by %s",
+             L->glob.how && strcmp(L->glob.how, "symbols") == 0 ? "globals named by the symbol table"
+                                                                   : "globals unnamed",
+             from ? from : "?", L->glob.how ? L->glob.how : "?");
+    L->m->degraded = rt_strdup(buf);
+}
+
+/* --symbols: the symbol table of an unstripped build stands in for the
+ * executable's own. */
+static int adopt_symbols(gc_load *L, const char *path, rt_error *err)
+{
+    elf_symtab names;
+    int rc = elf_symtab_load(&names, path, err);
+    if (rc)
+        return rc;
+    if (!L->have_syms) {
+        elf_symtab_free(&names);
+        rt_error_where(err, L->exe_path, RT_NO_OFFSET, "reading its sections for --symbols");
+        return RT_FAIL(err, RT_E_FORMAT, "the executable's sections cannot be read");
+    }
+    if ((rc = elf_symtab_adopt(&names, &L->syms, path, L->exe_path, err)) != 0) {
+        elf_symtab_free(&names);
+        return rc;
+    }
+    elf_symtab_free(&L->syms);
+    L->syms = names;
+    L->m->symbols_path = rt_strdup(path);
+    return 0;
+}
+
+int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+{
+    const char *core_path = in->core;
     gc_load L;
     memset(&L, 0, sizeof L);
     L.m = m;
@@ -61,7 +85,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const 
     L.prog = prog;
     m->input_kind = RT_INPUT_CORE;
     m->input_path = rt_strdup(core_path);
-    int rc = ec_open(&L.core, core_path, exe_path, err);
+    int rc = ec_open(&L.core, core_path, in->exe, err);
     if (rc)
         return rc;
     const ec_exe_info *x = ec_exe(L.core);
@@ -90,22 +114,50 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const 
     /* DWARF and symbols from the executable, or from its debug file */
     char found[4096];
     const char *dwarf_path = NULL;
-    if ((rc = elf_debug_resolve(x->path, debug_path, debug_dirs, found, sizeof found, &dwarf_path, err)) != 0)
+    rc = elf_debug_resolve(x->path, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, err);
+    if (rc == -RT_E_NOTFOUND) {
+        /* no DWARF anywhere: what the runtime keeps for itself is enough */
+        if (!in->symbols)
+            model_warn(m, "%s", err->msg);
+        dwarf_path = x->path;
+        rt_error_clear(err);
+        rc = 0;
+    } else if (rc) {
         goto out;
-    if (strcmp(dwarf_path, x->path) != 0)
-        m->debug_path = rt_strdup(dwarf_path);
-    if ((rc = dwi_open(&L.dw, dwarf_path, err)) != 0)
-        goto out;
-    if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, force, err)))
-        goto out;
-    gc_rtypes_new(&L);
+    } else {
+        if (strcmp(dwarf_path, x->path) != 0)
+            m->debug_path = rt_strdup(dwarf_path);
+        if ((rc = dwi_open(&L.dw, dwarf_path, err)) != 0)
+            goto out;
+    }
+    L.dwarf_path = dwarf_path;
     {
         rt_error e2;
         L.have_syms = elf_symtab_load(&L.syms, dwarf_path, &e2) == 0;
     }
-    m->go_version = rt_strdup(L.lay.version);
+    if (in->symbols && L.dw) {
+        model_warn(m, "--symbols %s is not used: the executable's DWARF names everything", in->symbols);
+    } else if (in->symbols && (rc = adopt_symbols(&L, in->symbols, err)) != 0) {
+        goto out;
+    }
+    if ((rc = gc_layout_read(&L, err)) || (rc = check_version(&L, in->force, err)))
+        goto out;
+    if (!L.dw)
+        note_degraded(&L);
+    gc_rtypes_new(&L);
+    m->go_version = rt_strdup(L.ver.text);
     m->goarch = rt_strdup("amd64");
     m->nthreads = (uint32_t)ec_nthreads(L.core);
+    m->globals_found_by = L.glob.how;
+    {
+        const struct rt_runtime_global g[6] = {
+            { "runtime.mheap_", L.glob.mheap }, { "runtime.allgs", L.glob.allgs },
+            { "runtime.firstmoduledata", L.glob.firstmoduledata },
+            { "runtime.MemProfileRate", L.glob.memprofilerate }, { "runtime.allfin", L.glob.allfin },
+            { "runtime.gcCleanups", L.glob.gccleanups },
+        };
+        memcpy(m->runtime_globals, g, sizeof g);
+    }
     if ((rc = gc_heap_objects(&L, err)) || (rc = gc_heap_pointers(&L, err)))
         goto out;
     m->nspans = L.nspans;
@@ -119,7 +171,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const 
     {
         /* stack roots are named by the functions' DWARF locals */
         rt_error e2;
-        if (dwi_load_locals(L.dw, &e2) != 0)
+        if (L.dw && dwi_load_locals(L.dw, &e2) != 0)
             model_warn(m, "stack variables stay unnamed: %s", e2.msg);
     }
     if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)) ||
@@ -127,7 +179,7 @@ int gocore_load(rt_model *m, const char *core_path, const char *exe_path, const 
         goto out;
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
-    gc_types(&L, propagate ? propagate : ty_propagate); /* after the roots: they seed it, in their order */
+    gc_types(&L, in->propagate ? in->propagate : ty_propagate); /* after the roots: they seed it, in their order */
     rootset_prune(&L.rs, m); /* after the types: they follow every edge */
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "

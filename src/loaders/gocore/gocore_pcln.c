@@ -25,12 +25,14 @@ static int read_linktime(void *ctx, uint64_t addr, void *buf, size_t n)
 int gc_pcln_open(gc_load *L)
 {
     const gc_layout *y = &L->lay;
+    if (L->pcln)
+        return 0; /* opened already, to find the globals */
     if (!y->pcln_ok) {
         model_warn(L->m, "runtime.moduledata has no pc-value table fields in the DWARF; "
                          "functions are named by DWARF only");
         return -1;
     }
-    uint64_t md = y->firstmoduledata;
+    uint64_t md = L->glob.firstmoduledata;
     uint64_t hdr = ec_read_u64_or(L->core, md + y->md_pcheader, 0);
     uint64_t tab = ec_read_u64_or(L->core, md + y->md_pclntable, 0);
     uint64_t tablen = ec_read_u64_or(L->core, md + y->md_pclntable + 8, 0);

@@ -94,10 +94,10 @@ static const type_mask *type_of(scan_ctx *c, uint64_t typ)
     t->mtype = gc_rtype(L, typ, NULL);
     if (t->size == 0 || t->ptrbytes > t->size || t->ptrbytes > (1ULL << 32))
         return t;
-    if (y->go_minor <= 23 && (kind & 0x40))
+    if (gv_kind_gcprog(&L->ver) && (kind & 0x40))
         return t; /* a GC program: not decoded yet, scan conservatively */
     size_t nbytes = (size_t)((t->ptrbytes / 8 + 7) / 8);
-    if (y->go_minor >= 24 && (tflag & 0x10)) {
+    if (gv_tflag_gcmask_on_demand(&L->ver) && (tflag & 0x10)) {
         /* **byte, nil until the runtime needed it: build it ourselves */
         RT_GROW(c->masks, c->cap_masks, c->nmasks + nbytes + 1);
         if (gc_type_mask(L, typ, t->ptrbytes / 8, c->masks + c->nmasks) == 0) {
@@ -147,7 +147,7 @@ static uint64_t arena_of(scan_ctx *c, uint64_t p)
         return c->arena_ha;
     uint64_t l1 = y->arena_l1_bits ? ri >> y->arena_l2_bits : 0;
     uint64_t l2 = ri & ((1ULL << y->arena_l2_bits) - 1);
-    uint64_t l2arr = ec_read_u64_or(c->L->core, y->mheap + y->mheap_arenas + 8 * l1, 0);
+    uint64_t l2arr = ec_read_u64_or(c->L->core, c->L->glob.mheap + y->mheap_arenas + 8 * l1, 0);
     uint64_t ha = l2arr ? ec_read_u64_or(c->L->core, l2arr + 8 * l2, 0) : 0;
     c->arena_idx = ri;
     c->arena_ha = ha;
@@ -226,7 +226,7 @@ static void object_words(scan_ctx *c, const gc_span *s, uint64_t obj, const uint
     if (s->elemsize <= y->min_size_for_malloc_header) {
         uint64_t hbsize = span_bytes / 64;
         uint64_t hb = s->base + span_bytes - hbsize;
-        if (y->greentea && s->elemsize >= 16)
+        if (c->L->ver.greentea && s->elemsize >= 16)
             hb -= 128;
         uint64_t w0 = (obj - s->base) / 8, nw = s->elemsize / 8;
         for (uint64_t w = w0; w < w0 + nw; w++) {

@@ -71,6 +71,17 @@ static void segment_roots(gc_load *L, const char *seg, uint64_t start, uint64_t 
                 last_sym = sym;
                 last = NULL;
             }
+        } else if (L->glob.allgs && addr >= L->glob.allgs && addr < L->glob.allgs + 24) {
+            /* found without symbols (gocore_globals.c): named, so that it
+             * counts as the registry it is */
+            base = L->glob.allgs;
+            if (addr == base) {
+                root = rootset_add(&L->rs, RT_ROOT_GLOBAL, base);
+                L->rs.roots[root].name = strpool_intern_cstr(m->strings, "runtime.allgs");
+                L->rs.roots[root].size = 24;
+            }
+            last = NULL;
+            last_sym = NULL;
         } else {
             base = addr;
             root = rootset_add_unnamed(&L->rs, m, seg, addr, addr - start);
@@ -85,7 +96,7 @@ int gc_roots_globals(gc_load *L, rt_error *err)
 {
     const gc_layout *y = &L->lay;
     uint64_t bias = L->bias;
-    uint64_t md = y->firstmoduledata;
+    uint64_t md = L->glob.firstmoduledata;
     for (int n = 0; md && n < 1024; n++) {
         uint64_t data = ec_read_u64_or(L->core, md + y->md_data, 0);
         uint64_t edata = ec_read_u64_or(L->core, md + y->md_edata, 0);
@@ -194,15 +205,15 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
 {
     const gc_layout *y = &L->lay;
     rt_model *m = L->m;
-    uint64_t arr = ec_read_u64_or(L->core, y->allgs, 0);
-    uint64_t len = ec_read_u64_or(L->core, y->allgs + 8, 0);
+    uint64_t arr = ec_read_u64_or(L->core, L->glob.allgs, 0);
+    uint64_t len = ec_read_u64_or(L->core, L->glob.allgs + 8, 0);
     /* one pointer per goroutine, all in the memory the core holds at arr */
     if (len > (1u << 24) || ec_extent(L->core, arr, len * 8) < len * 8) {
         rt_error_where(err, L->core_path, RT_NO_OFFSET, "reading runtime.allgs");
         return RT_FAIL(err, RT_E_CORRUPT,
                        "runtime.allgs (at 0x%llx) claims %llu goroutines, more than the memory at "
                        "0x%llx holds (%llu); the core is corrupt",
-                       (unsigned long long)y->allgs, (unsigned long long)len, (unsigned long long)arr,
+                       (unsigned long long)L->glob.allgs, (unsigned long long)len, (unsigned long long)arr,
                        (unsigned long long)(ec_extent(L->core, arr, 8ULL << 24) / 8));
     }
     size_t cap = 0, unwound = 0, partial = 0;

@@ -114,8 +114,8 @@ int gc_sites(gc_load *L, rt_error *err)
 {
     const gc_layout *y = &L->lay;
     rt_model *m = L->m;
-    if (y->memprofilerate) {
-        uint64_t rate = ec_read_u64_or(L->core, y->memprofilerate, 0);
+    if (L->glob.memprofilerate) {
+        uint64_t rate = ec_read_u64_or(L->core, L->glob.memprofilerate, 0);
         m->mem_profile_rate = (int64_t)rate > 0 ? rate : 0;
     }
     if (!y->sites_ok) {

@@ -133,7 +133,7 @@ static void add_stack_objects(stk_walk *w, frame_roots *fr, const gp_func *f, ui
         return;
     at += L->bias;
     uint64_t n = ec_read_u64_or(L->core, at, 0);
-    uint64_t rodata = ec_read_u64_or(L->core, L->lay.firstmoduledata + L->lay.md_rodata, 0);
+    uint64_t rodata = ec_read_u64_or(L->core, L->glob.firstmoduledata + L->lay.md_rodata, 0);
     for (uint64_t i = 0; i < n && i < 4096; i++) {
         int32_t r[4]; /* off, size, ptrdata (negative: GC program), gcdataoff */
         rt_error e;

@@ -79,7 +79,7 @@ int gc_rtype_name(gc_load *L, uint64_t typ, char *buf, size_t n)
     if (!R->base_read) {
         R->base_read = 1;
         if (y->type_names_ok)
-            R->types_base = ec_read_u64_or(L->core, y->firstmoduledata + y->md_types, 0);
+            R->types_base = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types, 0);
     }
     if (!R->types_base || n < 2 || ec_read(L->core, typ + y->ty_str, &off, 4, &e) || off <= 0 ||
         ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e) ||
@@ -210,7 +210,7 @@ static uint32_t resolve(gc_load *L, uint64_t typ, uint8_t *direct)
     rt_error e;
     if (ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e) || ec_read(L->core, typ + y->ty_kind, &kind, 1, &e))
         return 0;
-    *direct = (uint8_t)(((y->go_minor >= 26 ? tflag : kind) & DIRECT_IFACE) != 0);
+    *direct = (uint8_t)(((gv_direct_iface_in_tflag(&L->ver) ? tflag : kind) & DIRECT_IFACE) != 0);
     const dw_type *dt = dwi_type_by_rtype(L->dw, typ - L->bias);
     if (dt)
         return ty_from_dwarf(L->ty, dt);

@@ -11,6 +11,7 @@
 
 #include "dwarf/dwarf_info.h"
 #include "loaders/elf/elf_symbols.h"
+#include "loaders/go_version.h"
 #include "loaders/heapdump/heapdump_parse.h"
 #include "loaders/typing/typing.h"
 #include "model/model.h"
@@ -70,8 +71,7 @@ typedef struct hd_load {
     size_t nobj, cap_obj;
     uint64_t first_obj_off, end_obj_off;
 
-    int go_minor;         /* 19 for go1.19.x; 0 if unknown */
-    int greentea;
+    gv_version ver;       /* the params record's Go version */
     int64_t bias;         /* dump address - executable address */
     int have_params;
 

@@ -12,12 +12,6 @@
 
 #define PROGRESS_STEP (64u << 20)
 
-static int parse_go_minor(const char *v)
-{
-    const char *p = strstr(v, "go1.");
-    return p ? atoi(p + 4) : 0;
-}
-
 static void on_params(hd_load *L, const hd_record *r)
 {
     rt_model *m = L->m;
@@ -27,11 +21,7 @@ static void on_params(hd_load *L, const hd_record *r)
     m->goarch = rt_strdup(r->goarch.s);
     m->arena_start = r->arena_start;
     m->arena_end = r->arena_end;
-    L->go_minor = parse_go_minor(r->version.s);
-    /* green tea: default from 1.26 unless opted out; an experiment in 1.25 */
-    int off = strstr(r->version.s, "nogreenteagc") != NULL;
-    int on = !off && strstr(r->version.s, "greenteagc") != NULL;
-    L->greentea = (L->go_minor >= 26 && !off) || on;
+    gv_parse(r->version.s, &L->ver);
     L->have_params = 1;
 }
 
@@ -381,7 +371,7 @@ static int pass2(hd_load *L, uint32_t *actual, rt_error *err)
     /* malloc headers (Go 1.22+): pointerful objects of 513..32768 bytes
      * start with their type's address, which names them when the dump
      * wrote that type (itab types only) */
-    int headers = L->go_minor >= 22 && L->ntype > 0;
+    int headers = gv_malloc_headers(&L->ver) && L->ntype > 0;
     uint32_t prev = RT_NONE - 1;
     while (hd_offset(&L->p) < L->end_obj_off && (rc = hd_next(&L->p, &r, err)) == 1) {
         if (r.tag != HD_OBJECT)
@@ -536,9 +526,17 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
         goto out;
     if (!L.have_params)
         model_warn(m, "the dump has no params record: Go version unknown");
-    else if (L.go_minor && (L.go_minor < 19 || L.go_minor > 27))
-        model_warn(m, "%s is outside the tested Go versions (1.19-1.27); results may be wrong",
-                   m->go_version);
+    else {
+        /* the dump's format has not changed since Go 1.7: read any version,
+         * with a warning outside the tested ones */
+        char warn[256];
+        rt_error e2;
+        if (gv_admit(&L.ver, 0, path, warn, sizeof warn, &e2) != 0)
+            model_warn(m, "%s is outside the supported Go versions 1.%d-1.%d; read anyway, as the dump "
+                          "format has not changed since Go 1.7", m->go_version, GV_MIN, GV_MAX);
+        else if (warn[0])
+            model_warn(m, "%s", warn);
+    }
 
     if ((rc = hd_sort_objects(&L, err)) != 0)
         goto out;
@@ -595,7 +593,7 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     model_sides_done(m); /* types and sites are all set */
     hd_typing_run(&L, propagate ? propagate : ty_propagate);
     rootset_prune(&L.rs, m); /* after the types: they follow every edge */
-    if (L.nobj && L.go_minor >= 22 && m->heap_objects_runtime &&
+    if (L.nobj && gv_malloc_headers(&L.ver) && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
                    m->nobj, (unsigned long long)m->heap_objects_runtime);

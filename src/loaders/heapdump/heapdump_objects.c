@@ -88,7 +88,7 @@ int hd_sort_objects(hd_load *L, rt_error *err)
  * small objects is one page, so the test is per page. */
 void hd_drop_phantoms(hd_load *L)
 {
-    if (L->go_minor < 22)
+    if (!gv_malloc_headers(&L->ver))
         return;
     hd_obj *o = L->objs;
     size_t n = L->nobj, out = 0;
@@ -104,7 +104,7 @@ void hd_drop_phantoms(hd_load *L)
         if (size <= 512) {
             if (pointerful)
                 reserve += 128;
-            if (L->greentea && size >= 16)
+            if (L->ver.greentea && size >= 16)
                 reserve += 128;
         }
         for (size_t k = i; k < j; k++) {
