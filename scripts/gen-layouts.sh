@@ -18,7 +18,8 @@ versions=$(sed -n 's/^#define GV_TESTED "\(.*\)".*/\1/p' "$here/src/loaders/go_v
 
 mkdir -p "$work"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=0
-export GOCACHE=$work/gocache GOPATH=$work/gopath
+# GOCACHE may be shared with the other tests (their builds of the same std)
+export GOCACHE=${GOCACHE:-$work/gocache} GOPATH=$work/gopath
 exes=()
 for v in $versions; do
   go=/usr/lib/go-$v/bin/go

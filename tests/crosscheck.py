@@ -28,6 +28,9 @@ Checks, per Go version (and build variant: --pie builds -buildmode=pie,
     is shorter and starts at a conservative stack root that a dead frame
     slot in the dump explains; when it starts at a stack, the core's is
     not longer;
+  - stripped: the core read with `objcopy --strip-all` of the executable
+    and no debug file gives the same objects (size, reachable, allocating
+    function) and finds the runtime's globals where .symtab says;
   - stacks, through `retain roots --json -n 0 CORE EXE`: the core has
     stack roots only of goroutines the dump shows (and overview counts as
     many goroutines on both sides), and each scan
@@ -396,6 +399,45 @@ def compare_stacks(retain, v, res, dry, dead):
               "; ".join(bad))
 
 
+def compare_stripped(retain, v, core, res):
+    """The core read with the executable stripped of DWARF and symbols
+    (objcopy --strip-all) and no debug file: every object with the same
+    size, reachability and allocating function, and the runtime's globals
+    found from the code where the symbol table puts them."""
+    where = v.where + "/stripped"
+    bare = v.exe + ".bare"
+    p = subprocess.run(["objcopy", "--strip-all", v.exe, bare], capture_output=True, text=True)
+    if not res.check(p.returncode == 0, where, "objcopy --strip-all", p.stderr[-300:]):
+        return
+    env = dict(os.environ)
+    env.pop("RETAIN_DEBUG_PATH", None)
+    q = subprocess.run([retain, "objects", "--json", v.core, bare], capture_output=True, text=True, env=env)
+    try:
+        rows = json.loads(q.stdout).get("objects")
+    except (ValueError, AttributeError):
+        rows = None
+    if not res.check(q.returncode == 0 and isinstance(rows, list), where, "objects without DWARF",
+                     "exit %d: %s" % (q.returncode, q.stderr[-300:])):
+        return
+    key = lambda r: (r.get("size"), r.get("reachable"), json.dumps(r.get("site")))
+    got = {sc.parse_addr(r.get("base")): key(r) for r in rows}
+    want = {b: key(r) for b, r in core.items()}
+    bad = [hex(b) for b in want if got.get(b) != want[b]][:5]
+    res.check(len(got) == len(want) and not bad, where,
+              "without DWARF: the same objects, sizes, reachability and allocating functions",
+              "%d vs %d objects; differ at %s" % (len(got), len(want), bad))
+    q = subprocess.run([retain, "overview", "--json", v.core, bare], capture_output=True, text=True, env=env)
+    try:
+        g = json.loads(q.stdout).get("runtime_globals") or {}
+    except (ValueError, AttributeError):
+        g = {}
+    wrong = sc.globals_wrong(g, v.exe)
+    res.check(g.get("found_by") == "code" and g.get("runtime.mheap_") and not wrong, where,
+              "without symbols: the runtime's globals at the symbol table's addresses",
+              "found by %r; wrong %r" % (g.get("found_by"), wrong))
+    os.remove(bare)
+
+
 def crosscheck(retain, v, res, dry):
     overview(retain, v, res, dry)
     dump = objects(retain, v.dump, v.exe, v.where + "/dump", res, dry)
@@ -415,6 +457,7 @@ def crosscheck(retain, v, res, dry):
     compare_reachable(retain, v, dump, core, both, res, dead)
     compare_paths(retain, v, dump, core, both, res, dry, dead)
     compare_stacks(retain, v, res, dry, dead)
+    compare_stripped(retain, v, core, res)
 
 
 def main():

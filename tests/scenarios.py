@@ -1879,6 +1879,21 @@ def symtab_addrs(exe, names):
     return got
 
 
+def globals_wrong(found, exe):
+    """The runtime globals an overview --json found (its runtime_globals)
+    that are not where exe's symbol table puts them, moved by one load bias
+    (0 unless PIE, page-aligned): {name: (found, symbol)}."""
+    want = symtab_addrs(exe, [k for k in found if k.startswith("runtime.")])
+    got = {k: int(found[k], 16) for k in want if found.get(k)}
+    if not got:
+        return {"(none found)": None}
+    bias = got["runtime.mheap_"] - want["runtime.mheap_"] if "runtime.mheap_" in got else 0
+    pie = "DYN" in subprocess.run(["readelf", "-h", exe], capture_output=True, text=True).stdout
+    if bias % 4096 or (bias and not pie):
+        return {"load bias": hex(bias)}
+    return {k: (hex(a), hex(want[k] + bias)) for k, a in got.items() if a != want[k] + bias}
+
+
 def check_no_dwarf(retain, r, res, where, bare, hexid):
     """The core with the stripped executable and no debug file anywhere: read
     from what the runtime keeps (issue 9): the same objects, reachable set
@@ -1909,9 +1924,7 @@ def check_no_dwarf(retain, r, res, where, bare, hexid):
     res.check(not diff, where, "without DWARF: objects, reachable set and goroutines equal the full build's",
               repr(diff)[:300])
     g = ov.get("runtime_globals") or {}
-    want = symtab_addrs(r.exe, [k for k in g if k.startswith("runtime.")])
-    bad = {k: (g.get(k), hex(a)) for k, a in want.items()
-           if g.get(k) is not None and int(g[k], 16) != a}
+    bad = globals_wrong(g, r.exe)
     need = [k for k in ("runtime.mheap_", "runtime.allgs", "runtime.firstmoduledata") if not g.get(k)]
     res.check(g.get("found_by") == "code" and not bad and not need, where,
               "without symbols: the runtime's globals found from the code, at the symbol table's addresses",
@@ -1934,6 +1947,13 @@ def check_no_dwarf(retain, r, res, where, bare, hexid):
         return sorted(out, key=repr)
     res.check(rc == 0 and untyped(with_syms) == untyped(want_roots), where,
               "--symbols: the roots but frames, their names and what they reach equal the full build's",
+              "exit %d: %s" % (rc, err[-300:]))
+    # a heap dump with the stripped executable: --symbols names its globals too
+    rc, dump_syms, err = run(["roots", "--json", "-n", "0", r.dump, bare, "--symbols", r.exe])
+    want_dump = run_retain(retain, ["roots", "--json", "-n", "0", r.dump, r.exe], where, "dump roots (full)",
+                           res, False)
+    res.check(rc == 0 and untyped(dump_syms) == untyped(want_dump), where,
+              "dump --symbols: the roots but frames, their names and what they reach equal the full build's",
               "exit %d: %s" % (rc, err[-300:]))
     rc, _, err = run(["overview", r.core, bare, "--symbols", bare])
     res.check(rc == 1 and len(err.strip().splitlines()) == 1 and "symbol table" in err, where,
