@@ -737,6 +737,22 @@ def check_core(res, retain, core, exe, leaked, other):
         retain.expect_error("core whose executable is gone", ["overview", moved], 1,
                             [moved, "cannot be used", "name the executable after the core"])
         os.remove(moved)
+    # a stripped executable (no DWARF, no debug file) whose .go.buildinfo names
+    # a Go version with no built-in layout: one line naming it, no guess
+    bare = os.path.join(os.path.dirname(core), "bare")
+    if subprocess.run(["objcopy", "--strip-all", exe, bare]).returncode == 0:
+        with open(bare, "rb") as f:
+            data = f.read()
+        m = re.search(rb"go1\.(\d\d)\.(\d+)", data)
+        if res.check(m is not None, "core, stripped", "the stripped build names its Go version"):
+            fake = b"go1.20." + b"9" * len(m.group(2))
+            with open(bare, "wb") as f:
+                f.write(data.replace(m.group(0), fake))
+            env_gone = dict(os.environ)
+            env_gone.pop("RETAIN_DEBUG_PATH", None)
+            retain.expect_error("core, stripped executable of an untested Go version", ["overview", core, bare],
+                                1, [bare, "go1.20.", "no built-in layout", "debug file"])
+        os.remove(bare)
     retain.expect_error("why: an operand that is no file and no address", ["why", "zz", core], 2,
                         ["'zz' is neither a hex address nor a file"])
     r = retain.run("core roots", ["roots", "--json", "-n", "0", core])

@@ -168,8 +168,8 @@ int cmd_overview(int argc, char **argv)
         json_u64(&w, typed);
         json_key(&w, "typed_reachable_bytes");
         json_u64(&w, typed_reachable_bytes);
-        json_key(&w, "mem_profile_rate");
-        if (m->mem_profile_rate)
+        json_key(&w, "mem_profile_rate"); /* null: unknown */
+        if (m->mem_profile_rate || m->mem_profile_rate_known)
             json_u64(&w, m->mem_profile_rate);
         else
             json_null(&w);
@@ -248,9 +248,11 @@ int cmd_overview(int argc, char **argv)
             else if (m->mem_profile_rate)
                 printf("profiling    runtime.MemProfileRate %" PRIu64 " (one sample per %s allocated)\n",
                        m->mem_profile_rate, cli_bytes(m->mem_profile_rate, b1, sizeof b1));
+            else if (m->mem_profile_rate_known)
+                printf("profiling    runtime.MemProfileRate is 0: the program keeps no allocation stacks "
+                       "now (memory profiling off, or never linked in)\n");
             else
-                printf("profiling    runtime.MemProfileRate is 0: the program kept no allocation stacks "
-                       "(memory profiling off, or never linked in)\n");
+                printf("profiling    runtime.MemProfileRate unknown (not found in this core)\n");
         }
         print_typed(m, typed, typed_bytes, typed_reachable_bytes, reach.reachable_bytes);
         for (size_t i = 0; i < m->nwarning; i++)

@@ -202,7 +202,8 @@ typedef struct rt_model {
     char *go_version;      /* owned, e.g. "go1.22.12" or NULL */
     char *goarch;          /* owned */
     uint64_t arena_start, arena_end;
-    uint64_t mem_profile_rate;  /* 0 = unknown (heap dumps do not record it) */
+    uint64_t mem_profile_rate;  /* 0 = unknown (heap dumps do not record it) or 0 */
+    int mem_profile_rate_known; /* read from the core (then 0 means profiling off) */
     uint64_t heap_objects_runtime; /* MemStats.HeapObjects, 0 if unknown */
     uint64_t heap_alloc_runtime;   /* MemStats.HeapAlloc */
     uint32_t nthreads;

@@ -16,7 +16,8 @@
  *                    whose target plus 8 is loaded too (the slice's array
  *                    and length);
  *   MemProfileRate   in runtime.allocmcache, the first RIP-relative MOVQ
- *                    load into noptrdata;
+ *                    load, if it reads data or bss (1.19 sets the rate at
+ *                    init: bss; later versions statically: noptrdata);
  *   allfin           in runtime.markroot, the first RIP-relative MOVQ load
  *                    whose target differs from the first one's
  *                    (modulesSlice), if that lies in bss or noptrbss;
@@ -204,14 +205,20 @@ static size_t loads(gc_load *L, const char *fn, uint64_t *out, size_t max)
 
 static int within(uint64_t a, uint64_t lo, uint64_t hi) { return a && a >= lo && a < hi; }
 
+/* In section k of ELF_SYMSECS (run-time address)? */
+static int in_sec(gc_load *L, size_t k, uint64_t a)
+{
+    const struct elf_symsec *sc = &L->syms.secs[k];
+    return sc->size && within(a, sc->addr + L->bias, sc->addr + L->bias + sc->size);
+}
+
+/* In noptrdata or data? */
+static int in_data(gc_load *L, uint64_t a) { return in_sec(L, 2, a) || in_sec(L, 3, a); }
+
 /* In the bss or noptrbss section (run-time address)? */
 static int in_bss(gc_load *L, uint64_t a)
 {
-    for (size_t k = 4; k <= 5; k++) /* ELF_SYMSECS: .bss, .noptrbss */
-        if (L->syms.secs[k].size &&
-            within(a, L->syms.secs[k].addr + L->bias, L->syms.secs[k].addr + L->bias + L->syms.secs[k].size))
-            return 1;
-    return 0;
+    return in_sec(L, 4, a) || in_sec(L, 5, a); /* ELF_SYMSECS: .bss, .noptrbss */
 }
 
 static int globals_from_code(gc_load *L, rt_error *err)
@@ -229,7 +236,6 @@ static int globals_from_code(gc_load *L, rt_error *err)
         return RT_FAIL(err, RT_E_UNSUPPORTED, "without DWARF or symbols the pc-value table is needed to "
                        "find the runtime's globals, and it cannot be read");
     }
-    uint64_t nd = L->syms.sec_noptrdata + L->bias, end = L->syms.sec_enoptrdata + L->bias;
 
     g->mheap = lea_before_call(L, "runtime.mallocinit", "runtime.(*mheap).init");
     uint64_t t[64];
@@ -245,9 +251,8 @@ static int globals_from_code(gc_load *L, rt_error *err)
                        !in_bss(L, g->mheap) ? "mallocinit" : "forEachG", L->ver.text);
     }
     n = loads(L, "runtime.allocmcache", t, 64);
-    for (size_t i = 0; i < n && !g->memprofilerate; i++)
-        if (within(t[i], nd, end))
-            g->memprofilerate = t[i];
+    if (n && (in_data(L, t[0]) || in_bss(L, t[0])))
+        g->memprofilerate = t[0];
     n = loads(L, "runtime.markroot", t, 64);
     for (size_t i = 1; i < n; i++)
         if (t[i] != t[0]) {

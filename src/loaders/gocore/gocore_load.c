@@ -52,6 +52,22 @@ static void note_degraded(gc_load *L)
     L->m->degraded = rt_strdup(buf);
 }
 
+/* The executable has no DWARF and no debug file was found: what was
+ * looked for, in one short line (elf_debug_resolve's error lists every
+ * path, too long for a warning). */
+static void warn_no_debug_file(rt_model *m, const char *exe)
+{
+    elf_debug_ids ids;
+    rt_error e;
+    char hex[160];
+    if (elf_debug_ids_read(exe, &ids, &e) != 0)
+        ids.build_id_len = 0;
+    model_warn(m, "no debug file was found for %s%s (by build id under /usr/lib/debug/.build-id and "
+                  "--debug-dir, by .gnu_debuglink beside it); read without DWARF: give the debug file or "
+                  "--symbols FILE for names", ids.build_id_len ? "GNU build id " : "the executable (no GNU build id)",
+               elf_build_id_hex(&ids, hex, sizeof hex));
+}
+
 /* --symbols: the symbol table of an unstripped build stands in for the
  * executable's own. */
 static int adopt_symbols(gc_load *L, const char *path, rt_error *err)
@@ -118,7 +134,7 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     if (rc == -RT_E_NOTFOUND) {
         /* no DWARF anywhere: what the runtime keeps for itself is enough */
         if (!in->symbols)
-            model_warn(m, "%s", err->msg);
+            warn_no_debug_file(m, x->path);
         dwarf_path = x->path;
         rt_error_clear(err);
         rc = 0;

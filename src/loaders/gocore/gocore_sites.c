@@ -117,6 +117,7 @@ int gc_sites(gc_load *L, rt_error *err)
     if (L->glob.memprofilerate) {
         uint64_t rate = ec_read_u64_or(L->core, L->glob.memprofilerate, 0);
         m->mem_profile_rate = (int64_t)rate > 0 ? rate : 0;
+        m->mem_profile_rate_known = 1;
     }
     if (!y->sites_ok) {
         model_warn(m, "allocation sites: this runtime's profile records were not found in the DWARF");
