@@ -628,6 +628,8 @@ const ec_file *ec_file_at(const ec_core *c, size_t i)
 
 const ec_exe_info *ec_exe(const ec_core *c) { return &c->exe_info; }
 
+struct Elf *ec_exe_elf(const ec_core *c) { return c->exe.fd >= 0 ? c->exe.elf : NULL; }
+
 const char *ec_exe_how_name(ec_exe_how how)
 {
     switch (how) {

@@ -158,6 +158,9 @@ typedef struct ec_exe_info {
 } ec_exe_info;
 
 const ec_exe_info *ec_exe(const ec_core *c);
+/* The executable as libelf reads it (the one handle every reader of its
+ * sections, notes and symbols shares), NULL without one. */
+struct Elf *ec_exe_elf(const ec_core *c);
 const char *ec_exe_how_name(ec_exe_how how);
 
 /* Does the executable belong to this core?  Compares the Go build ID note

@@ -1,4 +1,5 @@
-/* inputs.c — which file is which, and which loader reads it. */
+/* inputs.c — which file is which (each kind recognised by its first
+ * bytes), and the loaders that read the inputs holding a heap. */
 #include "loaders/inputs.h"
 
 #include <errno.h>
@@ -13,6 +14,40 @@
 #include "loaders/gocore/gocore_load.h"
 #include "loaders/heapdump/heapdump_parse.h"
 
+/* What each kind of input starts with. */
+static int probe_dump(const uint8_t *head, size_t n) { return hd_sniff(head, n); }
+static int probe_core(const uint8_t *head, size_t n)
+{
+    int is_core = 0;
+    return elf_sniff(head, n, &is_core) && is_core;
+}
+static int probe_exe(const uint8_t *head, size_t n)
+{
+    int is_core = 1;
+    return elf_sniff(head, n, &is_core) && !is_core;
+}
+static int probe_gzip(const uint8_t *head, size_t n) { return n >= 2 && head[0] == 0x1f && head[1] == 0x8b; }
+
+/* The loaders: the inputs that hold a heap, each recognised by its first
+ * bytes and loaded with whatever else was given (executable, debug file,
+ * symbols).  A new kind of input (a glibc core, say) is one more row. */
+typedef struct rt_loader {
+    rt_input_file_kind kind;
+    int (*probe)(const uint8_t *head, size_t n);
+    int (*load)(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err);
+} rt_loader;
+
+static const rt_loader loaders[] = {
+    { RT_IN_HEAPDUMP, probe_dump, heapdump_load_inputs },
+    { RT_IN_CORE, probe_core, gocore_load },
+};
+
+/* The companion inputs, recognised the same way. */
+static const struct { rt_input_file_kind kind; int (*probe)(const uint8_t *, size_t); } companions[] = {
+    { RT_IN_EXE, probe_exe },
+    { RT_IN_PPROF, probe_gzip },
+};
+
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
 {
     uint8_t head[64];
@@ -26,13 +61,12 @@ int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
         rt_error_where(err, path, RT_NO_OFFSET, NULL);
         return RT_FAIL(err, RT_E_IO, "cannot read: %s", strerror(errno));
     }
-    int is_core = 0;
-    if (hd_sniff(head, (size_t)n))
-        *kind = RT_IN_HEAPDUMP;
-    else if (elf_sniff(head, (size_t)n, &is_core))
-        *kind = is_core ? RT_IN_CORE : RT_IN_EXE;
-    else if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b)
-        *kind = RT_IN_PPROF;
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0] && *kind == RT_IN_UNKNOWN; i++)
+        if (loaders[i].probe(head, (size_t)n))
+            *kind = loaders[i].kind;
+    for (size_t i = 0; i < sizeof companions / sizeof companions[0] && *kind == RT_IN_UNKNOWN; i++)
+        if (companions[i].probe(head, (size_t)n))
+            *kind = companions[i].kind;
     if (*kind == RT_IN_UNKNOWN) {
         rt_error_where(err, path, 0, "recognising the input");
         return RT_FAIL(err, RT_E_FORMAT,
@@ -82,51 +116,21 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
 
 int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err)
 {
-    elf_symtab syms;
-    int have_syms = 0, rc;
+    const char *heap = in->core ? in->core : in->dump;
+    rt_input_file_kind kind = in->core ? RT_IN_CORE : RT_IN_HEAPDUMP;
     *out = NULL;
-    if (in->core) {
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
+        if (loaders[i].kind != kind)
+            continue;
         rt_model *m = model_new();
-        if ((rc = gocore_load(m, in, prog, err)) != 0) {
+        int rc = loaders[i].load(m, in, prog, err);
+        if (rc) {
             model_free(m);
             return rc;
         }
         *out = m;
         return 0;
     }
-    /* names and types from the DWARF and symbols of the executable or of
-     * its debug file; without either the dump is read with neither */
-    char found[4096];
-    const char *dwarf_path = NULL;
-    if (in->exe) {
-        rt_error e2;
-        if (elf_debug_resolve(in->exe, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, &e2) != 0)
-            dwarf_path = in->exe; /* a stripped executable still checks the dump */
-        if ((rc = elf_symtab_load(&syms, dwarf_path, err)) != 0)
-            return rc;
-        have_syms = 1;
-        if (in->symbols && dwarf_path == in->exe && !syms.has_symtab) {
-            /* --symbols: names from an unstripped build of the same source */
-            elf_symtab names;
-            if ((rc = elf_symtab_load(&names, in->symbols, err)) != 0 ||
-                (rc = elf_symtab_adopt(&names, &syms, in->symbols, in->exe, err)) != 0) {
-                elf_symtab_free(&syms);
-                return rc;
-            }
-            elf_symtab_free(&syms);
-            syms = names;
-        }
-    }
-    rt_model *m = model_new();
-    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
-    if (have_syms)
-        elf_symtab_free(&syms);
-    if (rc) {
-        model_free(m);
-        return rc;
-    }
-    if (in->profile)
-        model_warn(m, "pprof profiles are not read yet: %s ignored", in->profile);
-    *out = m;
-    return 0;
+    rt_error_where(err, heap, RT_NO_OFFSET, NULL);
+    return RT_FAIL(err, RT_E_UNSUPPORTED, "no loader reads this input");
 }

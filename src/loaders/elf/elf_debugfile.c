@@ -38,21 +38,13 @@ static void find_build_id(const uint8_t *p, size_t len, elf_debug_ids *ids)
     }
 }
 
-int elf_debug_ids_read(const char *path, elf_debug_ids *ids, rt_error *err)
+int elf_debug_ids_from_elf(Elf *e, const char *path, elf_debug_ids *ids, rt_error *err)
 {
     memset(ids, 0, sizeof *ids);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return RT_FAIL(err, RT_E_IO, "libelf is too old");
-    int fd = input_file_open(path, "executable", NULL, err);
-    if (fd < 0)
-        return fd;
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     size_t shstrndx;
-    int rc = 0;
     if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) != 0) {
         rt_error_where(err, path, RT_NO_OFFSET, "reading section headers");
-        rc = RT_FAIL(err, RT_E_FORMAT, "not an ELF file libelf can read: %s", elf_errmsg(-1));
-        goto out;
+        return RT_FAIL(err, RT_E_FORMAT, "not an ELF file libelf can read: %s", elf_errmsg(-1));
     }
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(e, scn)) != NULL) {
@@ -89,7 +81,19 @@ int elf_debug_ids_read(const char *path, elf_debug_ids *ids, rt_error *err)
             memcpy(&ids->debuglink_crc, (const uint8_t *)d->d_buf + crc_at, 4);
         }
     }
-out:
+    return 0;
+}
+
+int elf_debug_ids_read(const char *path, elf_debug_ids *ids, rt_error *err)
+{
+    memset(ids, 0, sizeof *ids);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return RT_FAIL(err, RT_E_IO, "libelf is too old");
+    int fd = input_file_open(path, "executable", NULL, err);
+    if (fd < 0)
+        return fd;
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = elf_debug_ids_from_elf(e, path, ids, err);
     if (e)
         elf_end(e);
     close(fd);
@@ -220,6 +224,18 @@ int elf_debug_resolve(const char *exe, const char *given, const char *const *dir
     }
     if ((rc = elf_debug_ids_read(exe, &ids, err)) != 0)
         return rc;
+    return elf_debug_resolve_ids(exe, &ids, given, dirs, buf, n, dwarf_path, err);
+}
+
+int elf_debug_resolve_ids(const char *exe, const elf_debug_ids *exe_ids, const char *given,
+                          const char *const *dirs, char *buf, size_t n, const char **dwarf_path, rt_error *err)
+{
+    const elf_debug_ids ids = *exe_ids;
+    *dwarf_path = NULL;
+    if (given) {
+        *dwarf_path = given;
+        return 0;
+    }
     if (ids.has_dwarf) {
         *dwarf_path = exe;
         return 0;

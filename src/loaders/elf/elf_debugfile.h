@@ -6,6 +6,7 @@
 #ifndef RETAIN_ELF_DEBUGFILE_H
 #define RETAIN_ELF_DEBUGFILE_H
 
+#include <libelf.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,8 @@ typedef struct elf_debug_ids {
 
 /* Read them from the ELF file at path.  0 or a negative code. */
 int elf_debug_ids_read(const char *path, elf_debug_ids *ids, rt_error *err);
+/* The same from a file open in libelf (path for errors). */
+int elf_debug_ids_from_elf(Elf *e, const char *path, elf_debug_ids *ids, rt_error *err);
 
 /* The build id as lowercase hex into buf ("" when there is none). */
 const char *elf_build_id_hex(const elf_debug_ids *ids, char *buf, size_t n);
@@ -45,6 +48,9 @@ int elf_debug_find(const char *exe, const elf_debug_ids *ids, const char *const 
  * names the build id, the places tried and what to install. */
 int elf_debug_resolve(const char *exe, const char *given, const char *const *dirs, char *buf, size_t n,
                       const char **dwarf_path, rt_error *err);
+/* The same with exe's ids already read. */
+int elf_debug_resolve_ids(const char *exe, const elf_debug_ids *ids, const char *given,
+                          const char *const *dirs, char *buf, size_t n, const char **dwarf_path, rt_error *err);
 
 /* Of two executables named together, which is the other's debug file:
  * *debug_is_b set to 1 when b is, 0 when a is.  They must be shown to

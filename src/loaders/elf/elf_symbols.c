@@ -120,34 +120,25 @@ static void read_go_sections(elf_symtab *t, Elf *e, size_t shstrndx)
     }
 }
 
-int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
+int elf_symtab_from_elf(elf_symtab *t, Elf *e, const char *path, rt_error *err)
 {
     memset(t, 0, sizeof *t);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
-    int fd = input_file_open(path, "executable", NULL, err);
-    if (fd < 0)
-        return fd;
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     int rc = 0;
     GElf_Ehdr eh;
     size_t shstrndx;
     if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
         elf_getshdrstrndx(e, &shstrndx) != 0) {
         rt_error_where(err, path, 0, "reading ELF header");
-        rc = RT_FAIL(err, RT_E_FORMAT, "not a readable ELF executable (%s)", elf_errmsg(-1));
-        goto out;
+        return RT_FAIL(err, RT_E_FORMAT, "not a readable ELF executable (%s)", elf_errmsg(-1));
     }
     if (eh.e_machine != EM_X86_64 || gelf_getclass(e) != ELFCLASS64) {
         rt_error_where(err, path, 18, "reading the ELF header");
-        rc = RT_FAIL(err, RT_E_UNSUPPORTED, "the executable is for %s%s (e_machine %u); only x86-64 "
-                     "is supported for now", gelf_getclass(e) != ELFCLASS64 ? "32-bit " : "",
-                     ec_machine_name(eh.e_machine), eh.e_machine);
-        goto out;
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "the executable is for %s%s (e_machine %u); only x86-64 "
+                       "is supported for now", gelf_getclass(e) != ELFCLASS64 ? "32-bit " : "",
+                       ec_machine_name(eh.e_machine), eh.e_machine);
     }
     t->is_pie = eh.e_type == ET_DYN;
     read_go_sections(t, e, shstrndx);
-
     Elf_Scn *scn = NULL;
     size_t cap = 0, fcap = 0, names_len = 0, names_cap = 0;
     while ((scn = elf_nextscn(e, scn)) != NULL) {
@@ -195,7 +186,19 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
         qsort(t->syms, t->nsyms, sizeof *t->syms, cmp_sym);
     if (t->nfuncs)
         qsort(t->funcs, t->nfuncs, sizeof *t->funcs, cmp_sym);
-out:
+    return rc;
+}
+
+int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
+    int fd = input_file_open(path, "executable", NULL, err);
+    if (fd < 0)
+        return fd;
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = elf_symtab_from_elf(t, e, path, err);
     if (e)
         elf_end(e);
     close(fd);
@@ -324,6 +327,21 @@ const elf_sym *elf_symtab_find_func(const elf_symtab *t, uint64_t addr)
     return find_in(t->funcs, t->nfuncs, addr);
 }
 
+int elf_is_go_elf(Elf *e)
+{
+    size_t shstrndx;
+    if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) != 0)
+        return -1;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn)) != NULL) {
+        GElf_Shdr sh;
+        const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+        if (nm && (!strcmp(nm, ".note.go.buildid") || !strcmp(nm, ".gopclntab") || !strcmp(nm, ".go.buildinfo")))
+            return 1;
+    }
+    return 0;
+}
+
 int elf_is_go(const char *path)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
@@ -332,18 +350,7 @@ int elf_is_go(const char *path)
     if (fd < 0)
         return -1;
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    size_t shstrndx;
-    int go = -1;
-    if (e && elf_kind(e) == ELF_K_ELF && elf_getshdrstrndx(e, &shstrndx) == 0) {
-        go = 0;
-        Elf_Scn *scn = NULL;
-        while (!go && (scn = elf_nextscn(e, scn)) != NULL) {
-            GElf_Shdr sh;
-            const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
-            go = nm && (!strcmp(nm, ".note.go.buildid") || !strcmp(nm, ".gopclntab") ||
-                        !strcmp(nm, ".go.buildinfo"));
-        }
-    }
+    int go = elf_is_go_elf(e);
     if (e)
         elf_end(e);
     close(fd);

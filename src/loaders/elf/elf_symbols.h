@@ -7,6 +7,7 @@
 #ifndef RETAIN_ELF_SYMBOLS_H
 #define RETAIN_ELF_SYMBOLS_H
 
+#include <libelf.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,11 +50,15 @@ int elf_sniff(const uint8_t *buf, size_t n, int *is_core);
 size_t elf_go_buildid_note(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 /* Read the symbol table of path.  Returns 0 or a negative code. */
 int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err);
+/* The same from a file already open in libelf (the executable handle a
+ * core holds); path for errors.  On error *t holds nothing to free. */
+int elf_symtab_from_elf(elf_symtab *t, Elf *e, const char *path, rt_error *err);
 void elf_symtab_free(elf_symtab *t);
 
 /* 1 if path is an ELF file with a Go section (.note.go.buildid,
  * .gopclntab or .go.buildinfo), 0 if it has none, -1 if unreadable. */
 int elf_is_go(const char *path);
+int elf_is_go_elf(Elf *e);
 
 /* Take the symbols of names — an unstripped build of the program whose
  * stripped executable is exe — for exe: the same Go build (the main

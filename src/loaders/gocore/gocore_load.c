@@ -55,17 +55,13 @@ static void note_degraded(gc_load *L)
 /* The executable has no DWARF and no debug file was found: what was
  * looked for, in one short line (elf_debug_resolve's error lists every
  * path, too long for a warning). */
-static void warn_no_debug_file(rt_model *m, const char *exe)
+static void warn_no_debug_file(rt_model *m, const elf_debug_ids *ids)
 {
-    elf_debug_ids ids;
-    rt_error e;
     char hex[160];
-    if (elf_debug_ids_read(exe, &ids, &e) != 0)
-        ids.build_id_len = 0;
     model_warn(m, "no debug file was found for %s%s (by build id under /usr/lib/debug/.build-id and "
                   "--debug-dir, by .gnu_debuglink beside it); read without DWARF: give the debug file or "
-                  "--symbols FILE for names", ids.build_id_len ? "GNU build id " : "the executable (no GNU build id)",
-               elf_build_id_hex(&ids, hex, sizeof hex));
+                  "--symbols FILE for names", ids->build_id_len ? "GNU build id " : "the executable (no GNU build id)",
+               elf_build_id_hex(ids, hex, sizeof hex));
 }
 
 /* --symbols: the symbol table of an unstripped build stands in for the
@@ -120,7 +116,13 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
         goto out;
     for (size_t i = 0; i < ec_nwarnings(L.core); i++)
         model_warn(m, "%s", ec_warning(L.core, i));
-    if (elf_is_go(x->path) == 0) {
+    /* the executable's sections, notes and symbols through the core's
+     * handle on it: one open of the file */
+    Elf *xe = ec_exe_elf(L.core);
+    elf_debug_ids ids;
+    if ((rc = elf_debug_ids_from_elf(xe, x->path, &ids, err)) != 0)
+        goto out;
+    if (elf_is_go_elf(xe) == 0) {
         rt_error_where(err, core_path, RT_NO_OFFSET, "checking the executable");
         rc = RT_FAIL(err, RT_E_UNSUPPORTED,
                      "this is not the core of a Go program (its executable %s has no Go sections); "
@@ -130,11 +132,11 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     /* DWARF and symbols from the executable, or from its debug file */
     char found[4096];
     const char *dwarf_path = NULL;
-    rc = elf_debug_resolve(x->path, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, err);
+    rc = elf_debug_resolve_ids(x->path, &ids, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, err);
     if (rc == -RT_E_NOTFOUND) {
         /* no DWARF anywhere: what the runtime keeps for itself is enough */
         if (!in->symbols)
-            warn_no_debug_file(m, x->path);
+            warn_no_debug_file(m, &ids);
         dwarf_path = x->path;
         rt_error_clear(err);
         rc = 0;
@@ -149,7 +151,8 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     L.dwarf_path = dwarf_path;
     {
         rt_error e2;
-        L.have_syms = elf_symtab_load(&L.syms, dwarf_path, &e2) == 0;
+        L.have_syms = (dwarf_path == x->path ? elf_symtab_from_elf(&L.syms, xe, x->path, &e2)
+                                             : elf_symtab_load(&L.syms, dwarf_path, &e2)) == 0;
     }
     if (in->symbols && L.dw) {
         model_warn(m, "--symbols %s is not used: the executable's DWARF names everything", in->symbols);

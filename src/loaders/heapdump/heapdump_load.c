@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loaders/elf/elf_debugfile.h"
 #include "loaders/frame_roots.h"
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
@@ -603,5 +604,43 @@ out:
     free_load(&L);
     if (rc)
         rt_error_where(err, path, RT_NO_OFFSET, NULL);
+    return rc;
+}
+
+/* The dump with what else was given: names and types from the DWARF and
+ * symbols of the executable or of its debug file (or --symbols); without
+ * either the dump is read with neither. */
+int heapdump_load_inputs(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+{
+    elf_symtab syms;
+    int have_syms = 0, rc;
+    /* names and types from the DWARF and symbols of the executable or of
+     * its debug file; without either the dump is read with neither */
+    char found[4096];
+    const char *dwarf_path = NULL;
+    if (in->exe) {
+        rt_error e2;
+        if (elf_debug_resolve(in->exe, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, &e2) != 0)
+            dwarf_path = in->exe; /* a stripped executable still checks the dump */
+        if ((rc = elf_symtab_load(&syms, dwarf_path, err)) != 0)
+            return rc;
+        have_syms = 1;
+        if (in->symbols && dwarf_path == in->exe && !syms.has_symtab) {
+            /* --symbols: names from an unstripped build of the same source */
+            elf_symtab names;
+            if ((rc = elf_symtab_load(&names, in->symbols, err)) != 0 ||
+                (rc = elf_symtab_adopt(&names, &syms, in->symbols, in->exe, err)) != 0) {
+                elf_symtab_free(&syms);
+                return rc;
+            }
+            elf_symtab_free(&syms);
+            syms = names;
+        }
+    }
+    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
+    if (have_syms)
+        elf_symtab_free(&syms);
+    if (rc == 0 && in->profile)
+        model_warn(m, "pprof profiles are not read yet: %s ignored", in->profile);
     return rc;
 }
