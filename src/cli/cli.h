@@ -24,6 +24,8 @@ typedef struct cli_ctx {
     int json;
     int force;          /* --force: read unsupported Go versions anyway */
     const char *symbols; /* --symbols FILE: names for a stripped executable */
+    const char *profile; /* --profile FILE: a heap profile to join (also given as an input) */
+    int profile_alone_ok; /* the command answers from a heap profile alone */
     /* --debug-dir DIR (repeatable), then RETAIN_DEBUG_PATH's directories */
     const char *debug_dirs[33];
     int ndebug_dirs;
@@ -76,7 +78,7 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len);
 
 /* Text helpers shared by commands. */
 void cli_print_partial_text(const rt_model *m, FILE *f);
-void cli_json_partial(json_w *w, const rt_model *m);
+void cli_json_inputs(json_w *w, const rt_model *m);
 /* type, else allocating function, else "(unknown type, not sampled)" */
 const char *cli_obj_label(const rt_model *m, uint32_t obj);
 /* "112 B, main.newSession": size and label, for inside parentheses */

@@ -79,6 +79,20 @@ int cli_load(cli_ctx *ctx)
     }
     in.force = ctx->force;
     in.symbols = ctx->symbols;
+    if (ctx->profile) {
+        rt_input_file_kind k;
+        if (in.profile && strcmp(in.profile, ctx->profile) != 0)
+            return cli_usage_error(ctx->cmd, "two heap profiles (%s, %s): give one", in.profile, ctx->profile);
+        if (input_classify(ctx->profile, &k, &err) != 0)
+            return cli_report_error(ctx->cmd, &err);
+        if (k != RT_IN_PPROF)
+            return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
+        in.profile = ctx->profile;
+    }
+    if (!in.dump && !in.core && !ctx->profile_alone_ok)
+        return cli_usage_error(ctx->cmd, "a heap profile alone has no objects or retention paths: give the "
+                                         "core or heap dump too ('overview', 'sites' and 'top --by site' "
+                                         "answer from a profile alone)");
     /* where to look for a stripped executable's debug file: --debug-dir
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");
@@ -163,8 +177,26 @@ void cli_print_partial_text(const rt_model *m, FILE *f)
                    "figures count only what the roots read reach.\n", m->roots_lost);
 }
 
-void cli_json_partial(json_w *w, const rt_model *m)
+/* What every JSON answer says first: the inputs used, and whether the
+ * heap input was read whole. */
+void cli_json_inputs(json_w *w, const rt_model *m)
 {
+    static const char *const kinds[] = { "none", "heap dump", "core", "heap profile" };
+    json_key(w, "inputs");
+    json_obj_begin(w);
+    json_key(w, "kind");
+    json_str(w, kinds[m->input_kind < 4 ? m->input_kind : 0]);
+    json_key(w, "path");
+    json_str_or_null(w, m->input_path);
+    json_key(w, "executable");
+    json_str_or_null(w, m->exe_path);
+    json_key(w, "debug_file");
+    json_str_or_null(w, m->debug_path);
+    json_key(w, "symbols");
+    json_str_or_null(w, m->symbols_path);
+    json_key(w, "profile");
+    json_str_or_null(w, m->profile_path);
+    json_obj_end(w);
     json_key(w, "partial");
     if (!m->partial) {
         json_null(w);
@@ -303,6 +335,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     all[n++] = (struct option){ "force", no_argument, NULL, 0x101 };
     all[n++] = (struct option){ "debug-dir", required_argument, NULL, 0x102 };
     all[n++] = (struct option){ "symbols", required_argument, NULL, 0x103 };
+    all[n++] = (struct option){ "profile", required_argument, NULL, 0x104 };
     for (size_t common = n; extra && extra[n - common].name && n < 23; n++)
         all[n] = extra[n - common];
     all[n] = (struct option){ 0, 0, 0, 0 };
@@ -360,6 +393,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
         }
         if (c == 0x103) {
             ctx->symbols = optarg;
+            continue;
+        }
+        if (c == 0x104) {
+            ctx->profile = optarg;
             continue;
         }
         if (c == '?' || c == ':')

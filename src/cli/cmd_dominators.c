@@ -338,7 +338,7 @@ int cmd_dominators(int argc, char **argv)
         json_w w;
         json_init(&w, stdout);
         json_obj_begin(&w);
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "heap_bytes");
         json_u64(&w, r.heap_bytes);
         json_key(&w, "min_bytes");

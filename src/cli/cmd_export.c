@@ -155,7 +155,7 @@ int cmd_export(int argc, char **argv)
         json_str(&w, o.format);
         json_key(&w, "output");
         json_str(&w, o.out);
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, pprof ? "samples" : "nodes");
         json_u64(&w, pprof ? st.samples : st.nodes);
         json_key(&w, pprof ? "locations" : "edges");

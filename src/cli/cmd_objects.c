@@ -30,7 +30,7 @@ int cmd_objects(int argc, char **argv)
         json_w w;
         json_init(&w, stdout);
         json_obj_begin(&w);
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "objects");
         json_arr_begin_lines(&w);
         for (uint32_t i = 0; i < m->nobj; i++) {

@@ -41,15 +41,96 @@ static void print_typed(const rt_model *m, uint64_t typed, uint64_t typed_bytes,
                "registers, frames scanned conservatively)\n");
 }
 
+/* The heap profile's totals: sites, and the in-use figures it states. */
+typedef struct profile_sum {
+    uint32_t sites;
+    int64_t inuse_objects, inuse_bytes;
+} profile_sum;
+
+static profile_sum sum_profile(const rt_model *m)
+{
+    profile_sum s = { m->npsite, 0, 0 };
+    for (uint32_t i = 0; i < m->npsite; i++) {
+        s.inuse_objects += m->psites[i].inuse_objects > 0 ? m->psites[i].inuse_objects : 0;
+        s.inuse_bytes += m->psites[i].inuse_bytes > 0 ? m->psites[i].inuse_bytes : 0;
+    }
+    return s;
+}
+
+static void json_profile(json_w *w, const rt_model *m)
+{
+    json_key(w, "profile");
+    if (!m->profile_path) {
+        json_null(w);
+        return;
+    }
+    profile_sum s = sum_profile(m);
+    json_obj_begin(w);
+    json_key(w, "path");
+    json_str(w, m->profile_path);
+    json_key(w, "sites");
+    json_u64(w, s.sites);
+    json_key(w, "inuse_objects");
+    json_u64(w, (uint64_t)s.inuse_objects);
+    json_key(w, "inuse_bytes");
+    json_u64(w, (uint64_t)s.inuse_bytes);
+    json_key(w, "rate");
+    if (m->profile_rate)
+        json_u64(w, m->profile_rate);
+    else
+        json_null(w);
+    json_obj_end(w);
+}
+
+static void text_profile(const rt_model *m)
+{
+    char b1[32];
+    profile_sum s = sum_profile(m);
+    printf("profile      %s: %u sites, %lld objects (%s) in use by its count", m->profile_path, s.sites,
+           (long long)s.inuse_objects, cli_bytes((uint64_t)s.inuse_bytes, b1, sizeof b1));
+    if (m->profile_rate)
+        printf(", MemProfileRate %" PRIu64, m->profile_rate);
+    printf("\n");
+}
+
+/* overview of a heap profile given alone: what it says, no heap */
+static int overview_profile(cli_ctx *ctx)
+{
+    rt_model *m = ctx->m;
+    if (ctx->json) {
+        json_w w;
+        json_init(&w, stdout);
+        json_obj_begin(&w);
+        cli_json_inputs(&w, m);
+        json_profile(&w, m);
+        json_key(&w, "warnings");
+        json_arr_begin(&w);
+        for (size_t i = 0; i < m->nwarning; i++)
+            json_str(&w, m->warnings[i]);
+        json_arr_end(&w);
+        json_obj_end(&w);
+        json_done(&w);
+    } else {
+        printf("input        heap profile %s (no heap: sites and their counts only)\n", m->input_path);
+        text_profile(m);
+        for (size_t i = 0; i < m->nwarning; i++)
+            printf("warning      %s\n", m->warnings[i]);
+    }
+    cli_done(ctx);
+    return EXIT_OK;
+}
+
 int cmd_overview(int argc, char **argv)
 {
-    cli_ctx ctx = { .cmd = "overview" };
+    cli_ctx ctx = { .cmd = "overview", .profile_alone_ok = 1 };
     int rc = cli_parse(&ctx, argc, argv, usage, NULL, NULL, NULL);
     if (rc >= 0)
         return rc;
     rc = cli_load(&ctx);
     if (rc)
         return rc;
+    if (ctx.m->input_kind == RT_INPUT_PROFILE)
+        return overview_profile(&ctx);
     rt_model *m = ctx.m;
     rt_reach reach;
     reach_compute(m, &reach);
@@ -87,7 +168,7 @@ int cmd_overview(int argc, char **argv)
         json_key(&w, "size");
         json_u64(&w, input_size);
         json_obj_end(&w);
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "executable");
         json_str(&w, m->exe_path);
         json_key(&w, "executable_found");
@@ -98,6 +179,7 @@ int cmd_overview(int argc, char **argv)
         json_str_or_null(&w, m->symbols_path);
         json_key(&w, "degraded");
         json_str_or_null(&w, m->degraded);
+        json_profile(&w, m);
         json_key(&w, "runtime_globals");
         if (m->globals_found_by) {
             json_obj_begin(&w);
@@ -255,6 +337,8 @@ int cmd_overview(int argc, char **argv)
                 printf("profiling    runtime.MemProfileRate unknown (not found in this core)\n");
         }
         print_typed(m, typed, typed_bytes, typed_reachable_bytes, reach.reachable_bytes);
+        if (m->profile_path)
+            text_profile(m);
         for (size_t i = 0; i < m->nwarning; i++)
             printf("warning      %s\n", m->warnings[i]);
     }

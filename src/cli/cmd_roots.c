@@ -166,7 +166,7 @@ int cmd_roots(int argc, char **argv)
         json_obj_begin(&w);
         json_key(&w, "by");
         json_str(&w, o.by_goroutine ? "goroutine" : "variable");
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "heap_bytes");
         json_u64(&w, r.heap_bytes);
         json_key(&w, "reachable_bytes");

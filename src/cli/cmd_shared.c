@@ -49,7 +49,7 @@ static void print_json(const rt_model *m, const rt_retained *r, const rt_shared 
     json_w w;
     json_init(&w, stdout);
     json_obj_begin(&w);
-    cli_json_partial(&w, m);
+    cli_json_inputs(&w, m);
     json_key(&w, "heap_bytes");
     json_u64(&w, r->heap_bytes);
     json_key(&w, "reachable_bytes");

@@ -87,7 +87,7 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
         json_str(&w, o->by < 0 ? "object" : o->by == RT_BY_TYPE ? "type" : "site");
         json_key(&w, "retained");
         json_bool(&w, 1);
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "heap_bytes");
         json_u64(&w, r.heap_bytes);
         json_key(&w, "rows");
@@ -227,7 +227,7 @@ int cmd_top(int argc, char **argv)
         json_obj_begin(&w);
         json_key(&w, "by");
         json_str(&w, o.by == RT_BY_TYPE ? "type" : "site");
-        cli_json_partial(&w, m);
+        cli_json_inputs(&w, m);
         json_key(&w, "total_objects");
         json_u64(&w, agg.total_count);
         json_key(&w, "total_bytes");

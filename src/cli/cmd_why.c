@@ -169,7 +169,7 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
         json_key(&w, "unreachable_referrers");
         json_u64(&w, p->unreachable_referrers);
     }
-    cli_json_partial(&w, m);
+    cli_json_inputs(&w, m);
     json_key(&w, "paths");
     json_arr_begin(&w);
     for (uint32_t i = 0; i < p->npaths; i++) {

@@ -13,6 +13,9 @@
 #include "loaders/heapdump/heapdump_load.h"
 #include "loaders/gocore/gocore_load.h"
 #include "loaders/heapdump/heapdump_parse.h"
+#include "loaders/pprof/pprof_load.h"
+#include "loaders/pprof/pprof_read.h"
+#include "util/alloc.h"
 
 /* What each kind of input starts with. */
 static int probe_dump(const uint8_t *head, size_t n) { return hd_sniff(head, n); }
@@ -26,7 +29,7 @@ static int probe_exe(const uint8_t *head, size_t n)
     int is_core = 1;
     return elf_sniff(head, n, &is_core) && !is_core;
 }
-static int probe_gzip(const uint8_t *head, size_t n) { return n >= 2 && head[0] == 0x1f && head[1] == 0x8b; }
+static int probe_pprof(const uint8_t *head, size_t n) { return pprof_sniff(head, n); }
 
 /* The loaders: the inputs that hold a heap, each recognised by its first
  * bytes and loaded with whatever else was given (executable, debug file,
@@ -45,12 +48,12 @@ static const rt_loader loaders[] = {
 /* The companion inputs, recognised the same way. */
 static const struct { rt_input_file_kind kind; int (*probe)(const uint8_t *, size_t); } companions[] = {
     { RT_IN_EXE, probe_exe },
-    { RT_IN_PPROF, probe_gzip },
+    { RT_IN_PPROF, probe_pprof }, /* last: a plain protobuf is the weakest evidence */
 };
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
 {
-    uint8_t head[64];
+    uint8_t head[4096]; /* pprof_sniff wants a gzip stream's first block */
     *kind = RT_IN_UNKNOWN;
     int fd = input_file_open(path, NULL, NULL, err);
     if (fd < 0)
@@ -107,11 +110,19 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
     }
     if (in->core && in->dump)
         return RT_FAIL(err, RT_E_USAGE, "give a heap dump or a core, not both (%s, %s)", in->dump, in->core);
-    if (!in->dump && !in->core) {
-        return RT_FAIL(err, RT_E_USAGE, "no heap dump or core given%s",
-                       in->profile ? " (a pprof profile alone has no retention paths)" : "");
-    }
+    if (!in->dump && !in->core && !in->profile)
+        return RT_FAIL(err, RT_E_USAGE, "no heap dump, core or heap profile given");
     return 0;
+}
+
+/* A heap profile alone: its sites, no objects. */
+static int load_profile_alone(rt_model *m, const rt_inputs *in, rt_error *err)
+{
+    m->input_kind = RT_INPUT_PROFILE;
+    m->input_path = rt_strdup(in->profile);
+    if (in->exe)
+        m->exe_path = rt_strdup(in->exe);
+    return pprof_load(m, in->profile, err);
 }
 
 int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err)
@@ -119,18 +130,26 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
     const char *heap = in->core ? in->core : in->dump;
     rt_input_file_kind kind = in->core ? RT_IN_CORE : RT_IN_HEAPDUMP;
     *out = NULL;
-    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
-        if (loaders[i].kind != kind)
-            continue;
-        rt_model *m = model_new();
-        int rc = loaders[i].load(m, in, prog, err);
-        if (rc) {
-            model_free(m);
-            return rc;
+    rt_model *m = model_new();
+    int rc = -RT_E_UNSUPPORTED;
+    if (!heap) {
+        rc = load_profile_alone(m, in, err);
+    } else {
+        size_t i = 0;
+        while (i < sizeof loaders / sizeof loaders[0] && loaders[i].kind != kind)
+            i++;
+        if (i == sizeof loaders / sizeof loaders[0]) {
+            rt_error_where(err, heap, RT_NO_OFFSET, NULL);
+            rc = RT_FAIL(err, RT_E_UNSUPPORTED, "no loader reads this input");
+        } else if ((rc = loaders[i].load(m, in, prog, err)) == 0 && in->profile) {
+            /* the profile joins the heap: used, or refused with a reason */
+            rc = pprof_load(m, in->profile, err);
         }
-        *out = m;
-        return 0;
     }
-    rt_error_where(err, heap, RT_NO_OFFSET, NULL);
-    return RT_FAIL(err, RT_E_UNSUPPORTED, "no loader reads this input");
+    if (rc) {
+        model_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
 }

@@ -49,6 +49,8 @@ void model_free(rt_model *m)
     free(m->sites);
     free(m->frames);
     free(m->goroutines);
+    free(m->psites);
+    free(m->profile_path);
     for (uint32_t i = 0; i < m->nptrmask; i++)
         free(m->ptrmasks[i].bits);
     free(m->ptrmasks);
@@ -239,16 +241,17 @@ int model_is_runtime_function(const char *f)
     return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
 }
 
+uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!model_is_runtime_function(strpool_get(m->strings, frames[i].function)))
+            return i;
+    return 0;
+}
+
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s)
 {
-    s->alloc_frame = 0;
-    for (uint32_t i = 0; i < s->nframes; i++) {
-        const char *f = strpool_get(m->strings, m->frames[s->frame_start + i].function);
-        if (!model_is_runtime_function(f)) {
-            s->alloc_frame = i;
-            return;
-        }
-    }
+    s->alloc_frame = model_pick_alloc_frame(m, m->frames + s->frame_start, s->nframes);
 }
 
 uint32_t model_site_function(const rt_model *m, uint32_t site)

@@ -89,6 +89,18 @@ typedef struct rt_site {
     uint32_t pad;
 } rt_site;
 
+/* A site of a heap profile given with the heap (or alone): one stack,
+ * its figures summed over the profile's samples with that stack, as the
+ * profile states them (Go writes population estimates, exact at
+ * MemProfileRate 1); -1 where the profile has no such sample type. */
+typedef struct rt_psite {
+    uint32_t frame_start; /* into rt_model.frames, innermost first */
+    uint32_t nframes;
+    uint32_t alloc_frame; /* as rt_site.alloc_frame */
+    uint32_t pad;
+    int64_t inuse_objects, inuse_bytes, alloc_objects, alloc_bytes;
+} rt_psite;
+
 typedef struct rt_goroutine {
     uint64_t id;
     uint64_t gaddr;
@@ -142,7 +154,8 @@ typedef struct rt_ptrmask {
     uint8_t *bits; /* owned */
 } rt_ptrmask;
 
-typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE } rt_input_kind;
+/* RT_INPUT_PROFILE: a heap profile alone, no objects (psites only) */
+typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE, RT_INPUT_PROFILE } rt_input_kind;
 
 typedef struct rt_model {
     rt_strpool *strings;
@@ -179,6 +192,12 @@ typedef struct rt_model {
 
     rt_goroutine *goroutines;
     uint32_t ngoroutine;
+
+    /* a heap profile's sites (loaders/pprof/pprof_load.c), 0 without one */
+    rt_psite *psites;
+    uint32_t npsite;
+    char *profile_path;    /* owned, NULL if no profile was given */
+    uint64_t profile_rate; /* the profile's period (its MemProfileRate), 0 if unknown */
 
     rt_ptrmask *ptrmasks;  /* global segments, in the order read */
     uint32_t nptrmask;
@@ -311,6 +330,8 @@ int model_is_runtime_function(const char *f);
  * runtime its user function. */
 void model_goroutine_frame(rt_model *m, rt_goroutine *g, uint32_t function);
 
+/* The same choice for n frames at frames[0..n). */
+uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint32_t n);
 /* Choose rt_site.alloc_frame: first frame not in package runtime or
  * internal/runtime/...; the first frame if all are. */
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s);

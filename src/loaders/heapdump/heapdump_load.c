@@ -640,7 +640,5 @@ int heapdump_load_inputs(rt_model *m, const rt_inputs *in, const rt_progress *pr
     rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
     if (have_syms)
         elf_symtab_free(&syms);
-    if (rc == 0 && in->profile)
-        model_warn(m, "pprof profiles are not read yet: %s ignored", in->profile);
     return rc;
 }

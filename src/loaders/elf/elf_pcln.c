@@ -1,0 +1,70 @@
+/* elf_pcln.c — .gopclntab from an executable file (elf_pcln.h). */
+#include "loaders/elf/elf_pcln.h"
+
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/input_file.h"
+#include "util/alloc.h"
+
+#define PCLN_MAX (1ULL << 30) /* no real table is this large */
+
+int elf_pcln_open(const char *path, elf_pcln *p, rt_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
+    int fd = input_file_open(path, "executable", NULL, err);
+    if (fd < 0)
+        return fd;
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    size_t shstrndx;
+    uint64_t text = 0;
+    Elf_Data *tab = NULL;
+    int rc = 0;
+    if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) != 0) {
+        rt_error_where(err, path, RT_NO_OFFSET, "reading section headers");
+        rc = RT_FAIL(err, RT_E_FORMAT, "not an ELF file libelf can read: %s", elf_errmsg(-1));
+        goto out;
+    }
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn)) != NULL) {
+        GElf_Shdr sh;
+        const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+        if (nm && strcmp(nm, ".text") == 0)
+            text = sh.sh_addr;
+        else if (nm && strcmp(nm, ".gopclntab") == 0 && sh.sh_type == SHT_PROGBITS)
+            tab = elf_getdata(scn, NULL);
+    }
+    if (!tab || !tab->d_buf || tab->d_size == 0 || tab->d_size > PCLN_MAX) {
+        rt_error_where(err, path, RT_NO_OFFSET, "reading .gopclntab");
+        rc = RT_FAIL(err, RT_E_FORMAT, "the executable has no Go pc-value table (.gopclntab)");
+        goto out;
+    }
+    p->bytes = rt_malloc(tab->d_size);
+    memcpy(p->bytes, tab->d_buf, tab->d_size);
+    gp_source src = { .data = p->bytes, .len = tab->d_size, .text_start = text, .what = path };
+    if ((rc = gp_open(&src, &p->tab, err)) != 0) {
+        free(p->bytes);
+        p->bytes = NULL;
+        p->tab = NULL;
+    }
+out:
+    if (e)
+        elf_end(e);
+    close(fd);
+    return rc;
+}
+
+void elf_pcln_close(elf_pcln *p)
+{
+    if (!p)
+        return;
+    gp_close(p->tab);
+    free(p->bytes);
+    p->tab = NULL;
+    p->bytes = NULL;
+}

@@ -1,0 +1,20 @@
+/* elf_pcln.h — an executable's pc-value table read from its file, for
+ * inputs that bring no process memory to read it from (a heap profile
+ * checked against its executable). */
+#ifndef RETAIN_ELF_PCLN_H
+#define RETAIN_ELF_PCLN_H
+
+#include "gopclntab/gopclntab.h"
+#include "util/error.h"
+
+typedef struct elf_pcln {
+    gp_table *tab;   /* NULL until opened */
+    void *bytes;     /* the table's bytes, owned */
+} elf_pcln;
+
+/* Open the .gopclntab of the executable at path (text start from its
+ * .text section).  0, or an error naming the file. */
+int elf_pcln_open(const char *path, elf_pcln *p, rt_error *err);
+void elf_pcln_close(elf_pcln *p); /* NULL-safe, idempotent */
+
+#endif

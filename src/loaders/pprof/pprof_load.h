@@ -1,0 +1,14 @@
+/* pprof_load.h — a heap profile's sites into the model (rt_psite). */
+#ifndef RETAIN_LOADERS_PPROF_PPROF_LOAD_H
+#define RETAIN_LOADERS_PPROF_PPROF_LOAD_H
+
+#include "model/model.h"
+#include "util/error.h"
+
+/* Add the sites of the heap profile at path (gzip'd or plain) to m: to a
+ * model loaded from a heap first (its exe_path is used to check the
+ * profile's build), or to an empty one (a profile alone).  A profile that
+ * is not a heap profile is refused.  0 or a negative code. */
+int pprof_load(rt_model *m, const char *path, rt_error *err);
+
+#endif
