@@ -1868,6 +1868,59 @@ def check_reference(test_bin, r, core, res, what):
     res.check(p.returncode == 0, r.where, what + " agrees with the reference", p.stdout[-1500:])
 
 
+def site_root_matches(row, want):
+    """Does the largest keeper of a `sites --json` row match the truth's
+    root: a global's name, "goroutine FUNC", or "shared"?"""
+    roots = row.get("roots") or []
+    if not roots:
+        return False
+    top = roots[0]
+    if want == "shared":
+        return top.get("kind") == "shared"
+    if want.startswith("goroutine "):
+        return top.get("kind") == "stack" and top.get("function") == want.split(" ", 1)[1]
+    return top.get("kind") == "global" and top.get("name") == want
+
+
+def check_sites(retain, r, truth, core, res):
+    """`retain sites --by function --profile P` on the dump and the core
+    (and on the profile alone): each site of the truth has its live objects
+    and bytes, the profile's in-use figures equal them (every allocation is
+    sampled), the root keeping most of them is the truth's; a profile of
+    another build is said to be one."""
+    profile = os.path.join(os.path.dirname(r.dump), truth.get("profile") or "")
+    where = r.where + "/sites"
+    if not res.check(os.path.isfile(profile), where, "the program wrote its heap profile", profile):
+        return
+    runs = [("dump", [r.dump, r.exe])] + ([("core", [r.core, r.exe])] if core else []) + [("profile", [r.exe])]
+    for kind, inputs in runs:
+        out = run_retain(retain, ["sites", "--json", "--by", "function", "-n", "0", "--profile", profile] + inputs,
+                         where, "sites (%s)" % kind, res, False)
+        if not isinstance(out, dict):
+            continue
+        rows = {x.get("function"): x for x in out.get("sites") or []}
+        res.check(out.get("rate") == 1 and (out.get("profile") or {}).get("path") == profile, where,
+                  "%s: rate 1 and the profile used" % kind, json.dumps({k: out.get(k) for k in ("rate", "profile")}))
+        for want in truth["sites"]:
+            row = rows.get(want["function"]) or {}
+            prof = row.get("profile") or {}
+            got_heap = (row.get("objects"), row.get("bytes"))
+            ok = (prof.get("inuse_objects"), prof.get("inuse_bytes")) == (want["objects"], want["bytes"])
+            if kind != "profile":
+                ok = ok and got_heap == (want["objects"], want["bytes"]) and site_root_matches(row, want["root"])
+            else:
+                ok = ok and got_heap == (0, 0) and not row.get("roots")
+            res.check(ok, where, "%s: %s has %d objects (%d B) live, in the profile too, kept by %s" %
+                      (kind, want["function"], want["objects"], want["bytes"], want["root"]),
+                      json.dumps(row)[:500])
+    other = [x for x in glob.glob(os.path.join(os.path.dirname(r.dir), "*", "prog")) if x != r.exe]
+    if other:
+        out = run_retain(retain, ["overview", "--json", profile, other[0]], where, "overview (other build)",
+                         res, False)
+        warns = " ".join((out or {}).get("warnings") or []) if isinstance(out, dict) else ""
+        res.check("another build" in warns, where, "a profile of another build is said to be one", warns[:300])
+
+
 def symtab_addrs(exe, names):
     """Addresses of the named data symbols in exe's symbol table."""
     out = subprocess.run(["readelf", "-sW", exe], capture_output=True, text=True).stdout
@@ -1960,6 +2013,14 @@ def check_no_dwarf(retain, r, res, where, bare, hexid):
               "--symbols FILE without a symbol table: one line", "exit %d: %s" % (rc, err[-300:]))
 
 
+def no_inputs(out):
+    """A JSON answer without its "inputs" (which name the files given)."""
+    if isinstance(out, dict):
+        out = dict(out)
+        out.pop("inputs", None)
+    return out
+
+
 def check_split(retain, r, res):
     """A stripped executable with its DWARF in a separate debug file
     (objcopy --only-keep-debug, then --strip-all --add-gnu-debuglink), on
@@ -1990,20 +2051,21 @@ def check_split(retain, r, res):
     first = (r.truth_items[0]["address"] if r.truth_items else None)
     for inp in [r.core, r.dump] if os.path.exists(r.core) else [r.dump]:
         kind = "core" if inp == r.core else "dump"
-        want = run_retain(retain, ["roots", "--json", "-n", "0", inp, r.exe], where, "roots (full)", res, False)
-        want_why = run_retain(retain, ["why", "--json", first, inp, r.exe], where, "why (full)", res,
-                              False) if first else None
+        want = no_inputs(run_retain(retain, ["roots", "--json", "-n", "0", inp, r.exe], where, "roots (full)",
+                                    res, False))
+        want_why = no_inputs(run_retain(retain, ["why", "--json", first, inp, r.exe], where, "why (full)", res,
+                                        False)) if first else None
         for label, args in (("stripped + debug", [inp, stripped, debug]),
                             ("debug + stripped", [inp, debug, stripped]),
                             ("--debug-dir .build-id", [inp, os.path.join(alone, "prog"),
                                                        "--debug-dir", tree])):
-            got = run_retain(retain, ["roots", "--json", "-n", "0"] + args, where,
-                             "%s roots (%s)" % (kind, label), res, False)
+            got = no_inputs(run_retain(retain, ["roots", "--json", "-n", "0"] + args, where,
+                                       "%s roots (%s)" % (kind, label), res, False))
             res.check(got == want, where, "%s roots (%s) equal the full build's" % (kind, label),
                       "differ" if got is not None else "no output")
             if first:
-                got = run_retain(retain, ["why", "--json", first] + args, where,
-                                 "%s why (%s)" % (kind, label), res, False)
+                got = no_inputs(run_retain(retain, ["why", "--json", first] + args, where,
+                                           "%s why (%s)" % (kind, label), res, False))
                 res.check(got == want_why, where, "%s why (%s) equals the full build's" % (kind, label),
                           "differ" if got is not None else "no output")
         ov = run_retain(retain, ["overview", "--json", inp, os.path.join(alone, "prog"), "--debug-dir", tree],
@@ -2106,6 +2168,8 @@ def main():
                 if r.scn == "roots":
                     r.truth_items = truth["items"]
                     check_split(retain, r, res)
+                if truth.get("sites"):
+                    check_sites(retain, r, truth, core, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

@@ -77,21 +77,12 @@ static int cmp_rows_retained(const void *a, const void *b, void *ctx)
     return cmp_rows(a, b, ctx);
 }
 
-void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r, rt_agg *out)
+void aggregate_retained_keys(const rt_model *m, const rt_retained *r, const uint32_t *key, uint32_t nkeys,
+                             uint64_t *bytes, uint64_t *objects)
 {
-    uint32_t nkeys = strpool_count(m->strings);
-    rt_agg_row *all = rt_calloc(nkeys, sizeof *all);
-    uint32_t *active = rt_calloc(nkeys, sizeof *active); /* open ancestors per key */
+    uint32_t *active = rt_calloc((size_t)nkeys + 1, sizeof *active); /* open ancestors per key */
     uint32_t *cs, *ch;
-    memset(out, 0, sizeof *out);
     domtree_children(&r->tree, NULL, &cs, &ch);
-    for (uint32_t i = 0; i < m->nobj; i++) {
-        rt_agg_row *row = &all[key_of(m, by, i)];
-        row->count++;
-        row->bytes += m->objects[i].size;
-        out->total_count++;
-        out->total_bytes += m->objects[i].size;
-    }
     /* depth-first over the dominator tree; a stack entry is (node, next
      * child index); on leaving an object its key's counter drops */
     typedef struct { uint32_t v, next; } ent;
@@ -102,17 +93,17 @@ void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r,
     while (n) {
         ent *e = &st[n - 1];
         if (e->next == cs[e->v + 1]) {
-            if (e->v < m->nobj)
-                active[key_of(m, by, e->v)]--;
+            if (e->v < m->nobj && key[e->v] != RT_NONE)
+                active[key[e->v]]--;
             n--;
             continue;
         }
         uint32_t c = ch[e->next++];
-        if (c < m->nobj) {
-            uint32_t k = key_of(m, by, c);
+        if (c < m->nobj && key[c] != RT_NONE) {
+            uint32_t k = key[c];
             if (active[k]++ == 0) {
-                all[k].retained_bytes += r->bytes[c];
-                all[k].retained_objects += r->objects[c];
+                bytes[k] += r->bytes[c];
+                objects[k] += r->objects[c];
             }
         }
         RT_GROW(st, cap, n + 1);
@@ -122,6 +113,31 @@ void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r,
     free(cs);
     free(ch);
     free(active);
+}
+
+void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r, rt_agg *out)
+{
+    uint32_t nkeys = strpool_count(m->strings);
+    rt_agg_row *all = rt_calloc(nkeys, sizeof *all);
+    uint32_t *key = rt_malloc(((size_t)m->nobj + 1) * sizeof *key);
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        key[i] = key_of(m, by, i);
+        rt_agg_row *row = &all[key[i]];
+        row->count++;
+        row->bytes += m->objects[i].size;
+        out->total_count++;
+        out->total_bytes += m->objects[i].size;
+    }
+    uint64_t *rb = rt_calloc(nkeys, sizeof *rb), *ro = rt_calloc(nkeys, sizeof *ro);
+    aggregate_retained_keys(m, r, key, nkeys, rb, ro);
+    for (uint32_t k = 0; k < nkeys; k++) {
+        all[k].retained_bytes = rb[k];
+        all[k].retained_objects = ro[k];
+    }
+    free(rb);
+    free(ro);
+    free(key);
     uint32_t rows = 0;
     for (uint32_t k = 0; k < nkeys; k++) {
         if (!all[k].count)

@@ -37,4 +37,10 @@ double aggregate_typed_share(const rt_model *m);
  * rows are sorted by it. */
 void aggregate_retained(const rt_model *m, rt_group_by by, const rt_retained *r, rt_agg *out);
 
+/* The same for any grouping: key[obj] in [0, nkeys) or RT_NONE (in no
+ * group); adds each group's retained bytes and objects, counting every
+ * object once, to bytes[k] and objects[k]. */
+void aggregate_retained_keys(const rt_model *m, const rt_retained *r, const uint32_t *key, uint32_t nkeys,
+                             uint64_t *bytes, uint64_t *objects);
+
 #endif

@@ -376,9 +376,15 @@ static void group_types(rt_shared *s, const rt_model *m, const owners *o, const 
     free(tab);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* One group per set that holds anything, with its roots and types. */
 static void make_groups(rt_shared *s, const rt_model *m, const owners *o, const sets *S, const uint32_t *qset,
-                        const uint64_t *set_bytes, const uint64_t *set_objs, const uint32_t *set_tops)
+                        const uint64_t *set_bytes, const uint64_t *set_objs, const uint32_t *set_tops, int tops)
 {
     uint32_t *set_group = rt_malloc((size_t)S->n * sizeof *set_group);
     size_t gcap = 0, rcap = 0, nr = 0;
@@ -398,6 +404,7 @@ static void make_groups(rt_shared *s, const rt_model *m, const owners *o, const 
         g->ntop = set_tops[id];
         g->bytes = set_bytes[id];
         g->objects = set_objs[id];
+        g->made = s->ngroup;
         nr += n;
         set_group[id] = s->ngroup++;
     }
@@ -408,6 +415,24 @@ static void make_groups(rt_shared *s, const rt_model *m, const owners *o, const 
     group_types(s, m, o, top_group);
     if (s->ngroup)
         qsort(s->groups, s->ngroup, sizeof *s->groups, cmp_group);
+    if (tops) {
+        /* each top's group, by its index after the sort */
+        uint32_t *now = rt_malloc(((size_t)s->ngroup + 1) * sizeof *now);
+        for (uint32_t g = 0; g < s->ngroup; g++)
+            now[s->groups[g].made] = g;
+        uint64_t *pair = rt_malloc(((size_t)o->ntop + 1) * sizeof *pair);
+        for (uint32_t k = 0; k < o->ntop; k++)
+            pair[k] = (uint64_t)o->tops[k] << 32 | (top_group[k] == RT_NONE ? RT_NONE : now[top_group[k]]);
+        qsort(pair, o->ntop, sizeof *pair, cmp_u64);
+        s->top_node = rt_malloc(((size_t)o->ntop + 1) * sizeof *s->top_node);
+        s->top_group = rt_malloc(((size_t)o->ntop + 1) * sizeof *s->top_group);
+        for (uint32_t k = 0; k < o->ntop; k++) {
+            s->top_node[k] = (uint32_t)(pair[k] >> 32);
+            s->top_group[k] = (uint32_t)pair[k];
+        }
+        free(pair);
+        free(now);
+    }
     free(top_group);
     free(set_group);
 }
@@ -526,7 +551,7 @@ void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t 
     }
 
     if (flags & SHARED_LISTS)
-        make_groups(s, m, &o, &S, qset, set_bytes, set_objs, set_tops);
+        make_groups(s, m, &o, &S, qset, set_bytes, set_objs, set_tops, (flags & SHARED_TOPS) != 0);
     free(set_bytes);
     free(set_objs);
     free(set_tops);
@@ -548,5 +573,7 @@ void shared_free(rt_shared *s)
     free(s->group_reachable_objects);
     free(s->groups);
     free(s->roots);
+    free(s->top_node);
+    free(s->top_group);
     memset(s, 0, sizeof *s);
 }

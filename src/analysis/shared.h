@@ -31,6 +31,7 @@ typedef struct rt_shared_group {
     uint64_t bytes, objects;    /* retained by the tops together */
     rt_shared_type types[SHARED_TYPES];
     uint32_t ntype;
+    uint32_t made;              /* internal: its index before sorting */
 } rt_shared_group;
 
 typedef struct rt_shared {
@@ -43,6 +44,8 @@ typedef struct rt_shared {
     uint32_t *roots;              /* model root indexes of every group, each list sorted */
     uint64_t shared_bytes, shared_objects; /* under all shared tops */
     uint32_t ntop;
+    uint32_t *top_node;           /* SHARED_TOPS: each shared top's node id, ascending, */
+    uint32_t *top_group;          /* and the index of its group in groups (RT_NONE: none) */
     int capped;                   /* the sets outgrew their budget: one group (nroot 0)
                                      holds what larger sets reach, and the reachable
                                      figures of their roots are lower bounds */
@@ -55,6 +58,7 @@ typedef struct rt_shared {
  * memory with their roots and types. */
 #define SHARED_GROUPS 1
 #define SHARED_LISTS 2
+#define SHARED_TOPS 4 /* with SHARED_LISTS: top_node and top_group */
 void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *out);
 /* The same with a budget of root ids other than the default (tests). */
 void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t budget, rt_shared *out);

@@ -72,6 +72,9 @@ static inline uint64_t cli_default_min_bytes(uint64_t start_retained) { return s
 /* Parse "0x1234" / "1234" (hex). */
 int cli_parse_addr(const char *s, uint64_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
+/* A byte count as people type it: 4096, 512KiB, 1MiB, 2G (binary), 1MB
+ * (decimal); 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
 
 /* "12.3 MiB" */
 const char *cli_bytes(uint64_t n, char *buf, size_t len);
@@ -84,6 +87,8 @@ const char *cli_obj_label(const rt_model *m, uint32_t obj);
 /* "112 B, main.newSession": size and label, for inside parentheses */
 const char *cli_obj_desc(const rt_model *m, uint32_t obj, char *buf, size_t len);
 void cli_json_root(json_w *w, const rt_model *m, uint32_t root);
+/* The same fields inside an object the caller opened (to add its own). */
+void cli_json_root_fields(json_w *w, const rt_model *m, uint32_t root);
 void cli_text_root(FILE *f, const rt_model *m, uint32_t root);
 
 int cmd_overview(int argc, char **argv);
@@ -95,5 +100,6 @@ int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_shared(int argc, char **argv);
+int cmd_sites(int argc, char **argv);
 
 #endif

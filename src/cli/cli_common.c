@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,10 +69,19 @@ int cli_load(cli_ctx *ctx)
     rt_error err;
     rt_inputs in;
     rt_error_clear(&err);
-    if (ctx->ninputs == 0)
+    /* --profile FILE is one more input, recognised like the others */
+    char *paths[64];
+    int n = 0;
+    for (int i = 0; i < ctx->ninputs && n < 63; i++)
+        paths[n++] = ctx->inputs[i];
+    if (ctx->profile)
+        paths[n++] = (char *)ctx->profile;
+    if (n == 0)
         return cli_usage_error(ctx->cmd,
                                "no input given: name a heap dump or an ELF core (and optionally the executable)");
-    if (inputs_sort(ctx->inputs, ctx->ninputs, &in, &err) != 0) {
+    if (ctx->ninputs >= 63)
+        return cli_usage_error(ctx->cmd, "too many inputs (%d)", ctx->ninputs);
+    if (inputs_sort(paths, n, &in, &err) != 0) {
         if (err.code == RT_E_USAGE && in.exe && !in.dump && !in.core && !in.profile)
             return cli_usage_error(ctx->cmd, "%s is an executable: name the heap dump or core it belongs to "
                                              "as well", in.exe);
@@ -79,16 +89,8 @@ int cli_load(cli_ctx *ctx)
     }
     in.force = ctx->force;
     in.symbols = ctx->symbols;
-    if (ctx->profile) {
-        rt_input_file_kind k;
-        if (in.profile && strcmp(in.profile, ctx->profile) != 0)
-            return cli_usage_error(ctx->cmd, "two heap profiles (%s, %s): give one", in.profile, ctx->profile);
-        if (input_classify(ctx->profile, &k, &err) != 0)
-            return cli_report_error(ctx->cmd, &err);
-        if (k != RT_IN_PPROF)
-            return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
-        in.profile = ctx->profile;
-    }
+    if (ctx->profile && in.profile != ctx->profile)
+        return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
     if (!in.dump && !in.core && !ctx->profile_alone_ok)
         return cli_usage_error(ctx->cmd, "a heap profile alone has no objects or retention paths: give the "
                                          "core or heap dump too ('overview', 'sites' and 'top --by site' "
@@ -150,6 +152,30 @@ int cli_parse_u64(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    static const struct { const char *unit; uint64_t mult; } units[] = {
+        { "", 1 }, { "B", 1 }, { "K", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1000 },
+        { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1000000 }, { "G", 1ULL << 30 },
+        { "GiB", 1ULL << 30 }, { "GB", 1000000000 }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
+    };
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcasecmp(end, units[i].unit) == 0) {
+            if (v > UINT64_MAX / units[i].mult)
+                return -1;
+            *out = v * units[i].mult;
+            return 0;
+        }
+    return -1;
 }
 
 const char *cli_bytes(uint64_t n, char *buf, size_t len)
@@ -233,8 +259,14 @@ const char *cli_obj_desc(const rt_model *m, uint32_t obj, char *buf, size_t len)
 
 void cli_json_root(json_w *w, const rt_model *m, uint32_t root)
 {
-    const rt_root *r = &m->roots[root];
     json_obj_begin(w);
+    cli_json_root_fields(w, m, root);
+    json_obj_end(w);
+}
+
+void cli_json_root_fields(json_w *w, const rt_model *m, uint32_t root)
+{
+    const rt_root *r = &m->roots[root];
     json_key(w, "kind");
     json_str(w, rt_root_kind_name(r->kind));
     json_key(w, "name");
@@ -254,7 +286,6 @@ void cli_json_root(json_w *w, const rt_model *m, uint32_t root)
         json_key(w, "conservative");
         json_bool(w, 1);
     }
-    json_obj_end(w);
 }
 
 void cli_text_root(FILE *f, const rt_model *m, uint32_t root)

@@ -20,8 +20,9 @@ static const char usage[] =
     "says how many hops it hides.\n"
     "\n"
     "  --depth D       levels to show (default 6)\n"
-    "  --min-bytes B   hide subtrees retaining fewer bytes (default: 0.1% of what\n"
-    "                  the starting node retains, as for 'retain export --format dot')\n"
+    "  --min-bytes B   hide subtrees retaining fewer bytes (4096, 64KiB, 1MiB;\n"
+    "                  default: 0.1% of what the starting node retains, as for\n"
+    "                  'retain export --format dot')\n"
     "  --json          print JSON (nested \"children\")\n"
     "  -h, --help      this text\n";
 
@@ -35,7 +36,7 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
     dom_opts *o = st;
     if (c == 'd' && cli_parse_u64(arg, &o->depth) == 0 && o->depth < 100000)
         return 0;
-    if (c == 'm' && cli_parse_u64(arg, &o->min_bytes) == 0) {
+    if (c == 'm' && cli_parse_size(arg, &o->min_bytes) == 0) {
         o->have_min = 1;
         return 0;
     }

@@ -282,6 +282,19 @@ type Facts struct {
 	Shared     []SharedGroup
 	Hidden     []HiddenGroup
 	Reads      []Read
+	Sites      []Site
+	Profile    string
+}
+
+// Site is what one allocating function has live at the dump — every
+// object it allocated that is still reachable, sampled at MemProfileRate
+// 1 — and the root that keeps the most of it: a global's name, "goroutine
+// FUNC" for a goroutine's stack, or "shared" for roots holding it together.
+type Site struct {
+	Function string `json:"function"`
+	Objects  uint64 `json:"objects"`
+	Bytes    uint64 `json:"bytes"`
+	Root     string `json:"root"`
 }
 
 // File is the whole truth record.
@@ -306,6 +319,11 @@ type File struct {
 	Hidden []HiddenGroup `json:"hidden,omitempty"`
 	// Reads are ranges `retain read` must describe word by word (cores).
 	Reads []Read `json:"reads,omitempty"`
+	// Sites are allocating functions with what they have live (`retain
+	// sites`), and Profile the heap profile the program wrote at the same
+	// moment (its path relative to the dump's folder).
+	Sites   []Site `json:"sites,omitempty"`
+	Profile string `json:"profile,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -540,7 +558,8 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 	f := File{Scenario: scenario, GoVersion: runtime.Version(), GoArch: runtime.GOARCH,
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
-		Shared: facts.Shared, Hidden: facts.Hidden, Reads: facts.Reads}
+		Shared: facts.Shared, Hidden: facts.Hidden, Reads: facts.Reads, Sites: facts.Sites,
+		Profile: facts.Profile}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
