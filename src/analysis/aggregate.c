@@ -52,6 +52,33 @@ void aggregate(const rt_model *m, rt_group_by by, const rt_reach *reach, rt_agg 
     out->nrows = n;
 }
 
+void aggregate_profile(const rt_model *m, rt_agg *out)
+{
+    uint32_t nkeys = strpool_count(m->strings);
+    rt_agg_row *all = rt_calloc(nkeys, sizeof *all);
+    memset(out, 0, sizeof *out);
+    for (uint32_t k = 0; k < m->npsite; k++) {
+        const rt_psite *ps = &m->psites[k];
+        uint32_t key = ps->nframes ? m->frames[ps->frame_start + ps->alloc_frame].function : 0;
+        uint64_t n = ps->inuse_objects > 0 ? (uint64_t)ps->inuse_objects : 0;
+        uint64_t b = ps->inuse_bytes > 0 ? (uint64_t)ps->inuse_bytes : 0;
+        all[key].count += n;
+        all[key].bytes += b;
+        out->total_count += n;
+        out->total_bytes += b;
+    }
+    uint32_t rows = 0;
+    for (uint32_t k = 0; k < nkeys; k++) {
+        if (!all[k].count && !all[k].bytes)
+            continue;
+        all[k].key = k;
+        all[rows++] = all[k];
+    }
+    qsort_r(all, rows, sizeof *all, cmp_rows, m->strings);
+    out->rows = all;
+    out->nrows = rows;
+}
+
 void aggregate_free(rt_agg *a)
 {
     free(a->rows);

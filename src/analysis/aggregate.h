@@ -24,6 +24,10 @@ typedef struct rt_agg {
 void aggregate(const rt_model *m, rt_group_by by, const rt_reach *reach, rt_agg *out);
 void aggregate_free(rt_agg *a);
 
+/* A heap profile's sites (no heap) by allocating function: count and
+ * bytes are the profile's in-use figures. */
+void aggregate_profile(const rt_model *m, rt_agg *out);
+
 /* Share of allocated bytes whose object has a known type. */
 double aggregate_typed_share(const rt_model *m);
 

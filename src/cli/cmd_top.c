@@ -15,7 +15,8 @@ static const char usage[] =
     "Histogram of allocated objects: count, bytes, share of all bytes and the\n"
     "reachable part, grouped by type or by allocation site (the allocating\n"
     "function, as pprof shows it).  The default groups by type when most bytes\n"
-    "have a known type, else by site (heap dumps record few types).\n"
+    "have a known type, else by site (heap dumps record few types).  A heap\n"
+    "profile alone gives its own in-use figures by allocating function.\n"
     "\n"
     "  --by type|site  grouping\n"
     "  --retained      rank by retained size (dominator tree): alone, the objects\n"
@@ -195,7 +196,7 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
 
 int cmd_top(int argc, char **argv)
 {
-    cli_ctx ctx = { .cmd = "top" };
+    cli_ctx ctx = { .cmd = "top", .profile_alone_ok = 1 };
     top_opts o = { -1, 0, 20 };
     static const struct option extra[] = {
         { "by", required_argument, NULL, 'b' }, { "n", required_argument, NULL, 'n' },
@@ -207,17 +208,26 @@ int cmd_top(int argc, char **argv)
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
+    int alone = m->input_kind == RT_INPUT_PROFILE;
+    if (alone && (o.retained || o.by == RT_BY_TYPE)) {
+        cli_done(&ctx);
+        return cli_usage_error(ctx.cmd, "a heap profile alone has %s: use --by site, or give the core or "
+                                        "heap dump too", o.retained ? "no retention" : "no types");
+    }
     if (o.retained) {
         rc = top_retained(&ctx, &o);
         cli_done(&ctx);
         return rc;
     }
     if (o.by < 0)
-        o.by = m->nsite == 0 || aggregate_typed_share(m) >= 0.5 ? RT_BY_TYPE : RT_BY_SITE;
+        o.by = alone ? RT_BY_SITE : m->nsite == 0 || aggregate_typed_share(m) >= 0.5 ? RT_BY_TYPE : RT_BY_SITE;
     rt_reach reach;
     rt_agg agg;
     reach_compute(m, &reach);
-    aggregate(m, (rt_group_by)o.by, &reach, &agg);
+    if (alone)
+        aggregate_profile(m, &agg);
+    else
+        aggregate(m, (rt_group_by)o.by, &reach, &agg);
     uint32_t shown = o.n == 0 || o.n > agg.nrows ? agg.nrows : (uint32_t)o.n;
     const char *unknown = report_unknown_group(m, o.by == RT_BY_TYPE);
 
@@ -261,6 +271,9 @@ int cmd_top(int argc, char **argv)
     } else {
         char b1[32], b2[32];
         cli_print_partial_text(m, stdout);
+        if (alone)
+            printf("heap profile %s alone: its in-use figures, no heap (nothing reachable known)\n",
+                   m->profile_path);
         printf("%12s %12s %7s %12s  %s\n", "count", "bytes", "share", "reachable",
                o.by == RT_BY_TYPE ? "type" : "allocating function");
         for (uint32_t i = 0; i < shown; i++) {

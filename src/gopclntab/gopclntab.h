@@ -120,4 +120,9 @@ int gp_funcdata(const gp_table *t, const gp_func *f, uint32_t idx, uint64_t *add
  * as pc - 1, as the runtime's traceback does. */
 size_t gp_frames(const gp_table *t, uint64_t pc, gp_frame *out, size_t max);
 
+/* The first pc of f whose innermost position is file:line — what a heap
+ * dump records of a frame: its physical function, with the file and line
+ * of the code inlined there.  0 found, -1 none. */
+int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t line, uint64_t *pc);
+
 #endif

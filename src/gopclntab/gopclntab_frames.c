@@ -98,3 +98,37 @@ size_t gp_frames(const gp_table *t, uint64_t pc, gp_frame *out, size_t max)
         pc = f.entry + parent_pc;
     }
 }
+
+int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t line, uint64_t *pc)
+{
+    gp_rawfunc rf;
+    if (!f || gp_rawfunc_at(t, f->off, &rf) != 0 || rf.pcln == 0)
+        return -1;
+    /* the line table's runs, decoded as gp_pcvalue does: each run's value
+     * holds from its start to the next run's */
+    const gp_region r = t->pctab;
+    if (rf.pcln >= r.end - r.off)
+        return -1;
+    const uint8_t *p = t->data + r.off + rf.pcln, *end = t->data + r.end;
+    uint64_t at = f->entry;
+    int32_t v = -1;
+    while (p < end && at < f->end) {
+        if (*p == 0 && at != f->entry)
+            return -1;
+        uint32_t uv, pcd;
+        if (!gp_uvarint(&p, end, &uv) || !gp_uvarint(&p, end, &pcd))
+            return -1;
+        v = (int32_t)((uint32_t)v + ((uv >> 1) ^ (0u - (uv & 1))));
+        if (v == line) {
+            const char *fn;
+            int32_t ln;
+            file_line(t, &rf, f->entry, at, &fn, &ln);
+            if (ln == line && strcmp(fn, file) == 0) {
+                *pc = at;
+                return 0;
+            }
+        }
+        at += (uint64_t)pcd * t->quantum;
+    }
+    return -1;
+}

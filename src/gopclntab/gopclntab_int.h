@@ -124,5 +124,7 @@ int gp_rawfunc_at(const gp_table *t, size_t off, gp_rawfunc *out);
  * 0 and *val, or -1 (no table, pc before the entry or past the table,
  * corrupt table). */
 int gp_pcvalue(const gp_table *t, uint32_t tab_off, uint64_t entry, uint64_t pc, int32_t *val);
+/* An unsigned LEB128 varint of at most 5 bytes at *p, below end. */
+bool gp_uvarint(const uint8_t **p, const uint8_t *end, uint32_t *out);
 
 #endif

@@ -11,7 +11,7 @@
 
 /* An unsigned LEB128 varint of at most 5 bytes (32 bits) at *p, below end.
  * The linker never writes longer ones for the 32-bit values these are. */
-static bool uvarint(const uint8_t **p, const uint8_t *end, uint32_t *out)
+bool gp_uvarint(const uint8_t **p, const uint8_t *end, uint32_t *out)
 {
     uint32_t v = 0;
     for (unsigned shift = 0; shift < 35; shift += 7) {
@@ -42,12 +42,12 @@ int gp_pcvalue(const gp_table *t, uint32_t tab_off, uint64_t entry, uint64_t pc,
         uint32_t uv;
         if (*p == 0 && at != entry)
             return -1; /* end of table: pc is past it */
-        if (!uvarint(&p, end, &uv))
+        if (!gp_uvarint(&p, end, &uv))
             return -1;
         /* zig-zag: low bit is the sign */
         v = (int32_t)((uint32_t)v + ((uv >> 1) ^ (0u - (uv & 1))));
         uint32_t pcd;
-        if (!uvarint(&p, end, &pcd))
+        if (!gp_uvarint(&p, end, &pcd))
             return -1;
         at += (uint64_t)pcd * t->quantum;
         if (pc < at) {

@@ -12,9 +12,30 @@
 
 #define PCLN_MAX (1ULL << 30) /* no real table is this large */
 
-int elf_pcln_open(const char *path, elf_pcln *p, rt_error *err)
+/* Funcdata at link-time address addr: from the allocated section that
+ * holds all of it. */
+static int read_linktime(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+    elf_pcln *p = ctx;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(p->elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC) ||
+            addr < sh.sh_addr || addr - sh.sh_addr > sh.sh_size || n > sh.sh_size - (addr - sh.sh_addr))
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        if (!d || !d->d_buf || d->d_size < sh.sh_size)
+            return -1;
+        memcpy(buf, (const uint8_t *)d->d_buf + (addr - sh.sh_addr), n);
+        return 0;
+    }
+    return -1;
+}
+
+int elf_pcln_open(const char *path, uint64_t gofunc, elf_pcln *p, rt_error *err)
 {
     memset(p, 0, sizeof *p);
+    p->fd = -1;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
     int fd = input_file_open(path, "executable", NULL, err);
@@ -46,13 +67,18 @@ int elf_pcln_open(const char *path, elf_pcln *p, rt_error *err)
     }
     p->bytes = rt_malloc(tab->d_size);
     memcpy(p->bytes, tab->d_buf, tab->d_size);
-    gp_source src = { .data = p->bytes, .len = tab->d_size, .text_start = text, .what = path };
-    if ((rc = gp_open(&src, &p->tab, err)) != 0) {
-        free(p->bytes);
-        p->bytes = NULL;
-        p->tab = NULL;
-    }
+    gp_source src = { .data = p->bytes, .len = tab->d_size, .text_start = text, .what = path,
+                      .gofunc = gofunc, .read = gofunc ? read_linktime : NULL, .read_ctx = p };
+    p->fd = fd;
+    p->elf = e;
+    if ((rc = gp_open(&src, &p->tab, err)) == 0)
+        return 0;
 out:
+    free(p->bytes);
+    p->bytes = NULL;
+    p->tab = NULL;
+    p->elf = NULL;
+    p->fd = -1;
     if (e)
         elf_end(e);
     close(fd);
@@ -65,6 +91,12 @@ void elf_pcln_close(elf_pcln *p)
         return;
     gp_close(p->tab);
     free(p->bytes);
+    if (p->elf)
+        elf_end(p->elf);
+    if (p->fd >= 0)
+        close(p->fd);
     p->tab = NULL;
     p->bytes = NULL;
+    p->elf = NULL;
+    p->fd = -1;
 }

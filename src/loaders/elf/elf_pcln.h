@@ -10,11 +10,16 @@
 typedef struct elf_pcln {
     gp_table *tab;   /* NULL until opened */
     void *bytes;     /* the table's bytes, owned */
+    int fd;          /* the file, open while funcdata may be read */
+    struct Elf *elf;
 } elf_pcln;
 
 /* Open the .gopclntab of the executable at path (text start from its
- * .text section).  0, or an error naming the file. */
-int elf_pcln_open(const char *path, elf_pcln *p, rt_error *err);
+ * .text section).  gofunc: the link-time address of go:func.* (from the
+ * symbol table), where the funcdata — the inline trees — live; 0 without
+ * it (then gp_frames gives physical frames only).  0, or an error naming
+ * the file. */
+int elf_pcln_open(const char *path, uint64_t gofunc, elf_pcln *p, rt_error *err);
 void elf_pcln_close(elf_pcln *p); /* NULL-safe, idempotent */
 
 #endif

@@ -130,4 +130,8 @@ void hd_typing_itab(hd_load *L, const hd_record *r);
 uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate);
 
+/* heapdump_inline.c: each site frame expanded into its inlined calls
+ * through the executable's pc-value table (nothing without go:func.*). */
+void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms);
+
 #endif

@@ -638,6 +638,8 @@ int heapdump_load_inputs(rt_model *m, const rt_inputs *in, const rt_progress *pr
         }
     }
     rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
+    if (rc == 0 && have_syms)
+        hd_expand_inline(m, in->exe, &syms);
     if (have_syms)
         elf_symtab_free(&syms);
     return rc;

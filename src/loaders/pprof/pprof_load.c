@@ -105,7 +105,7 @@ static void check_build(rt_model *m, const pprof_profile *p, const char *path)
 {
     elf_pcln pc;
     rt_error e;
-    if (!m->exe_path || elf_pcln_open(m->exe_path, &pc, &e) != 0)
+    if (!m->exe_path || elf_pcln_open(m->exe_path, 0, &pc, &e) != 0)
         return;
     uint64_t same = 0, other = 0;
     for (size_t i = 0; i < p->nlocations; i++) {

@@ -9,7 +9,10 @@
 //   - main.newShared: 10 256-byte blocks, each kept by both main.left and
 //     main.right (several roots together: "shared");
 //   - main.newGarbage: 500 blocks dropped at once: freed by the collection
-//     before the dump, so neither the heap nor the profile has them live.
+//     before the dump, so neither the heap nor the profile has them live;
+//   - main.logEvent, inlined into main.login: 20 48-byte events kept by
+//     main.events, named alike by the core, the profile and (expanded
+//     through the executable's inline tree) the dump.
 // Then it collects twice (a heap profile reports the heap as of the last
 // completed collection) and writes the heap profile next to the dump,
 // then the dump and, as asked, the core, allocating nothing our sites
@@ -49,6 +52,17 @@ func newShared() *[256]byte { return new([256]byte) }
 //go:noinline
 func newGarbage() *[128]byte { return new([128]byte) }
 
+type event struct{ msg [48]byte }
+
+var events []*event
+
+// logEvent is inlined into login: a core and pprof name it from the
+// inline tree; a heap dump records login with logEvent's line.
+func logEvent(i int) *event { e := &event{}; e.msg[0] = byte(i); return e }
+
+//go:noinline
+func login(i int) { events = append(events, logEvent(i)) }
+
 //go:noinline
 func fill(bufs *[40]*[4096]byte) {
 	for i := range bufs {
@@ -77,6 +91,10 @@ func setup() []truth.Item {
 		b := newShared()
 		left = append(left, b)
 		right = append(right, b)
+	}
+	events = make([]*event, 0, 32)
+	for i := 0; i < 20; i++ {
+		login(i)
 	}
 	var sink []*[128]byte
 	for i := 0; i < 500; i++ {
@@ -116,6 +134,7 @@ func main() {
 			{Function: "main.newEntry", Objects: 300, Bytes: 300 * 64, Root: "main.cache"},
 			{Function: "main.newBuffer", Objects: 40, Bytes: 40 * 4096, Root: "goroutine main.holder"},
 			{Function: "main.newShared", Objects: 10, Bytes: 10 * 256, Root: "shared"},
+			{Function: "main.logEvent", Objects: 20, Bytes: 20 * 48, Root: "main.events"},
 		},
 	})
 	close(block)

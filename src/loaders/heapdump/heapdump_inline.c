@@ -1,0 +1,118 @@
+/* heapdump_inline.c — a heap dump's allocation stacks as cores and pprof
+ * show them.  The dump records each frame as its physical function with
+ * the file and line of the innermost code at its pc (runtime/heapdump.go,
+ * dumpmemprof_callback), so an allocation in code inlined into main.login
+ * reads "main.login main.go:82" where line 82 is in main.logEvent.  With
+ * the executable's pc-value table and inline trees, each such frame
+ * becomes its chain of inlined calls, innermost first: the first pc of
+ * the physical function whose innermost position is that file and line
+ * (gp_pc_of_line) is expanded like any return address. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "loaders/elf/elf_pcln.h"
+#include "loaders/heapdump/heapdump_int.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#define MAX_INLINE 32
+
+/* Functions of the table by name. */
+typedef struct name_index {
+    uint32_t *slots; /* function index + 1, 0 = empty */
+    size_t cap;
+} name_index;
+
+static void index_build(name_index *x, const gp_table *t)
+{
+    uint32_t n = gp_nfunc(t);
+    x->cap = 1;
+    while (x->cap < 2 * (size_t)n + 2)
+        x->cap *= 2;
+    x->slots = rt_calloc(x->cap, sizeof *x->slots);
+    gp_func f;
+    for (uint32_t i = 0; i < n; i++) {
+        if (gp_func_index(t, i, &f) != 0)
+            continue;
+        size_t k = rt_hash_bytes(f.name, strlen(f.name)) & (x->cap - 1);
+        while (x->slots[k])
+            k = (k + 1) & (x->cap - 1);
+        x->slots[k] = i + 1;
+    }
+}
+
+static int index_find(const name_index *x, const gp_table *t, const char *name, gp_func *out)
+{
+    size_t k = rt_hash_bytes(name, strlen(name)) & (x->cap - 1);
+    for (; x->slots[k]; k = (k + 1) & (x->cap - 1))
+        if (gp_func_index(t, x->slots[k] - 1, out) == 0 && strcmp(out->name, name) == 0)
+            return 0;
+    return -1;
+}
+
+/* One frame of the dump → its chain (into out, at most MAX_INLINE); the
+ * count, 0 when it stays as it is. */
+static size_t expand(rt_model *m, const gp_table *t, const name_index *x, const rt_frame *f, rt_frame *out)
+{
+    const char *fn = strpool_get(m->strings, f->function), *file = strpool_get(m->strings, f->file);
+    gp_func g;
+    uint64_t pc;
+    gp_frame chain[MAX_INLINE];
+    if (index_find(x, t, fn, &g) != 0 || gp_pc_of_line(t, &g, file, (int32_t)f->line, &pc) != 0)
+        return 0;
+    size_t n = gp_frames(t, pc, chain, MAX_INLINE);
+    if (n < 2 || n > MAX_INLINE || strcmp(chain[n - 1].function, fn) != 0)
+        return 0; /* nothing inlined there, or not the function the dump named */
+    for (size_t i = 0; i < n; i++)
+        out[i] = (rt_frame){ strpool_intern_cstr(m->strings, chain[i].function),
+                             strpool_intern_cstr(m->strings, chain[i].file),
+                             chain[i].line > 0 ? (uint32_t)chain[i].line : 0 };
+    return n;
+}
+
+void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
+{
+    uint64_t gofunc = 0;
+    if (!m->nsite || !exe_path || !syms)
+        return;
+    gofunc = elf_symtab_lookup(syms, "go:func.*");
+    if (!gofunc)
+        gofunc = elf_symtab_lookup(syms, "go.func.*"); /* Go 1.19 */
+    elf_pcln pc;
+    rt_error e;
+    if (!gofunc || elf_pcln_open(exe_path, gofunc, &pc, &e) != 0) {
+        model_warn(m, "allocation stacks keep the dump's physical frames: the executable's %s",
+                   gofunc ? "pc-value table cannot be read" : "symbol table has no go:func.* (stripped?)");
+        return;
+    }
+    name_index x;
+    index_build(&x, pc.tab);
+    rt_frame *frames = NULL, buf[MAX_INLINE];
+    size_t n = 0, cap = 0, expanded = 0;
+    for (uint32_t k = 0; k < m->nsite; k++) {
+        rt_site *s = &m->sites[k];
+        size_t start = n;
+        for (uint32_t i = 0; i < s->nframes; i++) {
+            const rt_frame *f = &m->frames[s->frame_start + i];
+            size_t got = expand(m, pc.tab, &x, f, buf);
+            RT_GROW(frames, cap, n + (got ? got : 1));
+            if (got) {
+                memcpy(frames + n, buf, got * sizeof *buf);
+                n += got;
+                expanded++;
+            } else {
+                frames[n++] = *f;
+            }
+        }
+        s->frame_start = (uint32_t)start;
+        s->nframes = (uint32_t)(n - start);
+    }
+    free(m->frames);
+    m->frames = frames;
+    m->nframe = (uint32_t)n;
+    for (uint32_t k = 0; k < m->nsite; k++)
+        model_site_pick_alloc_frame(m, &m->sites[k]);
+    free(x.slots);
+    elf_pcln_close(&pc);
+    (void)expanded;
+}
