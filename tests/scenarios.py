@@ -1406,7 +1406,7 @@ def check_export(retain, r, work, roots, res, dry):
     prof = os.path.join(r.dir, "dominators.pb.gz")
     if not dry and os.path.exists(prof):
         os.remove(prof)
-    summary = run_retain(retain, ["export", "--format", "pprof", "-o", prof, "--json",
+    summary = run_retain(retain, ["export", "--format", "pprof", "--tree", "dominators", "-o", prof, "--json",
                                   r.dump, r.exe], r.where, "export pprof", res, dry)
     env = go_env(work)
     env["HOME"] = os.path.join(work, "pprof-home")
@@ -1868,6 +1868,72 @@ def check_reference(test_bin, r, core, res, what):
     res.check(p.returncode == 0, r.where, what + " agrees with the reference", p.stdout[-1500:])
 
 
+def pprof_raw_totals(text):
+    """Sum of each sample type over the samples of `go tool pprof -raw`."""
+    tot, in_samples = None, False
+    for line in text.splitlines():
+        if line.startswith("Samples:"):
+            in_samples = True
+            continue
+        if in_samples and re.match(r"^[A-Z][a-z]+:?$", line.strip() or "X"):
+            break
+        m = re.match(r"^\s+(\d+(?:\s+\d+)*):", line)
+        if in_samples and m:
+            vals = [int(x) for x in m.group(1).split()]
+            tot = vals if tot is None else [a + b for a, b in zip(tot, vals)]
+    return tot
+
+
+def check_export_paths(retain, r, core, res):
+    """export --format pprof (--tree paths, the default) read by real go
+    tool pprof: its totals are the reachable objects and bytes; -traces
+    shows the chain of the frame-held buffers (goroutine → frame → var →
+    [4096]uint8); with --by alloc, -list shows main.newEntry's source; our
+    reader reads it back; dump and core exports diff with -diff_base."""
+    where = r.where + "/export-paths"
+    go = "/usr/lib/go-%s/bin/go" % r.ver
+    env = dict(os.environ, HOME=os.path.join(r.dir, "pprof-home"), PPROF_TMPDIR=os.path.join(r.dir, "pprof-home"))
+    os.makedirs(env["HOME"], exist_ok=True)
+    outs = {}
+    for kind, path in [("dump", r.dump)] + ([("core", r.core)] if core else []):
+        prof = os.path.join(r.dir, "paths-%s.pb.gz" % kind)
+        summary = run_retain(retain, ["export", "--format", "pprof", "-o", prof, "--json", path, r.exe], where,
+                             "export pprof (%s)" % kind, res, False)
+        ov = run_retain(retain, ["overview", "--json", path, r.exe], where, "overview (%s)" % kind, res, False)
+        if not isinstance(summary, dict) or not isinstance(ov, dict):
+            continue
+        res.check(summary.get("tree") == "paths", where, "%s: the default tree is paths" % kind, repr(summary))
+        outs[kind] = prof
+        raw = run_plain([go, "tool", "pprof", "-raw", prof], where, "go tool pprof -raw (%s)" % kind, res, False,
+                        env=env)
+        tot = pprof_raw_totals(raw.decode("utf-8", "replace")) if raw is not None else None
+        res.check(tot == [ov.get("reachable_objects"), ov.get("reachable_bytes")], where,
+                  "%s: pprof's totals are the reachable objects and bytes" % kind,
+                  "pprof %r, overview %r" % (tot, [ov.get("reachable_objects"), ov.get("reachable_bytes")]))
+        tr = run_plain([go, "tool", "pprof", "-traces", prof], where, "go tool pprof -traces", res, False, env=env)
+        text = tr.decode("utf-8", "replace") if tr is not None else ""
+        res.check(re.search(r"160kB\s+\[4096\]uint8\s+var bufs\s+frame main.holder\s+goroutine main.holder", text)
+                  is not None, where, "%s: -traces shows goroutine -> frame -> var -> [4096]uint8, 160kB" % kind,
+                  text[:800])
+        back = run_retain(retain, ["overview", "--json", prof], where, "our reader on the export", res, False)
+        bp = (back or {}).get("profile") or {} if isinstance(back, dict) else {}
+        res.check([bp.get("inuse_objects"), bp.get("inuse_bytes")] == [ov.get("reachable_objects"),
+                                                                       ov.get("reachable_bytes")],
+                  where, "%s: retain reads its own export back" % kind, json.dumps(bp))
+    alloc = os.path.join(r.dir, "paths-alloc.pb.gz")
+    if run_retain(retain, ["export", "--format", "pprof", "--by", "alloc", "-o", alloc, "--json", r.dump, r.exe],
+                  where, "export pprof --by alloc", res, False) is not None:
+        lst = subprocess.run([go, "tool", "pprof", "-list", "main.newEntry", alloc], capture_output=True, text=True,
+                             env=env, cwd="/")
+        res.check(lst.returncode == 0 and "ROUTINE" in lst.stdout and "func newEntry" in lst.stdout, where,
+                  "--by alloc: pprof -list shows main.newEntry's source", (lst.stdout + lst.stderr)[:600])
+    if len(outs) == 2:
+        d = subprocess.run([go, "tool", "pprof", "-top", "-diff_base", outs["dump"], outs["core"]],
+                           capture_output=True, text=True, env=env)
+        res.check(d.returncode == 0 and "Type: inuse_space" in d.stdout, where,
+                  "-diff_base of the dump's and the core's exports works", (d.stdout + d.stderr)[:400])
+
+
 def site_root_matches(row, want):
     """Does the largest keeper of a `sites --json` row match the truth's
     root: a global's name, "goroutine FUNC", or "shared"?"""
@@ -1913,6 +1979,7 @@ def check_sites(retain, r, truth, core, res):
             res.check(ok, where, "%s: %s has %d objects (%d B) live, in the profile too, kept by %s" %
                       (kind, want["function"], want["objects"], want["bytes"], want["root"]),
                       json.dumps(row)[:500])
+    check_export_paths(retain, r, core, res)
     other = [x for x in glob.glob(os.path.join(os.path.dirname(r.dir), "*", "prog")) if x != r.exe]
     if other:
         out = run_retain(retain, ["overview", "--json", profile, other[0]], where, "overview (other build)",

@@ -1,5 +1,5 @@
-/* cmd_export.c — `retain export`: the dominator tree for pprof or
- * Graphviz. */
+/* cmd_export.c — `retain export`: retention chains or the dominator tree
+ * for pprof, the dominator tree for Graphviz. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
@@ -9,21 +9,30 @@
 #include "cli/cli.h"
 #include "io/output.h"
 #include "report/export_dominators.h"
+#include "report/export_paths.h"
 #include "util/alloc.h"
 
 static const char usage[] =
     "usage: retain export --format pprof|dot [-o FILE] [options] [ADDRESS] INPUT...\n"
     "\n"
-    "  --format pprof  the dominator tree as a pprof profile (gzip'd profile.proto):\n"
-    "                  one stack per dominator chain, values are *shallow* objects\n"
-    "                  and bytes, so pprof's cumulative column is the retained size\n"
-    "                  (go tool pprof -top -cum FILE; or -http for a flame graph).\n"
-    "                  Needs -o FILE.\n"
+    "  --format pprof  a pprof profile (gzip'd profile.proto; needs -o FILE), sample\n"
+    "                  types inuse_objects and inuse_space as in Go's heap profiles:\n"
+    "                  go tool pprof -top, -traces, -http, -diff_base work on it\n"
     "  --format dot    the dominator subtree of the object containing ADDRESS (or of\n"
     "                  all roots) for Graphviz (dot -Tsvg), nodes cut by --min-bytes\n"
     "                  and --max-nodes; a node whose children were cut gets one\n"
     "                  more node saying how many and what they retain\n"
-    "  --tree dominators  what to export (the only tree so far; the default)\n"
+    "  --tree paths    pprof: each reachable object at the end of its shortest\n"
+    "                  retention chain, root at the bottom (global, or goroutine ->\n"
+    "                  frame -> variable), a frame per hop (Type.field, or the\n"
+    "                  allocation site where untyped), the object's type on top;\n"
+    "                  equal chains add up (the default)\n"
+    "  --tree dominators  pprof: one stack per dominator chain, values *shallow*, so\n"
+    "                  the cumulative column is the retained size (-top -cum)\n"
+    "  --by alloc      pprof: each stack ends with the object's allocation stack\n"
+    "                  (functions, files, lines: pprof -list and the source view work)\n"
+    "  --max-depth N   paths: chains longer than N hops (default 64) keep their ends\n"
+    "                  around one '... N hops ...' frame\n"
     "  -o FILE         output file (default for dot: standard output); never an\n"
     "                  input, and replaced only once written whole\n"
     "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 0.1%\n"
@@ -35,8 +44,8 @@ static const char usage[] =
 
 typedef struct export_opts {
     const char *format, *out, *tree;
-    uint64_t min_bytes, max_nodes;
-    int have_min;
+    uint64_t min_bytes, max_nodes, max_depth;
+    int have_min, by_alloc;
 } export_opts;
 
 static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
@@ -49,17 +58,26 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
         o->format = arg;
         return 0;
     case 't':
-        if (strcmp(arg, "dominators"))
-            return cli_usage_error(ctx->cmd, "--tree takes 'dominators', not '%s'", arg);
+        if (strcmp(arg, "dominators") && strcmp(arg, "paths"))
+            return cli_usage_error(ctx->cmd, "--tree takes 'paths' or 'dominators', not '%s'", arg);
         o->tree = arg;
         return 0;
     case 'o':
         o->out = arg;
         return 0;
     case 'm':
-        if (cli_parse_u64(arg, &o->min_bytes))
-            return cli_usage_error(ctx->cmd, "--min-bytes takes a number, not '%s'", arg);
+        if (cli_parse_size(arg, &o->min_bytes))
+            return cli_usage_error(ctx->cmd, "--min-bytes takes a byte count (4096, 64KiB), not '%s'", arg);
         o->have_min = 1;
+        return 0;
+    case 'b':
+        if (strcmp(arg, "alloc"))
+            return cli_usage_error(ctx->cmd, "--by takes 'alloc', not '%s'", arg);
+        o->by_alloc = 1;
+        return 0;
+    case 'd':
+        if (cli_parse_u64(arg, &o->max_depth) || o->max_depth < 4 || o->max_depth > 1000)
+            return cli_usage_error(ctx->cmd, "--max-depth takes a count from 4 to 1000, not '%s'", arg);
         return 0;
     case 'x':
         if (cli_parse_u64(arg, &o->max_nodes) || o->max_nodes == 0 || o->max_nodes > 10000000)
@@ -77,7 +95,7 @@ static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r
 {
     const rt_model *m = ctx->m;
     int pprof = strcmp(o->format, "pprof") == 0;
-    uint64_t min = o->have_min ? o->min_bytes : cli_default_min_bytes(r->bytes[start]);
+    uint64_t min = o->have_min || pprof ? o->min_bytes : cli_default_min_bytes(r->bytes[start]);
     if (!o->out)
         return export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, stdout, st, err);
     const char **inputs = rt_calloc((size_t)ctx->ninputs + 1, sizeof *inputs);
@@ -89,8 +107,12 @@ static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r
     free(inputs);
     if (rc)
         return rc;
-    rc = pprof ? export_pprof_dominators(m, r, out.f, o->out, st, err)
-               : export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, out.f, st, err);
+    if (!pprof)
+        rc = export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, out.f, st, err);
+    else if (strcmp(o->tree, "paths") == 0)
+        rc = export_pprof_paths(m, (uint32_t)o->max_depth, o->by_alloc, out.f, o->out, st, err);
+    else
+        rc = export_pprof_dominators(m, r, out.f, o->out, st, err);
     if (rc) {
         output_abort(&out);
         return rc;
@@ -101,11 +123,12 @@ static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r
 int cmd_export(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "export" };
-    export_opts o = { NULL, NULL, "dominators", 0, 500, 0 };
+    export_opts o = { NULL, NULL, NULL, 0, 500, 64, 0, 0 };
     static const struct option extra[] = {
         { "format", required_argument, NULL, 'f' }, { "tree", required_argument, NULL, 't' },
         { "output", required_argument, NULL, 'o' }, { "min-bytes", required_argument, NULL, 'm' },
-        { "max-nodes", required_argument, NULL, 'x' }, { 0, 0, 0, 0 }
+        { "max-nodes", required_argument, NULL, 'x' }, { "by", required_argument, NULL, 'b' },
+        { "max-depth", required_argument, NULL, 'd' }, { 0, 0, 0, 0 }
     };
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
@@ -113,6 +136,12 @@ int cmd_export(int argc, char **argv)
     if (!o.format)
         return cli_usage_error(ctx.cmd, "--format pprof or --format dot is required");
     int pprof = strcmp(o.format, "pprof") == 0;
+    if (!o.tree)
+        o.tree = pprof ? "paths" : "dominators";
+    if (!pprof && strcmp(o.tree, "paths") == 0)
+        return cli_usage_error(ctx.cmd, "--tree paths goes with --format pprof; dot draws the dominator tree");
+    if (o.by_alloc && (!pprof || strcmp(o.tree, "paths") != 0))
+        return cli_usage_error(ctx.cmd, "--by alloc goes with --format pprof --tree paths");
     if (pprof && !o.out)
         return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE");
     if (ctx.json && !o.out)
@@ -136,12 +165,15 @@ int cmd_export(int argc, char **argv)
     rt_retained r;
     uint32_t start = RT_NONE;
     if ((have_addr && (start = cli_find_object(&ctx, addr)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
-        (rc = cli_retained(&ctx, &r, 0)) != 0) {
+        (strcmp(o.tree, "dominators") == 0 && (rc = cli_retained(&ctx, &r, 0)) != 0)) {
         cli_done(&ctx);
         return rc;
     }
+    int with_tree = strcmp(o.tree, "dominators") == 0;
+    if (!with_tree)
+        memset(&r, 0, sizeof r);
     if (!have_addr)
-        start = r.super;
+        start = with_tree ? r.super : 0;
     export_stats st;
     memset(&st, 0, sizeof st);
     rc = write_export(&ctx, &o, &r, start, &st, &err);
@@ -153,6 +185,8 @@ int cmd_export(int argc, char **argv)
         json_obj_begin(&w);
         json_key(&w, "format");
         json_str(&w, o.format);
+        json_key(&w, "tree");
+        json_str(&w, o.tree);
         json_key(&w, "output");
         json_str(&w, o.out);
         cli_json_inputs(&w, m);

@@ -1,83 +1,28 @@
 /* export_dominators.c — writing the dominator tree for pprof and Graphviz.
  *
  * pprof wants stacks; a dominator chain can be a million nodes deep (a
- * linked list), so stacks are interned in a trie as the tree is walked
- * top-down: a node's stack is its dominator's stack plus its own label,
- * unless the label repeats.  Samples are then summed per trie node, which
- * is what a flame graph shows anyway. */
+ * linked list), so stacks are interned in a trie (export_trie.c) as the
+ * tree is walked top-down: a node's stack is its dominator's stack plus
+ * its own label, unless the label repeats.  Samples are then summed per
+ * trie node, which is what a flame graph shows anyway. */
 #include "report/export_dominators.h"
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "report/export_trie.h"
 #include "report/labels.h"
 #include "report/pprof_write.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
-#define MAX_FRAMES 1024
-
-typedef struct trie {
-    uint32_t *parent;  /* trie node -> parent trie node (0 = empty stack) */
-    uint64_t *loc;     /* pprof location of the node's leaf frame */
-    uint64_t *count, *bytes;
-    uint32_t n, cap;
-    uint32_t *slots;   /* hash (parent, loc) -> trie node */
-    uint32_t nslots;
-} trie;
-
-static void trie_rehash(trie *t)
-{
-    uint32_t ns = t->nslots ? t->nslots * 2 : 1024;
-    uint32_t *s = rt_calloc(ns, sizeof *s);
-    for (uint32_t i = 1; i < t->n; i++) {
-        uint64_t h = rt_hash64((uint64_t)t->parent[i] << 32 ^ t->loc[i]) & (ns - 1);
-        while (s[h])
-            h = (h + 1) & (ns - 1);
-        s[h] = i;
-    }
-    free(t->slots);
-    t->slots = s;
-    t->nslots = ns;
-}
-
-static uint32_t trie_child(trie *t, uint32_t parent, uint64_t loc)
-{
-    if ((uint64_t)t->n * 2 >= t->nslots)
-        trie_rehash(t);
-    uint64_t h = rt_hash64((uint64_t)parent << 32 ^ loc) & (t->nslots - 1);
-    while (t->slots[h]) {
-        uint32_t i = t->slots[h];
-        if (t->parent[i] == parent && t->loc[i] == loc)
-            return i;
-        h = (h + 1) & (t->nslots - 1);
-    }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->parent = rt_reallocarray(t->parent, t->cap, sizeof *t->parent);
-        t->loc = rt_reallocarray(t->loc, t->cap, sizeof *t->loc);
-        t->count = rt_reallocarray(t->count, t->cap, sizeof *t->count);
-        t->bytes = rt_reallocarray(t->bytes, t->cap, sizeof *t->bytes);
-    }
-    uint32_t i = t->n++;
-    t->parent[i] = parent;
-    t->loc[i] = loc;
-    t->count[i] = t->bytes[i] = 0;
-    t->slots[h] = i;
-    return i;
-}
-
 int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, const char *name,
                             export_stats *st, rt_error *err)
 {
     pprof_builder *b = pprof_builder_new();
-    pprof_add_sample_type(b, "objects", "count");
-    pprof_add_sample_type(b, "space", "bytes");
-    pprof_set_default_sample_type(b, "space");
+    export_sample_types(b);
     trie t;
-    memset(&t, 0, sizeof t);
-    trie_child(&t, 0, 0); /* node 0: the empty stack */
-    t.n = 1;
+    trie_init(&t);
     uint32_t *stack_of = rt_malloc((size_t)r->n * sizeof *stack_of);
     uint64_t *loc_of = rt_calloc(r->n, sizeof *loc_of);
     char lb[512];
@@ -99,26 +44,13 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, co
             t.bytes[stack_of[v]] += m->objects[v].size;
         }
     }
-    uint64_t locs[MAX_FRAMES];
-    for (uint32_t i = 1; i < t.n; i++) {
-        if (!t.count[i])
-            continue;
-        size_t nl = 0;
-        for (uint32_t k = i; k && nl < MAX_FRAMES; k = t.parent[k])
-            locs[nl++] = t.loc[k];
-        int64_t vals[2] = { (int64_t)t.count[i], (int64_t)t.bytes[i] };
-        pprof_add_sample(b, locs, nl, vals, NULL, NULL);
-    }
+    trie_samples(&t, b);
     st->samples = pprof_builder_nsamples(b);
     st->locations = pprof_builder_nlocations(b);
     int rc = pprof_write(b, f, name, err);
     free(stack_of);
     free(loc_of);
-    free(t.parent);
-    free(t.loc);
-    free(t.count);
-    free(t.bytes);
-    free(t.slots);
+    trie_free(&t);
     pprof_builder_free(b);
     return rc;
 }

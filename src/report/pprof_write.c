@@ -93,6 +93,7 @@ struct pprof_builder {
     uint32_t period_type, period_unit;
     int64_t period;
     uint32_t default_type; /* 0 = unset */
+    uint32_t map_file, map_build_id; /* the mapping's, 0 = unset */
 
     /* samples */
     uint64_t *loc_off; /* nsamples + 1 offsets into sample_locs */
@@ -297,6 +298,12 @@ void pprof_set_period(pprof_builder *b, const char *type, const char *unit, int6
     b->period = period;
 }
 
+void pprof_set_mapping(pprof_builder *b, const char *file, const char *build_id)
+{
+    b->map_file = file ? intern_str(b, file) : 0;
+    b->map_build_id = build_id ? intern_str(b, build_id) : 0;
+}
+
 void pprof_set_default_sample_type(pprof_builder *b, const char *type)
 {
     b->default_type = intern_str(b, type);
@@ -471,6 +478,8 @@ static void emit_profile(const pprof_builder *b, gz_sink *k)
     Perftools__Profiles__Mapping map = PERFTOOLS__PROFILES__MAPPING__INIT;
     map.id = 1;
     map.has_functions = map.has_filenames = map.has_line_numbers = 1;
+    map.filename = b->map_file;
+    map.build_id = b->map_build_id;
     put_message(k, F_MAPPING, &map.base);
 
     for (size_t i = 0; i < b->nloc; i++) {

@@ -41,6 +41,10 @@ void pprof_add_sample_type(pprof_builder *b, const char *type, const char *unit)
  * say ("space","bytes", runtime.MemProfileRate). */
 void pprof_set_period(pprof_builder *b, const char *type, const char *unit, int64_t period);
 
+/* The file (and build id) of the one mapping every location belongs to:
+ * the executable, so pprof's -list and source view know what was run. */
+void pprof_set_mapping(pprof_builder *b, const char *file, const char *build_id);
+
 /* The sample type pprof shows when the user names none. */
 void pprof_set_default_sample_type(pprof_builder *b, const char *type);
 

@@ -1,0 +1,243 @@
+/* export_paths.c — the heap as pprof stacks of retention chains: each
+ * reachable object is counted at the end of its shortest path from a
+ * root, root at the bottom of the stack, the object's type at the top.
+ *
+ * Frames say what each step is, never a bare function name that two
+ * different things could share:
+ *   root      "global main.cache"; a goroutine's stack as three frames,
+ *             "goroutine main.worker" (its top user function, so that
+ *             10,000 goroutines of one function add up), "frame
+ *             main.handle", "var buf" (or the root's own name);
+ *             "finalizer …", "runtime …" likewise;
+ *   hop       the field the pointer sits in: "main.Session.Payload",
+ *             "[8]*main.Node[]" (array elements are one hop, whatever
+ *             their index, so they add up) — or "site main.newX" where the object
+ *             holding it has no type, "(unknown)" with neither;
+ *   top       the object's type, "site main.newX" or "(unknown type)".
+ * With by_alloc, the object's allocation stack (real functions, files and
+ * lines) goes on top of that, so pprof -list and the source view work.
+ *
+ * The chains are a BFS tree from the roots in their tie-break order (the
+ * order `why` breaks ties in); stacks are interned in a trie, so memory
+ * grows with the distinct chains.  A chain deeper than max_depth keeps its
+ * first max_depth/2 hops and its last max_depth/2 - 1 around one frame
+ * "… N hops …" whose N is rounded down to a power of two, so that the
+ * elements of one long list still add up. */
+#include "report/export_paths.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/export_trie.h"
+#include "report/labels.h"
+#include "util/alloc.h"
+
+typedef struct walk {
+    const rt_model *m;
+    pprof_builder *b;
+    uint32_t *parent;   /* per node: the node whose pointer reached it first */
+    uint32_t *poff;     /* the pointer's offset in the parent */
+    uint32_t *depth;    /* hops from the root: 1 for what a root points at */
+    uint32_t *order;    /* objects in BFS order */
+    uint32_t norder;
+    uint32_t *user_fn;  /* per goroutine index: its top user function */
+} walk;
+
+/* Multi-source BFS from the roots in model order. */
+static void bfs(walk *w)
+{
+    const rt_model *m = w->m;
+    uint32_t nn = m->nobj + m->nroot;
+    w->parent = rt_malloc(((size_t)nn + 1) * sizeof *w->parent);
+    w->poff = rt_calloc((size_t)nn + 1, sizeof *w->poff);
+    w->depth = rt_calloc((size_t)nn + 1, sizeof *w->depth);
+    w->order = rt_malloc(((size_t)m->nobj + 1) * sizeof *w->order);
+    for (uint32_t v = 0; v < nn; v++)
+        w->parent[v] = RT_NONE;
+    uint32_t head = 0, tail = 0;
+    for (uint32_t r = 0; r < m->nroot; r++) {
+        uint32_t v = m->nobj + r;
+        for (uint64_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
+            uint32_t t = m->edge_dst[e];
+            if (t >= m->nobj || w->parent[t] != RT_NONE)
+                continue;
+            w->parent[t] = v;
+            w->poff[t] = m->edge_off ? m->edge_off[e] : 0;
+            w->depth[t] = 1;
+            w->order[tail++] = t;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = w->order[head++];
+        for (uint64_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
+            uint32_t t = m->edge_dst[e];
+            if (t >= m->nobj || w->parent[t] != RT_NONE)
+                continue;
+            w->parent[t] = v;
+            w->poff[t] = m->edge_off ? m->edge_off[e] : 0;
+            w->depth[t] = w->depth[v] + 1;
+            w->order[tail++] = t;
+        }
+    }
+    w->norder = tail;
+}
+
+static uint64_t loc(walk *w, const char *label)
+{
+    return pprof_location(w->b, label, "", 0);
+}
+
+/* The frame of an object as the top of a stack. */
+static uint64_t object_loc(walk *w, uint32_t obj)
+{
+    const rt_model *m = w->m;
+    char buf[600];
+    uint32_t type = model_obj_type_name(m, obj), site = model_obj_site(m, obj);
+    if (type)
+        return loc(w, strpool_get(m->strings, type));
+    if (site != RT_NONE && model_site_function(m, site)) {
+        snprintf(buf, sizeof buf, "site %s", strpool_get(m->strings, model_site_function(m, site)));
+        return loc(w, buf);
+    }
+    return loc(w, "(unknown type)");
+}
+
+/* "[12].values[3]" -> "[].values[]": elements of one array are one
+ * chain, so that the 300 entries of a map add up. */
+static void drop_indexes(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        *w++ = *r;
+        if (*r == '[')
+            while (r[1] >= '0' && r[1] <= '9')
+                r++;
+    }
+    *w = 0;
+}
+
+/* The frame of a hop: the field of obj at off holding the next pointer. */
+static uint64_t hop_loc(walk *w, uint32_t obj, uint32_t off)
+{
+    const rt_model *m = w->m;
+    uint32_t type = model_obj_type(m, obj);
+    char path[400], buf[600];
+    if (type) {
+        uint64_t start = model_obj_type_off(m, obj);
+        model_field_path(m, type, off >= start ? off - start : off, path, sizeof path);
+        drop_indexes(path);
+        snprintf(buf, sizeof buf, "%s%s", strpool_get(m->strings, m->types[type].name), path);
+        return loc(w, buf);
+    }
+    return object_loc(w, obj);
+}
+
+/* The trie node of a root's own frames. */
+static uint32_t root_node(walk *w, trie *t, uint32_t root)
+{
+    const rt_model *m = w->m;
+    const rt_root *r = &m->roots[root];
+    const char *name = strpool_get(m->strings, r->name), *fn = strpool_get(m->strings, r->function);
+    const char *var = strpool_get(m->strings, r->variable);
+    char buf[600];
+    if (r->kind != RT_ROOT_STACK) {
+        snprintf(buf, sizeof buf, "%s %s", rt_root_kind_name(r->kind), *name ? name : "(unnamed)");
+        return trie_child(t, 0, loc(w, buf));
+    }
+    uint32_t user = 0;
+    for (uint32_t g = 0; g < m->ngoroutine && !user; g++)
+        if (m->goroutines[g].id == r->goroutine)
+            user = m->goroutines[g].user_function ? m->goroutines[g].user_function : m->goroutines[g].top_function;
+    snprintf(buf, sizeof buf, "goroutine %s", user ? strpool_get(m->strings, user) : "(unknown)");
+    uint32_t n = trie_child(t, 0, loc(w, buf));
+    snprintf(buf, sizeof buf, "frame %s", *fn ? fn : "(unknown)");
+    n = trie_child(t, n, loc(w, buf));
+    snprintf(buf, sizeof buf, "var %s", *var ? var : *name ? name : "(frame)");
+    return trie_child(t, n, loc(w, buf));
+}
+
+int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE *f, const char *name,
+                       export_stats *st, rt_error *err)
+{
+    walk w = { .m = m, .b = pprof_builder_new() };
+    export_sample_types(w.b);
+    if (m->exe_path) {
+        char *abs = realpath(m->exe_path, NULL);
+        pprof_set_mapping(w.b, abs ? abs : m->exe_path, NULL);
+        free(abs);
+    }
+    if (max_depth < 4)
+        max_depth = 4;
+    bfs(&w);
+    trie t;
+    trie_init(&t);
+    uint32_t *rootn = rt_malloc(((size_t)m->nroot + 1) * sizeof *rootn);
+    for (uint32_t r = 0; r < m->nroot; r++)
+        rootn[r] = RT_NONE;
+    /* stack_of[v]: the trie node of the chain up to v's parent's hop,
+     * for v at depth <= head; deeper ones are made from their ancestor at
+     * depth head (anc) and their last tail hops */
+    uint32_t head = max_depth / 2, tailn = max_depth - head - 1;
+    uint32_t *stack_of = rt_malloc(((size_t)m->nobj + 1) * sizeof *stack_of);
+    uint32_t *anc = rt_malloc(((size_t)m->nobj + 1) * sizeof *anc);
+    uint64_t *hops = rt_malloc(((size_t)tailn + 1) * sizeof *hops);
+    char buf[96];
+    for (uint32_t i = 0; i < w.norder; i++) {
+        uint32_t v = w.order[i], p = w.parent[v], d = w.depth[v];
+        uint32_t node;
+        if (p >= m->nobj) { /* a root's pointer */
+            uint32_t r = p - m->nobj;
+            if (rootn[r] == RT_NONE)
+                rootn[r] = root_node(&w, &t, r);
+            node = rootn[r];
+            anc[v] = v;
+        } else {
+            anc[v] = d <= head ? v : anc[p];
+            if (d <= max_depth) {
+                node = trie_child(&t, stack_of[p], hop_loc(&w, p, w.poff[v]));
+            } else {
+                /* the last tailn hops, walked up from v */
+                uint32_t k = 0, u = v;
+                for (; k < tailn; k++, u = w.parent[u])
+                    hops[k] = hop_loc(&w, w.parent[u], w.poff[u]);
+                uint32_t skipped = d - head - tailn, pow2 = 1;
+                while (pow2 <= skipped / 2)
+                    pow2 *= 2;
+                snprintf(buf, sizeof buf, "… %u%s hops …", pow2, pow2 == skipped ? "" : "+");
+                node = trie_child(&t, stack_of[anc[v]], loc(&w, buf));
+                while (k--)
+                    node = trie_child(&t, node, hops[k]);
+            }
+        }
+        stack_of[v] = node;
+        /* the object itself on top, then its allocation stack */
+        uint32_t top = trie_child(&t, node, object_loc(&w, v));
+        uint32_t site = model_obj_site(m, v);
+        if (by_alloc && site != RT_NONE) {
+            const rt_site *s = &m->sites[site];
+            for (uint32_t k = s->nframes; k-- > 0;) {
+                const rt_frame *fr = &m->frames[s->frame_start + k];
+                top = trie_child(&t, top, pprof_location(w.b, strpool_get(m->strings, fr->function),
+                                                         strpool_get(m->strings, fr->file), fr->line));
+            }
+        }
+        t.count[top]++;
+        t.bytes[top] += m->objects[v].size;
+    }
+    trie_samples(&t, w.b);
+    st->samples = pprof_builder_nsamples(w.b);
+    st->locations = pprof_builder_nlocations(w.b);
+    int rc = pprof_write(w.b, f, name, err);
+    free(hops);
+    free(anc);
+    free(stack_of);
+    free(rootn);
+    trie_free(&t);
+    free(w.parent);
+    free(w.poff);
+    free(w.depth);
+    free(w.order);
+    pprof_builder_free(w.b);
+    return rc;
+}
