@@ -20,7 +20,8 @@
 #
 # Commands timed: overview, why QUERY, objects --json (output to /dev/null),
 # roots and shared (if `retain roots|shared --help` exits 0), dominators --depth 3 (if
-# `retain dominators --help` exits 0), each given the dump and its
+# `retain dominators --help` exits 0), sites and export --format pprof (paths),
+# when the binary has them, each given the dump and its
 # executable (bigheap, so types are propagated as a user would see them).
 # Objects, edges and the typed share come from `retain overview --json`
 # (keys "objects", "edges", "typed_reachable_bytes", "reachable_bytes").
@@ -227,6 +228,10 @@ cmds=("overview" "why $query" "objects --json")
 if "$retain" roots --help >/dev/null 2>&1; then names+=(roots); cmds+=("roots"); fi
 if "$retain" shared --help >/dev/null 2>&1; then names+=(shared); cmds+=("shared"); fi
 if "$retain" dominators --help >/dev/null 2>&1; then names+=(dominators); cmds+=("dominators --depth 3"); fi
+if "$retain" sites --help >/dev/null 2>&1; then names+=(sites); cmds+=("sites"); fi
+if "$retain" export --help 2>/dev/null | grep -q -- '--tree paths'; then
+  names+=(export-paths); cmds+=("export --format pprof -o $case_dir/out/paths.pb.gz")
+fi
 
 results=$case_dir/results.tsv
 printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$results"
@@ -286,6 +291,10 @@ if [ "${CORE:-1}" != 0 ]; then
   printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$cresults"
   core_cmds=("overview" "why $cquery" "roots")
   if "$retain" shared --help >/dev/null 2>&1; then core_cmds+=("shared"); fi
+  if "$retain" sites --help >/dev/null 2>&1; then core_cmds+=("sites"); fi
+  if "$retain" export --help 2>/dev/null | grep -q -- '--tree paths'; then
+    core_cmds+=("export --format pprof -o $core_dir/paths.pb.gz")
+  fi
   for c in "${core_cmds[@]}"; do
     read -r -a argv <<<"$c"
     measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \

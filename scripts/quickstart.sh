@@ -33,6 +33,7 @@ if [ "$(cat /proc/sys/kernel/core_pattern 2>/dev/null)" = core ]; then
   if [ -s "$work/core" ] && [ -n "$caddr" ]; then
     run build/retain overview "$work/core"
     run build/retain why "$caddr" "$work/core"
+    run build/retain sites --by function -n 3 --profile "$work/core.dump.pb.gz" "$work/core"
   else
     echo "quickstart: no core was written; skipping the core part" >&2
   fi

@@ -9,8 +9,9 @@
 //     comes, each holding its 256 KiB request body.
 //
 // It serves a few thousand simulated requests (well under a second), writes a
-// heap dump to the path given as its argument, and prints one leaked object's
-// address to ask retain about:
+// heap dump to the path given as its argument (and its heap profile beside
+// it, DUMP.pb.gz), and prints one leaked object's address to ask retain
+// about:
 //
 //	go build -o leaky . && ./leaky leaky.dump
 //	leaked: 0xc000123450
@@ -24,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -141,6 +143,12 @@ func main() {
 		os.Exit(1)
 	}
 	runtime.GC()
+	// the heap profile of the same moment, beside the dump (DUMP.pb.gz):
+	// what `go tool pprof` would be given, for `retain sites --profile`
+	if err := writeProfile(os.Args[1] + ".pb.gz"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	debug.WriteHeapDump(f.Fd())
 	if err := f.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -150,6 +158,18 @@ func main() {
 	if os.Getenv("LEAKY_CORE") == "1" {
 		abortWithCore()
 	}
+}
+
+func writeProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // abortWithCore ends the process with SIGABRT so that, run with
