@@ -19,7 +19,7 @@
 //	   "root_function": null,       // stacks: function of the frame, e.g. "main.holder";
 //	                                // finalizers, cleanups: their function (cores only)
 //	   "goroutine": null,           // stacks: goroutine id
-//	   "alloc_function": "main.newBlock",
+//	   "alloc_function": "main.newBlock",  // "" when the object may not be sampled (rate > 1)
 //	   "path_length": 2,            // or {"min": 3, "max": 5}
 //	   "stale_stack_function": "main.main", // optional, see Item
 //	   "retained_bytes": 4096,      // optional: exact retained size (dominator tree)
@@ -290,11 +290,15 @@ type Facts struct {
 // object it allocated that is still reachable, sampled at MemProfileRate
 // 1 — and the root that keeps the most of it: a global's name, "goroutine
 // FUNC" for a goroutine's stack, or "shared" for roots holding it together.
+//
+// Estimated sites are sampled at Go's default rate: Objects and Bytes are
+// then the true population, which `retain sites` estimates.
 type Site struct {
-	Function string `json:"function"`
-	Objects  uint64 `json:"objects"`
-	Bytes    uint64 `json:"bytes"`
-	Root     string `json:"root"`
+	Function  string `json:"function"`
+	Objects   uint64 `json:"objects"`
+	Bytes     uint64 `json:"bytes"`
+	Root      string `json:"root"`
+	Estimated bool   `json:"estimated,omitempty"`
 }
 
 // File is the whole truth record.
