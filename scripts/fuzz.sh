@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Fuzz the heap-dump parser, loader and analyses (fuzz/fuzz_heapdump.c), or
-# with "core" the ELF core reader (fuzz/fuzz_core.c).
+# Fuzz the heap-dump parser, loader and analyses (fuzz/fuzz_heapdump.c), with
+# "core" the ELF core reader (fuzz/fuzz_core.c), with "pprof" the heap-profile
+# reader, loader and sites (fuzz/fuzz_pprof.c; seeds: fuzz/corpus-pprof, real
+# profiles written by Go programs, gzip'd and plain).
 #
-# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core]   (default 60 heapdump)
+# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]   (default 60 heapdump)
 #
 # Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
 # dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
@@ -20,8 +22,8 @@ set -euo pipefail
 
 secs=${1:-60}
 what=${2:-heapdump}
-case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core]" >&2; exit 2 ;; esac
-case $what in heapdump|core) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core]" >&2; exit 2 ;; esac
+case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]" >&2; exit 2 ;; esac
+case $what in heapdump|core|pprof) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
@@ -39,13 +41,17 @@ CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev
 cmake --build "$build" --target "fuzz_$what" -j"$(nproc)" >/dev/null
 target=$build/fuzz/fuzz_$what
 
-if [ "$what" = core ]; then
-  # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
-  cseeds=$work/core-seeds
-  ccorpus=$work/core-corpus
+if [ "$what" = core ] || [ "$what" = pprof ]; then
+  cseeds=$work/$what-seeds
+  ccorpus=$work/$what-corpus
   mkdir -p "$cseeds" "$ccorpus"
-  for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
-  echo "fuzz: running core reader $secs s" >&2
+  if [ "$what" = core ]; then
+    # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
+    for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
+  else
+    cp "$root"/fuzz/corpus-pprof/* "$cseeds"/
+  fi
+  echo "fuzz: running $what $secs s" >&2
   rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
   set +e
   # shellcheck disable=SC2086
@@ -57,10 +63,10 @@ if [ "$what" = core ]; then
   crash=$(ls -t "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null | head -1 || true)
   if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
     echo "fuzz: log in $log" >&2
-    echo "fuzz: core FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
+    echo "fuzz: $what FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
     exit 1
   fi
-  echo "fuzz: core ran $secs s, ${execs:-?} execs, no crash"
+  echo "fuzz: $what ran $secs s, ${execs:-?} execs, no crash"
   exit 0
 fi
 

@@ -128,13 +128,10 @@ static void check_build(rt_model *m, const pprof_profile *p, const char *path)
                    (unsigned long long)(same + other));
 }
 
-int pprof_load(rt_model *m, const char *path, rt_error *err)
+/* The profile p (read from path) into m; p is freed. */
+static int load_profile(rt_model *m, pprof_profile *p, const char *path, rt_error *err)
 {
-    pprof_profile *p = NULL;
-    int rc = pprof_read_file(path, &p, err);
-    if (rc)
-        return rc;
-    int idx[V_COUNT], any = 0;
+    int rc, idx[V_COUNT], any = 0;
     for (int v = 0; v < V_COUNT; v++) {
         idx[v] = -1;
         for (size_t i = 0; i < p->nsample_types; i++)
@@ -174,4 +171,19 @@ int pprof_load(rt_model *m, const char *path, rt_error *err)
     check_build(m, p, path);
     pprof_profile_free(p);
     return 0;
+}
+
+int pprof_load(rt_model *m, const char *path, rt_error *err)
+{
+    pprof_profile *p = NULL;
+    int rc = pprof_read_file(path, &p, err);
+    return rc ? rc : load_profile(m, p, path, err);
+}
+
+int pprof_load_mem(rt_model *m, const uint8_t *buf, size_t n, const char *name, uint64_t max_decompressed,
+                   rt_error *err)
+{
+    pprof_profile *p = NULL;
+    int rc = pprof_read_mem(buf, n, name, max_decompressed, &p, err);
+    return rc ? rc : load_profile(m, p, name, err);
 }

@@ -2,6 +2,9 @@
 #ifndef RETAIN_LOADERS_PPROF_PPROF_LOAD_H
 #define RETAIN_LOADERS_PPROF_PPROF_LOAD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "model/model.h"
 #include "util/error.h"
 
@@ -10,5 +13,9 @@
  * profile's build), or to an empty one (a profile alone).  A profile that
  * is not a heap profile is refused.  0 or a negative code. */
 int pprof_load(rt_model *m, const char *path, rt_error *err);
+/* The same from memory (name for errors; max_decompressed as for
+ * pprof_read_mem). */
+int pprof_load_mem(rt_model *m, const uint8_t *buf, size_t n, const char *name, uint64_t max_decompressed,
+                   rt_error *err);
 
 #endif
