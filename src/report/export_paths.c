@@ -32,10 +32,51 @@
 #include "report/export_trie.h"
 #include "report/labels.h"
 #include "util/alloc.h"
+#include "util/hash.h"
+
+/* (key → pprof location) cache: labels are formatted and interned once
+ * per distinct type, site and (type, offset), not once per object. */
+typedef struct loc_cache {
+    uint64_t *keys; /* 0 = empty */
+    uint64_t *locs;
+    size_t cap, n;
+} loc_cache;
+
+static uint64_t *cache_slot(loc_cache *c, uint64_t key)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 4096;
+        uint64_t *nk = rt_calloc(ncap, sizeof *nk), *nl = rt_calloc(ncap, sizeof *nl);
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->keys[i])
+                continue;
+            size_t j = rt_hash64(c->keys[i]) & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = c->keys[i];
+            nl[j] = c->locs[i];
+        }
+        free(c->keys);
+        free(c->locs);
+        c->keys = nk;
+        c->locs = nl;
+        c->cap = ncap;
+    }
+    size_t j = rt_hash64(key) & (c->cap - 1);
+    while (c->keys[j] && c->keys[j] != key)
+        j = (j + 1) & (c->cap - 1);
+    if (!c->keys[j]) {
+        c->keys[j] = key;
+        c->locs[j] = 0;
+        c->n++;
+    }
+    return &c->locs[j];
+}
 
 typedef struct walk {
     const rt_model *m;
     pprof_builder *b;
+    loc_cache cache;
     uint32_t *parent;   /* per node: the node whose pointer reached it first */
     uint32_t *poff;     /* the pointer's offset in the parent */
     uint32_t *depth;    /* hops from the root: 1 for what a root points at */
@@ -94,13 +135,21 @@ static uint64_t object_loc(walk *w, uint32_t obj)
     const rt_model *m = w->m;
     char buf[600];
     uint32_t type = model_obj_type_name(m, obj), site = model_obj_site(m, obj);
-    if (type)
-        return loc(w, strpool_get(m->strings, type));
-    if (site != RT_NONE && model_site_function(m, site)) {
-        snprintf(buf, sizeof buf, "site %s", strpool_get(m->strings, model_site_function(m, site)));
-        return loc(w, buf);
+    uint32_t fn = type || site == RT_NONE ? 0 : model_site_function(m, site);
+    /* keys: 1 << 62 | type name, 2 << 62 | site function, 3 << 62 unknown */
+    uint64_t key = type ? 1ULL << 62 | type : fn ? 2ULL << 62 | fn : 3ULL << 62;
+    uint64_t *slot = cache_slot(&w->cache, key);
+    if (*slot)
+        return *slot;
+    if (type) {
+        *slot = loc(w, strpool_get(m->strings, type));
+    } else if (fn) {
+        snprintf(buf, sizeof buf, "site %s", strpool_get(m->strings, fn));
+        *slot = loc(w, buf);
+    } else {
+        *slot = loc(w, "(unknown type)");
     }
-    return loc(w, "(unknown type)");
+    return *slot;
 }
 
 /* "[12].values[3]" -> "[].values[]": elements of one array are one
@@ -125,10 +174,15 @@ static uint64_t hop_loc(walk *w, uint32_t obj, uint32_t off)
     char path[400], buf[600];
     if (type) {
         uint64_t start = model_obj_type_off(m, obj);
-        model_field_path(m, type, off >= start ? off - start : off, path, sizeof path);
+        uint64_t rel = off >= start ? off - start : off;
+        /* 0 << 62 | type << 32 | offset: one label per field */
+        uint64_t *slot = cache_slot(&w->cache, (uint64_t)type << 32 | (rel & 0xffffffffu) | 1ULL << 61);
+        if (*slot)
+            return *slot;
+        model_field_path(m, type, rel, path, sizeof path);
         drop_indexes(path);
         snprintf(buf, sizeof buf, "%s%s", strpool_get(m->strings, m->types[type].name), path);
-        return loc(w, buf);
+        return *slot = loc(w, buf);
     }
     return object_loc(w, obj);
 }
@@ -238,6 +292,8 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
     free(w.poff);
     free(w.depth);
     free(w.order);
+    free(w.cache.keys);
+    free(w.cache.locs);
     pprof_builder_free(w.b);
     return rc;
 }
