@@ -46,6 +46,7 @@ Python 3 standard library only.
 
 import argparse
 import errno
+import gzip
 import hashlib
 import json
 import os
@@ -704,6 +705,33 @@ def make_core(res, go, work):
     return core, exe, m.group(1).decode()
 
 
+def check_profiles(res, retain, work, dump, exe):
+    """Damaged heap profiles, made from a real one (fuzz/corpus-pprof, written
+    by a Go program): one line naming the file, exit 1, alone or with a
+    dump; a profile that is not a heap profile is refused, not ignored."""
+    real = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "corpus-pprof",
+                        "sites-1.22.pb.gz")
+    with open(real, "rb") as f:
+        gz = f.read()
+    plain = gzip.decompress(gz)
+    cases = {
+        "truncated gzip": gz[: len(gz) // 2],
+        "truncated protobuf": plain[: len(plain) // 3],
+        # field 1 (sample_type), wire type 2, a length of 1 GiB, then 3 bytes
+        "a 1 GiB length": bytes([0x0a]) + bytes([0x80, 0x80, 0x80, 0x80, 0x04]) + b"abc",
+        # field 1 with wire type 7, which does not exist
+        "wrong wire type": bytes([0x0f, 0x01, 0x02, 0x03]) + plain[:64],
+    }
+    for what, data in cases.items():
+        path = os.path.join(work, "bad-%s.pb" % what.replace(" ", "-"))
+        with open(path, "wb") as f:
+            f.write(data)
+        # recognised as a profile, or not at all: either way one line, exit 1
+        retain.expect_error("profile: " + what, ["overview", path], 1, [path])
+        retain.expect_error("profile with a dump: " + what, ["sites", "--profile", path, dump, exe], 1, [path])
+    retain.expect_error("a heap profile alone: roots", ["roots", real], 2, ["heap profile alone", "core or heap dump"])
+
+
 def check_core(res, retain, core, exe, leaked, other):
     where = "core overview"
     r = retain.run(where, ["overview", "--json", core])
@@ -830,6 +858,7 @@ def main():
     check_addresses_and_usage(res, retain, dump, exe)
     check_reports(res, retain, work, dump, exe)
     check_outputs(res, retain, work, dump, exe, hashes)
+    check_profiles(res, retain, work, dump, exe)
     made = make_core(res, go, work)
     if made is not None:
         core, leaky, leaked = made

@@ -34,7 +34,7 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, co
             continue;
         }
         uint32_t d = r->tree.idom[v];
-        loc_of[v] = pprof_location(b, report_node_label(m, r, v, lb, sizeof lb), "", 0);
+        loc_of[v] = pprof_location(b, report_export_label(m, r, v, lb, sizeof lb), "", 0);
         if (d != r->super && loc_of[d] == loc_of[v])
             stack_of[v] = stack_of[d]; /* same label again: fold */
         else
@@ -108,9 +108,9 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
         char text[800];
         if (v < m->nobj)
             snprintf(text, sizeof text, "%s\n0x%" PRIx64 "\nretained %s, shallow %s",
-                     report_node_label(m, r, v, lb, sizeof lb), m->objects[v].base, b1, b2);
+                     report_export_label(m, r, v, lb, sizeof lb), m->objects[v].base, b1, b2);
         else
-            snprintf(text, sizeof text, "%s\nretained %s", report_node_label(m, r, v, lb, sizeof lb), b1);
+            snprintf(text, sizeof text, "%s\nretained %s", report_export_label(m, r, v, lb, sizeof lb), b1);
         fprintf(f, "  n%u [label=", v);
         dot_string(f, text);
         fprintf(f, "];\n");

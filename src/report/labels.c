@@ -41,3 +41,16 @@ const char *report_node_label(const rt_model *m, const rt_retained *r, uint32_t 
     }
     return retained_label(m, r, node, buf, len);
 }
+
+const char *report_export_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len)
+{
+    if (node < m->nobj && !model_obj_type_name(m, node)) {
+        uint32_t site = model_obj_site(m, node);
+        uint32_t fn = site != RT_NONE ? model_site_function(m, site) : 0;
+        if (fn) {
+            snprintf(buf, len, "site %s", strpool_get(m->strings, fn));
+            return buf;
+        }
+    }
+    return report_node_label(m, r, node, buf, len);
+}

@@ -22,4 +22,9 @@ const char *report_unknown_group(const rt_model *m, int by_type);
  * the super-root as retained_label.  Writes into buf. */
 const char *report_node_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len);
 
+/* The same for exports read by other tools, where a label must not be a
+ * bare function name that could mean two things: an untyped object is
+ * "site main.newX". */
+const char *report_export_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len);
+
 #endif
