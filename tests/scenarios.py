@@ -1935,6 +1935,40 @@ def check_export_paths(retain, r, core, res):
                   "-diff_base of the dump's and the core's exports works", (d.stdout + d.stderr)[:400])
 
 
+def check_goroutines(retain, r, truth, core, res):
+    """`retain goroutines --group --json` on the dump and the core: each
+    group of the truth is one row with its count, status, wait reason,
+    creator and at least the bytes it retains; ungrouped, as many rows."""
+    where = r.where + "/goroutines"
+    for kind, path in [("dump", r.dump)] + ([("core", r.core)] if core else []):
+        out = run_retain(retain, ["goroutines", "--group", "--json", "-n", "0", path, r.exe], where,
+                         "goroutines --group (%s)" % kind, res, False)
+        if not isinstance(out, dict):
+            continue
+        rows = out.get("goroutines") or []
+        for want in truth["goroutines"]:
+            got = [x for x in rows if (x.get("user_frame") or {}).get("function") == want["function"]]
+            row = got[0] if len(got) == 1 else {}
+            ok = (row.get("count"), row.get("status"), row.get("wait_reason"),
+                  (row.get("created_by") or {}).get("function")) == \
+                (want["count"], want["status"], want["wait_reason"], want["created_by"])
+            ok = ok and row.get("retained_bytes", 0) >= want["min_retained"] * want["count"]
+            if kind == "core":  # cores give every frame's file and line
+                uf = row.get("user_frame") or {}
+                ok = ok and str(uf.get("file", "")).endswith(".go") and isinstance(uf.get("line"), int)
+            res.check(ok, where, "%s: one row of %d x %s, %s (%s), created by %s" %
+                      (kind, want["count"], want["function"], want["status"], want["wait_reason"],
+                       want["created_by"]), json.dumps(got)[:600])
+        flat = run_retain(retain, ["goroutines", "--json", "-n", "0", path, r.exe], where,
+                          "goroutines (%s)" % kind, res, False)
+        if isinstance(flat, dict):
+            n = sum(w["count"] for w in truth["goroutines"])
+            mine = [x for x in flat.get("goroutines") or []
+                    if (x.get("user_frame") or {}).get("function") in {w["function"] for w in truth["goroutines"]}]
+            res.check(len(mine) == n and all(x.get("count") == 1 for x in mine), where,
+                      "%s: ungrouped, one row per goroutine (%d)" % (kind, n), "got %d" % len(mine))
+
+
 def check_site_estimate(row, want, kind, where, res):
     """A site sampled at the default rate: the estimate of the population
     lies within 50 % of the truth (about four standard deviations), the
@@ -2263,6 +2297,8 @@ def main():
                     check_split(retain, r, res)
                 if truth.get("sites"):
                     check_sites(retain, r, truth, core, res)
+                if truth.get("goroutines"):
+                    check_goroutines(retain, r, truth, core, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

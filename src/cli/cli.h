@@ -101,5 +101,6 @@ int cmd_export(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_shared(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
+int cmd_goroutines(int argc, char **argv);
 
 #endif

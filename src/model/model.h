@@ -112,6 +112,11 @@ typedef struct rt_goroutine {
     uint32_t start_function; /* outermost frame (what the goroutine runs) */
     uint8_t is_system;
     uint8_t pad[3];
+    uint32_t frame_start;  /* its stack in rt_model.frames, innermost first */
+    uint32_t nframes;      /* 0 when not recorded */
+    rt_frame created_by;   /* the go statement (function 0 if unknown) */
+    uint64_t stack_bytes;  /* the stack's size (cores), the frames' (dumps) */
+    int64_t wait_since;    /* runtime nanotime it began waiting, 0 if unknown */
 } rt_goroutine;
 
 /* A value for some objects (their type, their allocation site).  Few
@@ -226,6 +231,8 @@ typedef struct rt_model {
     uint64_t heap_objects_runtime; /* MemStats.HeapObjects, 0 if unknown */
     uint64_t heap_alloc_runtime;   /* MemStats.HeapAlloc */
     uint32_t nthreads;
+    int64_t clock_ns;      /* a runtime nanotime close to the moment of the input
+                              (cores: the latest one seen), 0 if unknown */
     /* where a core's runtime globals were found, for the curious and the
      * tests: how ("DWARF", "symbols", "code"; static), and each address */
     const char *globals_found_by;

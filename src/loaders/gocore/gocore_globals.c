@@ -286,6 +286,8 @@ int gc_globals_find(gc_load *L, rt_error *err)
         { "runtime.MemProfileRate", offsetof(gc_globals, memprofilerate), 0 },
         { "runtime.allfin", offsetof(gc_globals, allfin), 0 },
         { "runtime.gcCleanups", offsetof(gc_globals, gccleanups), 0 },
+        { "runtime.sched", offsetof(gc_globals, sched), 0 },
+        { "runtime.waitReasonStrings", offsetof(gc_globals, waitreasons), 0 },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         uint64_t a = named(L, want[i].name);

@@ -78,6 +78,11 @@ typedef struct gc_layout {
     uint64_t df_sp, df_pc, df_fn, df_link;    /* runtime._defer */
     uint64_t pn_arg, pn_link;                 /* runtime._panic (arg: an eface) */
     uint64_t sg_elem, sg_c, sg_waitlink;      /* runtime.sudog */
+    /* what `goroutines` shows of a goroutine (optional) */
+    uint64_t ginfo_ok;
+    uint64_t g_gopc, g_waitsince, g_waitreason; /* runtime.g */
+    uint64_t sched_lastpoll;                  /* runtime.schedt.lastpoll */
+    uint64_t waitreasons_len;                 /* len(runtime.waitReasonStrings) */
 
     /* allocation sites: span specials of kind profile → bucket (optional:
      * sites_ok is 0 when any of it is missing) */
@@ -128,7 +133,8 @@ typedef struct gc_layout {
     X(g_startpc) X(g_sched_pc) X(g_syscallpc) X(g_sched_ctxt) X(has_unwind) X(has_startpc) \
     X(g_dead) X(g_idle) X(g_running) X(g_deadextra) X(defer_ok) X(panic_ok) X(sudog_ok) \
     X(g_defer) X(g_panic) X(g_waiting) X(df_sp) X(df_pc) X(df_fn) X(df_link) X(pn_arg) \
-    X(pn_link) X(sg_elem) X(sg_c) X(sg_waitlink) X(sites_ok) X(sp_specials) X(spc_next) \
+    X(pn_link) X(sg_elem) X(sg_c) X(sg_waitlink) X(ginfo_ok) X(g_gopc) X(g_waitsince) \
+    X(g_waitreason) X(sched_lastpoll) X(waitreasons_len) X(sites_ok) X(sp_specials) X(spc_next) \
     X(spc_offset) X(spc_kind) X(spc_offset_size) X(spp_b) X(bk_size) X(bk_nstk) X(bk_hdr) \
     X(mr_allocs) X(mr_frees) X(kind_profile) X(md_pcheader) X(md_pclntable) X(md_text) \
     X(md_gofunc) X(md_rodata) X(pcln_ok) X(specials_ok) X(fin_ok) X(kind_finalizer) X(spf_fn) \
@@ -166,6 +172,7 @@ int gc_layout_table(int minor, gc_layout *y, const char **from);
 typedef struct gc_globals {
     uint64_t mheap, allgs, firstmoduledata;
     uint64_t memprofilerate, allfin, gccleanups;
+    uint64_t sched, waitreasons;  /* runtime.sched, runtime.waitReasonStrings (optional) */
     const char *how;       /* "DWARF", "symbols" or "code": how they were found */
 } gc_globals;
 
@@ -193,6 +200,7 @@ typedef struct gc_load {
     gc_span *spans;        /* sorted by base */
     size_t nspans;
     uint32_t *span_first;  /* first object id of each span */
+    size_t cap_frame;      /* of m->frames (goroutines' stacks, then sites) */
 
     struct gp_table *pcln; /* the executable's pc-value table, NULL if unreadable */
     uint8_t *pcln_copy;    /* its bytes when no single view covers them */

@@ -115,6 +115,12 @@ static void read_owned_layout(const lay_src *L, gc_layout *y)
     y->panic_ok = field(L, T_G, NAMES("_panic"), &y->g_panic, NULL, &e) == 0 &&
         field(L, T_P, NAMES("arg"), &y->pn_arg, NULL, &e) == 0 &&
         field(L, T_P, NAMES("link"), &y->pn_link, NULL, &e) == 0;
+    const dw_var *wrs = dwi_global(L->dw, "runtime.waitReasonStrings");
+    y->waitreasons_len = wrs && wrs->type ? dwt_array_len(wrs->type) : 0;
+    y->ginfo_ok = field(L, T_G, NAMES("gopc"), &y->g_gopc, NULL, &e) == 0 &&
+        field(L, T_G, NAMES("waitsince"), &y->g_waitsince, NULL, &e) == 0 &&
+        field(L, T_G, NAMES("waitreason"), &y->g_waitreason, NULL, &e) == 0 &&
+        field(L, NAMES("runtime.schedt"), NAMES("lastpoll.value", "lastpoll"), &y->sched_lastpoll, NULL, &e) == 0;
     y->sudog_ok = field(L, T_G, NAMES("waiting"), &y->g_waiting, NULL, &e) == 0 &&
         field(L, T_S, NAMES("elem"), &y->sg_elem, NULL, &e) == 0 &&
         field(L, T_S, NAMES("c"), &y->sg_c, NULL, &e) == 0 &&

@@ -92,6 +92,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x50, /* sg_c */
         0x40, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x128, /* g_gopc */
+        0xa8, /* g_waitsince */
+        0xb0, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x1b, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */
@@ -226,6 +232,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x50, /* sg_c */
         0x40, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x118, /* g_gopc */
+        0xa8, /* g_waitsince */
+        0xb0, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x20, /* waitreasons_len */
         0x1, /* sites_ok */
         0x88, /* sp_specials */
         0x0, /* spc_next */
@@ -360,6 +372,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x50, /* sg_c */
         0x40, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x118, /* g_gopc */
+        0xa8, /* g_waitsince */
+        0xb0, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x25, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */
@@ -494,6 +512,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x50, /* sg_c */
         0x40, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x120, /* g_gopc */
+        0xb0, /* g_waitsince */
+        0xb8, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x26, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */
@@ -628,6 +652,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x50, /* sg_c */
         0x40, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x120, /* g_gopc */
+        0xb0, /* g_waitsince */
+        0xb8, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x2c, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */
@@ -762,6 +792,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x58, /* sg_c */
         0x48, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x120, /* g_gopc */
+        0xa8, /* g_waitsince */
+        0xb0, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x2f, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */
@@ -896,6 +932,12 @@ const gc_layout_entry gc_layout_entries[] = {
         0x18, /* sg_elem */
         0x58, /* sg_c */
         0x48, /* sg_waitlink */
+        0x1, /* ginfo_ok */
+        0x120, /* g_gopc */
+        0xa8, /* g_waitsince */
+        0xb0, /* g_waitreason */
+        0x8, /* sched_lastpoll */
+        0x2f, /* waitreasons_len */
         0x1, /* sites_ok */
         0x80, /* sp_specials */
         0x0, /* spc_next */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gopclntab/gopclntab.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
@@ -201,6 +202,40 @@ static int goroutine_start(gc_load *L, const rt_goroutine *gr, uint64_t g, int64
     return *sp >= lo && *sp < hi && *pc;
 }
 
+/* What `goroutines` shows beyond the roots: the go statement that made
+ * it, what it waits for and since when, its stack's size. */
+static void goroutine_info(gc_load *L, rt_goroutine *gr, uint64_t g, uint64_t lo, uint64_t hi)
+{
+    const gc_layout *y = &L->lay;
+    rt_model *m = L->m;
+    gr->stack_bytes = hi - lo;
+    if (!y->ginfo_ok)
+        return;
+    gr->gopc = ec_read_u64_or(L->core, g + y->g_gopc, 0);
+    gr->wait_since = (int64_t)ec_read_u64_or(L->core, g + y->g_waitsince, 0);
+    if (gr->wait_since > m->clock_ns)
+        m->clock_ns = gr->wait_since;
+    gp_frame f[8];
+    if (gr->gopc > L->bias && L->pcln) {
+        /* the call's own line: one before the return address, as the runtime's traceback does */
+        size_t n = gp_frames(L->pcln, gr->gopc - L->bias - 1, f, 8);
+        if (n)
+            gr->created_by = (rt_frame){ strpool_intern_cstr(m->strings, f[0].function),
+                                         strpool_intern_cstr(m->strings, f[0].file),
+                                         f[0].line > 0 ? (uint32_t)f[0].line : 0 };
+    }
+    uint8_t reason = 0;
+    rt_error e;
+    if (L->glob.waitreasons && ec_read(L->core, g + y->g_waitreason, &reason, 1, &e) == 0 &&
+        reason < y->waitreasons_len) {
+        uint64_t s = ec_read_u64_or(L->core, L->glob.waitreasons + 16 * reason, 0);
+        uint64_t len = ec_read_u64_or(L->core, L->glob.waitreasons + 16 * reason + 8, 0);
+        char buf[128];
+        if (len && len < sizeof buf && ec_read(L->core, s, buf, (size_t)len, &e) == 0)
+            gr->wait_reason = strpool_intern(m->strings, buf, (size_t)len);
+    }
+}
+
 int gc_roots_stacks(gc_load *L, rt_error *err)
 {
     const gc_layout *y = &L->lay;
@@ -239,6 +274,8 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         gr->id = ec_read_u64_or(L->core, g + y->g_goid, 0);
         gr->gaddr = g;
         gr->status = status;
+        goroutine_info(L, gr, g, lo, hi);
+        gr->frame_start = m->nframe;
         if (y->has_startpc) {
             uint64_t pc = ec_read_u64_or(L->core, g + y->g_startpc, 0);
             const dw_func *f = pc ? dwi_func_at(L->dw, pc - L->bias) : NULL;
@@ -270,6 +307,13 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         snprintf(m->roots_lost, sizeof m->roots_lost, "%s%s%s", stacks,
                  L->stacks_lost && L->globals_lost ? " and " : "",
                  L->globals_lost ? "globals (data or bss not in the core)" : "");
+    }
+    /* a moment close to the core's: the latest network poll, or the
+     * latest start of a wait */
+    if (L->lay.ginfo_ok && L->glob.sched) {
+        int64_t poll = (int64_t)ec_read_u64_or(L->core, L->glob.sched + L->lay.sched_lastpoll, 0);
+        if (poll > m->clock_ns)
+            m->clock_ns = poll;
     }
     if (partial)
         model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "

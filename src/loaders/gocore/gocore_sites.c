@@ -135,12 +135,12 @@ int gc_sites(gc_load *L, rt_error *err)
                       "sites are missing", (unsigned long long)cut);
     if (n)
         qsort(smp, n, sizeof *smp, cmp_sample);
-    size_t cap_site = 0, cap_frame = 0, bad = 0;
+    size_t cap_site = 0, bad = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && smp[j].bucket == smp[i].bucket)
             j++;
-        if (read_bucket(L, smp[i].bucket, &cap_site, &cap_frame) == 0) {
+        if (read_bucket(L, smp[i].bucket, &cap_site, &L->cap_frame) == 0) {
             for (size_t k = i; k < j; k++)
                 model_set_site(m, smp[k].obj, m->nsite - 1);
         } else {

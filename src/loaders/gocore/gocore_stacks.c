@@ -246,6 +246,26 @@ static int scan_frame_maps(stk_walk *w, frame_roots *fr, const gp_func *f, uint6
     return 0;
 }
 
+/* The logical frames at a frame's pc (its inlined calls first) onto the
+ * goroutine's stack in the model; the physical function alone where the
+ * table does not say. */
+static void record_frames(gc_load *L, rt_goroutine *gr, uint64_t lookup_pc, uint32_t function)
+{
+    rt_model *m = L->m;
+    gp_frame f[16];
+    size_t n = L->pcln ? gp_frames(L->pcln, lookup_pc, f, 16) : 0;
+    if (n > 16)
+        n = 16;
+    RT_GROW(m->frames, L->cap_frame, (size_t)m->nframe + (n ? n : 1));
+    if (!n)
+        m->frames[m->nframe++] = (rt_frame){ function, 0, 0 };
+    for (size_t i = 0; i < n; i++)
+        m->frames[m->nframe++] = (rt_frame){ strpool_intern_cstr(m->strings, f[i].function),
+                                             strpool_intern_cstr(m->strings, f[i].file),
+                                             f[i].line > 0 ? (uint32_t)f[i].line : 0 };
+    gr->nframes = m->nframe - gr->frame_start;
+}
+
 int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t sp,
                   int interrupted, uint32_t *panicked_in)
 {
@@ -286,6 +306,7 @@ int gc_stack_walk(gc_load *L, rt_goroutine *gr, uint64_t lo, uint64_t hi, uint64
         frame_roots_init(&fr);
         fr.types = fr.conservative ? NULL : L->ty; /* a variable's type says nothing of a dead slot */
         model_goroutine_frame(L->m, gr, f.name ? fr.function : 0);
+        record_frames(L, gr, fr.lookup_pc, fr.function);
         if (after_gopanic && !*panicked_in)
             *panicked_in = fr.function;
         after_gopanic = f.name && strcmp(f.name, "runtime.gopanic") == 0;

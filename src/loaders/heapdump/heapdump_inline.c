@@ -87,8 +87,11 @@ void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
     }
     name_index x;
     index_build(&x, pc.tab);
-    rt_frame *frames = NULL, buf[MAX_INLINE];
-    size_t n = 0, cap = 0, expanded = 0;
+    /* the frames so far (goroutines' too) stay where they are; the sites'
+     * expanded stacks follow them */
+    size_t n = m->nframe, cap = m->nframe, expanded = 0;
+    rt_frame *frames = rt_malloc((cap + 1) * sizeof *frames), buf[MAX_INLINE];
+    memcpy(frames, m->frames, n * sizeof *frames);
     for (uint32_t k = 0; k < m->nsite; k++) {
         rt_site *s = &m->sites[k];
         size_t start = n;

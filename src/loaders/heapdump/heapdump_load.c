@@ -59,6 +59,12 @@ static void on_goroutine(hd_load *L, const hd_record *r)
     g->status = (uint32_t)r->status;
     g->is_system = r->is_system != 0;
     g->wait_reason = strpool_intern(m->strings, r->waitreason.s, r->waitreason.len);
+    g->wait_since = (int64_t)r->waitsince;
+    g->frame_start = m->nframe; /* its frame records follow it */
+    /* the go statement, by function (a dump has no line table) */
+    const dw_func *cf = L->dw && r->gopc ? dwi_func_at(L->dw, r->gopc - 1 - (uint64_t)L->bias) : NULL;
+    if (cf && cf->name)
+        g->created_by.function = strpool_intern_cstr(m->strings, cf->name);
     L->cur_goid = r->goid;
     L->have_goroutine = 1;
     L->ngframe = 0;
@@ -104,6 +110,12 @@ static int on_frame(hd_load *L, const hd_record *r, rt_error *err)
             L->panicked_in = fname;
         RT_GROW(L->gframes, L->cap_gframe, L->ngframe + 1);
         L->gframes[L->ngframe++] = (hd_gframe){ r->addr, r->contents.len, fname };
+        if (g->frame_start + g->nframes == m->nframe) { /* still contiguous */
+            RT_GROW(m->frames, L->cap_frame, (size_t)m->nframe + 1);
+            m->frames[m->nframe++] = (rt_frame){ fname, 0, 0 };
+            g->nframes++;
+        }
+        g->stack_bytes += r->contents.len;
     }
     /* a root per DWARF local (the executable's, found by the frame's
      * function name; its entry pc in the dump gives the load bias, so PIE

@@ -284,6 +284,20 @@ type Facts struct {
 	Reads      []Read
 	Sites      []Site
 	Profile    string
+	Goroutines []GoroutineFact
+}
+
+// GoroutineFact is a group of goroutines with one stack: `goroutines
+// --group` must show Count of them running Function (their first frame
+// outside the runtime), in Status with WaitReason, created by the go
+// statement in CreatedBy, each retaining at least MinRetained bytes.
+type GoroutineFact struct {
+	Function    string `json:"function"`
+	Count       int    `json:"count"`
+	Status      string `json:"status"`
+	WaitReason  string `json:"wait_reason"`
+	CreatedBy   string `json:"created_by"`
+	MinRetained uint64 `json:"min_retained"`
 }
 
 // Site is what one allocating function has live at the dump — every
@@ -328,6 +342,8 @@ type File struct {
 	// moment (its path relative to the dump's folder).
 	Sites   []Site `json:"sites,omitempty"`
 	Profile string `json:"profile,omitempty"`
+	// Goroutines are groups `retain goroutines --group` must show.
+	Goroutines []GoroutineFact `json:"goroutines,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -563,7 +579,7 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
 		Shared: facts.Shared, Hidden: facts.Hidden, Reads: facts.Reads, Sites: facts.Sites,
-		Profile: facts.Profile}
+		Profile: facts.Profile, Goroutines: facts.Goroutines}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
