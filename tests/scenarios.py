@@ -1935,6 +1935,46 @@ def check_export_paths(retain, r, core, res):
                   "-diff_base of the dump's and the core's exports works", (d.stdout + d.stderr)[:400])
 
 
+def check_growth(retain, r, truth, core, res):
+    """`retain diff OLD -- NEW` between the program's two snapshots: dump
+    and dump, dump and core (mixed), profile and profile (sites): each
+    group of the truth has its deltas and status."""
+    where = r.where + "/diff"
+    old, old_prof = r.dump + ".old", r.dump + ".old.pb.gz"
+    new_prof = os.path.join(os.path.dirname(r.dump), truth.get("profile") or "")
+    pairs = [("dump+dump", [old, r.exe], [r.dump, r.exe])]
+    if core:
+        pairs.append(("dump+core", [old, r.exe], [r.core, r.exe]))
+    pairs.append(("profile+profile", [old_prof], [new_prof]))
+    for label, a, b in pairs:
+        for by in ("type", "site", "root"):
+            wants = [g for g in truth["growth"] if g["by"] == by]
+            if not wants or (label == "profile+profile" and by != "site"):
+                continue
+            out = run_retain(retain, ["diff", "--json", "--by", by, "-n", "0"] + a + ["--"] + b, where,
+                             "diff --by %s (%s)" % (by, label), res, False)
+            if not isinstance(out, dict):
+                continue
+            groups = out.get("groups") or []
+            for want in wants:
+                key = "label" if by == "site" else "name"
+                got = [g for g in groups if g.get(key) == want["name"]]
+                row = got[0] if len(got) == 1 else {}
+                d = row.get("delta") or {}
+                if want.get("at_least"):
+                    ok = row.get("status") == want["status"] and isinstance(d.get("bytes"), int) and \
+                        d["bytes"] >= want["bytes"]
+                else:
+                    ok = (row.get("status"), d.get("count"), d.get("bytes")) == \
+                        (want["status"], want["count"], want["bytes"])
+                res.check(ok, where, "%s --by %s: %s %s by %d objects, %d bytes" %
+                          (label, by, want["name"], want["status"], want["count"], want["bytes"]),
+                          json.dumps(got)[:500])
+            deltas = [g.get("delta", {}).get("bytes") for g in groups]
+            res.check(deltas == sorted(deltas, reverse=True), where, "%s --by %s: largest growth first" %
+                      (label, by))
+
+
 def check_goroutines(retain, r, truth, core, res):
     """`retain goroutines --group --json` on the dump and the core: each
     group of the truth is one row with its count, status, wait reason,
@@ -2299,6 +2339,8 @@ def main():
                     check_sites(retain, r, truth, core, res)
                 if truth.get("goroutines"):
                     check_goroutines(retain, r, truth, core, res)
+                if truth.get("growth"):
+                    check_growth(retain, r, truth, core, res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

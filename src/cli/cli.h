@@ -32,6 +32,7 @@ typedef struct cli_ctx {
     char *debug_env;    /* owned copy of RETAIN_DEBUG_PATH, split in place */
     char **inputs;      /* positional inputs (borrowed from argv) */
     int ninputs;
+    int dashdash;       /* inputs before a "--" (diff: the old side), -1 without one */
     rt_model *m;
     /* progress display */
     double start;
@@ -102,5 +103,6 @@ int cmd_read(int argc, char **argv);
 int cmd_shared(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
 int cmd_goroutines(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -436,6 +436,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
         if (rc)
             return rc;
     }
+    ctx->dashdash = end < argc ? nin : -1;
     for (int i = end + 1; i < argc; i++)
         argv[nin++] = argv[i];
     ctx->inputs = argv;

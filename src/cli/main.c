@@ -13,6 +13,7 @@ static const cli_cmd commands[] = {
     { "objects", cmd_objects, "every allocated object, streamed" },
     { "roots", cmd_roots, "roots ranked by the memory they retain" },
     { "shared", cmd_shared, "memory several roots hold together, by the set of roots" },
+    { "diff", cmd_diff, "what grew between two snapshots, by type, site or root" },
     { "goroutines", cmd_goroutines, "goroutines: status, wait, stack, what each keeps alive; --group folds" },
     { "sites", cmd_sites, "allocation sites: live objects, the heap profile, the roots keeping them" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },

@@ -285,6 +285,20 @@ type Facts struct {
 	Sites      []Site
 	Profile    string
 	Goroutines []GoroutineFact
+	Growth     []Growth
+}
+
+// Growth is one group's change between the program's first snapshot
+// (DUMP.old, DUMP.old.pb.gz) and its last (`retain diff`): By "type",
+// "site" (Name: the allocating function) or "root"; Count and Bytes the
+// deltas (Bytes a lower bound when AtLeast), Status as diff says it.
+type Growth struct {
+	By      string `json:"by"`
+	Name    string `json:"name"`
+	Count   int64  `json:"count"`
+	Bytes   int64  `json:"bytes"`
+	Status  string `json:"status"`
+	AtLeast bool   `json:"at_least,omitempty"`
 }
 
 // GoroutineFact is a group of goroutines with one stack: `goroutines
@@ -344,6 +358,8 @@ type File struct {
 	Profile string `json:"profile,omitempty"`
 	// Goroutines are groups `retain goroutines --group` must show.
 	Goroutines []GoroutineFact `json:"goroutines,omitempty"`
+	// Growth is what `retain diff` of the first and last snapshot shows.
+	Growth []Growth `json:"growth,omitempty"`
 }
 
 // Patch is one 8-byte word to overwrite at a virtual address of the core.
@@ -579,7 +595,8 @@ func finish(scenario, dumpPath, truthPath string, items []Item, facts Facts, cor
 		MemProfileRate: runtime.MemProfileRate, Items: items,
 		Retention: facts.Retention, Chains: facts.Chains, TypeCounts: facts.TypeCounts, Patches: facts.Patches,
 		Shared: facts.Shared, Hidden: facts.Hidden, Reads: facts.Reads, Sites: facts.Sites,
-		Profile: facts.Profile, Goroutines: facts.Goroutines}
+		Profile: facts.Profile, Goroutines: facts.Goroutines,
+		Growth: facts.Growth}
 	data, err := json.MarshalIndent(&f, "", "  ")
 	check(err)
 	check(os.WriteFile(truthPath, append(data, '\n'), 0o644))
