@@ -58,8 +58,9 @@ Pin-Priority: 40
 PIN
 fi
 
+# chromium: the HTML report is checked in a real browser (tests/report_browser.py)
 pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev
-      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev gdb python3 clang)
+      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev gdb python3 clang chromium)
 for v in "${want[@]}"; do
   pkgs+=("golang-$v-go")
 done

@@ -18,6 +18,7 @@ static const cli_cmd commands[] = {
     { "sites", cmd_sites, "allocation sites: live objects, the heap profile, the roots keeping them" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },
     { "export", cmd_export, "the dominator tree for pprof or Graphviz" },
+    { "report", cmd_report, "one self-contained HTML page: suspects, paths, tree, tables" },
     { "read", cmd_read, "hex dump of process memory from a core" },
 };
 
