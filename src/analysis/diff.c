@@ -108,6 +108,12 @@ static void by_site(const rt_model *m, const rt_retained *r, const rt_shared *s,
         const rt_site_row *row = &S.rows[k];
         uint32_t nf;
         const rt_frame *f = sites_row_frames(m, row, &nf);
+        uint32_t alloc = row->site != RT_NONE ? m->sites[row->site].alloc_frame
+                         : row->psite != RT_NONE ? m->psites[row->psite].alloc_frame : 0;
+        if (alloc < nf) { /* as sites keys it: from the allocating frame */
+            f += alloc;
+            nf -= alloc;
+        }
         stack_name(m, f, nf, name, sizeof name);
         add(out, &cap, name, strpool_get(m->strings, sites_row_function(m, row)));
         rt_group_sum *g = &out->g[out->n - 1];

@@ -79,12 +79,16 @@ static void keys_free(keys *K)
     free(K->slots);
 }
 
-/* The key of a stack under the grouping: the stack, or its allocating
- * frame (function only, or function and line). */
+/* The key of a stack under the grouping: the stack from its allocating
+ * frame outward (the runtime's own frames above it differ between a core,
+ * a dump and a profile of one allocation: inlined helpers of mallocgc),
+ * or the allocating frame alone (function only, or function and line). */
 static uint32_t row_key(keys *K, rt_sites_by by, const rt_frame *f, uint32_t n, uint32_t alloc)
 {
-    if (by == RT_SITES_BY_STACK || n == 0)
+    if (n == 0)
         return key_of(K, f, n);
+    if (by == RT_SITES_BY_STACK)
+        return alloc < n ? key_of(K, f + alloc, n - alloc) : key_of(K, f, n);
     rt_frame one = f[alloc < n ? alloc : 0];
     if (by == RT_SITES_BY_FUNCTION)
         one.file = one.line = 0;

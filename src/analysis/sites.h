@@ -4,8 +4,10 @@
  * own in-use figures, and the roots that keep the site's objects alive.
  *
  * A site is a stack (the heap's memory-profile buckets, the profile's
- * samples), grouped by the whole stack, by the allocating function, or by
- * its line; heap and profile are joined by those names, never by
+ * samples), grouped by the stack from the allocating function outward (the
+ * runtime's frames above it are left out: cores, dumps and profiles show
+ * mallocgc's inlined helpers differently), by the allocating function, or
+ * by its line; heap and profile are joined by those names, never by
  * address.  Who keeps an object alive is read off the dominator tree: the
  * root whose subtree holds it, else the group of roots that hold the
  * shared top above it together (shared.h). */

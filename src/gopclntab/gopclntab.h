@@ -124,5 +124,9 @@ size_t gp_frames(const gp_table *t, uint64_t pc, gp_frame *out, size_t max);
  * dump records of a frame: its physical function, with the file and line
  * of the code inlined there.  0 found, -1 none. */
 int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t line, uint64_t *pc);
+/* The idx-th run [start, end) of f's pcs whose innermost position is
+ * file:line, in pc order.  0, or -1 when there are fewer. */
+int gp_line_run(const gp_table *t, const gp_func *f, const char *file, int32_t line, size_t idx, uint64_t *start,
+                uint64_t *end);
 
 #endif

@@ -99,7 +99,8 @@ size_t gp_frames(const gp_table *t, uint64_t pc, gp_frame *out, size_t max)
     }
 }
 
-int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t line, uint64_t *pc)
+int gp_line_run(const gp_table *t, const gp_func *f, const char *file, int32_t line, size_t idx, uint64_t *start,
+                uint64_t *end)
 {
     gp_rawfunc rf;
     if (!f || gp_rawfunc_at(t, f->off, &rf) != 0 || rf.pcln == 0)
@@ -109,26 +110,34 @@ int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t
     const gp_region r = t->pctab;
     if (rf.pcln >= r.end - r.off)
         return -1;
-    const uint8_t *p = t->data + r.off + rf.pcln, *end = t->data + r.end;
+    const uint8_t *p = t->data + r.off + rf.pcln, *e = t->data + r.end;
     uint64_t at = f->entry;
     int32_t v = -1;
-    while (p < end && at < f->end) {
+    while (p < e && at < f->end) {
         if (*p == 0 && at != f->entry)
             return -1;
         uint32_t uv, pcd;
-        if (!gp_uvarint(&p, end, &uv) || !gp_uvarint(&p, end, &pcd))
+        if (!gp_uvarint(&p, e, &uv) || !gp_uvarint(&p, e, &pcd))
             return -1;
         v = (int32_t)((uint32_t)v + ((uv >> 1) ^ (0u - (uv & 1))));
+        uint64_t next = at + (uint64_t)pcd * t->quantum;
         if (v == line) {
             const char *fn;
             int32_t ln;
             file_line(t, &rf, f->entry, at, &fn, &ln);
-            if (ln == line && strcmp(fn, file) == 0) {
-                *pc = at;
+            if (ln == line && strcmp(fn, file) == 0 && idx-- == 0) {
+                *start = at;
+                *end = next;
                 return 0;
             }
         }
-        at += (uint64_t)pcd * t->quantum;
+        at = next;
     }
     return -1;
+}
+
+int gp_pc_of_line(const gp_table *t, const gp_func *f, const char *file, int32_t line, uint64_t *pc)
+{
+    uint64_t end;
+    return gp_line_run(t, f, file, line, 0, pc, &end);
 }

@@ -14,7 +14,7 @@
 
 /* Funcdata at link-time address addr: from the allocated section that
  * holds all of it. */
-static int read_linktime(void *ctx, uint64_t addr, void *buf, size_t n)
+int elf_pcln_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
     elf_pcln *p = ctx;
     Elf_Scn *scn = NULL;
@@ -68,7 +68,7 @@ int elf_pcln_open(const char *path, uint64_t gofunc, elf_pcln *p, rt_error *err)
     p->bytes = rt_malloc(tab->d_size);
     memcpy(p->bytes, tab->d_buf, tab->d_size);
     gp_source src = { .data = p->bytes, .len = tab->d_size, .text_start = text, .what = path,
-                      .gofunc = gofunc, .read = gofunc ? read_linktime : NULL, .read_ctx = p };
+                      .gofunc = gofunc, .read = gofunc ? elf_pcln_read : NULL, .read_ctx = p };
     p->fd = fd;
     p->elf = e;
     if ((rc = gp_open(&src, &p->tab, err)) == 0)

@@ -22,4 +22,8 @@ typedef struct elf_pcln {
 int elf_pcln_open(const char *path, uint64_t gofunc, elf_pcln *p, rt_error *err);
 void elf_pcln_close(elf_pcln *p); /* NULL-safe, idempotent */
 
+/* n bytes at link-time address addr of the executable's allocated
+ * sections (code, funcdata), ctx an open elf_pcln.  0 or -1. */
+int elf_pcln_read(void *ctx, uint64_t addr, void *buf, size_t n);
+
 #endif

@@ -50,18 +50,38 @@ static int index_find(const name_index *x, const gp_table *t, const char *name, 
     return -1;
 }
 
-/* One frame of the dump → its chain (into out, at most MAX_INLINE); the
- * count, 0 when it stays as it is. */
-static size_t expand(rt_model *m, const gp_table *t, const name_index *x, const rt_frame *f, rt_frame *out)
+/* The pc to expand the dump's innermost frame at.  The dump gives that
+ * frame the line of its return address itself (the runtime moves only the
+ * outer frames' pcs back into their call): the line after the call when
+ * the call ended its line.  So: the first return address on that line —
+ * a pc right after a CALL rel32 — and the call before it (pc - 1); else
+ * the line's first pc. */
+static uint64_t leaf_pc(elf_pcln *pc, const gp_func *g, const char *file, uint32_t line, uint64_t first)
 {
+    uint64_t start, end;
+    uint8_t code[5];
+    for (size_t run = 0; run < 64 && gp_line_run(pc->tab, g, file, (int32_t)line, run, &start, &end) == 0; run++)
+        for (uint64_t p = start; p < end && p < start + 4096; p++)
+            if (p >= g->entry + 5 && elf_pcln_read(pc, p - 5, code, 5) == 0 && code[0] == 0xe8)
+                return p - 1;
+    return first;
+}
+
+/* One frame of the dump → its chain (into out, at most MAX_INLINE); the
+ * count, 0 when it stays as it is.  leaf: the innermost frame of its stack. */
+static size_t expand(rt_model *m, elf_pcln *pcln, const name_index *x, const rt_frame *f, int leaf, rt_frame *out)
+{
+    const gp_table *t = pcln->tab;
     const char *fn = strpool_get(m->strings, f->function), *file = strpool_get(m->strings, f->file);
     gp_func g;
     uint64_t pc;
     gp_frame chain[MAX_INLINE];
     if (index_find(x, t, fn, &g) != 0 || gp_pc_of_line(t, &g, file, (int32_t)f->line, &pc) != 0)
         return 0;
+    if (leaf)
+        pc = leaf_pc(pcln, &g, file, f->line, pc);
     size_t n = gp_frames(t, pc, chain, MAX_INLINE);
-    if (n < 2 || n > MAX_INLINE || strcmp(chain[n - 1].function, fn) != 0)
+    if (n < 1 || n > MAX_INLINE || strcmp(chain[n - 1].function, fn) != 0 || (n == 1 && !leaf))
         return 0; /* nothing inlined there, or not the function the dump named */
     for (size_t i = 0; i < n; i++)
         out[i] = (rt_frame){ strpool_intern_cstr(m->strings, chain[i].function),
@@ -97,12 +117,22 @@ void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
         size_t start = n;
         for (uint32_t i = 0; i < s->nframes; i++) {
             const rt_frame *f = &m->frames[s->frame_start + i];
-            size_t got = expand(m, pc.tab, &x, f, buf);
+            size_t got = expand(m, &pc, &x, f, i == 0, buf);
             RT_GROW(frames, cap, n + (got ? got : 1));
             if (got) {
                 memcpy(frames + n, buf, got * sizeof *buf);
                 n += got;
                 expanded++;
+                /* runtimes that record a pc per inlined frame (tracebackPCs)
+                 * already list the outer ones, named by the physical
+                 * function: those are this chain's rest, not more frames */
+                uint32_t k = 1;
+                while (k < got && i + k < s->nframes &&
+                       m->frames[s->frame_start + i + k].function == f->function &&
+                       m->frames[s->frame_start + i + k].line == buf[k].line)
+                    k++;
+                if (k == got)
+                    i += (uint32_t)got - 1;
             } else {
                 frames[n++] = *f;
             }
