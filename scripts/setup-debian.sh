@@ -39,6 +39,7 @@ URIs: $mirror
 Suites: bookworm-backports trixie sid
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+Check-Valid-Until: no
 SRC
   else
     echo "setup: no Debian mirror in the machine's apt sources; only bookworm's own suites will be tried" >&2

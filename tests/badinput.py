@@ -730,6 +730,18 @@ def check_profiles(res, retain, work, dump, exe):
         retain.expect_error("profile: " + what, ["overview", path], 1, [path])
         retain.expect_error("profile with a dump: " + what, ["sites", "--profile", path, dump, exe], 1, [path])
     retain.expect_error("a heap profile alone: roots", ["roots", real], 2, ["heap profile alone", "core or heap dump"])
+    retain.expect_error("objects --min-size without a number", ["objects", "--min-size", "lots", dump, exe], 2,
+                        ["--min-size", "'lots'"])
+    r = retain.run("objects --min-size 1KiB --reachable", ["objects", "--json", "--min-size", "1KiB", "--reachable",
+                                                          dump, exe])
+    if r is not None:
+        rows = json.loads(r[1]).get("objects") if r[0] == 0 else None
+        res.check(isinstance(rows, list) and rows and all(x["size"] >= 1024 and x["reachable"] for x in rows),
+                  "objects filters", "--min-size 1KiB --reachable keeps only those", repr(rows)[:200])
+    r = retain.run("--version", ["--version"])
+    if r is not None:
+        res.check(r[0] == 0 and re.search(r"^Go 1\.\d+-1\.\d+ \(tested: ", r[1], re.M) is not None, "--version",
+                  "names the Go versions read", repr(r[1]))
 
 
 def check_core(res, retain, core, exe, leaked, other):

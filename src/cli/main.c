@@ -46,7 +46,7 @@ static void usage(FILE *f)
     fprintf(f,
             "\n"
             "Every command takes --json.  'retain help COMMAND' or 'retain COMMAND --help'\n"
-            "describes one.\n"
+            "describes one; 'retain --version' prints the version and the Go versions read.\n"
             "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
 }
 
@@ -86,7 +86,7 @@ static int run(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("retain %s\n", RETAIN_VERSION);
+        printf("retain %s\nGo %s (tested: %s)\n", RETAIN_VERSION, GV_SUPPORTED, GV_TESTED);
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
