@@ -705,6 +705,42 @@ def make_core(res, go, work):
     return core, exe, m.group(1).decode()
 
 
+def check_packed_inputs(res, retain, work, dump, exe, core=None):
+    """A gzip'd dump, a zstd-compressed core (as systemd-coredump keeps
+    them), and a dump on standard input read like the plain files; a
+    gzip stream cut short: one line."""
+    def overview(args, stdin=None):
+        p = subprocess.run([retain.exe, "overview", "--json"] + args, capture_output=True, text=True, stdin=stdin)
+        try:
+            return p.returncode, json.loads(p.stdout), p.stderr
+        except ValueError:
+            return p.returncode, None, p.stderr
+    _, plain, _ = overview([dump, exe])
+    gz = os.path.join(work, "packed.dump.gz")
+    with open(dump, "rb") as f, gzip.open(gz, "wb") as g:
+        shutil.copyfileobj(f, g)
+    rc, got, err = overview([gz, exe])
+    res.check(rc == 0 and got and plain and got.get("objects") == plain.get("objects"), "gzip'd dump",
+              "read as the dump", err[-300:])
+    with open(dump, "rb") as f:
+        rc, got, err = overview(["-", exe], stdin=f)
+    res.check(rc == 0 and got and plain and got.get("edges") == plain.get("edges"), "dump on standard input",
+              "read as the dump", err[-300:])
+    with open(gz, "rb") as f:
+        data = f.read()
+    cut = os.path.join(work, "cut.dump.gz")
+    with open(cut, "wb") as f:
+        f.write(data[: len(data) // 2])
+    retain.expect_error("gzip'd dump cut short", ["overview", cut, exe], 1, [cut, "gzip"])
+    if core and shutil.which("zstd"):
+        _, cplain, _ = overview([core])
+        zst = os.path.join(work, "packed.core.zst")
+        subprocess.run(["zstd", "-q", "-f", "-o", zst, core], check=False)
+        rc, got, err = overview([zst])
+        res.check(rc == 0 and got and cplain and got.get("objects") == cplain.get("objects"), "zstd'd core",
+                  "read as the core", err[-300:])
+
+
 def check_profiles(res, retain, work, dump, exe):
     """Damaged heap profiles, made from a real one (fuzz/corpus-pprof, written
     by a Go program): one line naming the file, exit 1, alone or with a
@@ -876,6 +912,7 @@ def main():
         core, leaky, leaked = made
         hashes[core] = sha256(core)
         check_core(res, retain, core, leaky, leaked, other)
+        check_packed_inputs(res, retain, work, dump, exe, core)
         check_core_outputs(res, retain, work, core, leaky, leaked, hashes)
 
     for p, h in sorted(hashes.items()):

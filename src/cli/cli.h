@@ -34,6 +34,10 @@ typedef struct cli_ctx {
     int ninputs;
     int dashdash;       /* inputs before a "--" (diff: the old side), -1 without one */
     rt_model *m;
+    /* inputs unpacked into temporary files (gzip, zstd, standard input),
+     * open until cli_done */
+    struct input_unpacked *unpacked;
+    int nunpacked;
     /* progress display */
     double start;
     int progress_shown;

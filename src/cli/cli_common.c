@@ -1,6 +1,7 @@
 /* cli_common.c — loading, errors, progress and formatting shared by
  * the subcommands. */
 #include "cli/cli.h"
+#include "io/input_unpack.h"
 
 #include "analysis/retained.h"
 #include "report/labels.h"
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,11 +71,25 @@ int cli_load(cli_ctx *ctx)
     rt_error err;
     rt_inputs in;
     rt_error_clear(&err);
-    /* --profile FILE is one more input, recognised like the others */
+    /* --profile FILE is one more input, recognised like the others; a
+     * compressed dump or core, or standard input, is read from an unpacked
+     * copy */
     char *paths[64];
     int n = 0;
-    for (int i = 0; i < ctx->ninputs && n < 63; i++)
-        paths[n++] = ctx->inputs[i];
+    free(ctx->unpacked);
+    ctx->unpacked = rt_calloc(65, sizeof *ctx->unpacked);
+    ctx->nunpacked = 0;
+    for (int i = 0; i < ctx->ninputs && n < 63; i++) {
+        input_unpacked *u = &ctx->unpacked[ctx->nunpacked];
+        if (input_unpack(ctx->inputs[i], u, &err) != 0)
+            return cli_report_error(ctx->cmd, &err);
+        if (u->fd >= 0) {
+            ctx->nunpacked++;
+            paths[n++] = u->path;
+        } else {
+            paths[n++] = ctx->inputs[i];
+        }
+    }
     if (ctx->profile)
         paths[n++] = (char *)ctx->profile;
     if (n == 0)
@@ -112,6 +128,22 @@ int cli_load(cli_ctx *ctx)
     end_progress(ctx);
     if (rc)
         return cli_report_error(ctx->cmd, &err);
+    struct stat st;
+    if (ctx->m->input_path && stat(ctx->m->input_path, &st) == 0)
+        ctx->m->input_size = (uint64_t)st.st_size;
+    /* name an unpacked input as the user gave it */
+    for (int i = 0, k = 0; i < ctx->ninputs && k < ctx->nunpacked; i++) {
+        if (!ctx->m->input_path || strcmp(ctx->m->input_path, ctx->unpacked[k].path) != 0) {
+            if (strcmp(paths[i], ctx->unpacked[k].path) == 0)
+                k++;
+            continue;
+        }
+        char buf[600];
+        snprintf(buf, sizeof buf, "%s (%s)", ctx->inputs[i], ctx->unpacked[k].how);
+        free(ctx->m->input_path);
+        ctx->m->input_path = rt_strdup(buf);
+        break;
+    }
     if (ctx->m->partial && !ctx->json)
         fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, in.dump ? in.dump : in.core,
                 ctx->m->partial_reason);
@@ -122,6 +154,11 @@ void cli_done(cli_ctx *ctx)
 {
     model_free(ctx->m);
     ctx->m = NULL;
+    for (int i = 0; i < ctx->nunpacked; i++)
+        input_unpacked_close(&ctx->unpacked[i]);
+    free(ctx->unpacked);
+    ctx->unpacked = NULL;
+    ctx->nunpacked = 0;
     free(ctx->debug_env);
     ctx->debug_env = NULL;
 }

@@ -153,7 +153,7 @@ int cmd_overview(int argc, char **argv)
     for (uint32_t r = 0; r < m->nroot; r++)
         by_kind[m->roots[r].kind]++;
     struct stat st;
-    uint64_t input_size = stat(m->input_path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    uint64_t input_size = m->input_size ? m->input_size : stat(m->input_path, &st) == 0 ? (uint64_t)st.st_size : 0;
 
     if (ctx.json) {
         json_w w;

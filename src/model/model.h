@@ -216,6 +216,7 @@ typedef struct rt_model {
     /* what produced it */
     rt_input_kind input_kind;
     char *input_path;      /* owned */
+    uint64_t input_size;   /* bytes of the input read (unpacked), 0 if unknown */
     char *exe_path;        /* owned, NULL if none */
     char *debug_path;      /* its separate debug file, owned, NULL if none */
     char *symbols_path;    /* --symbols: the unstripped build naming globals, owned */
