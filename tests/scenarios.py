@@ -1885,6 +1885,35 @@ def pprof_raw_totals(text):
     return tot
 
 
+def check_name_queries(retain, r, core, res):
+    """Names as queries on the sites program: `why main.cache` starts at
+    the global; `dominators main.cache` is its subtree; `why --type
+    main.entry` merges the 300 entries' paths into one from main.cache."""
+    where = r.where + "/names"
+    for kind, path in [("dump", r.dump)] + ([("core", r.core)] if core else []):
+        why = run_retain(retain, ["why", "--json", "main.cache", path, r.exe], where, "why main.cache", res, False)
+        root = ((why or {}).get("paths") or [{}])[0].get("root") or {} if isinstance(why, dict) else {}
+        res.check(root.get("name") == "main.cache", where, "%s: why main.cache starts at the global" % kind,
+                  json.dumps(root))
+        dom = run_retain(retain, ["dominators", "--json", "--depth", "1", "main.cache", path, r.exe], where,
+                         "dominators main.cache", res, False)
+        tree = (dom or {}).get("tree") or {} if isinstance(dom, dict) else {}
+        res.check(tree.get("label") == "global main.cache" and tree.get("retained_objects", 0) >= 300, where,
+                  "%s: dominators main.cache is the global's subtree" % kind, json.dumps(tree)[:300])
+        wt = run_retain(retain, ["why", "--json", "--type", "main.entry", path, r.exe], where, "why --type", res,
+                        False)
+        chains = (wt or {}).get("chains") or [] if isinstance(wt, dict) else []
+        # (a dump may leave an entry untyped; entries in a map's overflow
+        # buckets pass one hop more: a second, small chain)
+        n = (wt or {}).get("count", 0) if isinstance(wt, dict) else 0
+        ok = n >= 299 and chains and sum(c.get("count", 0) for c in chains) == n and \
+            chains[0].get("count", 0) >= 250 and all((c.get("hops") or [""])[0] == "global main.cache" for c in chains)
+        res.check(ok, where, "%s: why --type main.entry: the entries' paths merged, all from global main.cache" %
+                  kind, json.dumps(wt)[:400])
+    res.check(subprocess.run([retain, "why", "main.nosuch", r.dump, r.exe], capture_output=True).returncode == 1,
+              where, "why of an unknown name: exit 1")
+
+
 def check_export_paths(retain, r, core, res):
     """export --format pprof (--tree paths, the default) read by real go
     tool pprof: its totals are the reachable objects and bytes; -traces
@@ -2080,6 +2109,7 @@ def check_sites(retain, r, truth, core, res):
                       json.dumps(row)[:500])
     if r.scn == "sites":
         check_export_paths(retain, r, core, res)
+        check_name_queries(retain, r, core, res)
     other = [x for x in glob.glob(os.path.join(os.path.dirname(r.dir), "*", "prog")) if x != r.exe]
     if other:
         out = run_retain(retain, ["overview", "--json", profile, other[0]], where, "overview (other build)",

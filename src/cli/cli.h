@@ -63,6 +63,13 @@ void cli_done(cli_ctx *ctx);
 int cli_take_address(cli_ctx *ctx, uint64_t *addr);
 /* The object containing addr, or RT_NONE after printing a one-line error. */
 uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr);
+/* A name operand instead of an ADDRESS ("main.sessionCache"), taken out
+ * of the inputs; NULL if none. */
+const char *cli_take_name(cli_ctx *ctx);
+/* The root called name, or RT_NONE after a message on stderr. */
+uint32_t cli_find_root(cli_ctx *ctx, const char *name);
+/* The object a root's first pointer word points at, RT_NONE if none. */
+uint32_t cli_root_object(const rt_model *m, uint32_t root);
 /* The dominator tree and retained sizes of ctx->m.  Field offsets are
  * released first (nothing after this prints paths), forward edges after
  * the tree's search; flags adds to that (RETAINED_KEEP_REVERSE).  0, or an

@@ -504,6 +504,48 @@ int cli_take_address(cli_ctx *ctx, uint64_t *addr)
     return found;
 }
 
+const char *cli_take_name(cli_ctx *ctx)
+{
+    /* an operand that is no file and no hex number but reads as a Go name
+     * ("main.sessionCache", "pkg/path.Var") */
+    uint64_t a;
+    for (int i = 0; i < ctx->ninputs; i++) {
+        const char *s = ctx->inputs[i];
+        if (access(s, F_OK) == 0 || cli_parse_addr(s, &a) == 0 || !strchr(s, '.') || s[0] == '-' || s[0] == '.')
+            continue;
+        for (int j = i; j + 1 < ctx->ninputs; j++)
+            ctx->inputs[j] = ctx->inputs[j + 1];
+        ctx->ninputs--;
+        return s;
+    }
+    return NULL;
+}
+
+uint32_t cli_find_root(cli_ctx *ctx, const char *name)
+{
+    const rt_model *m = ctx->m;
+    for (uint32_t i = 0; i < m->nroot; i++)
+        if (strcmp(strpool_get(m->strings, m->roots[i].name), name) == 0)
+            return i;
+    fprintf(stderr, "retain %s: %s: no root of that name (a global's full name, e.g. main.sessionCache; "
+                    "'retain roots' lists them)\n", ctx->cmd, name);
+    return RT_NONE;
+}
+
+uint32_t cli_root_object(const rt_model *m, uint32_t root)
+{
+    /* what the variable points at: its first pointer word's target */
+    uint32_t v = m->nobj + root, best = RT_NONE, best_off = UINT32_MAX;
+    for (uint64_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
+        uint32_t off = m->edge_off ? m->edge_off[e] : 0;
+        if (m->edge_dst[e] < m->nobj && (best == RT_NONE || off < best_off)) {
+            best = m->edge_dst[e];
+            best_off = off;
+        }
+    }
+    return best;
+}
+
 uint32_t cli_find_object(cli_ctx *ctx, uint64_t addr)
 {
     const rt_model *m = ctx->m;

@@ -11,11 +11,11 @@
 #include "util/alloc.h"
 
 static const char usage[] =
-    "usage: retain dominators [--depth D] [--min-bytes B] [--json] [ADDRESS] INPUT...\n"
+    "usage: retain dominators [--depth D] [--min-bytes B] [--json] [ADDRESS|NAME] INPUT...\n"
     "\n"
     "Print the dominator tree: each node retains everything below it (freeing it\n"
-    "frees its subtree).  From the super-root (all roots) or from the object\n"
-    "containing ADDRESS.  Each line: retained size, shallow size, what the node is.\n"
+    "frees its subtree).  From the super-root (all roots), from the object\n"
+    "containing ADDRESS, or from the root NAME (main.sessionCache).  Each line: retained size, shallow size, what the node is.\n"
     "Chains of single-child nodes (linked lists) are collapsed into one line that\n"
     "says how many hops it hides.\n"
     "\n"
@@ -318,18 +318,20 @@ int cmd_dominators(int argc, char **argv)
     int have_addr = cli_take_address(&ctx, &addr);
     if (have_addr < 0)
         return EXIT_USAGE;
+    const char *name = have_addr ? NULL : cli_take_name(&ctx);
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
     rt_retained r;
-    uint32_t start = RT_NONE;
+    uint32_t start = RT_NONE, root = RT_NONE;
     if ((have_addr && (start = cli_find_object(&ctx, addr)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
+        (name && (root = cli_find_root(&ctx, name)) == RT_NONE && (rc = EXIT_ANALYSIS)) ||
         (rc = cli_retained(&ctx, &r, 0)) != 0) {
         cli_done(&ctx);
         return rc;
     }
     if (!have_addr)
-        start = r.super;
+        start = name ? m->nobj + root : r.super; /* a global by name: its root node */
     tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]) };
     uint32_t *cs, *ch;
     domtree_children(&r.tree, r.bytes, &cs, &ch);

@@ -5,33 +5,207 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/path_tree.h"
 #include "analysis/paths.h"
 #include "analysis/retained.h"
 #include "cli/cli.h"
+#include "report/labels.h"
 #include "util/alloc.h"
 
 static const char usage[] =
-    "usage: retain why [--all N] [--json] ADDRESS INPUT...   (ADDRESS may stand anywhere)\n"
+    "usage: retain why [--all N] [--json] ADDRESS|NAME INPUT...   (it may stand anywhere)\n"
     "\n"
     "Show the shortest path from a root to the object containing ADDRESS (hex;\n"
-    "interior pointers are fine), root first, one hop per line, and the\n"
+    "interior pointers are fine) or to the object the global NAME points at\n"
+    "(main.sessionCache), root first, one hop per line, and the\n"
     "object's allocation stack when it was sampled.  Ties between equally short\n"
     "paths go to the root kind global, stack, finalizer, cleanup, other, runtime,\n"
     "then to the root name, then to the lower address.\n"
     "\n"
     "  --all N     the shortest path from each of up to N different roots\n"
+    "  --type T    instead of one object, every object of type T (main.Session):\n"
+    "              their shortest paths merged by the roots and fields they pass,\n"
+    "              largest first (as MAT's paths to GC roots of a class)\n"
+    "  -n N        paths shown with --type (default 10; 0 = all)\n"
     "  --json      print JSON\n"
     "  -h, --help  this text\n"
     "\n"
     "Exit status: 0 found (reachable or not), 1 no object at ADDRESS or bad input,\n"
     "2 usage error.\n";
 
+typedef struct why_opts {
+    uint64_t all;
+    const char *type; /* --type T */
+    uint64_t n;       /* chains shown with --type */
+} why_opts;
+
 static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
 {
-    uint64_t *all = st;
-    if (c == 'a' && cli_parse_u64(arg, all) == 0 && *all > 0 && *all < 1000000)
+    why_opts *o = st;
+    if (c == 't') {
+        o->type = arg;
         return 0;
-    return cli_usage_error(ctx->cmd, "--all takes a count between 1 and 999999, not '%s'", arg);
+    }
+    if (c == 'n' && cli_parse_u64(arg, &o->n) == 0)
+        return 0;
+    if (c == 'a' && cli_parse_u64(arg, &o->all) == 0 && o->all > 0 && o->all < 1000000)
+        return 0;
+    return cli_usage_error(ctx->cmd, c == 'n' ? "-n takes a count, not '%s'"
+                                              : "--all takes a count between 1 and 999999, not '%s'", arg);
+}
+
+/* ---- why --type T: the shortest paths of all objects of a type, merged ---- */
+
+#define CHAIN_MAX_HOPS 16
+
+typedef struct chain {
+    char *key;            /* the labels, '\n'-separated: root first */
+    uint64_t count, bytes;
+} chain;
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(((const chain *)a)->key, ((const chain *)b)->key);
+}
+
+static int cmp_chain(const void *a, const void *b)
+{
+    const chain *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+static const char *root_label(const rt_model *m, uint32_t root, char *buf, size_t len)
+{
+    const rt_root *r = &m->roots[root];
+    const char *name = strpool_get(m->strings, r->name), *fn = strpool_get(m->strings, r->function);
+    const char *var = strpool_get(m->strings, r->variable);
+    if (r->kind == RT_ROOT_STACK)
+        snprintf(buf, len, "stack %s %s", *fn ? fn : "?", *var ? var : *name ? name : "(frame)");
+    else
+        snprintf(buf, len, "%s %s", rt_root_kind_name(r->kind), *name ? name : "(unnamed)");
+    return buf;
+}
+
+static int why_type(cli_ctx *ctx, const why_opts *o)
+{
+    rt_model *m = ctx->m;
+    rt_path_tree t;
+    path_tree_compute(m, &t);
+    chain *ch = NULL;
+    size_t nch = 0, cap = 0;
+    uint64_t objects = 0, bytes = 0, unreachable = 0;
+    /* chains by key: sorted insertion would be slow; collect then merge */
+    char lb[700], key[8192];
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        if (strcmp(strpool_get(m->strings, model_obj_type_name(m, i)), o->type) != 0)
+            continue;
+        objects++;
+        bytes += m->objects[i].size;
+        if (t.parent[i] == RT_NONE) {
+            unreachable++;
+            continue;
+        }
+        /* walk up to the root, labels collected leaf first */
+        const char *labels[CHAIN_MAX_HOPS + 2];
+        char store[CHAIN_MAX_HOPS + 2][200];
+        size_t nl = 0;
+        uint32_t v = i, skipped = 0;
+        while (t.parent[v] < m->nobj) {
+            uint32_t p = t.parent[v];
+            if (nl < CHAIN_MAX_HOPS) {
+                snprintf(store[nl], sizeof store[nl], "%s", report_hop_label(m, p, t.poff[v], lb, sizeof lb));
+                labels[nl] = store[nl];
+                nl++;
+            } else {
+                skipped++;
+            }
+            v = p;
+        }
+        root_label(m, t.parent[v] - m->nobj, store[nl], sizeof store[nl]);
+        size_t k = (size_t)snprintf(key, sizeof key, "%s", store[nl]);
+        if (skipped && k < sizeof key)
+            k += (size_t)snprintf(key + k, sizeof key - k, "\n… %u hops …", skipped);
+        for (size_t j = nl; j-- > 0 && k < sizeof key;)
+            k += (size_t)snprintf(key + k, sizeof key - k, "\n%s", labels[j]);
+        RT_GROW(ch, cap, nch + 1);
+        ch[nch++] = (chain){ rt_strdup(key), 1, m->objects[i].size };
+    }
+    path_tree_free(&t);
+    /* merge equal chains */
+    qsort(ch, nch, sizeof *ch, cmp_key);
+    size_t w = 0;
+    for (size_t i = 0; i < nch; i++) {
+        if (w && strcmp(ch[w - 1].key, ch[i].key) == 0) {
+            ch[w - 1].count += ch[i].count;
+            ch[w - 1].bytes += ch[i].bytes;
+            free(ch[i].key);
+        } else {
+            ch[w++] = ch[i];
+        }
+    }
+    nch = w;
+    qsort(ch, nch, sizeof *ch, cmp_chain);
+    size_t shown = o->n && o->n < nch ? (size_t)o->n : nch;
+    char b1[32];
+    if (ctx->json) {
+        json_w jw;
+        json_init(&jw, stdout);
+        json_obj_begin(&jw);
+        cli_json_inputs(&jw, m);
+        json_key(&jw, "type");
+        json_str(&jw, o->type);
+        json_key(&jw, "count");
+        json_u64(&jw, objects);
+        json_key(&jw, "bytes");
+        json_u64(&jw, bytes);
+        json_key(&jw, "unreachable_count");
+        json_u64(&jw, unreachable);
+        json_key(&jw, "chains");
+        json_arr_begin(&jw);
+        for (size_t i = 0; i < shown; i++) {
+            json_obj_begin(&jw);
+            json_key(&jw, "count");
+            json_u64(&jw, ch[i].count);
+            json_key(&jw, "bytes");
+            json_u64(&jw, ch[i].bytes);
+            json_key(&jw, "hops");
+            json_arr_begin(&jw);
+            for (char *s = ch[i].key, *e; s; s = e ? e + 1 : NULL) {
+                e = strchr(s, '\n');
+                json_strn(&jw, s, e ? (size_t)(e - s) : strlen(s));
+            }
+            json_arr_end(&jw);
+            json_obj_end(&jw);
+        }
+        json_arr_end(&jw);
+        json_key(&jw, "total_rows");
+        json_u64(&jw, nch);
+        json_obj_end(&jw);
+        json_done(&jw);
+    } else {
+        cli_print_partial_text(m, stdout);
+        printf("%" PRIu64 " objects of type %s (%s), %" PRIu64 " unreachable; their shortest paths, merged:\n",
+               objects, o->type, cli_bytes(bytes, b1, sizeof b1), unreachable);
+        for (size_t i = 0; i < shown; i++) {
+            printf("\n%10s in %" PRIu64 " object%s\n", cli_bytes(ch[i].bytes, b1, sizeof b1), ch[i].count,
+                   ch[i].count == 1 ? "" : "s");
+            int depth = 0;
+            for (char *s = ch[i].key, *e; s; s = e ? e + 1 : NULL, depth++) {
+                e = strchr(s, '\n');
+                printf("  %*s%.*s\n", 2 * depth, "", e ? (int)(e - s) : (int)strlen(s), s);
+            }
+        }
+        if (shown < nch)
+            printf("\n... %zu more paths (-n 0 for all)\n", nch - shown);
+        if (!objects)
+            printf("(no object has this type: 'retain top --by type' lists the types)\n");
+    }
+    for (size_t i = 0; i < nch; i++)
+        free(ch[i].key);
+    free(ch);
+    return EXIT_OK;
 }
 
 static void json_frame_fields(json_w *w, const rt_model *m, const rt_frame *f)
@@ -279,25 +453,47 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
 int cmd_why(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "why" };
-    uint64_t all = 0;
-    static const struct option extra[] = { { "all", required_argument, NULL, 'a' }, { 0, 0, 0, 0 } };
-    int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &all);
+    why_opts o = { 0, NULL, 10 };
+    static const struct option extra[] = { { "all", required_argument, NULL, 'a' },
+                                           { "type", required_argument, NULL, 't' },
+                                           { "n", required_argument, NULL, 'n' }, { 0, 0, 0, 0 } };
+    int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
         return rc;
-    uint64_t addr;
+    uint64_t all = o.all;
+    if (o.type) {
+        if ((rc = cli_load(&ctx)) != 0)
+            return rc;
+        rc = why_type(&ctx, &o);
+        cli_done(&ctx);
+        return rc;
+    }
+    uint64_t addr = 0;
     int have_addr = cli_take_address(&ctx, &addr);
     if (have_addr < 0)
         return EXIT_USAGE;
-    for (int i = 0; !have_addr && i < ctx.ninputs; i++)
+    const char *name = have_addr ? NULL : cli_take_name(&ctx);
+    for (int i = 0; !have_addr && !name && i < ctx.ninputs; i++)
         if (access(ctx.inputs[i], F_OK) != 0)
             return cli_usage_error(ctx.cmd, "'%s' is neither a hex address nor a file", ctx.inputs[i]);
-    if (!have_addr)
+    if (!have_addr && !name)
         return cli_usage_error(ctx.cmd, "missing ADDRESS: give the hex address of an object, e.g. "
-                                        "retain why 0xc000123450 DUMP");
+                                        "retain why 0xc000123450 DUMP, or a global's name");
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
-    uint32_t target = cli_find_object(&ctx, addr);
+    uint32_t target = RT_NONE;
+    if (name) {
+        /* a global by name: the object it points at */
+        uint32_t root = cli_find_root(&ctx, name);
+        target = root == RT_NONE ? RT_NONE : cli_root_object(m, root);
+        if (root != RT_NONE && target == RT_NONE)
+            fprintf(stderr, "retain why: %s points at no object\n", name);
+        if (target != RT_NONE)
+            addr = m->objects[target].base;
+    } else {
+        target = cli_find_object(&ctx, addr);
+    }
     if (target == RT_NONE) {
         cli_done(&ctx);
         return EXIT_ANALYSIS;

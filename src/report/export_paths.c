@@ -18,7 +18,7 @@
  * lines) goes on top of that, so pprof -list and the source view work.
  *
  * The chains are a BFS tree from the roots in their tie-break order (the
- * order `why` breaks ties in); stacks are interned in a trie, so memory
+ * order `why` breaks ties in; analysis/path_tree.c); stacks are interned in a trie, so memory
  * grows with the distinct chains.  A chain deeper than max_depth keeps its
  * first max_depth/2 hops and its last max_depth/2 - 1 around one frame
  * "… N hops …" whose N is rounded down to a power of two, so that the
@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/path_tree.h"
 #include "report/export_trie.h"
 #include "report/labels.h"
 #include "util/alloc.h"
@@ -77,52 +78,8 @@ typedef struct walk {
     const rt_model *m;
     pprof_builder *b;
     loc_cache cache;
-    uint32_t *parent;   /* per node: the node whose pointer reached it first */
-    uint32_t *poff;     /* the pointer's offset in the parent */
-    uint32_t *depth;    /* hops from the root: 1 for what a root points at */
-    uint32_t *order;    /* objects in BFS order */
-    uint32_t norder;
-    uint32_t *user_fn;  /* per goroutine index: its top user function */
+    rt_path_tree t;     /* each object's shortest path */
 } walk;
-
-/* Multi-source BFS from the roots in model order. */
-static void bfs(walk *w)
-{
-    const rt_model *m = w->m;
-    uint32_t nn = m->nobj + m->nroot;
-    w->parent = rt_malloc(((size_t)nn + 1) * sizeof *w->parent);
-    w->poff = rt_calloc((size_t)nn + 1, sizeof *w->poff);
-    w->depth = rt_calloc((size_t)nn + 1, sizeof *w->depth);
-    w->order = rt_malloc(((size_t)m->nobj + 1) * sizeof *w->order);
-    for (uint32_t v = 0; v < nn; v++)
-        w->parent[v] = RT_NONE;
-    uint32_t head = 0, tail = 0;
-    for (uint32_t r = 0; r < m->nroot; r++) {
-        uint32_t v = m->nobj + r;
-        for (uint64_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (t >= m->nobj || w->parent[t] != RT_NONE)
-                continue;
-            w->parent[t] = v;
-            w->poff[t] = m->edge_off ? m->edge_off[e] : 0;
-            w->depth[t] = 1;
-            w->order[tail++] = t;
-        }
-    }
-    while (head < tail) {
-        uint32_t v = w->order[head++];
-        for (uint64_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (t >= m->nobj || w->parent[t] != RT_NONE)
-                continue;
-            w->parent[t] = v;
-            w->poff[t] = m->edge_off ? m->edge_off[e] : 0;
-            w->depth[t] = w->depth[v] + 1;
-            w->order[tail++] = t;
-        }
-    }
-    w->norder = tail;
-}
 
 static uint64_t loc(walk *w, const char *label)
 {
@@ -152,26 +109,12 @@ static uint64_t object_loc(walk *w, uint32_t obj)
     return *slot;
 }
 
-/* "[12].values[3]" -> "[].values[]": elements of one array are one
- * chain, so that the 300 entries of a map add up. */
-static void drop_indexes(char *s)
-{
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        *w++ = *r;
-        if (*r == '[')
-            while (r[1] >= '0' && r[1] <= '9')
-                r++;
-    }
-    *w = 0;
-}
-
 /* The frame of a hop: the field of obj at off holding the next pointer. */
 static uint64_t hop_loc(walk *w, uint32_t obj, uint32_t off)
 {
     const rt_model *m = w->m;
     uint32_t type = model_obj_type(m, obj);
-    char path[400], buf[600];
+    char buf[600];
     if (type) {
         uint64_t start = model_obj_type_off(m, obj);
         uint64_t rel = off >= start ? off - start : off;
@@ -179,10 +122,7 @@ static uint64_t hop_loc(walk *w, uint32_t obj, uint32_t off)
         uint64_t *slot = cache_slot(&w->cache, (uint64_t)type << 32 | (rel & 0xffffffffu) | 1ULL << 61);
         if (*slot)
             return *slot;
-        model_field_path(m, type, rel, path, sizeof path);
-        drop_indexes(path);
-        snprintf(buf, sizeof buf, "%s%s", strpool_get(m->strings, m->types[type].name), path);
-        return *slot = loc(w, buf);
+        return *slot = loc(w, report_hop_label(m, obj, off, buf, sizeof buf));
     }
     return object_loc(w, obj);
 }
@@ -223,7 +163,7 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
     }
     if (max_depth < 4)
         max_depth = 4;
-    bfs(&w);
+    path_tree_compute(m, &w.t);
     trie t;
     trie_init(&t);
     uint32_t *rootn = rt_malloc(((size_t)m->nroot + 1) * sizeof *rootn);
@@ -237,8 +177,8 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
     uint32_t *anc = rt_malloc(((size_t)m->nobj + 1) * sizeof *anc);
     uint64_t *hops = rt_malloc(((size_t)tailn + 1) * sizeof *hops);
     char buf[96];
-    for (uint32_t i = 0; i < w.norder; i++) {
-        uint32_t v = w.order[i], p = w.parent[v], d = w.depth[v];
+    for (uint32_t i = 0; i < w.t.norder; i++) {
+        uint32_t v = w.t.order[i], p = w.t.parent[v], d = w.t.depth[v];
         uint32_t node;
         if (p >= m->nobj) { /* a root's pointer */
             uint32_t r = p - m->nobj;
@@ -249,12 +189,12 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
         } else {
             anc[v] = d <= head ? v : anc[p];
             if (d <= max_depth) {
-                node = trie_child(&t, stack_of[p], hop_loc(&w, p, w.poff[v]));
+                node = trie_child(&t, stack_of[p], hop_loc(&w, p, w.t.poff[v]));
             } else {
                 /* the last tailn hops, walked up from v */
                 uint32_t k = 0, u = v;
-                for (; k < tailn; k++, u = w.parent[u])
-                    hops[k] = hop_loc(&w, w.parent[u], w.poff[u]);
+                for (; k < tailn; k++, u = w.t.parent[u])
+                    hops[k] = hop_loc(&w, w.t.parent[u], w.t.poff[u]);
                 uint32_t skipped = d - head - tailn, pow2 = 1;
                 while (pow2 <= skipped / 2)
                     pow2 *= 2;
@@ -288,10 +228,7 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
     free(stack_of);
     free(rootn);
     trie_free(&t);
-    free(w.parent);
-    free(w.poff);
-    free(w.depth);
-    free(w.order);
+    path_tree_free(&w.t);
     free(w.cache.keys);
     free(w.cache.locs);
     pprof_builder_free(w.b);

@@ -3,6 +3,7 @@
  * sampled)" depending on where it was printed). */
 #include "report/labels.h"
 
+#include <ctype.h>
 #include <stdio.h>
 
 /* a core whose memory profile was not read has no sites at all */
@@ -53,4 +54,38 @@ const char *report_export_label(const rt_model *m, const rt_retained *r, uint32_
         }
     }
     return report_node_label(m, r, node, buf, len);
+}
+
+/* "[12].values[3]" -> "[].values[]", "+0x40" -> "+": elements of one
+ * array are one hop, so that the 300 entries of a map add up. */
+static void drop_indexes(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        *w++ = *r;
+        if (*r == '[')
+            while (r[1] >= '0' && r[1] <= '9')
+                r++;
+        /* an offset past the type ("+0x37488": the overflow buckets
+         * behind a bucket array) is one hop too */
+        if (*r == '+' && r[1] == '0' && r[2] == 'x') {
+            r += 2;
+            while (isxdigit((unsigned char)r[1]))
+                r++;
+        }
+    }
+    *w = 0;
+}
+
+const char *report_hop_label(const rt_model *m, uint32_t obj, uint64_t off, char *buf, size_t len)
+{
+    uint32_t type = model_obj_type(m, obj);
+    if (!type)
+        return report_export_label(m, NULL, obj, buf, len);
+    char path[400];
+    uint64_t start = model_obj_type_off(m, obj);
+    model_field_path(m, type, off >= start ? off - start : off, path, sizeof path);
+    drop_indexes(path);
+    snprintf(buf, len, "%s%s", strpool_get(m->strings, m->types[type].name), path);
+    return buf;
 }

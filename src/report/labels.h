@@ -27,4 +27,9 @@ const char *report_node_label(const rt_model *m, const rt_retained *r, uint32_t 
  * "site main.newX". */
 const char *report_export_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len);
 
+/* A hop of a retention chain: the field of obj at offset off that holds
+ * the next pointer, as "main.Session.Payload" with array indexes left out
+ * ("[8]*main.Node[]"), or obj's export label where it has no type. */
+const char *report_hop_label(const rt_model *m, uint32_t obj, uint64_t off, char *buf, size_t len);
+
 #endif
