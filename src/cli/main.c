@@ -17,7 +17,7 @@ static const cli_cmd commands[] = {
     { "goroutines", cmd_goroutines, "goroutines: status, wait, stack, what each keeps alive; --group folds" },
     { "sites", cmd_sites, "allocation sites: live objects, the heap profile, the roots keeping them" },
     { "dominators", cmd_dominators, "the dominator tree: what frees what" },
-    { "export", cmd_export, "the dominator tree for pprof or Graphviz" },
+    { "export", cmd_export, "retention chains or the dominator tree for pprof; Graphviz" },
     { "report", cmd_report, "one self-contained HTML page: suspects, paths, tree, tables" },
     { "read", cmd_read, "hex dump of process memory from a core" },
 };
