@@ -138,8 +138,8 @@ static void print_json(const rt_model *m, const rt_goroutines *G, const gor_opts
         json_obj_end(&w);
     }
     json_arr_end(&w);
-    json_key(&w, "more_rows");
-    json_u64(&w, G->nrows - shown(G, o));
+    json_key(&w, "total_rows");
+    json_u64(&w, G->nrows);
     json_obj_end(&w);
     json_done(&w);
 }

@@ -214,8 +214,8 @@ static void print_json(const rt_model *m, const rt_sites *S, const rt_shared *sh
         json_obj_end(&w);
     }
     json_arr_end(&w);
-    json_key(&w, "more_sites");
-    json_u64(&w, S->nrows - shown(S, o));
+    json_key(&w, "total_rows");
+    json_u64(&w, S->nrows);
     json_key(&w, "warnings");
     json_arr_begin(&w);
     for (size_t i = 0; i < m->nwarning; i++)

@@ -242,7 +242,7 @@ int cmd_top(int argc, char **argv)
         json_u64(&w, agg.total_count);
         json_key(&w, "total_bytes");
         json_u64(&w, agg.total_bytes);
-        json_key(&w, "groups");
+        json_key(&w, "total_rows"); /* rows before the -n cut */
         json_u64(&w, agg.nrows);
         json_key(&w, "rows");
         json_arr_begin(&w);
