@@ -57,7 +57,7 @@ int elf_pcln_open(const char *path, uint64_t gofunc, elf_pcln *p, rt_error *err)
         const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
         if (nm && strcmp(nm, ".text") == 0)
             text = sh.sh_addr;
-        else if (nm && strcmp(nm, ".gopclntab") == 0 && sh.sh_type == SHT_PROGBITS)
+        else if (nm && (strcmp(nm, ".gopclntab") == 0 || strcmp(nm, ".data.rel.ro.gopclntab") == 0 /* PIE */) && sh.sh_type == SHT_PROGBITS)
             tab = elf_getdata(scn, NULL);
     }
     if (!tab || !tab->d_buf || tab->d_size == 0 || tab->d_size > PCLN_MAX) {

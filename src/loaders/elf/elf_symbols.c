@@ -99,7 +99,7 @@ static void read_go_sections(elf_symtab *t, Elf *e, size_t shstrndx)
         for (size_t i = 0; i < sizeof symsecs / sizeof symsecs[0]; i++)
             if (strcmp(nm, symsecs[i]) == 0)
                 t->secs[i] = (struct elf_symsec){ sh.sh_addr, sh.sh_size };
-        if (strcmp(nm, ".gopclntab") == 0) {
+        if ((strcmp(nm, ".gopclntab") == 0 || strcmp(nm, ".data.rel.ro.gopclntab") == 0 /* PIE */)) {
             t->sec_gopclntab = sh.sh_addr;
         } else if (strcmp(nm, ".go.module") == 0) {
             t->sec_gomodule = sh.sh_addr;

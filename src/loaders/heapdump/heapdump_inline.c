@@ -53,17 +53,25 @@ static int index_find(const name_index *x, const gp_table *t, const char *name, 
 /* The pc to expand the dump's innermost frame at.  The dump gives that
  * frame the line of its return address itself (the runtime moves only the
  * outer frames' pcs back into their call): the line after the call when
- * the call ended its line.  So: the first return address on that line —
- * a pc right after a CALL rel32 — and the call before it (pc - 1); else
- * the line's first pc. */
+ * the call ended its line.  So: the first return address on that line
+ * from a call into the runtime (the allocation: mallocgc, newobject,
+ * growslice, ...; a pc right after a CALL rel32 to such a function), and
+ * the call before it (pc - 1); else the line's first pc. */
 static uint64_t leaf_pc(elf_pcln *pc, const gp_func *g, const char *file, uint32_t line, uint64_t first)
 {
     uint64_t start, end;
     uint8_t code[5];
+    gp_func callee;
     for (size_t run = 0; run < 64 && gp_line_run(pc->tab, g, file, (int32_t)line, run, &start, &end) == 0; run++)
-        for (uint64_t p = start; p < end && p < start + 4096; p++)
-            if (p >= g->entry + 5 && elf_pcln_read(pc, p - 5, code, 5) == 0 && code[0] == 0xe8)
+        for (uint64_t p = start; p < end && p < start + 4096; p++) {
+            if (p < g->entry + 5 || elf_pcln_read(pc, p - 5, code, 5) != 0 || code[0] != 0xe8)
+                continue;
+            int32_t rel;
+            memcpy(&rel, code + 1, 4);
+            uint64_t to = p + (uint64_t)(int64_t)rel;
+            if (gp_func_at(pc->tab, to, &callee) == 0 && strncmp(callee.name, "runtime.", 8) == 0)
                 return p - 1;
+        }
     return first;
 }
 
