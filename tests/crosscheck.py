@@ -52,6 +52,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -426,6 +427,19 @@ def compare_stripped(retain, v, core, res):
     res.check(len(got) == len(want) and not bad, where,
               "without DWARF: the same objects, sizes, reachability and allocating functions",
               "%d vs %d objects; differ at %s" % (len(got), len(want), bad))
+    # types from the runtime's descriptors (malloc headers, interface
+    # values) agree with DWARF's where both have one; descriptors name a
+    # type's package by its name, DWARF by its path ("token.Position",
+    # "go/token.Position"), and a map bucket differently
+    norm = lambda t: re.sub(r"[\w./-]*/(\w+\.)", r"\1", t).replace("noalg.", "")
+    full_t = {b: r.get("type") for b, r in core.items()}
+    bare_t = {sc.parse_addr(r.get("base")): r.get("type") for r in rows}
+    both = [b for b, t in bare_t.items() if t and full_t.get(b)]
+    agree = [b for b in both if norm(bare_t[b]) == norm(full_t[b]) or "bucket" in full_t[b]]
+    res.check(not both or len(agree) >= 0.97 * len(both), where,
+              "without DWARF: types agree with DWARF's where both have one (>= 97 %)",
+              "%d of %d; e.g. %s" % (len(agree), len(both),
+                                     [(full_t[b], bare_t[b]) for b in both if b not in set(agree)][:4]))
     q = subprocess.run([retain, "overview", "--json", v.core, bare], capture_output=True, text=True, env=env)
     try:
         g = json.loads(q.stdout).get("runtime_globals") or {}

@@ -248,6 +248,10 @@ void gc_types(gc_load *L, ty_propagate_fn propagate);
 int gc_pcln_open(gc_load *L);
 void gc_pcln_close(gc_load *L);
 
+/* gocore_iface_seeds.c: without DWARF, objects typed by the interface
+ * values that point at them (data, bss and untyped heap objects) */
+void gc_iface_seeds(gc_load *L);
+
 /* gocore_sites.c: allocation sites from the memory profile's specials */
 int gc_sites(gc_load *L, rt_error *err);
 

@@ -196,6 +196,7 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)) ||
         (rc = gc_roots_finalizers(&L, err)) || (rc = gc_sites(&L, err)))
         goto out;
+    gc_iface_seeds(&L);  /* without DWARF: types from interface values */
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
     gc_types(&L, in->propagate ? in->propagate : ty_propagate); /* after the roots: they seed it, in their order */

@@ -1,0 +1,94 @@
+/* gocore_iface_seeds.c — types for a core read without DWARF, from the
+ * interface values in its memory.
+ *
+ * With DWARF, typed roots seed the propagation and interfaces are typed
+ * where a typed parent holds them.  Without, nothing but malloc headers
+ * (1.22+) states a type, and Go 1.19–1.21 heaps would stay untyped.  But
+ * an interface value is its own evidence: two words, the first a runtime
+ * type descriptor (eface) or an itab whose second word is one (iface),
+ * the second a pointer to the value.  A pointer word whose neighbour below
+ * points into the module's type descriptors, and whose descriptor reads
+ * as a type of a size that fits the object, types the object it points
+ * at, as a malloc header would (a pointer-shaped type stored directly
+ * types its pointee).  Scanned: untyped heap objects' pointer words, and
+ * the data and bss pointer words; stacks are left out.  Only types the
+ * descriptor names are given; the propagation takes them from there. */
+#include "loaders/gocore/gocore_int.h"
+
+/* The runtime _type an interface's first word w0 leads to, 0 if none. */
+static uint64_t iface_type(gc_load *L, uint64_t w0, uint64_t lo, uint64_t hi)
+{
+    if (w0 >= lo && w0 < hi)
+        return w0; /* an eface's type word */
+    /* an itab: inter *interfacetype, _type *_type, both descriptors */
+    uint64_t inter = ec_read_u64_or(L->core, w0, 0), typ = ec_read_u64_or(L->core, w0 + 8, 0);
+    return inter >= lo && inter < hi && typ >= lo && typ < hi ? typ : 0;
+}
+
+/* Type the object at data from the descriptor at typ; 1 if it was. */
+static int seed(gc_load *L, uint64_t typ, uint64_t data)
+{
+    rt_model *m = L->m;
+    uint32_t obj = model_find(m, data);
+    if (obj == RT_NONE || model_obj_type(m, obj))
+        return 0;
+    int direct = 0;
+    uint32_t t = gc_rtype(L, typ, &direct);
+    if (!t)
+        return 0;
+    if (direct) { /* a pointer-shaped value: data is the pointer itself */
+        if (m->types[t].kind != RT_TK_POINTER || !m->types[t].elem)
+            return 0;
+        t = m->types[t].elem;
+    }
+    const rt_object *o = &m->objects[obj];
+    uint64_t off = data - o->base, size = m->types[t].size;
+    if (!size || off >= o->size || size > o->size - off)
+        return 0; /* does not fit: no interface after all */
+    model_set_type(m, obj, t);
+    if (off)
+        model_set_type_off(m, obj, (uint32_t)off);
+    return 1;
+}
+
+void gc_iface_seeds(gc_load *L)
+{
+    rt_model *m = L->m;
+    const gc_layout *y = &L->lay;
+    if (L->dw || !y->type_names_ok || !m->edge_start)
+        return;
+    uint64_t lo = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types, 0);
+    uint64_t hi = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types + 8, 0); /* etypes */
+    if (!lo || hi <= lo || hi - lo > (1ULL << 32))
+        return;
+    uint64_t seeded = 0;
+    /* untyped objects' pointer words: the word below each is the candidate */
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        if (model_obj_type(m, i))
+            continue;
+        uint64_t base = m->objects[i].base;
+        for (uint64_t e = m->edge_start[i]; e < m->edge_start[i + 1]; e++) {
+            uint32_t off = m->edge_off ? m->edge_off[e] : RT_OFF_NONE;
+            if (off == RT_OFF_NONE || off < 8 || model_obj_type(m, m->edge_dst[e]))
+                continue;
+            uint64_t typ = iface_type(L, ec_read_u64_or(L->core, base + off - 8, 0), lo, hi);
+            if (typ)
+                seeded += (uint64_t)seed(L, typ, ec_read_u64_or(L->core, base + off, 0));
+        }
+    }
+    /* the data and bss pointer words */
+    for (uint32_t k = 0; k < m->nptrmask; k++) {
+        const rt_ptrmask *pm = &m->ptrmasks[k];
+        for (uint64_t w = 1; w < pm->nwords; w++) {
+            if (!(pm->bits[w / 8] >> (w % 8) & 1) || !(pm->bits[(w - 1) / 8] >> ((w - 1) % 8) & 1))
+                continue;
+            uint64_t a = pm->start + 8 * w;
+            uint64_t typ = iface_type(L, ec_read_u64_or(L->core, a - 8, 0), lo, hi);
+            if (typ)
+                seeded += (uint64_t)seed(L, typ, ec_read_u64_or(L->core, a, 0));
+        }
+    }
+    if (seeded)
+        model_warn(m, "without DWARF, %llu objects were typed from the interface values pointing at them",
+                   (unsigned long long)seeded);
+}
