@@ -25,6 +25,35 @@ static uint64_t iface_type(gc_load *L, uint64_t w0, uint64_t lo, uint64_t hi)
     return inter >= lo && inter < hi && typ >= lo && typ < hi ? typ : 0;
 }
 
+/* Do the object's pointer words (its edges, which the heap's own bitmap
+ * gave) all fall where the descriptor at typ has pointers?  1 when they
+ * do or the mask cannot be read (a GC program, a mask built on demand). */
+static int mask_agrees(gc_load *L, uint32_t obj, uint64_t off, uint64_t typ)
+{
+    const gc_layout *y = &L->lay;
+    const rt_model *m = L->m;
+    uint64_t ptrbytes = ec_read_u64_or(L->core, typ + y->ty_ptrbytes, UINT64_MAX);
+    uint64_t size = ec_read_u64_or(L->core, typ + y->ty_size, 0);
+    uint64_t gcdata = ec_read_u64_or(L->core, typ + y->ty_gcdata, 0);
+    uint8_t kind = 0, tflag = 0, mask[512];
+    rt_error e;
+    if (ptrbytes > size || ec_read(L->core, typ + y->ty_kind, &kind, 1, &e) ||
+        ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e))
+        return 0;
+    if ((gv_kind_gcprog(&L->ver) && (kind & 0x40)) || (gv_tflag_gcmask_on_demand(&L->ver) && (tflag & 0x10)) ||
+        ptrbytes / 64 >= sizeof mask || !gcdata || ec_read(L->core, gcdata, mask, (size_t)(ptrbytes / 64 + 1), &e))
+        return 1;
+    for (uint64_t e2 = m->edge_start[obj]; e2 < m->edge_start[obj + 1]; e2++) {
+        uint32_t eo = m->edge_off ? m->edge_off[e2] : RT_OFF_NONE;
+        if (eo == RT_OFF_NONE || eo < off || eo - off >= size)
+            continue; /* outside this value */
+        uint64_t w = (eo - off) / 8;
+        if (8 * w >= ptrbytes || !(mask[w / 8] >> (w % 8) & 1))
+            return 0; /* a pointer where the type has none */
+    }
+    return 1;
+}
+
 /* Type the object at data from the descriptor at typ; 1 if it was. */
 static int seed(gc_load *L, uint64_t typ, uint64_t data)
 {
@@ -40,11 +69,21 @@ static int seed(gc_load *L, uint64_t typ, uint64_t data)
         if (m->types[t].kind != RT_TK_POINTER || !m->types[t].elem)
             return 0;
         t = m->types[t].elem;
+        /* the pointee's descriptor (abi.PtrType.Elem, 1.21+), for the mask check */
+        typ = L->lay.desc_ok ? ec_read_u64_or(L->core, typ + L->lay.pt_elem, 0) : 0;
     }
+    if (m->types[t].kind == RT_TK_IFACE || m->types[t].kind == RT_TK_EFACE)
+        return 0; /* a dynamic type is never an interface: no interface after all */
     const rt_object *o = &m->objects[obj];
     uint64_t off = data - o->base, size = m->types[t].size;
     if (!size || off >= o->size || size > o->size - off)
         return 0; /* does not fit: no interface after all */
+    /* the tiny allocator packs small pointer-free values of many types
+     * into one 16-byte block: none of them is the block's type */
+    if (o->size <= 16 && typ && ec_read_u64_or(L->core, typ + L->lay.ty_ptrbytes, 1) == 0)
+        return 0;
+    if (typ && !mask_agrees(L, obj, off, typ))
+        return 0;
     model_set_type(m, obj, t);
     if (off)
         model_set_type_off(m, obj, (uint32_t)off);

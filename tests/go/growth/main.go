@@ -18,8 +18,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 
+	"retaintest/internal/heapprof"
 	"retaintest/internal/truth"
 )
 
@@ -51,25 +51,10 @@ func fill(from, to int) {
 	}
 }
 
-func profile(path string) {
-	f, err := os.Create(path)
-	if err != nil {
-		panic(err)
-	}
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		panic(err)
-	}
-	if err := f.Close(); err != nil {
-		panic(err)
-	}
-}
-
 // snapshot writes the first heap dump and its profile, after collecting
 // (a heap profile reports the heap as of the last completed collection).
 func snapshot(dump string) {
-	runtime.GC()
-	runtime.GC()
-	profile(dump + ".pb.gz")
+	heapprof.Write(dump + ".pb.gz")
 	f, err := os.Create(dump)
 	if err != nil {
 		panic(err)
@@ -96,9 +81,7 @@ func main() {
 	for i := 0; i < 10; i++ {
 		freshes = append(freshes, newFresh())
 	}
-	runtime.GC()
-	runtime.GC()
-	profile(dump + ".pb.gz")
+	heapprof.Write(dump + ".pb.gz")
 	addr := truth.Addr(cache[500])
 	base, size := truth.Slot(addr, 64, false)
 	items := []truth.Item{truth.Global("entry500", addr, base, size, "main.cache", "main.newEntry",

@@ -20,11 +20,10 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 
+	"retaintest/internal/heapprof"
 	"retaintest/internal/truth"
 )
 
@@ -115,19 +114,8 @@ func setup() []truth.Item {
 func main() {
 	dump, tf := truth.Args()
 	items := setup()
-	runtime.GC()
-	runtime.GC()
 	profile := dump + ".pb.gz"
-	f, err := os.Create(profile)
-	if err != nil {
-		panic(err)
-	}
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		panic(err)
-	}
-	if err := f.Close(); err != nil {
-		panic(err)
-	}
+	heapprof.Write(profile)
 	truth.FinishFacts("sites", dump, tf, items, truth.Facts{
 		Profile: filepath.Base(profile),
 		Sites: []truth.Site{

@@ -11,11 +11,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/pprof"
 
+	"retaintest/internal/heapprof"
 	"retaintest/internal/truth"
 )
 
@@ -41,19 +39,8 @@ func setup() []truth.Item {
 func main() {
 	dump, tf := truth.Args()
 	items := setup()
-	runtime.GC()
-	runtime.GC()
 	profile := dump + ".pb.gz"
-	f, err := os.Create(profile)
-	if err != nil {
-		panic(err)
-	}
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		panic(err)
-	}
-	if err := f.Close(); err != nil {
-		panic(err)
-	}
+	heapprof.Write(profile)
 	truth.FinishFacts("sitesrate", dump, tf, items, truth.Facts{
 		Profile: filepath.Base(profile),
 		Sites: []truth.Site{
