@@ -2,6 +2,7 @@
  * the subcommands. */
 #include "cli/cli.h"
 #include "io/input_unpack.h"
+#include "io/sigbus_guard.h"
 
 #include "analysis/retained.h"
 #include "report/labels.h"
@@ -10,6 +11,7 @@
 #include <getopt.h>
 
 #include <errno.h>
+#include <setjmp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -124,7 +126,22 @@ int cli_load(cli_ctx *ctx)
     in.debug_dirs = ctx->debug_dirs;
     rt_progress prog = { show_progress, ctx };
     ctx->start = now();
+    /* a core (or executable) that shrinks while mapped: one line, not a
+     * bus error */
+    static sigjmp_buf jump; /* static: survives the jump; one load at a time */
+    const char *heap = in.core ? in.core : in.dump;
+    if (sigsetjmp(jump, 1)) {
+        end_progress(ctx);
+        struct stat now_st;
+        fprintf(stderr, "retain %s: %s: an input changed while it was read (it is now %lld bytes): a core must "
+                        "not be truncated or rewritten while retain reads it; copy it first and read the copy\n",
+                ctx->cmd, heap ? heap : "?", stat(heap ? heap : "", &now_st) == 0 ? (long long)now_st.st_size : -1LL);
+        ctx->m = NULL; /* what the loader held is abandoned: the process ends with this error */
+        return EXIT_ANALYSIS;
+    }
+    sigbus_guard_on(&jump);
     int rc = inputs_load(&in, &prog, &ctx->m, &err);
+    sigbus_guard_off();
     end_progress(ctx);
     if (rc)
         return cli_report_error(ctx->cmd, &err);
