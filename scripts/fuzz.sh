@@ -4,7 +4,11 @@
 # reader, loader and sites (fuzz/fuzz_pprof.c; seeds: fuzz/corpus-pprof, real
 # profiles written by Go programs, gzip'd and plain).
 #
-# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]   (default 60 heapdump)
+# With "exe", the executable readers (fuzz/fuzz_exe.c: symbols, Go sections,
+# build ids, pc-value table, DWARF), seeded with small Go programs built here
+# by the installed toolchains, with and without DWARF.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]   (default 60 heapdump)
 #
 # Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
 # dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
@@ -22,8 +26,8 @@ set -euo pipefail
 
 secs=${1:-60}
 what=${2:-heapdump}
-case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]" >&2; exit 2 ;; esac
-case $what in heapdump|core|pprof) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof]" >&2; exit 2 ;; esac
+case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]" >&2; exit 2 ;; esac
+case $what in heapdump|core|pprof|exe) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
@@ -41,22 +45,35 @@ CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev
 cmake --build "$build" --target "fuzz_$what" -j"$(nproc)" >/dev/null
 target=$build/fuzz/fuzz_$what
 
-if [ "$what" = core ] || [ "$what" = pprof ]; then
+if [ "$what" = core ] || [ "$what" = pprof ] || [ "$what" = exe ]; then
   cseeds=$work/$what-seeds
   ccorpus=$work/$what-corpus
   mkdir -p "$cseeds" "$ccorpus"
   if [ "$what" = core ]; then
     # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
     for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
-  else
+  elif [ "$what" = pprof ]; then
     cp "$root"/fuzz/corpus-pprof/* "$cseeds"/
+  else
+    # small Go executables, with and without DWARF, from each toolchain
+    for v in ${FUZZ_GO:-1.19 1.22 1.26}; do
+      go=/usr/lib/go-$v/bin/go
+      [ -x "$go" ] || continue
+      for flags in "" "-s -w"; do
+        out=$cseeds/list-$v${flags:+-stripped}
+        [ -s "$out" ] && continue
+        (cd "$root/tests/go" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
+          GOCACHE=$work/gocache GOPATH=$work/gopath "$go" build -ldflags="$flags" -o "$out" ./list) >&2 || true
+      done
+    done
   fi
   echo "fuzz: running $what $secs s" >&2
   rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
   set +e
   # shellcheck disable=SC2086
   "$target" "$ccorpus" "$cseeds" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
-    -max_len=131072 -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+    -max_len=$([ "$what" = exe ] && echo 4194304 || echo 131072) -artifact_prefix="$artifacts" \
+    -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
