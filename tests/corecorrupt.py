@@ -25,6 +25,7 @@ Python 3 standard library only.
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -84,6 +85,73 @@ def scribble(path, ranges, nwords, rnd):
                                     struct.pack("<Q", rnd.randrange(1 << 48))]))
 
 
+def vaddr_map(path):
+    """[(vaddr, file offset, filesz)] of the core's PT_LOAD segments."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        out = []
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            p_type, _fl, p_offset, p_vaddr, _pa, p_filesz = struct.unpack_from("<IIQQQQ", f.read(56))
+            if p_type == 1 and p_filesz:
+                out.append((p_vaddr, p_offset, p_filesz))
+        return out
+
+
+def file_offset(segs, addr):
+    for va, off, sz in segs:
+        if va <= addr and addr + 8 <= va + sz:
+            return off + addr - va
+    return None
+
+
+def symbol(exe, name):
+    out = subprocess.run(["readelf", "-sW", exe], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[7] == name:
+            return int(f[1], 16)
+    return None
+
+
+def check_goroutine_damage(retain, v, scratch, where, res):
+    """Named damage to the goroutine list, each with its warning: allgs
+    whose entries all point at the first g (repeats skipped), and a g
+    whose stack.hi lies below stack.lo (its stack not read); each still
+    answers, exit 0."""
+    allgs = symbol(v.exe, "runtime.allgs")
+    segs = vaddr_map(v.core)
+    with open(v.core, "rb") as f:
+        data = f.read()
+    at = file_offset(segs, allgs) if allgs else None
+    if not res.check(at is not None, where, "runtime.allgs is in the core"):
+        return
+    arr, n = struct.unpack_from("<QQ", data, at)
+    arr_at = file_offset(segs, arr)
+    if not res.check(arr_at is not None and n >= 3, where, "allgs' array is in the core", repr((arr, n))):
+        return
+    gs = [struct.unpack_from("<Q", data, arr_at + 8 * i)[0] for i in range(n)]
+    core = os.path.join(scratch, "core")
+    for what, patch, needle in (
+            ("allgs all the first g", [(arr_at + 8 * i, gs[0]) for i in range(1, n)], "lists the same goroutine"),
+            ("a g's stack inverted", [(file_offset(segs, gs[1]) + 8, 0)], "inverted stack")):
+        shutil.copyfile(v.core, core)
+        with open(core, "r+b") as f:
+            for off, val in patch:
+                f.seek(off)
+                f.write(struct.pack("<Q", val))
+        p = subprocess.run([retain, "overview", "--json", core, v.exe], capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        try:
+            warns = " ".join(json.loads(p.stdout).get("warnings") or [])
+        except ValueError:
+            warns = ""
+        res.check(p.returncode == 0 and needle in warns, where, "%s: answered with a warning" % what,
+                  "exit %d, warnings %r %s" % (p.returncode, warns[:300], p.stderr[-300:]))
+
+
 def sha(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -135,6 +203,8 @@ def main():
     res.check(bool(segs), where, "core has PT_LOAD segments")
     scratch = os.path.join(work, a.go, "corecorrupt")
     os.makedirs(scratch, exist_ok=True)
+    if a.seed is None:
+        check_goroutine_damage(retain, v, scratch, where + "/goroutines", res)
     seeds = [a.seed] if a.seed is not None else range(a.runs)
     for seed in seeds:
         rnd = random.Random(seed)

@@ -251,9 +251,17 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
                        (unsigned long long)L->glob.allgs, (unsigned long long)len, (unsigned long long)arr,
                        (unsigned long long)(ec_extent(L->core, arr, 8ULL << 24) / 8));
     }
-    size_t cap = 0, unwound = 0, partial = 0;
+    size_t cap = 0, unwound = 0, partial = 0, inverted = 0, repeated = 0;
+    uint64_t prev_g = 0;
     for (uint64_t i = 0; i < len; i++) {
         uint64_t g = ec_read_u64_or(L->core, arr + 8 * i, 0);
+        /* allgs lists each g once; the same g again (a damaged list) would
+         * only repeat its roots */
+        if (g && g == prev_g) {
+            repeated++;
+            continue;
+        }
+        prev_g = g;
         uint32_t status = 0;
         rt_error e;
         if (!g || ec_read(L->core, g + y->g_status, &status, 4, &e))
@@ -264,8 +272,10 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
             continue;
         uint64_t lo = ec_read_u64_or(L->core, g + y->g_stack_lo, 0);
         uint64_t hi = ec_read_u64_or(L->core, g + y->g_stack_hi, 0);
-        if (hi <= lo)
+        if (hi <= lo) {
+            inverted++; /* a damaged g: its stack cannot be read */
             continue;
+        }
         if (ec_extent(L->core, lo, hi - lo) < hi - lo)
             L->stacks_lost++;
         RT_GROW(m->goroutines, cap, (size_t)m->ngoroutine + 1);
@@ -315,6 +325,12 @@ int gc_roots_stacks(gc_load *L, rt_error *err)
         if (poll > m->clock_ns)
             m->clock_ns = poll;
     }
+    if (inverted)
+        model_warn(m, "%zu goroutines have an empty or inverted stack (stack.hi <= stack.lo): their stacks "
+                      "are not roots; the core may be damaged", inverted);
+    if (repeated)
+        model_warn(m, "runtime.allgs lists the same goroutine %zu times in a row; the repeats were "
+                      "skipped (the core may be damaged)", repeated);
     if (partial)
         model_warn(m, "%zu of %zu goroutine stacks could not be unwound to their end; what lies above "
                       "the last frame is scanned conservatively", partial, partial + unwound);

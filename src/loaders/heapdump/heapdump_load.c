@@ -529,6 +529,10 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
          * executable has them; without, frames stay whole roots */
         rt_error e2;
         if (dwi_open(&L.dw, dwarf_path, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
+            /* without it, stack roots stay whole frames and types go: say so */
+            if (e2.code != RT_E_NOTFOUND)
+                model_warn(m, "the DWARF of %s cannot be used (%s): stack roots stay unnamed and objects "
+                              "untyped", dwarf_path, e2.msg);
             dwi_close(L.dw);
             L.dw = NULL;
         }
