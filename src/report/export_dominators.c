@@ -25,6 +25,12 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, co
     trie_init(&t);
     uint32_t *stack_of = rt_malloc((size_t)r->n * sizeof *stack_of);
     uint64_t *loc_of = rt_calloc(r->n, sizeof *loc_of);
+    /* an object's label is its type's or its site's: formatted and
+     * interned once per name, not once per object */
+    uint32_t nstr = strpool_count(m->strings);
+    uint64_t *by_type = rt_calloc((size_t)nstr + 1, sizeof *by_type);
+    uint64_t *by_site = rt_calloc((size_t)nstr + 1, sizeof *by_site);
+    uint64_t unknown = 0;
     char lb[512];
     /* pre-order: a dominator is placed before what it dominates */
     for (uint32_t i = 0; i < r->tree.nreach; i++) {
@@ -34,7 +40,18 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, co
             continue;
         }
         uint32_t d = r->tree.idom[v];
-        loc_of[v] = pprof_location(b, report_export_label(m, r, v, lb, sizeof lb), "", 0);
+        uint64_t *slot = NULL;
+        if (v < m->nobj) {
+            uint32_t tn = model_obj_type_name(m, v), site = tn ? RT_NONE : model_obj_site(m, v);
+            uint32_t fn = site != RT_NONE ? model_site_function(m, site) : 0;
+            slot = tn ? &by_type[tn] : fn ? &by_site[fn] : &unknown;
+        }
+        if (slot && *slot)
+            loc_of[v] = *slot;
+        else
+            loc_of[v] = pprof_location(b, report_export_label(m, r, v, lb, sizeof lb), "", 0);
+        if (slot)
+            *slot = loc_of[v];
         if (d != r->super && loc_of[d] == loc_of[v])
             stack_of[v] = stack_of[d]; /* same label again: fold */
         else
@@ -50,6 +67,8 @@ int export_pprof_dominators(const rt_model *m, const rt_retained *r, FILE *f, co
     int rc = pprof_write(b, f, name, err);
     free(stack_of);
     free(loc_of);
+    free(by_type);
+    free(by_site);
     trie_free(&t);
     pprof_builder_free(b);
     return rc;
