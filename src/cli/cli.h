@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "io/input_unpack.h"
 #include "loaders/inputs.h"
 #include "model/model.h"
 #include "report/json.h"
@@ -35,8 +36,9 @@ typedef struct cli_ctx {
     int dashdash;       /* inputs before a "--" (diff: the old side), -1 without one */
     rt_model *m;
     /* inputs unpacked into temporary files (gzip, zstd, standard input),
-     * open until cli_done */
-    struct input_unpacked *unpacked;
+     * open until cli_done (no allocation: an early error return of the
+     * command leaks nothing) */
+    input_unpacked unpacked[64];
     int nunpacked;
     /* progress display */
     double start;

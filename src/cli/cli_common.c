@@ -78,8 +78,8 @@ int cli_load(cli_ctx *ctx)
      * copy */
     char *paths[64];
     int n = 0;
-    free(ctx->unpacked);
-    ctx->unpacked = rt_calloc(65, sizeof *ctx->unpacked);
+    for (int i = 0; i < ctx->nunpacked; i++) /* a second load (diff) */
+        input_unpacked_close(&ctx->unpacked[i]);
     ctx->nunpacked = 0;
     for (int i = 0; i < ctx->ninputs && n < 63; i++) {
         input_unpacked *u = &ctx->unpacked[ctx->nunpacked];
@@ -173,8 +173,6 @@ void cli_done(cli_ctx *ctx)
     ctx->m = NULL;
     for (int i = 0; i < ctx->nunpacked; i++)
         input_unpacked_close(&ctx->unpacked[i]);
-    free(ctx->unpacked);
-    ctx->unpacked = NULL;
     ctx->nunpacked = 0;
     free(ctx->debug_env);
     ctx->debug_env = NULL;
