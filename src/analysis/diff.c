@@ -144,10 +144,7 @@ static void root_name(const rt_model *m, uint32_t i, char *buf, size_t len)
         snprintf(buf, len, "%s %s%s%s", rt_root_kind_name(r->kind), *name ? name : "(unnamed)", *fn ? " " : "", fn);
         return;
     }
-    uint32_t user = 0;
-    for (uint32_t g = 0; g < m->ngoroutine && !user; g++)
-        if (m->goroutines[g].id == r->goroutine)
-            user = m->goroutines[g].user_function ? m->goroutines[g].user_function : m->goroutines[g].top_function;
+    uint32_t user = model_goroutine_function(m, r->goroutine);
     snprintf(buf, len, "goroutine %s: %s %s", user ? strpool_get(m->strings, user) : "?", *fn ? fn : "?",
              *var ? var : *name ? name : "(frame)");
 }

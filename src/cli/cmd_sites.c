@@ -8,6 +8,7 @@
 
 #include "analysis/sites.h"
 #include "cli/cli.h"
+#include "report/json_model.h"
 
 static const char usage[] =
     "usage: retain sites [--by stack|function|line] [--profile FILE] [--rate R] [-n N]\n"
@@ -167,20 +168,9 @@ static void print_json(const rt_model *m, const rt_sites *S, const rt_shared *sh
         json_key(&w, "function");
         json_str_or_null(&w, strpool_get(m->strings, sites_row_function(m, row)));
         json_key(&w, "stack");
-        json_arr_begin(&w);
         uint32_t nf;
         const rt_frame *f = sites_row_frames(m, row, &nf);
-        for (uint32_t i = 0; i < nf; i++) {
-            json_obj_begin(&w);
-            json_key(&w, "function");
-            json_str(&w, strpool_get(m->strings, f[i].function));
-            json_key(&w, "file");
-            json_str_or_null(&w, strpool_get(m->strings, f[i].file));
-            json_key(&w, "line");
-            json_u64(&w, f[i].line);
-            json_obj_end(&w);
-        }
-        json_arr_end(&w);
+        json_model_frames(&w, m, f, nf);
         json_key(&w, "objects");
         json_u64(&w, row->objects);
         json_key(&w, "bytes");

@@ -241,6 +241,15 @@ int model_is_runtime_function(const char *f)
     return strncmp(f, "runtime.", 8) == 0 || strncmp(f, "internal/runtime/", 17) == 0;
 }
 
+uint32_t model_goroutine_function(const rt_model *m, uint64_t goid)
+{
+    for (uint32_t g = 0; g < m->ngoroutine; g++)
+        if (m->goroutines[g].id == goid)
+            return m->goroutines[g].user_function ? m->goroutines[g].user_function
+                                                  : m->goroutines[g].top_function;
+    return 0;
+}
+
 uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)

@@ -338,6 +338,11 @@ int model_is_runtime_function(const char *f);
  * runtime its user function. */
 void model_goroutine_frame(rt_model *m, rt_goroutine *g, uint32_t function);
 
+/* What goroutine goid runs, for labels: its innermost frame outside the
+ * runtime, else its innermost frame (string id); 0 if there is no such
+ * goroutine.  A linear search. */
+uint32_t model_goroutine_function(const rt_model *m, uint64_t goid);
+
 /* The same choice for n frames at frames[0..n). */
 uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint32_t n);
 /* Choose rt_site.alloc_frame: first frame not in package runtime or

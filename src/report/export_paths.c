@@ -139,10 +139,7 @@ static uint32_t root_node(walk *w, trie *t, uint32_t root)
         snprintf(buf, sizeof buf, "%s %s", rt_root_kind_name(r->kind), *name ? name : "(unnamed)");
         return trie_child(t, 0, loc(w, buf));
     }
-    uint32_t user = 0;
-    for (uint32_t g = 0; g < m->ngoroutine && !user; g++)
-        if (m->goroutines[g].id == r->goroutine)
-            user = m->goroutines[g].user_function ? m->goroutines[g].user_function : m->goroutines[g].top_function;
+    uint32_t user = model_goroutine_function(m, r->goroutine);
     snprintf(buf, sizeof buf, "goroutine %s", user ? strpool_get(m->strings, user) : "(unknown)");
     uint32_t n = trie_child(t, 0, loc(w, buf));
     snprintf(buf, sizeof buf, "frame %s", *fn ? fn : "(unknown)");

@@ -11,6 +11,7 @@
 #include "analysis/goroutines.h"
 #include "analysis/paths.h"
 #include "analysis/sites.h"
+#include "report/json_model.h"
 #include "report/labels.h"
 #include "util/alloc.h"
 
@@ -34,22 +35,6 @@ static void json_root(json_w *w, const rt_model *m, uint32_t root)
     json_key(w, "variable");
     json_str_or_null(w, strpool_get(m->strings, m->roots[root].variable));
     json_obj_end(w);
-}
-
-static void json_frames(json_w *w, const rt_model *m, const rt_frame *f, uint32_t n)
-{
-    json_arr_begin(w);
-    for (uint32_t i = 0; i < n; i++) {
-        json_obj_begin(w);
-        json_key(w, "function");
-        json_str(w, strpool_get(m->strings, f[i].function));
-        json_key(w, "file");
-        json_str_or_null(w, strpool_get(m->strings, f[i].file));
-        json_key(w, "line");
-        json_u64(w, f[i].line);
-        json_obj_end(w);
-    }
-    json_arr_end(w);
 }
 
 /* The shortest path to obj, hop by hop with field names, and its
@@ -91,7 +76,7 @@ static void json_path(json_w *w, rt_model *m, uint32_t obj)
     uint32_t site = model_obj_site(m, obj);
     json_key(w, "alloc");
     if (site != RT_NONE)
-        json_frames(w, m, m->frames + m->sites[site].frame_start, m->sites[site].nframes);
+        json_model_frames(w, m, m->frames + m->sites[site].frame_start, m->sites[site].nframes);
     else
         json_null(w);
     paths_free(&p);

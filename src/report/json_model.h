@@ -1,0 +1,13 @@
+/* json_model.h — pieces of the model as JSON, written alike by every
+ * answer that shows them. */
+#ifndef RETAIN_REPORT_JSON_MODEL_H
+#define RETAIN_REPORT_JSON_MODEL_H
+
+#include "model/model.h"
+#include "report/json.h"
+
+/* frames[0..n) as an array of {"function", "file", "line"} (file null
+ * when unknown). */
+void json_model_frames(json_w *w, const rt_model *m, const rt_frame *f, uint32_t n);
+
+#endif
