@@ -269,4 +269,8 @@ const uint8_t *ec_view(ec_core *c, uint64_t addr, size_t n);
  * it only faults them back in. */
 void ec_release(ec_core *c, uint64_t addr, size_t n);
 
+/* The same for every page of both files: one call per file, where
+ * ec_release(c, 0, SIZE_MAX) makes one per map. */
+void ec_release_all(ec_core *c);
+
 #endif

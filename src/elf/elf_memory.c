@@ -517,6 +517,15 @@ void ec_release(ec_core *c, uint64_t addr, size_t n)
     }
 }
 
+void ec_release_all(ec_core *c)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    const ec_file_img *f[2] = { &c->core, &c->exe };
+    for (int i = 0; i < 2; i++)
+        if (f[i]->img && f[i]->size)
+            (void)madvise((void *)f[i]->img, (size_t)((f[i]->size + page - 1) & ~(page - 1)), MADV_DONTNEED);
+}
+
 const ec_range *ec_missing_ranges(const ec_core *c, size_t *n)
 {
     *n = c->nmissing;

@@ -152,5 +152,6 @@ int gc_heap_objects(gc_load *L, rt_error *err)
     if (unreadable)
         model_warn(m, "%llu spans had unreadable allocation bits", (unsigned long long)unreadable);
     model_build_index(m);
+    gc_finder_build(L);
     return 0;
 }

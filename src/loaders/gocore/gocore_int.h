@@ -183,6 +183,13 @@ typedef struct gc_span {
     uint8_t spanclass;
 } gc_span;
 
+/* gocore_find.c: heap page → span, for gc_find */
+typedef struct gc_finder {
+    uint32_t *page_span;   /* span index per heap page, UINT32_MAX: none; NULL: not built */
+    uint64_t lo, npages;
+    unsigned page_shift;
+} gc_finder;
+
 typedef struct gc_load {
     rt_model *m;
     ec_core *core;
@@ -200,6 +207,7 @@ typedef struct gc_load {
     gc_span *spans;        /* sorted by base */
     size_t nspans;
     uint32_t *span_first;  /* first object id of each span */
+    gc_finder find;        /* built after the objects (gc_heap_objects) */
     size_t cap_frame;      /* of m->frames (goroutines' stacks, then sites) */
 
     struct gp_table *pcln; /* the executable's pc-value table, NULL if unreadable */
@@ -226,6 +234,13 @@ int gc_globals_find(gc_load *L, rt_error *err);
 
 /* gocore_heap.c: spans and allocated objects (sorted, indexed) */
 int gc_heap_objects(gc_load *L, rt_error *err);
+
+/* gocore_find.c: the object holding addr, as model_find answers, but
+ * from the span's arithmetic (the index is built by gc_heap_objects; the
+ * model's objects must not change while it is used) */
+void gc_finder_build(gc_load *L);
+void gc_finder_free(gc_load *L);
+uint32_t gc_find(const gc_load *L, uint64_t addr);
 
 /* gocore_pointers.c: every object's pointer words → model edges */
 int gc_heap_pointers(gc_load *L, rt_error *err);

@@ -213,6 +213,7 @@ out:
     rootset_free(&L.rs);
     free(L.spans);
     free(L.span_first);
+    gc_finder_free(&L);
     dwi_close(L.dw);
     if (L.have_syms)
         elf_symtab_free(&L.syms);

@@ -14,6 +14,7 @@
  *             holds more than one T: an array or a slice's backing).
  *
  * Edges go straight into the model's CSR, objects in id order. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,18 +37,62 @@ typedef struct scan_ctx {
     size_t ntypes, cap_types;
     uint8_t *masks;
     size_t nmasks, cap_masks;
-    uint64_t *offs;    /* pointer word offsets of the current object */
     const type_mask *typed; /* the current object's type, if its header or span says */
     uint64_t typed_bytes;   /* bytes of the object that type describes */
-    size_t noffs, cap_offs;
     /* arena bitmap cache (1.19-1.21) */
     uint64_t arena_idx, arena_ha;
+    /* the object being scanned: its id, address and bytes (NULL: read
+     * word by word), and how far its pages were given back */
+    uint32_t id;
+    uint64_t obase, released;
+    uint64_t released_to;   /* spans below were given back (ec_release) */
+    const uint8_t *oview;
+    size_t cap_edges;
+    int too_many;           /* more edges than the model's 32-bit ids hold */
 } scan_ctx;
 
-static void add_off(scan_ctx *c, uint64_t off)
+/* Give back the core's pages behind a huge object as the scan passes them,
+ * not after the whole span: a 2 GiB array then costs a window, not 2 GiB. */
+#define RELEASE_STRIDE (64u << 20)
+
+/* The word at off in the current object is a pointer slot: its value,
+ * when it points into another heap object, becomes an edge.  Words come
+ * in offset order, so the object's edges do too (the CSR wants that), and
+ * no list of offsets is kept: memory follows the edges, not the words. */
+static void pointer_word(scan_ctx *c, uint64_t off)
 {
-    RT_GROW(c->offs, c->cap_offs, c->noffs + 1);
-    c->offs[c->noffs++] = off;
+    gc_load *L = c->L;
+    rt_model *m = L->m;
+    uint64_t v;
+    if (c->oview) {
+        memcpy(&v, c->oview + off, 8);
+        if (off - c->released >= RELEASE_STRIDE) {
+            ec_release(L->core, c->obase + c->released, (size_t)(off - c->released));
+            c->released = off;
+        }
+    } else {
+        rt_error e;
+        if (ec_read_u64(L->core, c->obase + off, &v, &e) != 0) {
+            L->words_unreadable++;
+            return;
+        }
+    }
+    if (v == 0)
+        return;
+    uint32_t t = gc_find(L, v);
+    assert(t == model_find(m, v)); /* the span arithmetic agrees with the plain search */
+    if (t == RT_NONE || t == c->id || c->too_many)
+        return;
+    if (m->nedge + 1 >= c->cap_edges) {
+        size_t ncap = c->cap_edges ? c->cap_edges * 2 : 1 << 16;
+        m->edge_dst = rt_reallocarray(m->edge_dst, ncap, sizeof *m->edge_dst);
+        m->edge_off = rt_reallocarray(m->edge_off, ncap, sizeof *m->edge_off);
+        c->cap_edges = ncap;
+    }
+    m->edge_dst[m->nedge] = t;
+    m->edge_off[m->nedge] = off >= RT_OFF_NONE ? RT_OFF_NONE - 1 : (uint32_t)off;
+    if (++m->nedge >= UINT32_MAX - (1u << 24))
+        c->too_many = 1;
 }
 
 static void types_grow(scan_ctx *c)
@@ -126,7 +171,7 @@ static void typed_words(scan_ctx *c, uint64_t obj, uint64_t data, uint64_t end, 
     if (t->mask_off == UINT32_MAX) {
         c->L->ondemand_masks++;
         for (uint64_t p = data; p + 8 <= end; p += 8)
-            add_off(c, p - obj);
+            pointer_word(c, p - obj);
         return;
     }
     const uint8_t *mask = c->masks + t->mask_off;
@@ -134,7 +179,7 @@ static void typed_words(scan_ctx *c, uint64_t obj, uint64_t data, uint64_t end, 
     for (uint64_t e = data; e + 8 <= end && t->size; e += t->size) {
         for (uint64_t j = 0; j < nw && e + 8 * j + 8 <= end; j++)
             if (mask[j / 8] >> (j % 8) & 1)
-                add_off(c, e + 8 * j - obj);
+                pointer_word(c, e + 8 * j - obj);
     }
 }
 
@@ -171,7 +216,7 @@ static void words_2bit(scan_ctx *c, uint64_t obj, uint64_t size)
         if (w > 0 && !(b >> (s + 4) & 1))
             return; /* scan bit clear: no more pointers */
         if (b >> s & 1)
-            add_off(c, 8 * w);
+            pointer_word(c, 8 * w);
     }
 }
 
@@ -194,7 +239,7 @@ static void words_1bit(scan_ctx *c, uint64_t obj, uint64_t size)
         bits >>= word % 64;
         for (uint64_t k = 0; k < take; k++)
             if (bits >> k & 1)
-                add_off(c, 8 * (w + k));
+                pointer_word(c, 8 * (w + k));
         w += take;
         if (w < n) {
             uint8_t nm;
@@ -208,7 +253,6 @@ static void words_1bit(scan_ctx *c, uint64_t obj, uint64_t size)
 static void object_words(scan_ctx *c, const gc_span *s, uint64_t obj, const uint8_t *span_view)
 {
     const gc_layout *y = &c->L->lay;
-    c->noffs = 0;
     c->typed = NULL;
     if (s->spanclass & 1)
         return; /* noscan */
@@ -236,7 +280,7 @@ static void object_words(scan_ctx *c, const gc_span *s, uint64_t obj, const uint
             else
                 bits = ec_read_u64_or(c->L->core, hb + 8 * (w / 64), 0);
             if (bits >> (w % 64) & 1)
-                add_off(c, 8 * (w - w0));
+                pointer_word(c, 8 * (w - w0));
         }
         return;
     }
@@ -261,10 +305,10 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
     memset(&c, 0, sizeof c);
     c.L = L;
     c.arena_idx = UINT64_MAX;
-    size_t cap = 0;
     m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
-    uint64_t n = 0;
-    for (size_t k = 0; k < L->nspans; k++) {
+    m->nedge = 0;
+    c.released_to = L->nspans ? L->spans[0].base : 0;
+    for (size_t k = 0; k < L->nspans && !c.too_many; k++) {
         const gc_span *s = &L->spans[k];
         uint64_t bytes = s->npages * L->lay.page_size;
         const uint8_t *view = ec_view(L->core, s->base, (size_t)bytes);
@@ -272,7 +316,11 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
             progress_report(L->prog, "scanning the heap", k, L->nspans);
         for (uint32_t id = L->span_first[k]; id < L->span_first[k + 1]; id++) {
             const rt_object *o = &m->objects[id];
-            m->edge_start[id] = (uint32_t)n;
+            m->edge_start[id] = (uint32_t)m->nedge;
+            c.id = id;
+            c.obase = o->base;
+            c.oview = view ? view + (o->base - s->base) : NULL;
+            c.released = 0;
             object_words(&c, s, o->base, view);
             if (c.typed && c.typed->mtype) {
                 /* the runtime's type, tiled from the header on: [n]T for a slot of several */
@@ -281,47 +329,24 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
                 if (o->size > c.typed_bytes)
                     model_set_type_off(m, id, (uint32_t)(o->size - c.typed_bytes));
             }
-            for (size_t i = 0; i < c.noffs; i++) {
-                uint64_t v;
-                if (view)
-                    memcpy(&v, view + (o->base - s->base) + c.offs[i], 8);
-                else if (ec_read_u64(L->core, o->base + c.offs[i], &v, err) != 0) {
-                    L->words_unreadable++;
-                    continue;
-                }
-                if (v == 0)
-                    continue;
-                uint32_t t = model_find(m, v);
-                if (t == RT_NONE || t == id)
-                    continue;
-                if (n + 1 >= cap) {
-                    size_t ncap = cap ? cap * 2 : 1 << 16;
-                    m->edge_dst = rt_reallocarray(m->edge_dst, ncap, sizeof *m->edge_dst);
-                    m->edge_off = rt_reallocarray(m->edge_off, ncap, sizeof *m->edge_off);
-                    cap = ncap;
-                }
-                m->edge_dst[n] = t;
-                m->edge_off[n] = c.offs[i] >= RT_OFF_NONE ? RT_OFF_NONE - 1 : (uint32_t)c.offs[i];
-                if (++n >= UINT32_MAX - (1u << 24)) {
-                    free(c.types);
-                    free(c.masks);
-                    free(c.offs);
-                    return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
-                }
-            }
         }
-        if (view)
-            ec_release(L->core, s->base, (size_t)bytes);
+        /* the pages behind the spans scanned, given back in one call per
+         * RELEASE_STRIDE: one per span made 90,000 calls on a 1 GiB heap */
+        if (s->base + bytes - c.released_to >= RELEASE_STRIDE || k + 1 == L->nspans) {
+            if (c.released_to < s->base + bytes)
+                ec_release(L->core, c.released_to, (size_t)(s->base + bytes - c.released_to));
+            c.released_to = s->base + bytes;
+        }
     }
-    m->edge_start[m->nobj] = (uint32_t)n;
-    m->nedge = n;
+    free(c.types);
+    free(c.masks);
+    if (c.too_many)
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
+    m->edge_start[m->nobj] = (uint32_t)m->nedge;
     if (!m->edge_dst) {
         m->edge_dst = rt_malloc(sizeof *m->edge_dst);
         m->edge_off = rt_malloc(sizeof *m->edge_off);
     }
-    free(c.types);
-    free(c.masks);
-    free(c.offs);
     rt_error_clear(err);
     return 0;
 }

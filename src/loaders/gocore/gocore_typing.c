@@ -9,6 +9,7 @@
  * the bytes); TFlagExtraStar means the stored name has a '*' in front
  * that this type's own name does not. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -342,7 +343,7 @@ static void mem_release(void *ctx)
         fclose(f);
     if (n == 3 && shared * (unsigned long long)sysconf(_SC_PAGESIZE) < RESIDENT_MAX)
         return;
-    ec_release(L->core, 0, SIZE_MAX);
+    ec_release_all(L->core);
 }
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)
