@@ -18,6 +18,10 @@ Each must exit 0 (an answer, perhaps partial or with warnings) or 1 (one
 line on stderr, starting "retain "), print no sanitizer report, finish in
 TIMEOUT seconds, and leave its inputs unchanged. The clean core must load.
 
+Before the random runs, named damage to fields (check_goroutine_damage,
+check_span_damage): the answer, its warning or its one-line error, and for
+the spans the time and memory it costs beside the clean core's.
+
 Output: one line per failed check, then "N passed, M failed"; exit 1 if
 anything failed, 77 if the toolchain is missing (ctest: skipped).
 Python 3 standard library only.
@@ -28,6 +32,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -152,6 +157,106 @@ def check_goroutine_damage(retain, v, scratch, where, res):
                   "exit %d, warnings %r %s" % (p.returncode, warns[:300], p.stderr[-300:]))
 
 
+LAYOUT_TABLE = os.path.join(HERE, "..", "src", "loaders", "gocore", "gocore_layout_table.c")
+
+
+def layout(ver):
+    """{field: value} of the built-in runtime layout for Go ver ("1.22"),
+    read from the generated table (the same numbers the loader uses)."""
+    minor = int(ver.split(".")[1])
+    out, cur = {}, None
+    with open(LAYOUT_TABLE) as f:
+        for line in f:
+            m = re.match(r"\s*\{ (\d+), \"go", line)
+            if m:
+                cur = int(m.group(1))
+                continue
+            m = re.match(r"\s*(0x[0-9a-f]+), /\* (\w+) \*/", line)
+            if m and cur == minor:
+                out[m.group(2)] = int(m.group(1), 16)
+    return out
+
+
+def measured_run(args):
+    """(exit code, stderr, wall seconds, peak RSS in KiB) of one run; the RSS
+    is the child's own (RUSAGE_CHILDREN's high-water mark rises only when a
+    child tops every earlier one, so each run is made in a fresh process)."""
+    probe = ("import resource, subprocess, sys, time, json\n"
+             "t = time.time()\n"
+             "p = subprocess.run(sys.argv[1:], capture_output=True, timeout=%d)\n"
+             "print(json.dumps([p.returncode, p.stderr.decode(errors='replace'), time.time() - t,\n"
+             "                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n" % TIMEOUT)
+    p = subprocess.run([sys.executable, "-c", probe] + args, capture_output=True, text=True,
+                       timeout=TIMEOUT + 30)
+    return tuple(json.loads(p.stdout)) if p.returncode == 0 else (-1, p.stderr, TIMEOUT, 0)
+
+
+def check_span_damage(retain, v, scratch, where, res):
+    """Named damage to the span list (issue 13's reproducers), each on the
+    real core: an in-use small span claiming 2^36-1 pages and the largest
+    nelems its field holds; a large span with 2^30 pages and elemsize 2^43
+    (1.22+, where large spans carry their type); mheap_.allspans.len 2^32.
+    Each must end as an answer with a warning or a one-line error, within
+    2 s and 200 MB of what the clean core costs (sanitizer builds are
+    slower and bigger across the board, hence relative bounds)."""
+    y = layout(v.ver)
+    mheap = symbol(v.exe, "runtime.mheap_")
+    segs = vaddr_map(v.core)
+    need = ("mheap_allspans", "sp_state", "sp_npages", "sp_nelems", "sp_elemsize", "sp_spanclass",
+            "sp_nelems_size", "span_in_use")
+    if not res.check(all(k in y for k in need) and mheap, where, "layout and runtime.mheap_ known",
+                     "layout of %s: %d fields" % (v.ver, len(y))):
+        return
+    with open(v.core, "rb") as f:
+        data = f.read()
+    at = file_offset(segs, mheap + y["mheap_allspans"])
+    arr, n = struct.unpack_from("<QQ", data, at) if at is not None else (0, 0)
+    arr_at = file_offset(segs, arr) if arr else None
+    if not res.check(arr_at is not None and n > 0, where, "mheap_.allspans is in the core"):
+        return
+    small = large = None
+    for i in range(n):
+        sp = struct.unpack_from("<Q", data, arr_at + 8 * i)[0]
+        o = file_offset(segs, sp) if sp else None
+        if o is None or data[o + y["sp_state"]] != y["span_in_use"]:
+            continue
+        sizeclass = data[o + y["sp_spanclass"]] >> 1
+        if sizeclass and small is None:
+            small = o
+        elif not sizeclass and large is None:
+            large = o
+    nel_max = (1 << (8 * y["sp_nelems_size"])) - 1
+    cases = [("allspans.len 2^32", [(at + 8, 8, 1 << 32)])]
+    if small is not None:
+        cases.append(("a small span with 2^36-1 pages and nelems %d" % nel_max,
+                      [(small + y["sp_npages"], 8, (1 << 36) - 1),
+                       (small + y["sp_nelems"], y["sp_nelems_size"], nel_max)]))
+    if large is not None and int(v.ver.split(".")[1]) >= 22:
+        cases.append(("a large span with 2^30 pages and elemsize 2^43",
+                      [(large + y["sp_npages"], 8, 1 << 30), (large + y["sp_elemsize"], 8, 1 << 43)]))
+    res.check(len(cases) >= 2, where, "the core has an in-use small span to damage")
+    core = os.path.join(scratch, "core")
+    base = measured_run([retain, "overview", "--json", v.core, v.exe])
+    if not res.check(base[0] == 0, where, "the clean core loads", base[1][-300:]):
+        return
+    for what, patch in cases:
+        shutil.copyfile(v.core, core)
+        with open(core, "r+b") as f:
+            for off, size, val in patch:
+                f.seek(off)
+                f.write(val.to_bytes(size, "little"))
+        rc, err, secs, rss = measured_run([retain, "overview", "--json", core, v.exe])
+        lines = err.strip().splitlines()
+        res.check(rc == 0 or (rc == 1 and len(lines) == 1 and lines[0].startswith("retain ")), where,
+                  "%s: an answer or a one-line error" % what, "exit %d: %s" % (rc, err[-400:]))
+        res.check(not any(m in err for m in SANITIZER_MARKS), where, "%s: no sanitizer report" % what,
+                  err[:1500])
+        res.check(secs <= base[2] + 2.0, where, "%s: within 2 s of the clean core" % what,
+                  "%.2f s, clean %.2f s" % (secs, base[2]))
+        res.check(rss <= base[3] + 200 * 1024, where, "%s: within 200 MB of the clean core" % what,
+                  "%d KiB, clean %d KiB" % (rss, base[3]))
+
+
 def sha(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -205,6 +310,7 @@ def main():
     os.makedirs(scratch, exist_ok=True)
     if a.seed is None:
         check_goroutine_damage(retain, v, scratch, where + "/goroutines", res)
+        check_span_damage(retain, v, scratch, where + "/spans", res)
     seeds = [a.seed] if a.seed is not None else range(a.runs)
     for seed in seeds:
         rnd = random.Random(seed)

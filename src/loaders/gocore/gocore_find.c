@@ -8,8 +8,9 @@
  * base + i * elemsize.  One uint32 per heap page names the span; a span
  * whose slots are all allocated (most, in a big heap) gives the object id
  * as first + slot without touching the object array.  The answer is the
- * same as model_find's for every address (tests/unit/test_gocore_find.c
- * compares the two over whole cores). */
+ * same as model_find's for every address: debug builds (the sanitizer
+ * build every test runs) assert that on each pointer word of each core,
+ * model_find being the plain reference. */
 #include <stdlib.h>
 
 #include "loaders/gocore/gocore_int.h"

@@ -1,0 +1,3 @@
+module ptrarray
+
+go 1.19
