@@ -111,7 +111,7 @@ static void run_loader(void)
     rt_error err;
     rt_error_clear(&err);
     rt_model *m = model_new();
-    int rc = heapdump_load(m, g_input.path, NULL, NULL, NULL, NULL, &err);
+    int rc = heapdump_load(m, g_input.path, NULL, NULL, NULL, NULL, NULL, &err);
     if (rc != 0) {
         INVARIANT(rc < 0 && err.code != RT_E_OK);
         check_message(&err);

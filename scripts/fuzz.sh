@@ -8,7 +8,11 @@
 # build ids, pc-value table, DWARF), seeded with small Go programs built here
 # by the installed toolchains, with and without DWARF.
 #
-# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]   (default 60 heapdump)
+# With "gocore", the Go core loader as a whole and the analyses on it
+# (fuzz/fuzz_gocore.c): inputs are rewrites of one real core of tests/go/finalizer,
+# built and cored here by the first toolchain of FUZZ_GO.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore]   (default 60 heapdump)
 #
 # Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
 # dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
@@ -26,8 +30,9 @@ set -euo pipefail
 
 secs=${1:-60}
 what=${2:-heapdump}
-case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]" >&2; exit 2 ;; esac
-case $what in heapdump|core|pprof|exe) ;; *) echo "usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe]" >&2; exit 2 ;; esac
+usage="usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore]"
+case $secs in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
+case $what in heapdump|core|pprof|exe|gocore) ;; *) echo "$usage" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
@@ -44,6 +49,58 @@ echo "fuzz: building in $build" >&2
 CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" --target "fuzz_$what" -j"$(nproc)" >/dev/null
 target=$build/fuzz/fuzz_$what
+
+if [ "$what" = gocore ]; then
+  # One real core of tests/go/finalizer; the inputs rewrite words of it.
+  gdir=$work/gocore
+  mkdir -p "$gdir" "$work/gocore-corpus"
+  v=""
+  for x in ${FUZZ_GO:-1.22 1.19 1.26}; do [ -x "/usr/lib/go-$x/bin/go" ] && { v=$x; break; }; done
+  [ -n "$v" ] || { echo "fuzz: gocore needs a Go toolchain (scripts/setup-debian.sh)" >&2; exit 1; }
+  if [ ! -s "$gdir/core-$v" ] || [ "$root/tests/go/finalizer/main.go" -nt "$gdir/core-$v" ]; then
+    (cd "$root/tests/go" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
+      GOCACHE=$work/gocache GOPATH=$work/gopath "/usr/lib/go-$v/bin/go" build -o "$gdir/prog-$v" ./finalizer) >&2
+    python3 - "$root/tests" "$gdir/prog-$v" "$gdir" "$gdir/core-$v" <<'PY' >&2
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import scenarios as sc
+ok, detail = sc.run_with_core([sys.argv[2], os.path.join(sys.argv[3], "heap.dump"),
+                               os.path.join(sys.argv[3], "truth.json")], sys.argv[3],
+                              sys.argv[4], sc.core_method())
+sys.exit(0 if ok else "fuzz: no core of tests/go/finalizer: %s" % detail)
+PY
+    rm -f "$gdir/heap.dump" "$gdir/truth.json"
+  fi
+  # seeds: no rewrite (the clean core), and a few fixed random lists
+  python3 - "$work/gocore-seeds" <<'PY'
+import os, random, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+open(os.path.join(sys.argv[1], "clean"), "wb").close()
+for seed in range(8):
+    r = random.Random(seed)
+    with open(os.path.join(sys.argv[1], "random-%d" % seed), "wb") as f:
+        f.write(bytes(r.randrange(256) for _ in range(14 * (1 + seed % 4))))
+PY
+  echo "fuzz: running gocore $secs s on $gdir/core-$v" >&2
+  rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
+  set +e
+  # shellcheck disable=SC2086
+  FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v \
+    "$target" "$work/gocore-corpus" "$work/gocore-seeds" -max_total_time="$secs" -rss_limit_mb=3072 \
+    -timeout=30 -max_len=896 -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  crash=$(ls -t "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null | head -1 || true)
+  if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
+    echo "fuzz: log in $log" >&2
+    echo "fuzz: gocore FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
+    echo "fuzz: reproduce: FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v $target FILE" >&2
+    exit 1
+  fi
+  echo "fuzz: gocore ran $secs s, ${execs:-?} execs, no crash"
+  exit 0
+fi
 
 if [ "$what" = core ] || [ "$what" = pprof ] || [ "$what" = exe ]; then
   cseeds=$work/$what-seeds

@@ -260,7 +260,8 @@ uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint3
 
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s)
 {
-    s->alloc_frame = model_pick_alloc_frame(m, m->frames + s->frame_start, s->nframes);
+    /* a record of no frames: m->frames may still be NULL */
+    s->alloc_frame = s->nframes ? model_pick_alloc_frame(m, m->frames + s->frame_start, s->nframes) : 0;
 }
 
 uint32_t model_site_function(const rt_model *m, uint32_t site)
