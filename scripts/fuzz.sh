@@ -50,17 +50,22 @@ CC=clang cmake -S "$root" -B "$build" -DRETAIN_FUZZ=ON -DBUILD_TESTING=OFF >/dev
 cmake --build "$build" --target "fuzz_$what" -j"$(nproc)" >/dev/null
 target=$build/fuzz/fuzz_$what
 
-if [ "$what" = gocore ]; then
-  # One real core of tests/go/finalizer; the inputs rewrite words of it.
-  gdir=$work/gocore
-  mkdir -p "$gdir" "$work/gocore-corpus"
-  v=""
-  for x in ${FUZZ_GO:-1.22 1.19 1.26}; do [ -x "/usr/lib/go-$x/bin/go" ] && { v=$x; break; }; done
-  [ -n "$v" ] || { echo "fuzz: gocore needs a Go toolchain (scripts/setup-debian.sh)" >&2; exit 1; }
-  if [ ! -s "$gdir/core-$v" ] || [ "$root/tests/go/finalizer/main.go" -nt "$gdir/core-$v" ]; then
-    (cd "$root/tests/go" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
-      GOCACHE=$work/gocache GOPATH=$work/gopath "/usr/lib/go-$v/bin/go" build -o "$gdir/prog-$v" ./finalizer) >&2
-    python3 - "$root/tests" "$gdir/prog-$v" "$gdir" "$gdir/core-$v" <<'PY' >&2
+if [ "$what" != heapdump ]; then
+  cseeds=$work/$what-seeds
+  ccorpus=$work/$what-corpus
+  mkdir -p "$cseeds" "$ccorpus"
+  max_len=131072 rss_mb=2048 unit_s=10
+  if [ "$what" = gocore ]; then
+    # One real core of tests/go/finalizer; the inputs rewrite words of it.
+    gdir=$work/gocore
+    mkdir -p "$gdir"
+    v=""
+    for x in ${FUZZ_GO:-1.22 1.19 1.26}; do [ -x "/usr/lib/go-$x/bin/go" ] && { v=$x; break; }; done
+    [ -n "$v" ] || { echo "fuzz: gocore needs a Go toolchain (scripts/setup-debian.sh)" >&2; exit 1; }
+    if [ ! -s "$gdir/core-$v" ] || [ "$root/tests/go/finalizer/main.go" -nt "$gdir/core-$v" ]; then
+      (cd "$root/tests/go" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
+        GOCACHE=$work/gocache GOPATH=$work/gopath "/usr/lib/go-$v/bin/go" build -o "$gdir/prog-$v" ./finalizer) >&2
+      python3 - "$root/tests" "$gdir/prog-$v" "$gdir" "$gdir/core-$v" <<'PY' >&2
 import os, sys
 sys.path.insert(0, sys.argv[1])
 import scenarios as sc
@@ -69,10 +74,10 @@ ok, detail = sc.run_with_core([sys.argv[2], os.path.join(sys.argv[3], "heap.dump
                               sys.argv[4], sc.core_method())
 sys.exit(0 if ok else "fuzz: no core of tests/go/finalizer: %s" % detail)
 PY
-    rm -f "$gdir/heap.dump" "$gdir/truth.json"
-  fi
-  # seeds: no rewrite (the clean core), and a few fixed random lists
-  python3 - "$work/gocore-seeds" <<'PY'
+      rm -f "$gdir/heap.dump" "$gdir/truth.json"
+    fi
+    # seeds: no rewrite (the clean core), and a few fixed random lists
+    python3 - "$cseeds" <<'PY'
 import os, random, sys
 os.makedirs(sys.argv[1], exist_ok=True)
 open(os.path.join(sys.argv[1], "clean"), "wb").close()
@@ -81,37 +86,15 @@ for seed in range(8):
     with open(os.path.join(sys.argv[1], "random-%d" % seed), "wb") as f:
         f.write(bytes(r.randrange(256) for _ in range(14 * (1 + seed % 4))))
 PY
-  echo "fuzz: running gocore $secs s on $gdir/core-$v" >&2
-  rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
-  set +e
-  # shellcheck disable=SC2086
-  FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v \
-    "$target" "$work/gocore-corpus" "$work/gocore-seeds" -max_total_time="$secs" -rss_limit_mb=3072 \
-    -timeout=30 -max_len=896 -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
-  rc=$?
-  set -e
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  crash=$(ls -t "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null | head -1 || true)
-  if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
-    echo "fuzz: log in $log" >&2
-    echo "fuzz: gocore FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
-    echo "fuzz: reproduce: FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v $target FILE" >&2
-    exit 1
-  fi
-  echo "fuzz: gocore ran $secs s, ${execs:-?} execs, no crash"
-  exit 0
-fi
-
-if [ "$what" = core ] || [ "$what" = pprof ] || [ "$what" = exe ]; then
-  cseeds=$work/$what-seeds
-  ccorpus=$work/$what-corpus
-  mkdir -p "$cseeds" "$ccorpus"
-  if [ "$what" = core ]; then
+    export FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v
+    max_len=$((14 * 64)) rss_mb=3072 unit_s=30 # 64 rewrites; a load of a core
+  elif [ "$what" = core ]; then
     # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
     for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
   elif [ "$what" = pprof ]; then
     cp "$root"/fuzz/corpus-pprof/* "$cseeds"/
   else
+    max_len=4194304
     # small Go executables, with and without DWARF, from each toolchain
     for v in ${FUZZ_GO:-1.19 1.22 1.26}; do
       go=/usr/lib/go-$v/bin/go
@@ -128,9 +111,8 @@ if [ "$what" = core ] || [ "$what" = pprof ] || [ "$what" = exe ]; then
   rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*
   set +e
   # shellcheck disable=SC2086
-  "$target" "$ccorpus" "$cseeds" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
-    -max_len=$([ "$what" = exe ] && echo 4194304 || echo 131072) -artifact_prefix="$artifacts" \
-    -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+  "$target" "$ccorpus" "$cseeds" -max_total_time="$secs" -rss_limit_mb="$rss_mb" -timeout="$unit_s" \
+    -max_len="$max_len" -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -138,6 +120,7 @@ if [ "$what" = core ] || [ "$what" = pprof ] || [ "$what" = exe ]; then
   if [ "$rc" -ne 0 ] || [ -n "$crash" ]; then
     echo "fuzz: log in $log" >&2
     echo "fuzz: $what FAILED after ${execs:-?} execs (libFuzzer exit $rc): ${crash:-no artifact, see the log}"
+    echo "fuzz: reproduce:${FUZZ_GOCORE_CORE:+ FUZZ_GOCORE_CORE=$FUZZ_GOCORE_CORE FUZZ_GOCORE_EXE=$FUZZ_GOCORE_EXE} $target FILE" >&2
     exit 1
   fi
   echo "fuzz: $what ran $secs s, ${execs:-?} execs, no crash"
