@@ -2,6 +2,7 @@
  * the subcommands. */
 #include "cli/cli.h"
 #include "io/input_unpack.h"
+#include "elf/elf_core.h"
 #include "io/sigbus_guard.h"
 
 #include "analysis/retained.h"
@@ -68,6 +69,28 @@ static void end_progress(cli_ctx *ctx)
     ctx->progress_shown = 0;
 }
 
+/* The one-line error for a mapped input that shrank under us (SIGBUS). */
+static int input_changed(const char *cmd, const char *path)
+{
+    struct stat now_st;
+    fprintf(stderr, "retain %s: %s: an input changed while it was read (it is now %lld bytes): a core must "
+                    "not be truncated or rewritten while retain reads it; copy it first and read the copy\n",
+            cmd, path ? path : "?", stat(path ? path : "", &now_st) == 0 ? (long long)now_st.st_size : -1LL);
+    return EXIT_ANALYSIS;
+}
+
+int cli_read_memory(cli_ctx *ctx, struct ec_core *core, const char *path, uint64_t addr, void *buf, size_t n,
+                    rt_error *err)
+{
+    static sigjmp_buf jump; /* static: survives the jump */
+    if (sigsetjmp(jump, 1))
+        return -input_changed(ctx->cmd, path); /* said: the caller only returns */
+    sigbus_guard_on(&jump);
+    int rc = ec_read(core, addr, buf, n, err);
+    sigbus_guard_off();
+    return rc ? 1 : 0;
+}
+
 int cli_load(cli_ctx *ctx)
 {
     rt_error err;
@@ -132,12 +155,8 @@ int cli_load(cli_ctx *ctx)
     const char *heap = in.core ? in.core : in.dump;
     if (sigsetjmp(jump, 1)) {
         end_progress(ctx);
-        struct stat now_st;
-        fprintf(stderr, "retain %s: %s: an input changed while it was read (it is now %lld bytes): a core must "
-                        "not be truncated or rewritten while retain reads it; copy it first and read the copy\n",
-                ctx->cmd, heap ? heap : "?", stat(heap ? heap : "", &now_st) == 0 ? (long long)now_st.st_size : -1LL);
         ctx->m = NULL; /* what the loader held is abandoned: the process ends with this error */
-        return EXIT_ANALYSIS;
+        return input_changed(ctx->cmd, heap);
     }
     sigbus_guard_on(&jump);
     int rc = inputs_load(&in, &prog, &ctx->m, &err);
