@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-GOVER=${GOVER:-1.22}
+GOVER=${GOVER:-1.19} # bookworm's own Go: no extra apt suite needed
 bash scripts/setup-debian.sh "$GOVER"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what retain needs on Debian bookworm: build tools, libraries, gdb,
-# and the Go toolchains the examples and tests use. Extra suites
-# (bookworm-backports, trixie, sid) are added pinned low, so that only the
-# golang-1.NN-go packages we ask for come from them and nothing else upgrades.
+# and the Go toolchains the examples and tests use. bookworm itself ships Go
+# 1.19; for any other version extra suites (bookworm-backports, trixie, sid)
+# are added pinned low, so that only the golang-1.NN-go packages we ask for
+# come from them and nothing else upgrades.
 # Usage: scripts/setup-debian.sh [GOVERSION...]   (default: every tested one)
 set -euo pipefail
 
@@ -30,8 +31,12 @@ debian_mirror() {
   return 1
 }
 
+# bookworm's own Go is 1.19: the extra suites only for another version
+need_extra=0
+for v in "${want[@]}"; do [ "$v" = 1.19 ] || need_extra=1; done
+
 list=/etc/apt/sources.list.d/retain-extra.sources
-if [ ! -f "$list" ]; then
+if [ $need_extra = 1 ] && [ ! -f "$list" ]; then
   if mirror=$(debian_mirror); then
     $sudo tee "$list" >/dev/null <<SRC
 Types: deb
@@ -60,12 +65,12 @@ PIN
 fi
 
 pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev
-      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libzstd-dev gdb python3 clang)
+      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libzstd-dev gdb python3)
 # for the tests only (scripts/test.sh sets it): the HTML report is checked in
-# a real browser (tests/report_browser.py)
-# a real browser (tests/report_browser.py), and zstd to compress a core as
-# systemd-coredump does (tests/badinput.py)
-[ "${RETAIN_SETUP_TESTS:-0}" = 1 ] && pkgs+=(chromium zstd)
+# a real browser (tests/report_browser.py), zstd compresses a core as
+# systemd-coredump does (tests/badinput.py), clang builds the fuzz targets
+# (ctest fuzz_short)
+[ "${RETAIN_SETUP_TESTS:-0}" = 1 ] && pkgs+=(chromium zstd clang)
 for v in "${want[@]}"; do
   pkgs+=("golang-$v-go")
 done
