@@ -19,8 +19,9 @@ line on stderr, starting "retain "), print no sanitizer report, finish in
 TIMEOUT seconds, and leave its inputs unchanged. The clean core must load.
 
 Before the random runs, named damage to fields (check_goroutine_damage,
-check_span_damage): the answer, its warning or its one-line error, and for
-the spans the time and memory it costs beside the clean core's.
+check_span_damage), and a core cut while retain reads it
+(check_shrinks_while_read): the answer, its warning or its one-line error,
+and for the spans the time and memory it costs beside the clean core's.
 
 Output: one line per failed check, then "N passed, M failed"; exit 1 if
 anything failed, 77 if the toolchain is missing (ctest: skipped).
@@ -257,6 +258,50 @@ def check_span_damage(retain, v, scratch, where, res):
                   "%d KiB, clean %d KiB" % (rss, base[3]))
 
 
+def check_shrinks_while_read(retain, v, scratch, where, res):
+    """A core truncated while retain reads it (issue 13: it once died of
+    SIGBUS): retain is stopped as soon as the core shows in its mappings,
+    the file is cut to its first 64 KiB, and retain resumes. It must end
+    with the one-line error naming the change, or, if it had read all it
+    needed before the cut, with its answer; never by a signal."""
+    import signal
+    import time
+    core = os.path.join(scratch, "core")
+    shutil.copyfile(v.core, core)
+    p = subprocess.Popen([retain, "roots", "--json", "-n", "3", core, v.exe], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    caught = False
+    deadline = time.time() + 30
+    while p.poll() is None and time.time() < deadline:
+        try:
+            with open("/proc/%d/maps" % p.pid) as f:
+                mapped = core in f.read()
+        except OSError:
+            break
+        if mapped:
+            os.kill(p.pid, signal.SIGSTOP)
+            caught = True
+            break
+        time.sleep(0.0005)
+    if caught:
+        with open(core, "r+b") as f:
+            f.truncate(64 << 10)
+        os.kill(p.pid, signal.SIGCONT)
+    try:
+        out, err = p.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        res.fail(where, "a core cut while read: finishes within %d s" % TIMEOUT)
+        return
+    err = err.decode(errors="replace").strip()
+    res.check(caught, where, "a core cut while read: retain was caught with the core mapped")
+    res.check(p.returncode in (0, 1), where, "a core cut while read: exit 0 or 1, not a signal",
+              "exit %d: %s" % (p.returncode, err[-300:]))
+    if p.returncode == 1:
+        res.check(len(err.splitlines()) == 1 and "changed while it was read" in err, where,
+                  "a core cut while read: the one-line error says so", repr(err[:300]))
+
+
 def sha(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -311,6 +356,7 @@ def main():
     if a.seed is None:
         check_goroutine_damage(retain, v, scratch, where + "/goroutines", res)
         check_span_damage(retain, v, scratch, where + "/spans", res)
+        check_shrinks_while_read(retain, v, scratch, where + "/shrinks", res)
     seeds = [a.seed] if a.seed is not None else range(a.runs)
     for seed in seeds:
         rnd = random.Random(seed)
