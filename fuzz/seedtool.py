@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Seeds for the heap-dump fuzzer (fuzz/fuzz_heapdump.c).
 
-    seedtool.py thin DUMP OUT [--budget BYTES]   shrink a real dump to a seed
+    seedtool.py thin DUMP OUT [--budget BYTES] [--keep-segments]
+                                                 shrink a real dump to a seed
     seedtool.py handmade DIR                     write the committed tiny seeds
 
 Real dumps of even the smallest Go program are 300-800 KB, mostly the bss
@@ -9,7 +10,9 @@ segment and a few large objects; libFuzzer mutates small inputs far better.
 `thin` keeps a real dump's structure and every record kind but drops large
 objects, keeps object records only up to a byte budget, and repacks the
 data/bss segments to just their non-nil pointer words (same segment address,
-words packed at offsets 0, 8, 16, ...). The result is still a well-formed
+words packed at offsets 0, 8, 16, ...) unless --keep-segments (then the
+dump still matches its executable, which checks the segments' extents: the
+seed for loading a dump with its executable). The result is still a well-formed
 dump (it ends with its EOF record) of a few tens of KiB.
 
 `handmade` writes the few seeds committed in fuzz/corpus/, built from the
@@ -184,7 +187,7 @@ class Reader:
         return t, start, parsed
 
 
-def thin(data, budget, max_object):
+def thin(data, budget, max_object, keep_segments=False):
     if not data.startswith(MAGIC):
         raise ValueError("not a heap dump")
     r = Reader(data)
@@ -198,7 +201,7 @@ def thin(data, budget, max_object):
             if len(contents) > max_object or obj_bytes + len(raw) > budget:
                 continue
             obj_bytes += len(raw)
-        elif t in (DATA, BSS):
+        elif t in (DATA, BSS) and not keep_segments:
             addr, contents, flds = parsed
             packed = []
             for kind, off in flds:
@@ -273,13 +276,14 @@ def main():
     t.add_argument("out")
     t.add_argument("--budget", type=int, default=24 << 10, help="bytes of object records to keep")
     t.add_argument("--max-object", type=int, default=2048)
+    t.add_argument("--keep-segments", action="store_true", help="data and bss whole (matches the executable)")
     h = sub.add_parser("handmade")
     h.add_argument("dir")
     a = ap.parse_args()
     if a.cmd == "thin":
         with open(a.dump, "rb") as f:
             data = f.read()
-        out = thin(data, a.budget, a.max_object)
+        out = thin(data, a.budget, a.max_object, a.keep_segments)
         with open(a.out, "wb") as f:
             f.write(out)
         print("%s: %d -> %d bytes" % (a.out, len(data), len(out)))

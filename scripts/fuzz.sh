@@ -132,7 +132,7 @@ gocache=$work/gocache
 for v in ${FUZZ_GO:-1.19 1.22 1.26}; do
   go=/usr/lib/go-$v/bin/go
   [ -x "$go" ] || continue
-  [ -s "$seeds/seedgen-$v.hd" ] && [ "$seeds/seedgen-$v.hd" -nt "$root/fuzz/seedgen/main.go" ] && continue
+  [ -s "$seeds/seedgen-$v-matched.hd" ] && [ "$seeds/seedgen-$v.hd" -nt "$root/fuzz/seedgen/main.go" ] && continue
   exe=$work/seedgen-$v
   if ! (cd "$root/fuzz/seedgen" &&
         GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOTELEMETRY=off CGO_ENABLED=0 \
@@ -144,6 +144,9 @@ for v in ${FUZZ_GO:-1.19 1.22 1.26}; do
   python3 "$root/fuzz/seedtool.py" thin "$work/seedgen-$v.dump" "$seeds/seedgen-$v.hd" >&2
   python3 "$root/fuzz/seedtool.py" thin --budget 4096 --max-object 512 \
     "$work/seedgen-$v.dump" "$seeds/seedgen-$v-small.hd" >&2
+  # data and bss whole: loads with its executable (FUZZ_HEAPDUMP_EXE below)
+  python3 "$root/fuzz/seedtool.py" thin --keep-segments --budget 8192 \
+    "$work/seedgen-$v.dump" "$seeds/seedgen-$v-matched.hd" >&2
   rm -f "$work/seedgen-$v.dump"
 done
 ls "$seeds"/*.hd >/dev/null 2>&1 || echo "fuzz: no Go toolchain: only the committed seeds" >&2
@@ -152,8 +155,13 @@ echo "fuzz: running $secs s" >&2
 rm -f "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/slow-unit-*
 set +e
 # shellcheck disable=SC2086
+# one input in eight is loaded again with a real executable (the seed
+# generator of the first toolchain that made one: DWARF, types joined)
+for v in ${FUZZ_GO:-1.22 1.19 1.26}; do
+  [ -x "$work/seedgen-$v" ] && { export FUZZ_HEAPDUMP_EXE=$work/seedgen-$v; break; }
+done
 "$target" "$corpus" "$root/fuzz/corpus" "$root/fuzz/corpus-crashes" "$seeds" \
-  -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+  -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=1048576 \
   -dict="$root/fuzz/heapdump.dict" -artifact_prefix="$artifacts" -print_final_stats=1 \
   ${FUZZ_ARGS:-} >"$log" 2>&1
 rc=$?
