@@ -54,7 +54,7 @@ if [ "$what" != heapdump ]; then
   cseeds=$work/$what-seeds
   ccorpus=$work/$what-corpus
   mkdir -p "$cseeds" "$ccorpus"
-  max_len=131072 rss_mb=2048 unit_s=10
+  max_len=131072 rss_mb=2048 unit_s=10 len_control=
   if [ "$what" = gocore ]; then
     # One real core of tests/go/finalizer; the inputs rewrite words of it.
     gdir=$work/gocore
@@ -88,6 +88,9 @@ for seed in range(8):
 PY
     export FUZZ_GOCORE_CORE=$gdir/core-$v FUZZ_GOCORE_EXE=$gdir/prog-$v
     max_len=$((14 * 64)) rss_mb=3072 unit_s=30 # 64 rewrites; a load of a core
+    # a few execs a second: libFuzzer's slow growth of the length limit
+    # would keep inputs to 4 rewrites for the whole run
+    len_control=-len_control=0
   elif [ "$what" = core ]; then
     # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
     for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done
@@ -112,7 +115,7 @@ PY
   set +e
   # shellcheck disable=SC2086
   "$target" "$ccorpus" "$cseeds" -max_total_time="$secs" -rss_limit_mb="$rss_mb" -timeout="$unit_s" \
-    -max_len="$max_len" -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+    -max_len="$max_len" $len_control -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
