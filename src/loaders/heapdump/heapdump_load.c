@@ -317,8 +317,10 @@ static int pass1(hd_load *L, rt_error *err)
         m->partial_offset = err->offset != RT_NO_OFFSET ? err->offset : hd_offset(&L->p);
         snprintf(m->partial_reason, sizeof m->partial_reason,
                  "the dump ends at byte %llu of %llu before its EOF record; objects and roots "
-                 "after that point are missing",
-                 (unsigned long long)m->partial_offset, (unsigned long long)hd_file_size(&L->p));
+                 "after that point are missing%s",
+                 (unsigned long long)m->partial_offset, (unsigned long long)hd_file_size(&L->p),
+                 L->p.big_object ? " (likely cause: an object of 2 GiB or more, which Go's heap dump "
+                                   "writer writes short: an int32 length)" : "");
         rt_error_clear(err);
         note_lost_roots(L);
         if (!L->end_obj_off || L->end_obj_off > m->partial_offset)

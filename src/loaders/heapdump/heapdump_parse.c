@@ -186,8 +186,13 @@ static int parse_body(hd_parser *p, hd_record *r, rt_error *err)
     case HD_OBJECT:
     case HD_DATA:
     case HD_BSS:
-        if ((rc = rd_uvarint(&p->rd, &r->addr, err)) || (rc = read_contents(p, &r->contents, err)) ||
-            (rc = read_fields(p, r, r->contents.len, 1, err)))
+        if ((rc = rd_uvarint(&p->rd, &r->addr, err)))
+            return rc;
+        r->contents.len = 0;
+        rc = read_contents(p, &r->contents, err); /* sets the length it claims even when short */
+        if (r->tag == HD_OBJECT && r->contents.len >= (1ULL << 31) && !p->big_object)
+            p->big_object = r->offset + 1;
+        if (rc || (rc = read_fields(p, r, r->contents.len, 1, err)))
             return rc;
         settle_contents(p, &r->contents);
         return 0;
@@ -290,6 +295,21 @@ static int parse_body(hd_parser *p, hd_record *r, rt_error *err)
     }
 }
 
+/* Go's heap dump writer (dwrite) passes a write's length as an int32: an
+ * object of 2 GiB or more is written short, and every record after it is
+ * read from the wrong place.  Say so: the dump is broken at its source. */
+static void big_object_hint(const hd_parser *p, rt_error *err)
+{
+    char hint[200];
+    snprintf(hint, sizeof hint,
+             "; likely cause: the object record at offset %llu holds 2 GiB or more, which Go's heap "
+             "dump writer writes short (an int32 length)",
+             (unsigned long long)(p->big_object - 1));
+    size_t n = strlen(err->msg);
+    if (n + strlen(hint) < sizeof err->msg)
+        memcpy(err->msg + n, hint, strlen(hint) + 1);
+}
+
 int hd_next(hd_parser *p, hd_record *r, rt_error *err)
 {
     uint64_t tag;
@@ -320,6 +340,8 @@ int hd_next(hd_parser *p, hd_record *r, rt_error *err)
         }
     }
     rd_unpin(&p->rd);
+    if (rc && p->big_object && (err->code == RT_E_CORRUPT || err->code == RT_E_TRUNCATED))
+        big_object_hint(p, err);
     if (rc) {
         char phase[64];
         snprintf(phase, sizeof phase, "reading %s record %llu",

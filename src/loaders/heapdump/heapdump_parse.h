@@ -92,6 +92,7 @@ typedef struct hd_parser {
     hd_memprof_frame *frames;
     size_t cap_frames;
     uint64_t nrecords;
+    uint64_t big_object;  /* offset + 1 of the first object record of 2 GiB or more, 0 if none */
     int at_eof;
 } hd_parser;
 
