@@ -262,6 +262,14 @@ static int header_field(ref *R, const rt_type *t, const rt_field *f, uint64_t ad
         if (strcmp(fname, "oldbuckets") == 0 && !(flags & 8) && b)
             b--;
         uint64_t n = 1ULL << b, spare = b >= 4 ? n / 16 : 0;
+        /* and, from B = 4 on, as many more as fill the allocation's slot */
+        uint32_t o = model_find(m, p);
+        const rt_type *bt = model_type(m, pointee_of(m, f));
+        if (spare && o != RT_NONE && bt && bt->size) {
+            uint64_t fit = (m->objects[o].size - (p - m->objects[o].base)) / bt->size;
+            if (fit > n + spare)
+                spare = fit - n;
+        }
         if (!spare || propose(R, p, model_type_array(R->m, pointee_of(m, f), n + spare)) != 0)
             propose_array(R, p, pointee_of(m, f), n);
         return 1;

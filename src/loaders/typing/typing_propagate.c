@@ -568,11 +568,15 @@ static void step(prop *p, const ty_op *op, uint64_t base, uint64_t end, int dept
         if (op->aux && !(flags & 8) && B)
             B--; /* old buckets of a growing map: half as many, unless same-size */
         /* makeBucketArray allocates 2^(B-4) spare overflow buckets after
-         * the 2^B from B = 4 on; what it filled them with is reached only
-         * through the array */
+         * the 2^B from B = 4 on, then rounds the count up to fill its size
+         * class (up / bucket size): the slot holds as many buckets as fit.
+         * What it filled the spares with is reached only through the array */
         uint64_t n = 1ULL << B;
-        if (B >= 4 && propose_now(p, v, model_type_array(p->m, op->type, n + (n >> 4))) == 0)
-            return;
+        if (B >= 4) {
+            uint64_t spare = n + (n >> 4), fit = fit_count(p, v, op->type);
+            if (propose_now(p, v, model_type_array(p->m, op->type, fit > spare ? fit : spare)) == 0)
+                return;
+        }
         propose_array(p, v, op->type, n);
         return;
     }
