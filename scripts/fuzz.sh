@@ -24,7 +24,8 @@
 # Last line: "fuzz: heapdump ran S s, N execs, no crash" (exit 0), or
 # "fuzz: heapdump FAILED ...: FILE" naming the crashing input (exit 1).
 # Reproduce with: build-fuzz/fuzz/fuzz_heapdump FILE
-# Environment: BUILD (default build-fuzz), FUZZ_GO ("1.19 1.22 1.26"),
+# Environment: BUILD (default build-fuzz), FUZZ_WORK (corpora, seeds, logs;
+# default BUILD/fuzz-work: one per concurrent run), FUZZ_GO ("1.19 1.22 1.26"),
 # FUZZ_ARGS (extra libFuzzer options).
 set -euo pipefail
 
@@ -36,7 +37,7 @@ case $what in heapdump|core|pprof|exe|gocore) ;; *) echo "$usage" >&2; exit 2 ;;
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
-work=$build/fuzz-work
+work=${FUZZ_WORK:-$build/fuzz-work}
 seeds=$work/seeds
 corpus=$work/corpus
 artifacts=$work/artifacts/

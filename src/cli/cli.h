@@ -58,10 +58,9 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
 /* Load ctx->inputs into ctx->m.  Returns EXIT_OK or an exit code. */
 int cli_load(cli_ctx *ctx);
 
-/* n bytes of the core's memory at addr, read where a file that shrinks
- * meanwhile (SIGBUS on the mapping) gives the one-line error: 0; 1 when
- * the core does not hold them (err says why); or -EXIT_ANALYSIS when the
- * error was printed already. */
+/* n bytes of the core's memory at addr: 0, or 1 when the core does not
+ * hold them (err says why).  A file that shrinks meanwhile (SIGBUS on the
+ * mapping) ends the process with the one-line error, as during cli_load. */
 struct ec_core;
 int cli_read_memory(cli_ctx *ctx, struct ec_core *core, const char *path, uint64_t addr, void *buf, size_t n,
                     rt_error *err);

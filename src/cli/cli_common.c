@@ -69,14 +69,18 @@ static void end_progress(cli_ctx *ctx)
     ctx->progress_shown = 0;
 }
 
-/* The one-line error for a mapped input that shrank under us (SIGBUS). */
-static int input_changed(const char *cmd, const char *path)
+/* The one-line error for a mapped input that shrank under us (SIGBUS),
+ * and the end of the process: the jump left whatever the interrupted
+ * code held half-built, so nothing is cleaned up (nor reported as leaked
+ * by a sanitizer's exit handler); nothing was printed on stdout yet. */
+static _Noreturn void input_changed(const char *cmd, const char *path)
 {
     struct stat now_st;
     fprintf(stderr, "retain %s: %s: an input changed while it was read (it is now %lld bytes): a core must "
                     "not be truncated or rewritten while retain reads it; copy it first and read the copy\n",
             cmd, path ? path : "?", stat(path ? path : "", &now_st) == 0 ? (long long)now_st.st_size : -1LL);
-    return EXIT_ANALYSIS;
+    fflush(stdout);
+    _exit(EXIT_ANALYSIS);
 }
 
 int cli_read_memory(cli_ctx *ctx, struct ec_core *core, const char *path, uint64_t addr, void *buf, size_t n,
@@ -84,7 +88,7 @@ int cli_read_memory(cli_ctx *ctx, struct ec_core *core, const char *path, uint64
 {
     static sigjmp_buf jump; /* static: survives the jump */
     if (sigsetjmp(jump, 1))
-        return -input_changed(ctx->cmd, path); /* said: the caller only returns */
+        input_changed(ctx->cmd, path);
     sigbus_guard_on(&jump);
     int rc = ec_read(core, addr, buf, n, err);
     sigbus_guard_off();
@@ -155,8 +159,7 @@ int cli_load(cli_ctx *ctx)
     const char *heap = in.core ? in.core : in.dump;
     if (sigsetjmp(jump, 1)) {
         end_progress(ctx);
-        ctx->m = NULL; /* what the loader held is abandoned: the process ends with this error */
-        return input_changed(ctx->cmd, heap);
+        input_changed(ctx->cmd, heap);
     }
     sigbus_guard_on(&jump);
     int rc = inputs_load(&in, &prog, &ctx->m, &err);

@@ -187,10 +187,6 @@ int cmd_read(int argc, char **argv)
     const ec_map *map = ec_find_map(core, addr);
     uint32_t obj = model_find(m, addr);
     uint32_t root = obj == RT_NONE ? find_root(m, addr) : RT_NONE;
-    if (rc < 0) {
-        rc = -rc;
-        goto out;
-    }
     if (rc) {
         rt_error_where(&err, in.core, RT_NO_OFFSET, "reading process memory");
         rc = cli_report_error(ctx.cmd, &err);
