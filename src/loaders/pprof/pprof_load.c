@@ -87,7 +87,8 @@ static uint32_t psite_of(rt_model *m, psite_index *x, size_t *cap_ps, size_t *ca
     memset(s, 0, sizeof *s);
     s->frame_start = m->nframe;
     s->nframes = (uint32_t)n;
-    memcpy(m->frames + m->nframe, f, n * sizeof *f);
+    if (n) /* a sample of no locations: m->frames may still be NULL */
+        memcpy(m->frames + m->nframe, f, n * sizeof *f);
     m->nframe += (uint32_t)n;
     s->alloc_frame = model_pick_alloc_frame(m, f, (uint32_t)n);
     s->inuse_objects = s->inuse_bytes = s->alloc_objects = s->alloc_bytes = -1;
