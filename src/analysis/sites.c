@@ -238,17 +238,13 @@ void sites_compute(const rt_model *m, const rt_retained *r, const rt_shared *s, 
     memset(&K, 0, sizeof K);
     uint32_t *site_key = rt_malloc(((size_t)m->nsite + 1) * sizeof *site_key);
     uint32_t *psite_key = rt_malloc(((size_t)m->npsite + 1) * sizeof *psite_key);
-    /* a stack of no frames points at none: m->frames may be NULL then */
-    static const rt_frame no_frame;
     for (uint32_t k = 0; k < m->nsite; k++) {
         const rt_site *st = &m->sites[k];
-        site_key[k] = row_key(&K, by, st->nframes ? m->frames + st->frame_start : &no_frame, st->nframes,
-                              st->alloc_frame);
+        site_key[k] = row_key(&K, by, m->frames + st->frame_start, st->nframes, st->alloc_frame);
     }
     for (uint32_t k = 0; k < m->npsite; k++) {
         const rt_psite *ps = &m->psites[k];
-        psite_key[k] = row_key(&K, by, ps->nframes ? m->frames + ps->frame_start : &no_frame, ps->nframes,
-                               ps->alloc_frame);
+        psite_key[k] = row_key(&K, by, m->frames + ps->frame_start, ps->nframes, ps->alloc_frame);
     }
     uint32_t nkeys = K.n;
     out->rows = rt_calloc((size_t)nkeys + 1, sizeof *out->rows);
@@ -369,11 +365,11 @@ const rt_frame *sites_row_frames(const rt_model *m, const rt_site_row *row, uint
 {
     if (row->site != RT_NONE) {
         *n = m->sites[row->site].nframes;
-        return *n ? m->frames + m->sites[row->site].frame_start : NULL;
+        return m->frames + m->sites[row->site].frame_start;
     }
     if (row->psite != RT_NONE) {
         *n = m->psites[row->psite].nframes;
-        return *n ? m->frames + m->psites[row->psite].frame_start : NULL;
+        return m->frames + m->psites[row->psite].frame_start;
     }
     *n = 0;
     return NULL;

@@ -24,6 +24,9 @@ rt_model *model_new(void)
 {
     rt_model *m = rt_calloc(1, sizeof *m);
     m->strings = strpool_new();
+    /* allocated from the start, so that every stack, empty ones too, can
+     * point into it without a NULL check at each place that does */
+    m->frames = rt_calloc(1, sizeof *m->frames);
     m->obj_types.none = 0;
     m->obj_type_offs.none = 0;
     m->obj_sites.none = RT_NONE;
@@ -260,8 +263,7 @@ uint32_t model_pick_alloc_frame(const rt_model *m, const rt_frame *frames, uint3
 
 void model_site_pick_alloc_frame(rt_model *m, rt_site *s)
 {
-    /* a record of no frames: m->frames may still be NULL */
-    s->alloc_frame = s->nframes ? model_pick_alloc_frame(m, m->frames + s->frame_start, s->nframes) : 0;
+    s->alloc_frame = model_pick_alloc_frame(m, m->frames + s->frame_start, s->nframes);
 }
 
 uint32_t model_site_function(const rt_model *m, uint32_t site)

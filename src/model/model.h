@@ -192,7 +192,7 @@ typedef struct rt_model {
 
     rt_site *sites;
     uint32_t nsite;
-    rt_frame *frames;
+    rt_frame *frames;      /* never NULL (model_new): an empty stack's frames + start is valid */
     uint32_t nframe;
 
     rt_goroutine *goroutines;

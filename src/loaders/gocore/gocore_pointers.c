@@ -42,11 +42,11 @@ typedef struct scan_ctx {
     /* arena bitmap cache (1.19-1.21) */
     uint64_t arena_idx, arena_ha;
     /* the object being scanned: its id, address and bytes (NULL: read
-     * word by word), and how far its pages were given back */
+     * word by word), and how far into it its pages were given back */
     uint32_t id;
     uint64_t obase, released;
-    uint64_t released_to;   /* spans below were given back (ec_release) */
     const uint8_t *oview;
+    uint64_t released_to;   /* the heap below this address was given back */
     size_t cap_edges;
     int too_many;           /* more edges than the model's 32-bit ids hold */
 } scan_ctx;

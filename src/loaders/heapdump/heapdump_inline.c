@@ -119,8 +119,7 @@ void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
      * expanded stacks follow them */
     size_t n = m->nframe, cap = m->nframe, expanded = 0;
     rt_frame *frames = rt_malloc((cap + 1) * sizeof *frames), buf[MAX_INLINE];
-    if (n) /* sites of no frames: m->frames may be NULL */
-        memcpy(frames, m->frames, n * sizeof *frames);
+    memcpy(frames, m->frames, n * sizeof *frames);
     for (uint32_t k = 0; k < m->nsite; k++) {
         rt_site *s = &m->sites[k];
         size_t start = n;

@@ -87,8 +87,7 @@ static uint32_t psite_of(rt_model *m, psite_index *x, size_t *cap_ps, size_t *ca
     memset(s, 0, sizeof *s);
     s->frame_start = m->nframe;
     s->nframes = (uint32_t)n;
-    if (n) /* a sample of no locations: m->frames may still be NULL */
-        memcpy(m->frames + m->nframe, f, n * sizeof *f);
+    memcpy(m->frames + m->nframe, f, n * sizeof *f);
     m->nframe += (uint32_t)n;
     s->alloc_frame = model_pick_alloc_frame(m, f, (uint32_t)n);
     s->inuse_objects = s->inuse_bytes = s->alloc_objects = s->alloc_bytes = -1;
@@ -151,6 +150,7 @@ static int load_profile(rt_model *m, pprof_profile *p, const char *path, rt_erro
     }
     psite_index x = { NULL, 0 };
     stack_buf b = { NULL, 0, 0, m };
+    RT_GROW(b.f, b.cap, 1); /* a sample of no locations still has a (empty) stack to point at */
     size_t cap_ps = m->npsite, cap_fr = m->nframe;
     for (size_t i = 0; i < p->nsamples; i++) {
         const pprof_sample *s = &p->samples[i];
