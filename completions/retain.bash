@@ -21,7 +21,7 @@ _retain()
         diff) opts+=" --by -n" ;;
         dominators) opts+=" --depth --min-bytes" ;;
         export) opts+=" --format --tree --by --max-depth -o --min-bytes --max-nodes" ;;
-        report) opts+=" -o" ;;
+        report) opts+=" -o --diff" ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         ;;

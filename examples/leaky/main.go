@@ -134,7 +134,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: leaky DUMP")
 		os.Exit(2)
 	}
-	serve(5000)
+	// LEAKY_REQUESTS: how many requests to serve (5000 unless told);
+	// the tests take snapshots of different ages and sizes with it.
+	requests := 5000
+	if n, err := strconv.Atoi(os.Getenv("LEAKY_REQUESTS")); err == nil && n > 0 {
+		requests = n
+	}
+	serve(requests)
 	leaked := suspect()
 
 	f, err := os.Create(os.Args[1])

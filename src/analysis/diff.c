@@ -84,11 +84,16 @@ static void by_type(const rt_model *m, const rt_retained *r, rt_groups *out)
     free(sum);
 }
 
-/* A site's name: its stack, "f file:line; g file:line ...". */
+/* A site's name: its stack, "f file:line; g file:line ...".  A last
+ * runtime.goexit frame is left out: pprof's writer drops it from the
+ * stacks of a heap profile, the runtime's own records (dump, core) keep
+ * it, and a site must have one name in both. */
 static void stack_name(const rt_model *m, const rt_frame *f, uint32_t n, char *buf, size_t len)
 {
     size_t k = 0;
     buf[0] = 0;
+    if (n && strcmp(strpool_get(m->strings, f[n - 1].function), "runtime.goexit") == 0)
+        n--;
     for (uint32_t i = 0; i < n && k + 1 < len; i++) {
         int w = snprintf(buf + k, len - k, "%s%s %s:%u", i ? "; " : "", strpool_get(m->strings, f[i].function),
                          strpool_get(m->strings, f[i].file), f[i].line);
@@ -135,7 +140,7 @@ static void by_site(const rt_model *m, const rt_retained *r, const rt_shared *s,
 
 /* A root's name across snapshots: kind and name, or for a stack the
  * goroutine's function, the frame's and the variable (ids change). */
-static void root_name(const rt_model *m, uint32_t i, char *buf, size_t len)
+void diff_root_name(const rt_model *m, uint32_t i, char *buf, size_t len)
 {
     const rt_root *r = &m->roots[i];
     const char *name = strpool_get(m->strings, r->name), *fn = strpool_get(m->strings, r->function);
@@ -156,7 +161,7 @@ static void by_root(const rt_model *m, const rt_retained *r, const rt_shared *s,
     if (!r)
         return;
     for (uint32_t i = 0; i < m->nroot; i++) {
-        root_name(m, i, name, sizeof name);
+        diff_root_name(m, i, name, sizeof name);
         add(out, &cap, name, NULL);
         rt_group_sum *g = &out->g[out->n - 1];
         g->count = 1;

@@ -30,6 +30,9 @@ typedef struct rt_groups {
  * SHARED_LISTS | SHARED_TOPS) may be NULL for a heap profile alone. */
 void diff_groups(const rt_model *m, const rt_retained *r, const rt_shared *s, rt_diff_by by, rt_groups *out);
 void diff_groups_free(rt_groups *g);
+/* Root i's name as --by root joins it: kind and name, or for a stack root
+ * the goroutine's function, the frame's and the variable (ids change). */
+void diff_root_name(const rt_model *m, uint32_t i, char *buf, size_t len);
 
 typedef enum { RT_GREW, RT_SHRANK, RT_NEW, RT_GONE, RT_SAME } rt_diff_status;
 

@@ -31,6 +31,7 @@ typedef struct cli_ctx {
     const char *debug_dirs[33];
     int ndebug_dirs;
     char *debug_env;    /* owned copy of RETAIN_DEBUG_PATH, split in place */
+    int ndebug_given;   /* debug_dirs before RETAIN_DEBUG_PATH's */
     char **inputs;      /* positional inputs (borrowed from argv) */
     int ninputs;
     int dashdash;       /* inputs before a "--" (diff: the old side), -1 without one */
@@ -85,6 +86,15 @@ uint32_t cli_root_object(const rt_model *m, uint32_t root);
  * exit code after printing the error. */
 struct rt_retained;
 int cli_retained(cli_ctx *ctx, struct rt_retained *r, int flags);
+
+/* Load one snapshot (inputs[0..n)) and summarise it by each of
+ * by[0..nby) into out[k] (a by of -1: type, or site for a heap profile
+ * alone; resolved in place); out[k].heap is 0 for a heap profile alone,
+ * which has sites only.  The model is freed before returning, so two
+ * snapshots are never held at once (diff, report --diff).  EXIT_OK or an
+ * exit code after printing the error. */
+struct rt_groups;
+int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, struct rt_groups *out);
 
 /* The default --min-bytes of dominators and export --format dot: 0.1% of
  * what the start node retains, so both cut the same tree the same way. */

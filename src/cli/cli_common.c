@@ -144,6 +144,7 @@ int cli_load(cli_ctx *ctx)
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");
     if (env && *env && !ctx->debug_env) {
+        ctx->ndebug_given = ctx->ndebug_dirs;
         ctx->debug_env = rt_strdup(env);
         for (char *save = NULL, *d = strtok_r(ctx->debug_env, ":", &save); d && ctx->ndebug_dirs < 32;
              d = strtok_r(NULL, ":", &save))
@@ -196,6 +197,8 @@ void cli_done(cli_ctx *ctx)
     for (int i = 0; i < ctx->nunpacked; i++)
         input_unpacked_close(&ctx->unpacked[i]);
     ctx->nunpacked = 0;
+    if (ctx->debug_env) /* its directories go with it (diff loads again) */
+        ctx->ndebug_dirs = ctx->ndebug_given;
     free(ctx->debug_env);
     ctx->debug_env = NULL;
 }

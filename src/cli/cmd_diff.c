@@ -8,6 +8,7 @@
 
 #include "analysis/diff.h"
 #include "cli/cli.h"
+#include "report/json_diff.h"
 
 static const char usage[] =
     "usage: retain diff [--by type|site|root] [-n N] [--json] OLD... -- NEW...\n"
@@ -52,8 +53,10 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
     return cli_usage_error(ctx->cmd, "unknown option");
 }
 
-/* Load one side's inputs and summarise them. */
-static int summarise(cli_ctx *ctx, char **inputs, int n, diff_opts *o, rt_groups *out)
+/* Load one snapshot and summarise it by each of by[0..nby) (-1: type, or
+ * site for a heap profile alone; resolved in place).  The model is freed
+ * before returning, so two sides never share memory. */
+int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, rt_groups *out)
 {
     ctx->inputs = inputs;
     ctx->ninputs = n;
@@ -61,13 +64,11 @@ static int summarise(cli_ctx *ctx, char **inputs, int n, diff_opts *o, rt_groups
     if (rc)
         return rc;
     rt_model *m = ctx->m;
-    int heap = m->input_kind != RT_INPUT_PROFILE;
-    if (o->by < 0)
-        o->by = heap ? RT_DIFF_BY_TYPE : RT_DIFF_BY_SITE;
-    if (!heap && o->by != RT_DIFF_BY_SITE) {
-        cli_done(ctx);
-        return cli_usage_error(ctx->cmd, "a heap profile has no %s: use --by site",
-                               o->by == RT_DIFF_BY_TYPE ? "types" : "roots");
+    int heap = m->input_kind != RT_INPUT_PROFILE, sites = 0;
+    for (int k = 0; k < nby; k++) {
+        if (by[k] < 0)
+            by[k] = heap ? RT_DIFF_BY_TYPE : RT_DIFF_BY_SITE;
+        sites |= by[k] == RT_DIFF_BY_SITE;
     }
     rt_retained r;
     rt_shared s;
@@ -77,39 +78,15 @@ static int summarise(cli_ctx *ctx, char **inputs, int n, diff_opts *o, rt_groups
             cli_done(ctx);
             return rc;
         }
-        shared_compute(m, &r, o->by == RT_DIFF_BY_SITE ? SHARED_LISTS | SHARED_TOPS : 0, &s);
+        shared_compute(m, &r, sites ? SHARED_LISTS | SHARED_TOPS : 0, &s);
     }
-    diff_groups(m, heap ? &r : NULL, heap ? &s : NULL, (rt_diff_by)o->by, out);
+    for (int k = 0; k < nby; k++)
+        diff_groups(m, heap ? &r : NULL, heap ? &s : NULL, (rt_diff_by)by[k], &out[k]);
     shared_free(&s);
     if (heap)
         retained_free(&r);
     cli_done(ctx);
     return 0;
-}
-
-static void json_side(json_w *w, const char *key, const rt_group_sum *g, int heap)
-{
-    json_key(w, key);
-    if (!g) {
-        json_null(w);
-        return;
-    }
-    json_obj_begin(w);
-    json_key(w, "count");
-    json_u64(w, g->count);
-    json_key(w, "bytes");
-    json_u64(w, g->bytes);
-    json_key(w, "reachable_bytes");
-    if (heap)
-        json_u64(w, g->reachable_bytes);
-    else
-        json_null(w);
-    json_key(w, "retained_bytes");
-    if (heap)
-        json_u64(w, g->retained_bytes);
-    else
-        json_null(w);
-    json_obj_end(w);
 }
 
 static void print_json(const rt_groups *old, const rt_groups *new, const rt_diff *d, const diff_opts *o)
@@ -130,27 +107,8 @@ static void print_json(const rt_groups *old, const rt_groups *new, const rt_diff
     json_str(&w, by[o->by]);
     json_key(&w, "groups");
     json_arr_begin(&w);
-    for (size_t i = 0; i < shown; i++) {
-        const rt_diff_row *row = &d->rows[i];
-        const rt_group_sum *any = row->new ? row->new : row->old;
-        json_obj_begin(&w);
-        json_key(&w, "name");
-        json_str(&w, any->name);
-        json_key(&w, "label");
-        json_str(&w, any->label);
-        json_side(&w, "old", row->old, old->heap);
-        json_side(&w, "new", row->new, new->heap);
-        json_key(&w, "delta");
-        json_obj_begin(&w);
-        json_key(&w, "count");
-        json_i64(&w, row->dcount);
-        json_key(&w, "bytes");
-        json_i64(&w, row->dbytes);
-        json_obj_end(&w);
-        json_key(&w, "status");
-        json_str(&w, diff_status_name(row->status));
-        json_obj_end(&w);
-    }
+    for (size_t i = 0; i < shown; i++)
+        json_diff_row(&w, &d->rows[i], old->heap, new->heap);
     json_arr_end(&w);
     json_key(&w, "total_rows");
     json_u64(&w, d->n);
@@ -185,6 +143,11 @@ static void print_text(const rt_groups *old, const rt_groups *new, const rt_diff
         printf("... %zu more groups (use -n 0 for all)\n", d->n - shown);
 }
 
+static int no_such_groups(const char *cmd, int by)
+{
+    return cli_usage_error(cmd, "a heap profile has no %s: use --by site", by == RT_DIFF_BY_TYPE ? "types" : "roots");
+}
+
 int cmd_diff(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "diff", .profile_alone_ok = 1 };
@@ -203,11 +166,20 @@ int cmd_diff(int argc, char **argv)
     char **inputs = ctx.inputs;
     int n = ctx.ninputs, split = ctx.dashdash;
     rt_groups old, new;
-    if ((rc = summarise(&ctx, inputs, split, &o, &old)) != 0)
+    if ((rc = cli_summarise(&ctx, inputs, split, &o.by, 1, &old)) != 0)
         return rc;
-    if ((rc = summarise(&ctx, inputs + split, n - split, &o, &new)) != 0) {
+    if (!old.heap && o.by != RT_DIFF_BY_SITE) {
+        diff_groups_free(&old);
+        return no_such_groups(ctx.cmd, o.by);
+    }
+    if ((rc = cli_summarise(&ctx, inputs + split, n - split, &o.by, 1, &new)) != 0) {
         diff_groups_free(&old);
         return rc;
+    }
+    if (!new.heap && o.by != RT_DIFF_BY_SITE) {
+        diff_groups_free(&old);
+        diff_groups_free(&new);
+        return no_such_groups(ctx.cmd, o.by);
     }
     rt_diff d;
     diff_join(&old, &new, &d);

@@ -11,12 +11,14 @@
 #include "analysis/goroutines.h"
 #include "analysis/paths.h"
 #include "analysis/sites.h"
+#include "report/json_diff.h"
 #include "report/json_model.h"
 #include "report/labels.h"
 #include "util/alloc.h"
 
 #define TREE_MAX_NODES 4000
 #define TABLE_ROWS 30
+#define SHRANK_ROWS 10 /* of a growth table */
 
 static void json_root(json_w *w, const rt_model *m, uint32_t root)
 {
@@ -112,8 +114,77 @@ static int cmp_suspect(const void *a, const void *b)
     return x->bytes != y->bytes ? (x->bytes > y->bytes ? -1 : 1) : (x->kind - y->kind);
 }
 
+/* A suspect's growth since the old snapshot: a root's row of the diff by
+ * root; a site's, summed over the stacks that share its allocating
+ * function.  Without such a row: null. */
+static void json_suspect_growth(json_w *w, const rt_model *m, const rt_report_growth *g, int kind, const char *name,
+                                uint32_t root)
+{
+    json_key(w, "growth");
+    /* (an old heap profile has sites only) */
+    const rt_diff *d = kind == 0 && g->old_heap ? &g->by[RT_DIFF_BY_ROOT] : kind == 2 ? &g->by[RT_DIFF_BY_SITE] : NULL;
+    char key[1024];
+    if (kind == 0)
+        diff_root_name(m, root, key, sizeof key);
+    int64_t dc = 0, db = 0;
+    int found = 0, had = 0;
+    for (size_t i = 0; d && i < d->n; i++) {
+        const rt_diff_row *row = &d->rows[i];
+        const rt_group_sum *any = row->new ? row->new : row->old;
+        if (strcmp(kind == 0 ? any->name : any->label, kind == 0 ? key : name) != 0)
+            continue;
+        found = 1;
+        had |= row->old != NULL;
+        dc += row->dcount;
+        db += row->dbytes;
+    }
+    if (!found) {
+        json_null(w);
+        return;
+    }
+    json_obj_begin(w);
+    json_key(w, "count");
+    json_i64(w, dc);
+    json_key(w, "bytes");
+    json_i64(w, db);
+    json_key(w, "status");
+    json_str(w, diff_status_name(!had ? RT_NEW : db > 0 ? RT_GREW : db < 0 ? RT_SHRANK : RT_SAME));
+    json_obj_end(w);
+}
+
+static void json_growth(json_w *w, const rt_report_growth *g, int new_heap)
+{
+    static const char *const keys[] = { "types", "sites", "roots" };
+    json_key(w, "growth");
+    json_obj_begin(w);
+    json_key(w, "old");
+    json_str(w, g->old_input);
+    for (int k = 0; k < 3; k++) {
+        json_key(w, keys[k]);
+        if (!g->old_heap && k != RT_DIFF_BY_SITE) { /* a profile has no types nor roots */
+            json_null(w);
+            continue;
+        }
+        /* what grew most, then what shrank most (by delta, descending);
+         * the unchanged between them are left out */
+        const rt_diff *d = &g->by[k];
+        size_t grew = 0, shrank = 0;
+        while (grew < d->n && grew < TABLE_ROWS && d->rows[grew].dbytes > 0)
+            grew++;
+        while (shrank < d->n - grew && shrank < SHRANK_ROWS && d->rows[d->n - 1 - shrank].dbytes < 0)
+            shrank++;
+        json_arr_begin(w);
+        for (size_t i = 0; i < grew; i++)
+            json_diff_row(w, &d->rows[i], g->old_heap, new_heap);
+        for (size_t i = d->n - shrank; i < d->n; i++)
+            json_diff_row(w, &d->rows[i], g->old_heap, new_heap);
+        json_arr_end(w);
+    }
+    json_obj_end(w);
+}
+
 static void json_suspects(json_w *w, rt_model *m, const rt_retained *r, const rt_shared *s, const rt_sites *S,
-                          const uint32_t *cs, const uint32_t *ch)
+                          const uint32_t *cs, const uint32_t *ch, const rt_report_growth *g)
 {
     suspect c[16];
     size_t n = 0;
@@ -179,6 +250,10 @@ static void json_suspects(json_w *w, rt_model *m, const rt_retained *r, const rt
         } else {
             json_str(w, strpool_get(m->strings, sites_row_function(m, &S->rows[c[i].id])));
         }
+        if (g)
+            json_suspect_growth(w, m, g, c[i].kind,
+                                c[i].kind == 2 ? strpool_get(m->strings, sites_row_function(m, &S->rows[c[i].id])) : NULL,
+                                c[i].id);
         if (c[i].obj != RT_NONE)
             json_path(w, m, c[i].obj);
         json_obj_end(w);
@@ -227,7 +302,7 @@ static void json_tree(json_w *w, const rt_model *m, const rt_retained *r, const 
     free(par);
 }
 
-int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, FILE *f)
+int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt_report_growth *g, FILE *f)
 {
     json_w w;
     json_init(&w, f);
@@ -275,7 +350,9 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, FILE *f)
     domtree_children(&r->tree, r->bytes, &cs, &ch);
     rt_sites S;
     sites_compute(m, r, s, RT_SITES_BY_FUNCTION, 0, 3, &S);
-    json_suspects(&w, m, r, s, &S, cs, ch);
+    json_suspects(&w, m, r, s, &S, cs, ch, g);
+    if (g)
+        json_growth(&w, g, 1);
 
     rt_agg agg;
     aggregate_retained(m, RT_BY_TYPE, r, &agg);

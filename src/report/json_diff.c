@@ -1,0 +1,49 @@
+/* json_diff.c — a diff's group as JSON (json_diff.h). */
+#include "report/json_diff.h"
+
+static void side(json_w *w, const char *key, const rt_group_sum *g, int heap)
+{
+    json_key(w, key);
+    if (!g) {
+        json_null(w);
+        return;
+    }
+    json_obj_begin(w);
+    json_key(w, "count");
+    json_u64(w, g->count);
+    json_key(w, "bytes");
+    json_u64(w, g->bytes);
+    json_key(w, "reachable_bytes");
+    if (heap)
+        json_u64(w, g->reachable_bytes);
+    else
+        json_null(w);
+    json_key(w, "retained_bytes");
+    if (heap)
+        json_u64(w, g->retained_bytes);
+    else
+        json_null(w);
+    json_obj_end(w);
+}
+
+void json_diff_row(json_w *w, const rt_diff_row *row, int old_heap, int new_heap)
+{
+    const rt_group_sum *any = row->new ? row->new : row->old;
+    json_obj_begin(w);
+    json_key(w, "name");
+    json_str(w, any->name);
+    json_key(w, "label");
+    json_str(w, any->label);
+    side(w, "old", row->old, old_heap);
+    side(w, "new", row->new, new_heap);
+    json_key(w, "delta");
+    json_obj_begin(w);
+    json_key(w, "count");
+    json_i64(w, row->dcount);
+    json_key(w, "bytes");
+    json_i64(w, row->dbytes);
+    json_obj_end(w);
+    json_key(w, "status");
+    json_str(w, diff_status_name(row->status));
+    json_obj_end(w);
+}
