@@ -87,6 +87,7 @@ ROOT_KIND_ORDER = ["global", "stack", "finalizer", "cleanup", "other", "runtime"
 RETAIN_TIMEOUT = 600
 RUN_TIMEOUT = 120
 CORE_ENV = "RETAIN_TEST_CORE"   # see tests/go/internal/truth: FinishFacts
+SNAPSHOT_ENV = "RETAIN_TEST_SNAPSHOTS"  # truth.Snapshot
 
 
 # ---------------------------------------------------------------- results
@@ -256,12 +257,24 @@ def core_run_command(cmd, core, method):
                 CORE_ENV, " ".join(shlex.quote(c) for c in cmd), core)]
 
 
+def gcore(pid, path, timeout):
+    """gdb's core of the live process pid at path: None, or what failed."""
+    g = subprocess.run(["gdb", "-batch", "-nx", "-ex", "gcore " + path, "-p", str(pid)],
+                       capture_output=True, text=True, timeout=timeout)
+    if g.returncode != 0 or not is_core(path):
+        return "gdb gcore: exit %d: %s" % (g.returncode, (g.stderr or g.stdout)[-2000:])
+    return None
+
+
 def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
     """Runs a test program (tests/go/internal/truth) so that it writes its
     heap dump and then leaves an ELF core of the same moment at path core.
-    Returns (ok, detail)."""
+    A program may also ask for cores in the middle of its run (truth.Snapshot
+    prints "snapshot PATH" and waits): gdb's gcore takes them whatever the
+    method. Returns (ok, detail)."""
     env = dict(os.environ if env is None else env)
     env["GOTRACEBACK"] = "crash"
+    env[SNAPSHOT_ENV] = "pause"
     if os.path.exists(core):
         os.remove(core)
     if method == "kernel":
@@ -271,57 +284,56 @@ def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
             stale = os.path.join(cwd, kernel_core_name(1))
             if os.path.exists(stale):
                 os.remove(stale)
-        try:
-            p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, preexec_fn=unlimited_core)
-            out, err = p.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.communicate()
-            return False, "timed out after %ds" % timeout
-        except OSError as e:
-            return False, str(e)
-        err = err.decode("utf-8", "replace")
-        if p.returncode != -signal.SIGABRT:
-            return False, "exit %d, want death by SIGABRT: %s" % (p.returncode, err.strip()[-2000:])
-        written = os.path.join(cwd, kernel_core_name(p.pid))
-        if not is_core(written):
-            return False, "no core %s after SIGABRT (core size limit %s, core_pattern %r)" % (
-                written, resource.getrlimit(resource.RLIMIT_CORE),
-                open("/proc/sys/kernel/core_pattern").read().strip())
-        os.replace(written, core)
-        return True, ""
-    env[CORE_ENV] = "pause"
+    else:
+        env[CORE_ENV] = "pause"
     try:
-        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, preexec_fn=unlimited_core if method == "kernel" else None)
     except OSError as e:
         return False, str(e)
     try:
-        line, deadline = b"", time.time() + timeout
-        while not line.endswith(b"\n"):
-            left = deadline - time.time()
-            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
-                return False, "no 'dumped' line within %ds" % timeout
-            c = os.read(p.stdout.fileno(), 1)
-            if not c:
-                break
-            line += c
+        deadline = time.time() + timeout
+        while True:
+            line = b""
+            while not line.endswith(b"\n"):
+                left = deadline - time.time()
+                if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+                    return False, "timed out after %ds (stdout so far %r)" % (timeout, line)
+                c = os.read(p.stdout.fileno(), 1)
+                if not c:
+                    break
+                line += c
+            if line.startswith(b"snapshot "):
+                err = gcore(p.pid, os.path.join(cwd, line[9:].decode().strip()), timeout)
+                if err:
+                    return False, "a core in the middle of the run: " + err
+                p.stdin.write(b"\n")
+                p.stdin.flush()
+                continue
+            break
+        if method == "kernel":
+            err = p.communicate(timeout=max(1, deadline - time.time()))[1].decode("utf-8", "replace")
+            if p.returncode != -signal.SIGABRT:
+                return False, "exit %d, want death by SIGABRT: %s" % (p.returncode, err.strip()[-2000:])
+            written = os.path.join(cwd, kernel_core_name(p.pid))
+            if not is_core(written):
+                return False, "no core %s after SIGABRT (core size limit %s, core_pattern %r)" % (
+                    written, resource.getrlimit(resource.RLIMIT_CORE),
+                    open("/proc/sys/kernel/core_pattern").read().strip())
+            os.replace(written, core)
+            return True, ""
         if line != b"dumped\n":
             p.wait(timeout=timeout)
             return False, "exit %s before the core, stdout %r: %s" % (
                 p.returncode, line, p.stderr.read().decode("utf-8", "replace")[-2000:])
-        g = subprocess.run(["gdb", "-batch", "-nx", "-ex", "gcore " + core, "-p", str(p.pid)],
-                           capture_output=True, text=True, timeout=timeout)
-        if g.returncode != 0 or not is_core(core):
-            return False, "gdb gcore: exit %d: %s" % (g.returncode, (g.stderr or g.stdout)[-2000:])
-        return True, ""
+        err = gcore(p.pid, core, timeout)
+        return (False, err) if err else (True, "")
     except (OSError, subprocess.SubprocessError) as e:
         return False, str(e)
     finally:
         if p.poll() is None:
             p.kill()
-        p.communicate()
+            p.communicate()
 
 
 def build_and_run(r, work, res, dry, force, core=None):
@@ -1978,6 +1990,10 @@ def check_growth(retain, r, truth, core, res):
     pairs = [("dump+dump", [old, r.exe], [r.dump, r.exe])]
     if core:
         pairs.append(("dump+core", [old, r.exe], [r.core, r.exe]))
+        # two cores of one process, the first of the live process (gcore)
+        if res.check(is_core(old + ".core"), where, "the first snapshot's core (truth.Snapshot, gdb's gcore)",
+                     old + ".core"):
+            pairs.append(("core+core", [old + ".core", r.exe], [r.core, r.exe]))
     pairs.append(("profile+profile", [old_prof], [new_prof]))
     # (pprof's writer drops runtime.goexit from stacks, the runtime's
     # records keep it: a site must join across the two all the same)

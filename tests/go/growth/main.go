@@ -8,7 +8,8 @@
 // site, so that both snapshots see one allocation stack), main.blobs is
 // emptied, and main.newFresh puts 10 main.fresh values in main.freshes;
 // the second snapshot is the scenario's dump (and core) with its profile
-// DUMP.pb.gz. Growth: main.entry +800 (grew), main.blob -50 (gone),
+// DUMP.pb.gz (the first snapshot also has a core, DUMP.old.core, when the
+// test asks for cores). Growth: main.entry +800 (grew), main.blob -50 (gone),
 // main.fresh +10 (new); site main.newEntry +800; the root main.cache
 // grows by at least 800 x 64 bytes.
 package main
@@ -63,6 +64,9 @@ func snapshot(dump string) {
 	if err := f.Close(); err != nil {
 		panic(err)
 	}
+	// and the core of the same moment (gdb's gcore of the live process):
+	// `retain diff` of two cores
+	truth.Snapshot(dump + ".core")
 }
 
 func main() {

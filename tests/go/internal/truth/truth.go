@@ -639,6 +639,27 @@ func DumpThenCore(dumpPath string, garbage func()) {
 // heap dump: "1" (SIGABRT) or "pause" (wait for gcore).
 const CoreEnv = "RETAIN_TEST_CORE"
 
+// SnapshotEnv asks for cores in the middle of a run: with
+// RETAIN_TEST_SNAPSHOTS=pause, Snapshot writes "snapshot PATH" to stdout
+// and waits for one byte on stdin while gdb's gcore takes the core of the
+// live process at PATH (tests/scenarios.py); without it Snapshot does
+// nothing.
+const SnapshotEnv = "RETAIN_TEST_SNAPSHOTS"
+
+// Snapshot asks for a core of this moment at path (see SnapshotEnv), the
+// way a user takes cores of a live service some time apart.
+func Snapshot(path string) {
+	if os.Getenv(SnapshotEnv) != "pause" {
+		return
+	}
+	syscall.Write(1, []byte("snapshot "+path+"\n"))
+	for {
+		if n, err := syscall.Read(0, stdinBuf[:]); n > 0 || err != syscall.EINTR {
+			break
+		}
+	}
+}
+
 var (
 	dumpedMsg = []byte("dumped\n")
 	stdinBuf  [1]byte
