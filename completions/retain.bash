@@ -13,7 +13,7 @@ _retain()
         case ${COMP_WORDS[1]} in
         top) opts+=" --by --retained -n" ;;
         why) opts+=" --all --type -n" ;;
-        objects) opts+=" --type --site --min-size --reachable --unreachable" ;;
+        objects) opts+=" --type --site --min-size --reachable --unreachable --jsonl" ;;
         roots) opts+=" --by -n" ;;
         shared) opts+=" --roots -n" ;;
         sites) opts+=" --by --rate --roots --stacks -n" ;;

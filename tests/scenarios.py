@@ -740,6 +740,14 @@ def check_reports(retain, r, truth, res, dry):
     if out is None:
         return
     check_objects_reachable(out, truth, r.where, res, dump=True)
+    # JSON Lines: the same objects, each alone on its line
+    p = subprocess.run([retain, "objects", "--jsonl", r.dump], capture_output=True, timeout=RETAIN_TIMEOUT)
+    try:
+        lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    except ValueError as e:
+        lines = "not JSON Lines: %s" % e
+    res.check(p.returncode == 0 and lines == out.get("objects"), r.where,
+              "objects --jsonl: one object per line, as objects --json lists them", str(lines)[:300])
 
 
 def check_objects_reachable(out, truth, where, res, dump):

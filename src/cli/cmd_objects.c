@@ -8,7 +8,7 @@
 
 static const char usage[] =
     "usage: retain objects [--type T] [--site F] [--min-size B] [--reachable|--unreachable]\n"
-    "                      [--json] INPUT...\n"
+    "                      [--json|--jsonl] INPUT...\n"
     "\n"
     "List every allocated object: address, slot size, type or allocation site,\n"
     "and whether the roots reach it.  Output is streamed.\n"
@@ -19,12 +19,15 @@ static const char usage[] =
     "  --reachable, --unreachable  only those the roots reach, or do not\n"
     "  --json     print {\"objects\": [{\"base\",\"size\",\"type\",\"site\",\"reachable\"}...]},\n"
     "             one object per line\n"
+    "  --jsonl    print JSON Lines: each object alone on its line, nothing else\n"
+    "             (a partial input is said on stderr)\n"
     "  -h, --help this text\n";
 
 typedef struct obj_filter {
     const char *type, *site;
     uint64_t min_size;
     int reach; /* -1 any, 1 reachable, 0 unreachable */
+    int jsonl;
 } obj_filter;
 
 static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
@@ -47,6 +50,9 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
     case 'u':
         o->reach = 0;
         return 0;
+    case 'l':
+        o->jsonl = 1;
+        return 0;
     }
     return cli_usage_error(ctx->cmd, "unknown option");
 }
@@ -65,51 +71,64 @@ static int wanted(const rt_model *m, const rt_reach *reach, const obj_filter *o,
     return 1;
 }
 
+static void json_object(json_w *w, const rt_model *m, const rt_reach *reach, uint32_t i)
+{
+    const rt_object *obj = &m->objects[i];
+    json_obj_begin(w);
+    json_key(w, "base");
+    json_addr(w, obj->base);
+    json_key(w, "size");
+    json_u64(w, obj->size);
+    json_key(w, "type");
+    json_str_or_null(w, strpool_get(m->strings, model_obj_type_name(m, i)));
+    json_key(w, "site");
+    uint32_t site = model_obj_site(m, i);
+    json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
+    json_key(w, "reachable");
+    json_bool(w, reach_is(reach, i));
+    json_obj_end(w);
+}
+
 int cmd_objects(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "objects" };
-    obj_filter o = { NULL, NULL, 0, -1 };
+    obj_filter o = { NULL, NULL, 0, -1, 0 };
     static const struct option extra[] = {
         { "type", required_argument, NULL, 't' }, { "site", required_argument, NULL, 's' },
         { "min-size", required_argument, NULL, 'm' }, { "reachable", no_argument, NULL, 'r' },
-        { "unreachable", no_argument, NULL, 'u' }, { 0, 0, 0, 0 }
+        { "unreachable", no_argument, NULL, 'u' }, { "jsonl", no_argument, NULL, 'l' }, { 0, 0, 0, 0 }
     };
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
         return rc;
+    if (ctx.json && o.jsonl)
+        return cli_usage_error(ctx.cmd, "--json and --jsonl: give one");
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
     rt_reach reach;
     reach_compute(m, &reach);
+    json_w w;
     if (ctx.json) {
-        json_w w;
         json_init(&w, stdout);
         json_obj_begin(&w);
         cli_json_inputs(&w, m);
         json_key(&w, "objects");
         json_arr_begin_lines(&w);
-        for (uint32_t i = 0; i < m->nobj; i++) {
-            if (!wanted(m, &reach, &o, i))
-                continue;
-            const rt_object *obj = &m->objects[i];
-            json_obj_begin(&w);
-            json_key(&w, "base");
-            json_addr(&w, obj->base);
-            json_key(&w, "size");
-            json_u64(&w, obj->size);
-            json_key(&w, "type");
-            json_str_or_null(&w, strpool_get(m->strings, model_obj_type_name(m, i)));
-            json_key(&w, "site");
-            uint32_t site = model_obj_site(m, i);
-            json_str_or_null(&w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
-            json_key(&w, "reachable");
-            json_bool(&w, reach_is(&reach, i));
-            json_obj_end(&w);
-        }
+        for (uint32_t i = 0; i < m->nobj; i++)
+            if (wanted(m, &reach, &o, i))
+                json_object(&w, m, &reach, i);
         json_arr_end(&w);
         json_obj_end(&w);
         json_done(&w);
+    } else if (o.jsonl) {
+        for (uint32_t i = 0; i < m->nobj; i++) {
+            if (!wanted(m, &reach, &o, i))
+                continue;
+            json_init(&w, stdout);
+            json_object(&w, m, &reach, i);
+            json_done(&w);
+        }
     } else {
         cli_print_partial_text(m, stdout);
         for (uint32_t i = 0; i < m->nobj; i++) {
