@@ -588,6 +588,17 @@ def check_reports(res, retain, work, dump, exe):
         res.check(rc == 0 and isinstance(j, dict) and j.get("output") == dot
                   and isinstance(j.get("hidden_children"), int) and err == "", where,
                   "--json -o: the summary on stdout", "rc %d: out %r err %r" % (rc, out[:200], err[:200]))
+    # -o -: standard output, for dot, the pprof export and the report alike
+    for args, starts in ((["export", "--format", "dot"], "digraph"),
+                         (["export", "--format", "pprof"], "\x1f\x8b"),
+                         (["report"], "<!DOCTYPE html>")):
+        w = " ".join(args) + " -o -"
+        p = subprocess.run([retain.exe] + args + ["-o", "-", dump, exe], capture_output=True, cwd=work,
+                           timeout=300)
+        res.check(p.returncode == 0 and p.stdout.decode("latin-1").startswith(starts)
+                  and not os.path.exists(os.path.join(work, "-")), w,
+                  "-o - writes to standard output, not to a file named '-'",
+                  "rc %d: out %r err %r" % (p.returncode, p.stdout[:40], p.stderr[-200:]))
 
 
 def full_device(work):

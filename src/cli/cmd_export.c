@@ -15,7 +15,7 @@
 static const char usage[] =
     "usage: retain export --format pprof|dot [-o FILE] [options] [ADDRESS] INPUT...\n"
     "\n"
-    "  --format pprof  a pprof profile (gzip'd profile.proto; needs -o FILE), sample\n"
+    "  --format pprof  a pprof profile (gzip'd profile.proto; needs -o), sample\n"
     "                  types inuse_objects and inuse_space as in Go's heap profiles:\n"
     "                  go tool pprof -top, -traces, -http, -diff_base work on it\n"
     "  --format dot    the dominator subtree of the object containing ADDRESS (or of\n"
@@ -33,8 +33,9 @@ static const char usage[] =
     "                  (functions, files, lines: pprof -list and the source view work)\n"
     "  --max-depth N   paths: chains longer than N hops (default 64) keep their ends\n"
     "                  around one '... N hops ...' frame\n"
-    "  -o FILE         output file (default for dot: standard output); never an\n"
-    "                  input, and replaced only once written whole\n"
+    "  -o FILE         output file (default for dot: standard output; '-' is\n"
+    "                  standard output); never an input, and replaced only once\n"
+    "                  written whole\n"
     "  --min-bytes B   dot: leave out subtrees retaining fewer bytes (default 0.1%\n"
     "                  of the start node's retained size, as for 'retain dominators')\n"
     "  --max-nodes N   dot: at most N nodes (default 500)\n"
@@ -96,8 +97,13 @@ static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r
     const rt_model *m = ctx->m;
     int pprof = strcmp(o->format, "pprof") == 0;
     uint64_t min = o->have_min || pprof ? o->min_bytes : cli_default_min_bytes(r->bytes[start]);
-    if (!o->out)
-        return export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, stdout, st, err);
+    if (!o->out || strcmp(o->out, "-") == 0) {
+        if (!pprof)
+            return export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, stdout, st, err);
+        if (strcmp(o->tree, "paths") == 0)
+            return export_pprof_paths(m, (uint32_t)o->max_depth, o->by_alloc, stdout, "standard output", st, err);
+        return export_pprof_dominators(m, r, stdout, "standard output", st, err);
+    }
     const char **inputs = rt_calloc((size_t)ctx->ninputs + 1, sizeof *inputs);
     for (int i = 0; i < ctx->ninputs; i++)
         inputs[i] = ctx->inputs[i];
@@ -142,11 +148,15 @@ int cmd_export(int argc, char **argv)
         return cli_usage_error(ctx.cmd, "--tree paths goes with --format pprof; dot draws the dominator tree");
     if (o.by_alloc && (!pprof || strcmp(o.tree, "paths") != 0))
         return cli_usage_error(ctx.cmd, "--by alloc goes with --format pprof --tree paths");
+    int to_stdout = !o.out || strcmp(o.out, "-") == 0;
     if (pprof && !o.out)
-        return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE");
-    if (ctx.json && !o.out)
-        return cli_usage_error(ctx.cmd, "--json summarises what was written to -o FILE; without -o the "
-                                        "graph itself goes to standard output");
+        return cli_usage_error(ctx.cmd, "--format pprof writes a binary file: give -o FILE (-o - for standard "
+                                        "output)");
+    if (pprof && to_stdout && isatty(STDOUT_FILENO))
+        return cli_usage_error(ctx.cmd, "-o -: standard output is a terminal; redirect it, or give -o FILE");
+    if (ctx.json && to_stdout)
+        return cli_usage_error(ctx.cmd, "--json summarises what was written to -o FILE; without it the "
+                                        "output itself goes to standard output");
     uint64_t addr = 0;
     int have_addr = cli_take_address(&ctx, &addr);
     if (have_addr < 0)
@@ -157,7 +167,7 @@ int cmd_export(int argc, char **argv)
     rt_error_clear(&err);
     /* refuse before a long load; checked again once the core has named
      * its executable */
-    if (o.out && output_check_inputs(o.out, (const char *const *)ctx.inputs, (size_t)ctx.ninputs, &err) != 0)
+    if (!to_stdout && output_check_inputs(o.out, (const char *const *)ctx.inputs, (size_t)ctx.ninputs, &err) != 0)
         return cli_report_error(ctx.cmd, &err);
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
@@ -200,7 +210,7 @@ int cmd_export(int argc, char **argv)
         }
         json_obj_end(&w);
         json_done(&w);
-    } else if (o.out) {
+    } else if (!to_stdout) {
         printf("wrote %s: %" PRIu64 " %s, %" PRIu64 " %s", o.out, pprof ? st.samples : st.nodes,
                pprof ? "samples" : "nodes", pprof ? st.locations : st.edges, pprof ? "locations" : "edges");
         if (!pprof && st.hidden_children)

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "analysis/domcut.h"
 #include "report/export_trie.h"
 #include "report/labels.h"
 #include "report/pprof_write.h"
@@ -108,10 +109,13 @@ static void fmt_bytes(uint64_t n, char *buf, size_t len)
 int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t start, uint64_t min_bytes,
                           uint32_t max_nodes, FILE *f, export_stats *st, rt_error *err)
 {
+    (void)err;
     uint32_t *cs, *ch;
     domtree_children(&r->tree, r->bytes, &cs, &ch);
-    uint32_t *queue = rt_malloc(((size_t)max_nodes + 1) * sizeof *queue);
-    uint32_t head = 0, tail = 0;
+    rt_domcut cut;
+    domcut_bfs(r, cs, ch, start, min_bytes, max_nodes, &cut);
+    free(cs);
+    free(ch);
     char lb[512], b1[32], b2[32];
     memset(st, 0, sizeof *st);
     fmt_bytes(min_bytes, b1, sizeof b1);
@@ -119,9 +123,9 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
                "under %s hidden, at most %u nodes (--min-bytes, --max-nodes change the cut)\";\n"
                "  node [shape=box, fontname=\"monospace\", fontsize=10];\n",
             b1, max_nodes);
-    queue[tail++] = start;
-    while (head < tail) {
-        uint32_t v = queue[head++];
+    for (uint32_t k = 0; k < cut.n; k++) {
+        const rt_cut_node *cn = &cut.nodes[k];
+        uint32_t v = cn->node;
         fmt_bytes(r->bytes[v], b1, sizeof b1);
         fmt_bytes(v < m->nobj ? m->objects[v].size : 0, b2, sizeof b2);
         char text[800];
@@ -134,34 +138,23 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
         dot_string(f, text);
         fprintf(f, "];\n");
         st->nodes++;
-        uint32_t i = cs[v];
-        for (; i < cs[v + 1]; i++) {
-            uint32_t c = ch[i];
-            if (r->bytes[c] < min_bytes || tail >= max_nodes)
-                break; /* children are sorted by retained size */
-            queue[tail++] = c;
-            fprintf(f, "  n%u -> n%u;\n", v, c);
+        for (uint32_t c = cn->first_child; c < cn->first_child + cn->nchild; c++) {
+            fprintf(f, "  n%u -> n%u;\n", v, cut.nodes[c].node);
             st->edges++;
         }
         /* what the cut left out, as one node, the way `dominators` says
          * "(N more children not shown)" */
-        uint64_t hidden_bytes = 0;
-        for (uint32_t k = i; k < cs[v + 1]; k++)
-            hidden_bytes += r->bytes[ch[k]];
-        if (i < cs[v + 1] && hidden_bytes) {
-            uint32_t hidden = cs[v + 1] - i;
-            fmt_bytes(hidden_bytes, b1, sizeof b1);
-            snprintf(text, sizeof text, "(%u more child%s not shown)\nretained %s", hidden,
-                     hidden == 1 ? "" : "ren", b1);
+        if (cn->hidden && cn->hidden_bytes) {
+            fmt_bytes(cn->hidden_bytes, b1, sizeof b1);
+            snprintf(text, sizeof text, "(%u more child%s not shown)\nretained %s", cn->hidden,
+                     cn->hidden == 1 ? "" : "ren", b1);
             fprintf(f, "  n%u_more [shape=plaintext, label=", v);
             dot_string(f, text);
             fprintf(f, "];\n  n%u -> n%u_more [style=dashed];\n", v, v);
-            st->hidden_children += hidden;
+            st->hidden_children += cn->hidden;
         }
     }
     fprintf(f, "}\n");
-    free(queue);
-    free(cs);
-    free(ch);
+    domcut_free(&cut);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/aggregate.h"
+#include "analysis/domcut.h"
 #include "analysis/goroutines.h"
 #include "analysis/paths.h"
 #include "analysis/sites.h"
@@ -266,40 +267,27 @@ static void json_tree(json_w *w, const rt_model *m, const rt_retained *r, const 
     /* breadth first from the super-root, nodes retaining at least 0.05 %
      * of the heap, at most TREE_MAX_NODES: [parent, label, retained,
      * shallow, children left out] */
-    uint64_t min = r->heap_bytes / 2000;
-    uint32_t *q = rt_malloc((TREE_MAX_NODES + 1) * sizeof *q), *par = rt_malloc((TREE_MAX_NODES + 1) * sizeof *par);
-    uint32_t head = 0, tail = 0;
-    q[tail] = r->super;
-    par[tail++] = RT_NONE;
+    rt_domcut cut;
+    domcut_bfs(r, cs, ch, r->super, r->heap_bytes / 2000, TREE_MAX_NODES, &cut);
     json_key(w, "tree");
     json_arr_begin(w);
     char lb[512];
-    while (head < tail) {
-        uint32_t v = q[head], hidden = 0;
-        for (uint32_t i = cs[v]; i < cs[v + 1]; i++) {
-            uint32_t c = ch[i];
-            if (r->bytes[c] < min || tail >= TREE_MAX_NODES) {
-                hidden = cs[v + 1] - i;
-                break;
-            }
-            q[tail] = c;
-            par[tail++] = head;
-        }
+    for (uint32_t k = 0; k < cut.n; k++) {
+        const rt_cut_node *cn = &cut.nodes[k];
+        uint32_t v = cn->node;
         json_arr_begin(w);
-        if (par[head] == RT_NONE)
+        if (cn->parent == UINT32_MAX)
             json_i64(w, -1);
         else
-            json_u64(w, par[head]);
+            json_u64(w, cn->parent);
         json_str(w, v == r->super ? "all roots" : report_export_label(m, r, v, lb, sizeof lb));
         json_u64(w, r->bytes[v]);
         json_u64(w, v < m->nobj ? m->objects[v].size : 0);
-        json_u64(w, hidden);
+        json_u64(w, cn->hidden);
         json_arr_end(w);
-        head++;
     }
     json_arr_end(w);
-    free(q);
-    free(par);
+    domcut_free(&cut);
 }
 
 int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt_report_growth *g, FILE *f)
