@@ -22,7 +22,8 @@
 # roots and shared (if `retain roots|shared --help` exits 0), dominators --depth 3 (if
 # `retain dominators --help` exits 0), sites and export --format pprof (paths),
 # when the binary has them, each given the dump and its
-# executable (bigheap, so types are propagated as a user would see them).
+# executable (bigheap, so types are propagated as a user would see them);
+# on the core also report -o and diff of the core with itself.
 # Objects, edges and the typed share come from `retain overview --json`
 # (keys "objects", "edges", "typed_reachable_bytes", "reachable_bytes").
 # Wall time, CPU time (user + system) and peak RSS come from GNU time
@@ -295,6 +296,10 @@ if [ "${CORE:-1}" != 0 ]; then
   if "$retain" export --help 2>/dev/null | grep -q -- '--tree paths'; then
     core_cmds+=("export --format pprof -o $core_dir/paths.pb.gz")
   fi
+  # the report, and a diff of two cores (the same one twice: the cost of
+  # loading and summarising both sides, one after the other)
+  if "$retain" report --help >/dev/null 2>&1; then core_cmds+=("report -o $core_dir/report.html"); fi
+  if "$retain" diff --help >/dev/null 2>&1; then core_cmds+=("diff --by type $core $case_dir/bigheap --"); fi
   for c in "${core_cmds[@]}"; do
     read -r -a argv <<<"$c"
     measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
@@ -307,4 +312,6 @@ if [ "${CORE:-1}" != 0 ]; then
   echo "== retain on $(gen go_version) core: $core_mib MiB, objects $cobj, edges $cedg, typed $(typed_share "$core_dir/overview.json") of reachable bytes"
   echo "plain pass over the core: $core_pass s"
   table "$cresults" "$core_pass"
+  [ -s "$core_dir/report.html" ] &&
+    echo "report page: $(mib "$(stat -c %s "$core_dir/report.html")") MiB ($core_dir/report.html)"
 fi

@@ -97,7 +97,7 @@ void gc_iface_seeds(gc_load *L)
     if (L->dw || !y->type_names_ok || !m->edge_start)
         return;
     uint64_t lo = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types, 0);
-    uint64_t hi = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types + 8, 0); /* etypes */
+    uint64_t hi = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_etypes, 0);
     if (!lo || hi <= lo || hi - lo > (1ULL << 32))
         return;
     uint64_t seeded = 0;
@@ -115,11 +115,14 @@ void gc_iface_seeds(gc_load *L)
                 seeded += (uint64_t)seed(L, typ, ec_read_u64_or(L->core, base + off, 0));
         }
     }
-    /* the data and bss pointer words */
+    /* the data and bss pointer words after a word that is not one: the
+     * compiler's pointer masks leave an interface's first word out (it
+     * points at an itab or a type descriptor, never into the heap), while
+     * a *_type variable before a pointer is marked, and no interface */
     for (uint32_t k = 0; k < m->nptrmask; k++) {
         const rt_ptrmask *pm = &m->ptrmasks[k];
         for (uint64_t w = 1; w < pm->nwords; w++) {
-            if (!(pm->bits[w / 8] >> (w % 8) & 1) || !(pm->bits[(w - 1) / 8] >> ((w - 1) % 8) & 1))
+            if (!(pm->bits[w / 8] >> (w % 8) & 1) || (pm->bits[(w - 1) / 8] >> ((w - 1) % 8) & 1))
                 continue;
             uint64_t a = pm->start + 8 * w;
             uint64_t typ = iface_type(L, ec_read_u64_or(L->core, a - 8, 0), lo, hi);

@@ -56,6 +56,7 @@ typedef struct gc_layout {
     uint64_t ty_size, ty_ptrbytes, ty_tflag, ty_kind, ty_gcdata;
     uint64_t ty_str;       /* NameOff of the type's string, from moduledata.types */
     uint64_t md_types;     /* runtime.moduledata.types */
+    uint64_t md_etypes;    /* runtime.moduledata.etypes (not types + 8 from 1.27) */
     uint64_t type_names_ok;
     /* abi.ArrayType, abi.StructType, abi.StructField (on-demand masks) */
     uint64_t at_elem, at_len, st_fields, sf_typ, sf_offset, sf_size;
@@ -126,7 +127,7 @@ typedef struct gc_layout {
     X(sp_npages) X(sp_freeindex) X(sp_nelems) X(sp_allocbits) X(sp_spanclass) X(sp_state) \
     X(sp_elemsize) X(sp_largetype) X(sp_freeindex_size) X(sp_nelems_size) X(has_largetype) \
     X(ha_bitmap) X(ha_nomoreptrs) X(ty_size) X(ty_ptrbytes) X(ty_tflag) X(ty_kind) X(ty_gcdata) \
-    X(ty_str) X(md_types) X(type_names_ok) X(at_elem) X(at_len) X(st_fields) X(sf_typ) \
+    X(ty_str) X(md_types) X(md_etypes) X(type_names_ok) X(at_elem) X(at_len) X(st_fields) X(sf_typ) \
     X(sf_offset) X(sf_size) X(at_elem_ok) X(pt_elem) X(sl_elem) X(sf_name) X(it_methods) \
     X(desc_ok) X(md_data) X(md_edata) X(md_bss) X(md_ebss) X(md_gcdatamask) X(md_gcbssmask) \
     X(md_next) X(g_stack_lo) X(g_stack_hi) X(g_sched_sp) X(g_syscallsp) X(g_status) X(g_goid) \

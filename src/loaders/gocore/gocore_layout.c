@@ -276,27 +276,38 @@ int gc_layout_from_dwarf(const dw_info *dw, const char *path, gc_layout *y, rt_e
         rt_error e2;
         y->type_names_ok =
             field(L, T_TYPE, NAMES("Str", "str"), &y->ty_str, NULL, &e2) == 0 &&
-            field(L, NAMES("runtime.moduledata"), NAMES("types"), &y->md_types, NULL, &e2) == 0;
+            field(L, NAMES("runtime.moduledata"), NAMES("types"), &y->md_types, NULL, &e2) == 0 &&
+            field(L, NAMES("runtime.moduledata"), NAMES("etypes"), &y->md_etypes, NULL, &e2) == 0;
     }
 
-    /* for masks built on demand (1.24+); optional elsewhere */
+    /* the descriptors' own layouts: for masks built on demand (1.24+),
+     * and for types made from descriptors where DWARF is missing.  Go
+     * 1.21 moved them from runtime (arraytype, structfield, ...) to
+     * internal/abi with capitalised fields; the meaning is the same
+     * (1.19's structfield.offset is already a plain offset). */
     {
         rt_error e2;
-        const dw_type *sf = dwi_type(L->dw, "internal/abi.StructField");
+        static const char *const T_ARRAY[] = { "internal/abi.ArrayType", "runtime.arraytype", NULL };
+        static const char *const T_STRUCT[] = { "internal/abi.StructType", "runtime.structtype", NULL };
+        static const char *const T_FIELD[] = { "internal/abi.StructField", "runtime.structfield", NULL };
+        const dw_type *sf = dwi_type_any(L->dw, T_FIELD);
         y->at_elem_ok = sf &&
-            field(L, NAMES("internal/abi.ArrayType"), NAMES("Elem"), &y->at_elem, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.ArrayType"), NAMES("Len"), &y->at_len, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.StructType"), NAMES("Fields"), &y->st_fields, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.StructField"), NAMES("Typ"), &y->sf_typ, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.StructField"), NAMES("Offset"), &y->sf_offset, NULL, &e2) == 0;
+            field(L, T_ARRAY, NAMES("Elem", "elem"), &y->at_elem, NULL, &e2) == 0 &&
+            field(L, T_ARRAY, NAMES("Len", "len"), &y->at_len, NULL, &e2) == 0 &&
+            field(L, T_STRUCT, NAMES("Fields", "fields"), &y->st_fields, NULL, &e2) == 0 &&
+            field(L, T_FIELD, NAMES("Typ", "typ"), &y->sf_typ, NULL, &e2) == 0 &&
+            field(L, T_FIELD, NAMES("Offset", "offset"), &y->sf_offset, NULL, &e2) == 0;
         y->sf_size = sf ? dwt_size(sf) : 0;
         if (!y->sf_size)
             y->at_elem_ok = 0;
         y->desc_ok = y->at_elem_ok &&
-            field(L, NAMES("internal/abi.PtrType"), NAMES("Elem"), &y->pt_elem, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.SliceType"), NAMES("Elem"), &y->sl_elem, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.StructField"), NAMES("Name"), &y->sf_name, NULL, &e2) == 0 &&
-            field(L, NAMES("internal/abi.InterfaceType"), NAMES("Methods"), &y->it_methods, NULL, &e2) == 0;
+            field(L, NAMES("internal/abi.PtrType", "runtime.ptrtype"), NAMES("Elem", "elem"), &y->pt_elem, NULL,
+                  &e2) == 0 &&
+            field(L, NAMES("internal/abi.SliceType", "runtime.slicetype"), NAMES("Elem", "elem"), &y->sl_elem, NULL,
+                  &e2) == 0 &&
+            field(L, T_FIELD, NAMES("Name", "name"), &y->sf_name, NULL, &e2) == 0 &&
+            field(L, NAMES("internal/abi.InterfaceType", "runtime.interfacetype"), NAMES("Methods", "mhdr"),
+                  &y->it_methods, NULL, &e2) == 0;
     }
 
     static const char *const T_MD[] = { "runtime.moduledata", NULL };

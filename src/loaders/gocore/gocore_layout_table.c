@@ -41,19 +41,20 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x118, /* md_types */
+        0x120, /* md_etypes */
         0x1, /* type_names_ok */
-        0x0, /* at_elem */
-        0x0, /* at_len */
-        0x0, /* st_fields */
-        0x0, /* sf_typ */
-        0x0, /* sf_offset */
-        0x0, /* sf_size */
-        0x0, /* at_elem_ok */
-        0x0, /* pt_elem */
-        0x0, /* sl_elem */
+        0x30, /* at_elem */
+        0x40, /* at_len */
+        0x38, /* st_fields */
+        0x8, /* sf_typ */
+        0x10, /* sf_offset */
+        0x18, /* sf_size */
+        0x1, /* at_elem_ok */
+        0x30, /* pt_elem */
+        0x30, /* sl_elem */
         0x0, /* sf_name */
-        0x0, /* it_methods */
-        0x0, /* desc_ok */
+        0x38, /* it_methods */
+        0x1, /* desc_ok */
         0xd0, /* md_data */
         0xd8, /* md_edata */
         0xe0, /* md_bss */
@@ -181,6 +182,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x130, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */
@@ -321,6 +323,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x130, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */
@@ -461,6 +464,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x130, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */
@@ -601,6 +605,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x130, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */
@@ -741,6 +746,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x130, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */
@@ -881,6 +887,7 @@ const gc_layout_entry gc_layout_entries[] = {
         0x20, /* ty_gcdata */
         0x28, /* ty_str */
         0x128, /* md_types */
+        0x138, /* md_etypes */
         0x1, /* type_names_ok */
         0x30, /* at_elem */
         0x40, /* at_len */

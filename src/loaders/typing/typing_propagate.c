@@ -801,6 +801,8 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     p->st = st;
     if (!c->uint8_type)
         c->uint8_type = ty_dwarf_named(c, "uint8");
+    if (!c->uint8_type) /* no DWARF: a string's bytes are [N]uint8 all the same */
+        c->uint8_type = model_type_named(m, strpool_intern_cstr(m->strings, "uint8"), 1);
     if (!c->eface_type)
         c->eface_type = ty_dwarf_named(c, "interface {}");
     p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */

@@ -58,7 +58,7 @@ func setup() []truth.Item {
 	cb, _ := truth.Slot(ca, 16, true)
 	return []truth.Item{
 		truth.Global("T", ta, tb, ts, "main.held", "main.newT", 1).
-			Retains(ts, 1).Dominated(0, 0, 0, "global main.held"),
+			Retains(ts, 1).Dominated(0, 0, 0, "global main.held").HeldByInterface("main.T"),
 		truth.Global("U", ua, ub, us, "main.fn", "main.newU", 2).
 			Retains(us, 1).Dominated(1, cb, cb, "global main.fn"),
 	}

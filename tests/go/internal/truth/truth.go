@@ -121,6 +121,17 @@ type Item struct {
 	// its core) but not in a heap dump, which records no cleanups: `why`
 	// on the dump must answer unreachable.
 	DumpUnreachable bool `json:"dump_unreachable,omitempty"`
+	// IfaceTyped says an interface value holds the object, which states
+	// its type (CoreType) even to a reader without DWARF.
+	IfaceTyped bool `json:"iface_typed,omitempty"`
+}
+
+// HeldByInterface records that an interface value holds the object (see
+// IfaceTyped); its type is name.
+func (it Item) HeldByInterface(name string) Item {
+	it.CoreType = name
+	it.IfaceTyped = true
+	return it
 }
 
 // Type records the type a core or dump reports for the object (see CoreType).
