@@ -138,6 +138,7 @@ struct dw_info {
     uint64_t *abstract_off;
     size_t nabstract;
     bool locals_loaded;
+    void *dbg;            /* libdwarf's session from dwi_open until dwi_load_locals */
     uint64_t file_dev, file_ino, file_size;
     int64_t file_mtime_ns;
     dw_stats stats;

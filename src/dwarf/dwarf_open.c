@@ -153,7 +153,13 @@ static int open_into(dw_info *d, const char *path, rt_error *err)
     if (!rc)
         rc = dw_link(&b);
     dw_build_free(&b);
-    dw_lib_close(dbg);
+    /* kept for dwi_load_locals, which comes next, so that the file is
+     * opened and its sections decompressed once (closed there, or by
+     * dwi_close) */
+    if (rc)
+        dw_lib_close(dbg);
+    else
+        d->dbg = dbg;
     return rc;
 }
 
@@ -207,6 +213,7 @@ void dwi_close(dw_info *d)
 {
     if (!d)
         return;
+    dw_lib_close(d->dbg);
     free(d->path);
     free(d->producer);
     free(d->types);

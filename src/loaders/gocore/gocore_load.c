@@ -147,6 +147,11 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
             m->debug_path = rt_strdup(dwarf_path);
         if ((rc = dwi_open(&L.dw, dwarf_path, err)) != 0)
             goto out;
+        /* stack roots are named by the functions' DWARF locals: read in
+         * the same opening of the file */
+        rt_error e2;
+        if (dwi_load_locals(L.dw, &e2) != 0)
+            model_warn(m, "stack variables stay unnamed: %s", e2.msg);
     }
     L.dwarf_path = dwarf_path;
     {
@@ -187,12 +192,6 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
         last = a;
     }
     gc_pcln_open(&L);
-    {
-        /* stack roots are named by the functions' DWARF locals */
-        rt_error e2;
-        if (L.dw && dwi_load_locals(L.dw, &e2) != 0)
-            model_warn(m, "stack variables stay unnamed: %s", e2.msg);
-    }
     if ((rc = gc_roots_globals(&L, err)) || (rc = gc_roots_stacks(&L, err)) ||
         (rc = gc_roots_finalizers(&L, err)) || (rc = gc_sites(&L, err)))
         goto out;
