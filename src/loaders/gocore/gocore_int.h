@@ -15,6 +15,7 @@
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/go_version.h"
 #include "loaders/typing/typing.h"
+#include "loaders/typing/typing_rtypes.h"
 #include "elf/elf_core.h"
 #include "model/model.h"
 #include "model/model_roots.h"
@@ -214,7 +215,7 @@ typedef struct gc_load {
     struct gp_table *pcln; /* the executable's pc-value table, NULL if unreadable */
     uint8_t *pcln_copy;    /* its bytes when no single view covers them */
 
-    struct gc_rtypes *rtypes; /* runtime _type → model type (gocore_typing.c) */
+    ty_rtypes *rtypes;   /* runtime _type → model type (gocore_typing.c) */
     ty_ctx *ty;            /* DWARF → model types, and their propagation */
 
     rt_rootset rs;
@@ -251,13 +252,15 @@ int gc_type_mask(gc_load *L, uint64_t typ, uint64_t nwords, uint8_t *mask);
 
 /* gocore_typing.c: the model type of the runtime _type at typ (0 if
  * unknown; *direct, if not NULL, says an interface stores such a value in
- * its data word), its name, and the propagation over the whole heap. */
-typedef struct gc_rtypes gc_rtypes;
+ * its data word), and the propagation over the whole heap. */
 void gc_rtypes_new(gc_load *L);
 void gc_rtypes_free(gc_load *L);
 uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct);
-int gc_rtype_name(gc_load *L, uint64_t typ, char *buf, size_t n);
 void gc_types(gc_load *L, ty_propagate_fn propagate);
+
+/* gocore_layout.c: the descriptor offsets of layout y, for
+ * loaders/typing/typing_rtypes.h. */
+void gc_rt_layout(const gc_layout *y, const gv_version *v, ty_rt_layout *out);
 
 /* gocore_pcln.c: open L->pcln from the first module's moduledata (0), or
  * leave it NULL with a warning (-1); gc_pcln_close frees it. */

@@ -354,6 +354,19 @@ int gc_layout_table(int minor, gc_layout *y, const char **from)
     return -1;
 }
 
+void gc_rt_layout(const gc_layout *y, const gv_version *v, ty_rt_layout *out)
+{
+    *out = (ty_rt_layout){
+        .ty_size = y->ty_size, .ty_ptrbytes = y->ty_ptrbytes, .ty_tflag = y->ty_tflag, .ty_kind = y->ty_kind,
+        .ty_gcdata = y->ty_gcdata, .ty_str = y->ty_str, .pt_elem = y->pt_elem, .sl_elem = y->sl_elem,
+        .at_elem = y->at_elem, .at_len = y->at_len, .st_fields = y->st_fields, .sf_name = y->sf_name,
+        .sf_typ = y->sf_typ, .sf_offset = y->sf_offset, .sf_size = y->sf_size, .it_methods = y->it_methods,
+        .type_names_ok = y->type_names_ok != 0, .desc_ok = y->desc_ok != 0,
+        .direct_in_tflag = gv_direct_iface_in_tflag(v), .kind_gcprog = gv_kind_gcprog(v),
+        .gcmask_on_demand = gv_tflag_gcmask_on_demand(v),
+    };
+}
+
 int gc_layout_read(gc_load *L, rt_error *err)
 {
     int rc = gc_version_find(L, err);
