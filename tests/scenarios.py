@@ -2267,43 +2267,47 @@ def type_name_canon(t):
 
 
 def check_no_dwarf_types(retain, r, truth, res):
-    """The core read with its executable stripped of DWARF and symbols:
-    types come from the runtime's descriptors, seeded by malloc headers
-    (1.22+) and by interface values (every version). An object an interface
-    holds has its type (the truth's iface_typed items); objects typed both
-    ways agree (names compared without import paths; map internals, which
-    the two sources name differently, left out) for at least 98% of them."""
-    where = r.where + "/nodwarf"
+    """The core, and the heap dump, read with the executable stripped of
+    DWARF and symbols: types come from the runtime's descriptors (read from
+    the core, or from the executable's file for the dump), seeded by malloc
+    headers (1.22+) and by interface values (every version). An object an
+    interface holds has its type (the truth's iface_typed items); objects
+    typed both ways agree with the full build's (names compared without
+    import paths; map internals, which the two sources name differently,
+    left out) for at least 97% of them."""
     bare = os.path.join(r.dir, "prog.bare")
     p = subprocess.run(["strip", "--strip-all", "-o", bare, r.exe], capture_output=True, text=True)
-    if not res.check(p.returncode == 0, where, "strip --strip-all", p.stderr[-300:]):
+    if not res.check(p.returncode == 0, r.where + "/nodwarf", "strip --strip-all", p.stderr[-300:]):
         return
     env = dict(os.environ)
     env.pop("RETAIN_DEBUG_PATH", None)
-    objs = {}
-    for label, exe in (("full", r.exe), ("bare", bare)):
-        p = subprocess.run([retain, "objects", "--jsonl", r.core, exe], capture_output=True, text=True, env=env,
-                           timeout=RETAIN_TIMEOUT)
-        try:
-            objs[label] = {o["base"]: o.get("type") for o in map(json.loads, p.stdout.splitlines())}
-        except ValueError:
-            objs[label] = None
-        if not res.check(p.returncode == 0 and objs[label] is not None, where, "objects --jsonl (%s)" % label,
-                         p.stderr[-300:]):
-            return
-    for item in truth["items"]:
-        if item.get("iface_typed"):
-            got = objs["bare"].get(item["base"])
-            res.check(got == item["type"], where, "without DWARF: %s, held by an interface, is a %s" %
-                      (item["name"], item["type"]), "got %r" % got)
     mapint = re.compile(r"bucket|map\.group")
-    both = [(objs["full"][b], t) for b, t in objs["bare"].items()
-            if t and objs["full"].get(b) and not mapint.search(t) and not mapint.search(objs["full"][b])]
-    agree = sum(1 for f, t in both if type_name_canon(f) == type_name_canon(t))
-    wrong = sorted({(t, f) for f, t in both if type_name_canon(f) != type_name_canon(t)})
-    res.check(len(both) > 0 and agree >= 0.98 * len(both), where,
-              "without DWARF: types agree with the full build's for 98% of the objects typed both ways",
-              "%d of %d; (without, with): %r" % (agree, len(both), wrong[:5]))
+    for kind, inp in (("core", r.core), ("dump", r.dump)):
+        where = "%s/nodwarf/%s" % (r.where, kind)
+        objs = {}
+        for label, exe in (("full", r.exe), ("bare", bare)):
+            p = subprocess.run([retain, "objects", "--jsonl", inp, exe], capture_output=True, text=True, env=env,
+                               timeout=RETAIN_TIMEOUT)
+            try:
+                objs[label] = {o["base"]: o.get("type") for o in map(json.loads, p.stdout.splitlines())}
+            except ValueError:
+                objs[label] = None
+            if not res.check(p.returncode == 0 and objs[label] is not None, where,
+                             "objects --jsonl (%s)" % label, p.stderr[-300:]):
+                break
+        else:
+            for item in truth["items"]:
+                if item.get("iface_typed"):
+                    got = objs["bare"].get(item["base"])
+                    res.check(got == item["type"], where, "without DWARF: %s, held by an interface, is a %s" %
+                              (item["name"], item["type"]), "got %r" % got)
+            both = [(objs["full"][b], t) for b, t in objs["bare"].items()
+                    if t and objs["full"].get(b) and not mapint.search(t) and not mapint.search(objs["full"][b])]
+            agree = sum(1 for f, t in both if type_name_canon(f) == type_name_canon(t))
+            wrong = sorted({(t, f) for f, t in both if type_name_canon(f) != type_name_canon(t)})
+            res.check(len(both) > 0 and agree >= 0.97 * len(both), where,
+                      "without DWARF: types agree with the full build's for 97% of the objects typed both ways",
+                      "%d of %d; (without, with): %r" % (agree, len(both), wrong[:5]))
 
 
 def no_inputs(out):

@@ -34,8 +34,9 @@ static void print_typed(const rt_model *m, const rt_overview *o)
         printf("\n");
     else if (m->input_kind == RT_INPUT_HEAPDUMP && !m->exe_path)
         printf("; a heap dump names few types: give the executable too, to type the rest\n");
-    else if (m->input_kind == RT_INPUT_HEAPDUMP)
-        printf("; a heap dump's types come from its own type records only, for now\n");
+    else if (m->input_kind == RT_INPUT_HEAPDUMP && m->degraded)
+        printf("; without DWARF only malloc headers and interface values state types: give the debug file "
+               "for the rest\n");
     else
         printf("; the rest is reached only through words without a type (unsafe.Pointer, uintptr, "
                "registers, frames scanned conservatively)\n");

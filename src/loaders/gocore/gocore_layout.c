@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "loaders/gocore/gocore_int.h"
+#include "loaders/gocore/gocore_load.h"
 
 #define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -365,6 +366,16 @@ void gc_rt_layout(const gc_layout *y, const gv_version *v, ty_rt_layout *out)
         .direct_in_tflag = gv_direct_iface_in_tflag(v), .kind_gcprog = gv_kind_gcprog(v),
         .gcmask_on_demand = gv_tflag_gcmask_on_demand(v),
     };
+}
+
+int gocore_rt_layout(const gv_version *v, ty_rt_layout *out)
+{
+    gc_layout y;
+    memset(&y, 0, sizeof y);
+    if (gc_layout_table(v->minor, &y, NULL) != 0)
+        return -1;
+    gc_rt_layout(&y, v, out);
+    return 0;
 }
 
 int gc_layout_read(gc_load *L, rt_error *err)

@@ -2,7 +2,9 @@
 #ifndef RETAIN_GOCORE_LOAD_H
 #define RETAIN_GOCORE_LOAD_H
 
+#include "loaders/go_version.h"
 #include "loaders/inputs.h"
+#include "loaders/typing/typing_rtypes.h"
 #include "model/model.h"
 #include "util/progress.h"
 
@@ -15,5 +17,10 @@
  * version outside the supported range.  A truncated core loads what it
  * holds and sets m->partial. */
 int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err);
+
+/* The type descriptors' offsets of Go version v from the built-in layout
+ * tables (what a stripped executable's descriptors are read with, by a
+ * heap dump too): 0, or -1 for a version no table was generated for. */
+int gocore_rt_layout(const gv_version *v, ty_rt_layout *out);
 
 #endif

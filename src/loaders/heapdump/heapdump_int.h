@@ -10,10 +10,12 @@
 #define RETAIN_HEAPDUMP_INT_H
 
 #include "dwarf/dwarf_info.h"
+#include "loaders/elf/elf_pcln.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/go_version.h"
 #include "loaders/heapdump/heapdump_parse.h"
 #include "loaders/typing/typing.h"
+#include "loaders/typing/typing_rtypes.h"
 #include "model/model.h"
 #include "model/model_roots.h"
 #include "util/progress.h"
@@ -84,8 +86,12 @@ typedef struct hd_load {
     size_t ntype, cap_type;
     size_t cap_site, cap_frame, cap_goroutine;
 
-    /* typing (heapdump_typing.c), only with the executable's DWARF */
+    /* typing (heapdump_typing.c), with the executable's DWARF or, without,
+     * its type descriptors */
     ty_ctx *ty;
+    ty_rtypes *rtypes;    /* without DWARF: descriptors from the executable's file */
+    elf_pcln exe;         /* ... read through its sections */
+    uint64_t types_lo, types_hi; /* where the descriptors lie (dump addresses) */
     uint64_t *obj_off;    /* per model object: file offset of its contents */
     hd_region *regions;
     size_t nregion, cap_region;
@@ -129,6 +135,11 @@ void hd_typing_itab(hd_load *L, const hd_record *r);
 /* The model type of a malloc header's runtime _type (Go 1.22+ dumps). */
 uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate);
+/* Without DWARF: read the runtime's type descriptors from the executable
+ * at exe_path (once the dump's Go version is known).  0, or -1 with a
+ * sentence in why. */
+int hd_typing_descriptors(hd_load *L, const char *exe_path, char *why, size_t n);
+void hd_typing_free(hd_load *L);
 
 /* heapdump_inline.c: each site frame expanded into its inlined calls
  * through the executable's pc-value table (nothing without go:func.*). */

@@ -502,6 +502,7 @@ static void free_load(hd_load *L)
     free(L->regions);
     free(L->itabs);
     free(L->fchunk);
+    hd_typing_free(L);
     ty_free(L->ty);
 }
 
@@ -539,10 +540,27 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
             L.dw = NULL;
         }
     }
-    if (L.dw)
+    /* types: by DWARF, else (a stripped executable) by the runtime's
+     * type descriptors, read once the dump has said its Go version */
+    if (L.dw || exe_path)
         L.ty = ty_new(m, L.dw);
     if ((rc = pass1(&L, err)) != 0)
         goto out;
+    if (L.ty && !L.dw) {
+        char why[256];
+        int ok = hd_typing_descriptors(&L, exe_path, why, sizeof why) == 0;
+        if (!ok) {
+            model_warn(m, "objects stay untyped: the executable has no DWARF and its type descriptors cannot "
+                          "be read (%s)", why);
+            hd_typing_free(&L);
+            ty_free(L.ty);
+            L.ty = NULL;
+        }
+        char buf[256];
+        snprintf(buf, sizeof buf, "no DWARF: %s, stack slots unnamed, %s", L.syms ? "globals named by the symbol table"
+                 : "globals unnamed", ok ? "types from runtime descriptors" : "objects untyped");
+        m->degraded = rt_strdup(buf);
+    }
     if (!L.have_params)
         model_warn(m, "the dump has no params record: Go version unknown");
     else {

@@ -95,7 +95,7 @@ int hd_segment(hd_load *L, const hd_record *r, rt_error *err)
                 root = hd_add_root(L, RT_ROOT_GLOBAL, base);
                 L->rs.roots[root].name = strpool_intern_cstr(m->strings, sym->name);
                 L->rs.roots[root].size = sym->size;
-                if (L->ty) {
+                if (L->ty && L->dw) {
                     /* the DWARF variable at the symbol's address gives its type */
                     const dw_var *var = dwi_global_at(L->dw, sym->addr);
                     if (var && var->addr == sym->addr)

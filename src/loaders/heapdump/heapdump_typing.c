@@ -8,10 +8,19 @@
  * itab's type (itab records; served as the word at itab+8), a runtime
  * type's name (type records).  A runtime _type is the DWARF type the
  * linker tied to its address (DW_AT_go_runtime_type), else the DWARF type
- * of its recorded name, else a type known by that name only. */
+ * of its recorded name, else a type known by that name only.
+ *
+ * Without DWARF (a stripped executable), the runtime's type descriptors
+ * are read from the executable's file, as a core reads them from memory
+ * (loaders/typing/typing_rtypes.h): malloc headers and the interface
+ * values in the dump seed the propagation.  A position-independent
+ * executable's descriptors hold addresses the loader fills in at run
+ * time, which the file does not have: those dumps stay untyped. */
+#include <gelf.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "loaders/gocore/gocore_load.h"
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
 
@@ -153,6 +162,8 @@ static int direct_iface(const rt_model *m, uint32_t id)
 
 uint32_t hd_typing_rtype(hd_load *L, uint64_t addr)
 {
+    if (!L->dw)
+        return L->rtypes ? ty_rtype(L->rtypes, addr, NULL) : 0;
     uint32_t id = 0;
     const dw_type *dt = dwi_type_by_rtype(L->dw, addr - (uint64_t)L->bias);
     if (dt)
@@ -171,16 +182,89 @@ uint32_t hd_typing_rtype(hd_load *L, uint64_t addr)
 static uint32_t mem_rtype(void *ctx, uint64_t addr, int *direct)
 {
     hd_load *L = ctx;
+    if (!L->dw)
+        return L->rtypes ? ty_rtype(L->rtypes, addr, direct) : 0;
     uint32_t id = hd_typing_rtype(L, addr);
     *direct = direct_iface(L->m, id);
     return id;
 }
 
+/* A closure's context type, by its function: from DWARF, else named from
+ * the pc-value table. */
 static uint32_t mem_closure(void *ctx, uint64_t pc)
 {
     hd_load *L = ctx;
-    const dw_func *f = dwi_func_at(L->dw, pc - (uint64_t)L->bias);
-    return f && f->lowpc == pc - (uint64_t)L->bias ? ty_closure(L->ty, f) : 0;
+    uint64_t link = pc - (uint64_t)L->bias;
+    if (L->dw) {
+        const dw_func *f = dwi_func_at(L->dw, link);
+        return f && f->lowpc == link ? ty_closure(L->ty, f) : 0;
+    }
+    gp_func f;
+    char name[512];
+    if (!L->exe.tab || gp_func_at(L->exe.tab, link, &f) != 0 || f.entry != link)
+        return 0;
+    snprintf(name, sizeof name, "closure %s", f.name);
+    return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
+}
+
+static int exe_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+    hd_load *L = ctx;
+    return elf_pcln_read(&L->exe, addr - (uint64_t)L->bias, buf, n);
+}
+
+int hd_typing_descriptors(hd_load *L, const char *exe_path, char *why, size_t n)
+{
+    ty_rt_src src = { exe_read, L, { 0 }, 0, NULL, (uint64_t)L->bias };
+    rt_error e;
+    if (!L->have_params || gocore_rt_layout(&L->ver, &src.lay) != 0 || !src.lay.type_names_ok) {
+        snprintf(why, n, "no descriptor layout is known for %s", L->have_params ? L->ver.text : "an unknown Go version");
+        return -1;
+    }
+    if (elf_pcln_open(exe_path, 0, &L->exe, &e) != 0) {
+        snprintf(why, n, "%s", e.msg);
+        return -1;
+    }
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(L->exe.elf, &eh) || eh.e_type != ET_EXEC) {
+        snprintf(why, n, "the executable is position-independent: its type descriptors hold addresses "
+                         "filled in at run time");
+        return -1;
+    }
+    /* the descriptors: .go.type (1.27+), else the start of .rodata (its
+     * end bounds them: etypes has no section of its own) */
+    size_t shstrndx;
+    uint64_t rodata = 0, rodata_end = 0, gotype = 0, gotype_end = 0;
+    Elf_Scn *scn = NULL;
+    if (elf_getshdrstrndx(L->exe.elf, &shstrndx) == 0)
+        while ((scn = elf_nextscn(L->exe.elf, scn)) != NULL) {
+            GElf_Shdr sh;
+            const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(L->exe.elf, shstrndx, sh.sh_name) : NULL;
+            if (nm && strcmp(nm, ".rodata") == 0) {
+                rodata = sh.sh_addr;
+                rodata_end = sh.sh_addr + sh.sh_size;
+            } else if (nm && strcmp(nm, ".go.type") == 0) {
+                gotype = sh.sh_addr;
+                gotype_end = sh.sh_addr + sh.sh_size;
+            }
+        }
+    src.types_base = (gotype ? gotype : rodata) + (uint64_t)L->bias;
+    L->types_lo = src.types_base;
+    L->types_hi = (gotype ? gotype_end : rodata_end) + (uint64_t)L->bias;
+    if (!rodata && !gotype) {
+        snprintf(why, n, "the executable has no .rodata section");
+        return -1;
+    }
+    L->rtypes = ty_rtypes_new(L->ty, &src);
+    return 0;
+}
+
+void hd_typing_free(hd_load *L)
+{
+    ty_rtypes_free(L->rtypes);
+    L->rtypes = NULL;
+    if (L->exe.elf) /* opened (a zeroed elf_pcln's fd 0 is not its own) */
+        elf_pcln_close(&L->exe);
 }
 
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
@@ -192,6 +276,12 @@ void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
     if (L->nitab)
         qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
     ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L, 0 };
+    if (!L->dw && L->rtypes) {
+        uint64_t seeded = ty_iface_seeds(L->rtypes, L->m, &mem, L->types_lo, L->types_hi);
+        if (seeded)
+            model_warn(L->m, "without DWARF, %llu objects were typed from the interface values pointing at them",
+                       (unsigned long long)seeded);
+    }
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
 }
