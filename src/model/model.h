@@ -130,6 +130,12 @@ typedef struct rt_sidemap {
     uint32_t *keys, *vals; /* the pairs while sparse */
     size_t n, cap;
     uint32_t none;         /* the value of an object without one */
+    /* sparse and done: dir[b] is the first pair whose key >> shift is b,
+     * about one pair per bucket, so a lookup searches a pair or two
+     * instead of all of them (NULL while being set) */
+    uint32_t *dir;
+    uint32_t ndir;
+    uint8_t shift;
 } rt_sidemap;
 
 uint32_t sidemap_get_sparse(const rt_sidemap *s, uint32_t i);

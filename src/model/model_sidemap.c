@@ -24,6 +24,11 @@ static void densify(rt_sidemap *s, uint32_t nobj)
 
 void sidemap_set(rt_sidemap *s, uint32_t nobj, uint32_t i, uint32_t v)
 {
+    if (s->dir) { /* the pairs change: sidemap_done makes it again */
+        free(s->dir);
+        s->dir = NULL;
+        s->ndir = 0;
+    }
     if (s->dense) {
         s->dense[i] = v;
         return;
@@ -72,11 +77,34 @@ void sidemap_done(rt_sidemap *s)
     free(s->vals);
     s->vals = vals;
     s->n = s->cap = w;
+    /* the directory: 2^shift keys a bucket, about as many buckets as pairs */
+    if (w < 64)
+        return;
+    uint32_t max = s->keys[w - 1];
+    uint8_t shift = 0;
+    while (((uint64_t)max >> shift) + 1 > w)
+        shift++;
+    s->shift = shift;
+    s->ndir = (max >> shift) + 2;
+    s->dir = rt_malloc((size_t)s->ndir * sizeof *s->dir);
+    size_t k = 0;
+    for (uint32_t b = 0; b < s->ndir; b++) {
+        while (k < w && (s->keys[k] >> shift) < b)
+            k++;
+        s->dir[b] = (uint32_t)k;
+    }
 }
 
 uint32_t sidemap_get_sparse(const rt_sidemap *s, uint32_t i)
 {
     size_t lo = 0, hi = s->n;
+    if (s->dir) {
+        uint32_t b = i >> s->shift;
+        if (b + 1 >= s->ndir)
+            return s->none; /* past the last key */
+        lo = s->dir[b];
+        hi = s->dir[b + 1];
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->keys[mid] < i)
@@ -112,6 +140,7 @@ void sidemap_free(rt_sidemap *s)
     free(s->dense);
     free(s->keys);
     free(s->vals);
+    free(s->dir);
     uint32_t none = s->none;
     memset(s, 0, sizeof *s);
     s->none = none;

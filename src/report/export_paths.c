@@ -79,7 +79,27 @@ typedef struct walk {
     pprof_builder *b;
     loc_cache cache;
     rt_path_tree t;     /* each object's shortest path */
+    /* the last key looked up and its location: BFS order visits an
+     * array's elements one after another, mostly of one type */
+    uint64_t last_key, last_loc;   /* object_loc's */
+    uint64_t last_hkey, last_hloc; /* hop_loc's */
 } walk;
+
+/* A (parent, location) → trie node lookup that remembers its last answer:
+ * consecutive siblings ask the same question. */
+typedef struct child_memo {
+    uint32_t parent, node;
+    uint64_t loc;
+} child_memo;
+
+static uint32_t memo_child(trie *t, child_memo *c, uint32_t parent, uint64_t loc)
+{
+    if (c->node && c->parent == parent && c->loc == loc)
+        return c->node;
+    c->parent = parent;
+    c->loc = loc;
+    return c->node = trie_child(t, parent, loc);
+}
 
 static uint64_t loc(walk *w, const char *label)
 {
@@ -95,9 +115,12 @@ static uint64_t object_loc(walk *w, uint32_t obj)
     uint32_t fn = type || site == RT_NONE ? 0 : model_site_function(m, site);
     /* keys: 1 << 62 | type name, 2 << 62 | site function, 3 << 62 unknown */
     uint64_t key = type ? 1ULL << 62 | type : fn ? 2ULL << 62 | fn : 3ULL << 62;
+    if (key == w->last_key)
+        return w->last_loc;
+    w->last_key = key;
     uint64_t *slot = cache_slot(&w->cache, key);
     if (*slot)
-        return *slot;
+        return w->last_loc = *slot;
     if (type) {
         *slot = loc(w, strpool_get(m->strings, type));
     } else if (fn) {
@@ -106,7 +129,7 @@ static uint64_t object_loc(walk *w, uint32_t obj)
     } else {
         *slot = loc(w, "(unknown type)");
     }
-    return *slot;
+    return w->last_loc = *slot;
 }
 
 /* The frame of a hop: the field of obj at off holding the next pointer. */
@@ -118,11 +141,22 @@ static uint64_t hop_loc(walk *w, uint32_t obj, uint32_t off)
     if (type) {
         uint64_t start = model_obj_type_off(m, obj);
         uint64_t rel = off >= start ? off - start : off;
+        /* the elements of an array have one label (indexes are dropped):
+         * one key per offset within an element, not per element, or a
+         * million-element array formats a million labels */
+        const rt_type *tt = &m->types[type];
+        const rt_type *et = tt->kind == RT_TK_ARRAY ? model_type(m, tt->elem) : NULL;
+        if (et && et->size && rel < tt->size)
+            rel %= et->size;
         /* 0 << 62 | type << 32 | offset: one label per field */
-        uint64_t *slot = cache_slot(&w->cache, (uint64_t)type << 32 | (rel & 0xffffffffu) | 1ULL << 61);
-        if (*slot)
-            return *slot;
-        return *slot = loc(w, report_hop_label(m, obj, off, buf, sizeof buf));
+        uint64_t key = (uint64_t)type << 32 | (rel & 0xffffffffu) | 1ULL << 61;
+        if (key == w->last_hkey)
+            return w->last_hloc;
+        uint64_t *slot = cache_slot(&w->cache, key);
+        if (!*slot)
+            *slot = loc(w, report_hop_label(m, obj, off, buf, sizeof buf));
+        w->last_hkey = key;
+        return w->last_hloc = *slot;
     }
     return object_loc(w, obj);
 }
@@ -174,6 +208,7 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
     uint32_t *anc = rt_malloc(((size_t)m->nobj + 1) * sizeof *anc);
     uint64_t *hops = rt_malloc(((size_t)tailn + 1) * sizeof *hops);
     char buf[96];
+    child_memo hop_memo = { 0, 0, 0 }, top_memo = { 0, 0, 0 };
     for (uint32_t i = 0; i < w.t.norder; i++) {
         uint32_t v = w.t.order[i], p = w.t.parent[v], d = w.t.depth[v];
         uint32_t node;
@@ -186,7 +221,7 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
         } else {
             anc[v] = d <= head ? v : anc[p];
             if (d <= max_depth) {
-                node = trie_child(&t, stack_of[p], hop_loc(&w, p, w.t.poff[v]));
+                node = memo_child(&t, &hop_memo, stack_of[p], hop_loc(&w, p, w.t.poff[v]));
             } else {
                 /* the last tailn hops, walked up from v */
                 uint32_t k = 0, u = v;
@@ -203,7 +238,7 @@ int export_pprof_paths(const rt_model *m, uint32_t max_depth, int by_alloc, FILE
         }
         stack_of[v] = node;
         /* the object itself on top, then its allocation stack */
-        uint32_t top = trie_child(&t, node, object_loc(&w, v));
+        uint32_t top = memo_child(&t, &top_memo, node, object_loc(&w, v));
         uint32_t site = model_obj_site(m, v);
         if (by_alloc && site != RT_NONE) {
             const rt_site *s = &m->sites[site];
