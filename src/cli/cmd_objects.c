@@ -5,6 +5,7 @@
 
 #include "analysis/reach.h"
 #include "cli/cli.h"
+#include "report/json_model.h"
 
 static const char usage[] =
     "usage: retain objects [--type T] [--site F] [--min-size B] [--reachable|--unreachable]\n"
@@ -73,17 +74,8 @@ static int wanted(const rt_model *m, const rt_reach *reach, const obj_filter *o,
 
 static void json_object(json_w *w, const rt_model *m, const rt_reach *reach, uint32_t i)
 {
-    const rt_object *obj = &m->objects[i];
     json_obj_begin(w);
-    json_key(w, "base");
-    json_addr(w, obj->base);
-    json_key(w, "size");
-    json_u64(w, obj->size);
-    json_key(w, "type");
-    json_str_or_null(w, strpool_get(m->strings, model_obj_type_name(m, i)));
-    json_key(w, "site");
-    uint32_t site = model_obj_site(m, i);
-    json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
+    json_model_object_fields(w, m, i, "base");
     json_key(w, "reachable");
     json_bool(w, reach_is(reach, i));
     json_obj_end(w);

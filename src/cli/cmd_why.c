@@ -9,6 +9,7 @@
 #include "analysis/paths.h"
 #include "analysis/retained.h"
 #include "cli/cli.h"
+#include "report/json_model.h"
 #include "report/labels.h"
 #include "util/alloc.h"
 
@@ -245,16 +246,7 @@ static void json_alloc(json_w *w, const rt_model *m, uint32_t site)
 
 static void json_hop_object(json_w *w, const rt_model *m, uint32_t obj)
 {
-    const rt_object *o = &m->objects[obj];
-    json_key(w, "address");
-    json_addr(w, o->base);
-    json_key(w, "size");
-    json_u64(w, o->size);
-    json_key(w, "type");
-    json_str_or_null(w, strpool_get(m->strings, model_obj_type_name(m, obj)));
-    json_key(w, "site");
-    uint32_t site = model_obj_site(m, obj);
-    json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
+    json_model_object_fields(w, m, obj, "address");
 }
 
 /* The node holding the pointer that leads to hop h: the root, or the

@@ -16,3 +16,17 @@ void json_model_frames(json_w *w, const rt_model *m, const rt_frame *f, uint32_t
     }
     json_arr_end(w);
 }
+
+void json_model_object_fields(json_w *w, const rt_model *m, uint32_t obj, const char *addr_key)
+{
+    const rt_object *o = &m->objects[obj];
+    json_key(w, addr_key);
+    json_addr(w, o->base);
+    json_key(w, "size");
+    json_u64(w, o->size);
+    json_key(w, "type");
+    json_str_or_null(w, strpool_get(m->strings, model_obj_type_name(m, obj)));
+    json_key(w, "site");
+    uint32_t site = model_obj_site(m, obj);
+    json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
+}

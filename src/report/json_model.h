@@ -10,4 +10,9 @@
  * when unknown). */
 void json_model_frames(json_w *w, const rt_model *m, const rt_frame *f, uint32_t n);
 
+/* An object's fields inside an object the caller opened: addr_key (its
+ * base address: "base" in listings, "address" in a path's hops), "size",
+ * "type" and "site" (its allocating function), null when unknown. */
+void json_model_object_fields(json_w *w, const rt_model *m, uint32_t obj, const char *addr_key);
+
 #endif
