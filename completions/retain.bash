@@ -18,7 +18,7 @@ _retain()
         shared) opts+=" --roots -n" ;;
         sites) opts+=" --by --rate --roots --stacks -n" ;;
         goroutines) opts+=" --group --stacks -n" ;;
-        diff) opts+=" --by -n" ;;
+        diff) opts+=" --by -n --retained" ;;
         dominators) opts+=" --depth --min-bytes" ;;
         export) opts+=" --format --tree --by --max-depth -o --min-bytes --max-nodes" ;;
         report) opts+=" -o --diff" ;;

@@ -2033,6 +2033,22 @@ def check_growth(retain, r, truth, core, res):
             deltas = [g.get("delta", {}).get("bytes") for g in groups]
             res.check(deltas == sorted(deltas, reverse=True), where, "%s --by %s: largest growth first" %
                       (label, by))
+    # by type without a dominator tree (the default) and with one
+    # (--retained): the same groups and reachable bytes; retained bytes
+    # null, then numbers
+    runs = [run_retain(retain, ["diff", "--json", "--by", "type", "-n", "0"] + extra +
+                       [old, r.exe, "--", r.dump, r.exe], where, "diff --by type %s" % " ".join(extra), res, False)
+            for extra in ([], ["--retained"])]
+    if all(isinstance(x, dict) for x in runs):
+        def sides(out, key):
+            return [(g.get("name"), (g.get("old") or {}).get(key), (g.get("new") or {}).get(key))
+                    for g in out.get("groups") or []]
+        res.check(sides(runs[0], "reachable_bytes") == sides(runs[1], "reachable_bytes"), where,
+                  "diff --by type: reachable bytes the same with and without --retained")
+        nulls = {v for _, a, b in sides(runs[0], "retained_bytes") for v in (a, b)}
+        nums = all(isinstance(v, int) for _, a, b in sides(runs[1], "retained_bytes") for v in (a, b)
+                   if v is not None)
+        res.check(nulls <= {None} and nums, where, "diff --by type: retained bytes null, numbers with --retained")
     # the report of the two snapshots: its growth tables say the same
     out = run_retain(retain, ["report", "--json", "--diff", old, r.exe, "--", r.dump, r.exe], where,
                      "report --diff", res, False)

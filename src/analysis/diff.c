@@ -48,7 +48,7 @@ static void finish(rt_groups *out)
     out->n = w;
 }
 
-static void by_type(const rt_model *m, const rt_retained *r, rt_groups *out)
+static void by_type(const rt_model *m, const rt_retained *r, const rt_reach *reach, rt_groups *out)
 {
     uint32_t nkeys = strpool_count(m->strings);
     rt_group_sum *sum = rt_calloc((size_t)nkeys + 1, sizeof *sum);
@@ -58,7 +58,7 @@ static void by_type(const rt_model *m, const rt_retained *r, rt_groups *out)
         rt_group_sum *g = &sum[key[i]];
         g->count++;
         g->bytes += m->objects[i].size;
-        if (r && r->tree.idom[i] != RT_NONE)
+        if (r ? r->tree.idom[i] != RT_NONE : reach && reach_is(reach, i))
             g->reachable_bytes += m->objects[i].size;
     }
     if (r) {
@@ -170,13 +170,15 @@ static void by_root(const rt_model *m, const rt_retained *r, const rt_shared *s,
     }
 }
 
-void diff_groups(const rt_model *m, const rt_retained *r, const rt_shared *s, rt_diff_by by, rt_groups *out)
+void diff_groups(const rt_model *m, const rt_retained *r, const rt_shared *s, const rt_reach *reach, rt_diff_by by,
+                 rt_groups *out)
 {
     memset(out, 0, sizeof *out);
     out->heap = m->input_kind != RT_INPUT_PROFILE;
+    out->retained = r != NULL;
     out->input = rt_strdup(m->input_path ? m->input_path : "?");
     if (by == RT_DIFF_BY_TYPE)
-        by_type(m, r, out);
+        by_type(m, r, reach, out);
     else if (by == RT_DIFF_BY_SITE)
         by_site(m, r, s, out);
     else

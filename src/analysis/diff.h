@@ -7,6 +7,7 @@
 #ifndef RETAIN_ANALYSIS_DIFF_H
 #define RETAIN_ANALYSIS_DIFF_H
 
+#include "analysis/reach.h"
 #include "analysis/retained.h"
 #include "analysis/shared.h"
 #include "model/model.h"
@@ -23,12 +24,16 @@ typedef struct rt_groups {
     rt_group_sum *g;     /* sorted by name */
     size_t n;
     int heap;            /* 0: from a heap profile alone (no reachable, retained) */
+    int retained;        /* retained_bytes are known (a dominator tree was built) */
     char *input;         /* owned: the input summarised */
 } rt_groups;
 
 /* Summarise m by types, sites or roots.  r and s (SHARED_GROUPS |
- * SHARED_LISTS | SHARED_TOPS) may be NULL for a heap profile alone. */
-void diff_groups(const rt_model *m, const rt_retained *r, const rt_shared *s, rt_diff_by by, rt_groups *out);
+ * SHARED_LISTS | SHARED_TOPS) may be NULL for a heap profile alone; by
+ * type needs neither: given reach instead of r, its groups have reachable
+ * bytes and no retained ones (no dominator tree to build). */
+void diff_groups(const rt_model *m, const rt_retained *r, const rt_shared *s, const rt_reach *reach, rt_diff_by by,
+                 rt_groups *out);
 void diff_groups_free(rt_groups *g);
 /* Root i's name as --by root joins it: kind and name, or for a stack root
  * the goroutine's function, the frame's and the variable (ids change). */

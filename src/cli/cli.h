@@ -90,11 +90,12 @@ int cli_retained(cli_ctx *ctx, struct rt_retained *r, int flags);
 /* Load one snapshot (inputs[0..n)) and summarise it by each of
  * by[0..nby) into out[k] (a by of -1: type, or site for a heap profile
  * alone; resolved in place); out[k].heap is 0 for a heap profile alone,
- * which has sites only.  The model is freed before returning, so two
+ * which has sites only; types get their retained bytes only when
+ * retained is set (out[k].retained).  The model is freed before returning, so two
  * snapshots are never held at once (diff, report --diff).  EXIT_OK or an
  * exit code after printing the error. */
 struct rt_groups;
-int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, struct rt_groups *out);
+int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, int retained, struct rt_groups *out);
 
 /* The default --min-bytes of dominators and export --format dot: 0.1% of
  * what the start node retains, so both cut the same tree the same way. */

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "analysis/diff.h"
+#include "analysis/reach.h"
 #include "cli/cli.h"
 #include "report/json_diff.h"
 
 static const char usage[] =
-    "usage: retain diff [--by type|site|root] [-n N] [--json] OLD... -- NEW...\n"
+    "usage: retain diff [--by type|site|root] [-n N] [--retained] [--json] OLD... -- NEW...\n"
     "\n"
     "What grew between two snapshots: each side is a core or a heap dump (with\n"
     "its executable), or a heap profile.  Groups are joined by name, never by\n"
@@ -23,12 +24,15 @@ static const char usage[] =
     "  --by type|site|root  grouping (default: type; site when a side is a\n"
     "                  heap profile)\n"
     "  -n N            rows to show (default 20; 0 = all)\n"
+    "  --retained      by type: also what each type retains (builds each side's\n"
+    "                  dominator tree: slower; otherwise null in JSON)\n"
     "  --json          print JSON\n"
     "  -h, --help      this text\n";
 
 typedef struct diff_opts {
     int by; /* -1: default */
     uint64_t n;
+    int retained;
 } diff_opts;
 
 static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
@@ -45,6 +49,10 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
             return cli_usage_error(ctx->cmd, "--by takes 'type', 'site' or 'root', not '%s'", arg);
         return 0;
     }
+    if (c == 'r') {
+        o->retained = 1;
+        return 0;
+    }
     if (c == 'n') {
         if (cli_parse_u64(arg, &o->n) != 0)
             return cli_usage_error(ctx->cmd, "-n takes a count, not '%s'", arg);
@@ -54,9 +62,11 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
 }
 
 /* Load one snapshot and summarise it by each of by[0..nby) (-1: type, or
- * site for a heap profile alone; resolved in place).  The model is freed
- * before returning, so two sides never share memory. */
-int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, rt_groups *out)
+ * site for a heap profile alone; resolved in place).  Types need no
+ * dominator tree unless their retained bytes are asked for (retained);
+ * sites and roots do.  The model is freed before returning, so two sides
+ * never share memory. */
+int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, int retained, rt_groups *out)
 {
     ctx->inputs = inputs;
     ctx->ninputs = n;
@@ -64,27 +74,36 @@ int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, rt_group
     if (rc)
         return rc;
     rt_model *m = ctx->m;
-    int heap = m->input_kind != RT_INPUT_PROFILE, sites = 0;
+    int heap = m->input_kind != RT_INPUT_PROFILE, sites = 0, tree = retained;
     for (int k = 0; k < nby; k++) {
         if (by[k] < 0)
             by[k] = heap ? RT_DIFF_BY_TYPE : RT_DIFF_BY_SITE;
         sites |= by[k] == RT_DIFF_BY_SITE;
+        tree |= by[k] != RT_DIFF_BY_TYPE;
     }
+    tree &= heap;
     rt_retained r;
     rt_shared s;
+    rt_reach reach;
     memset(&s, 0, sizeof s);
-    if (heap) {
+    memset(&reach, 0, sizeof reach);
+    if (tree) {
         if ((rc = cli_retained(ctx, &r, RETAINED_KEEP_REVERSE)) != 0) {
             cli_done(ctx);
             return rc;
         }
         shared_compute(m, &r, sites ? SHARED_LISTS | SHARED_TOPS : 0, &s);
+    } else if (heap) {
+        reach_compute(m, &reach);
     }
     for (int k = 0; k < nby; k++)
-        diff_groups(m, heap ? &r : NULL, heap ? &s : NULL, (rt_diff_by)by[k], &out[k]);
+        diff_groups(m, tree ? &r : NULL, tree ? &s : NULL, heap && !tree ? &reach : NULL, (rt_diff_by)by[k],
+                    &out[k]);
     shared_free(&s);
-    if (heap)
+    if (tree)
         retained_free(&r);
+    if (reach.bits)
+        reach_free(&reach);
     cli_done(ctx);
     return 0;
 }
@@ -108,7 +127,7 @@ static void print_json(const rt_groups *old, const rt_groups *new, const rt_diff
     json_key(&w, "groups");
     json_arr_begin(&w);
     for (size_t i = 0; i < shown; i++)
-        json_diff_row(&w, &d->rows[i], old->heap, new->heap);
+        json_diff_row(&w, &d->rows[i], old, new);
     json_arr_end(&w);
     json_key(&w, "total_rows");
     json_u64(&w, d->n);
@@ -151,9 +170,10 @@ static int no_such_groups(const char *cmd, int by)
 int cmd_diff(int argc, char **argv)
 {
     cli_ctx ctx = { .cmd = "diff", .profile_alone_ok = 1 };
-    diff_opts o = { -1, 20 };
+    diff_opts o = { -1, 20, 0 };
     static const struct option extra[] = {
-        { "by", required_argument, NULL, 'b' }, { "n", required_argument, NULL, 'n' }, { 0, 0, 0, 0 }
+        { "by", required_argument, NULL, 'b' }, { "n", required_argument, NULL, 'n' },
+        { "retained", no_argument, NULL, 'r' }, { 0, 0, 0, 0 }
     };
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
@@ -166,13 +186,13 @@ int cmd_diff(int argc, char **argv)
     char **inputs = ctx.inputs;
     int n = ctx.ninputs, split = ctx.dashdash;
     rt_groups old, new;
-    if ((rc = cli_summarise(&ctx, inputs, split, &o.by, 1, &old)) != 0)
+    if ((rc = cli_summarise(&ctx, inputs, split, &o.by, 1, o.retained, &old)) != 0)
         return rc;
     if (!old.heap && o.by != RT_DIFF_BY_SITE) {
         diff_groups_free(&old);
         return no_such_groups(ctx.cmd, o.by);
     }
-    if ((rc = cli_summarise(&ctx, inputs + split, n - split, &o.by, 1, &new)) != 0) {
+    if ((rc = cli_summarise(&ctx, inputs + split, n - split, &o.by, 1, o.retained, &new)) != 0) {
         diff_groups_free(&old);
         return rc;
     }

@@ -70,8 +70,10 @@ static int build(cli_ctx *ctx, rt_groups *old, const char *old_input, char **dat
     if (old) {
         g.old_input = old_input;
         g.old_heap = old[0].heap;
+        g.old = old;
+        g.new = new;
         for (int k = 0; k < 3; k++) {
-            diff_groups(m, &r, &s, (rt_diff_by)k, &new[k]);
+            diff_groups(m, &r, &s, NULL, (rt_diff_by)k, &new[k]);
             diff_join(&old[k], &new[k], &g.by[k]);
         }
     }
@@ -124,7 +126,7 @@ int cmd_report(int argc, char **argv)
     if (o.diff) {
         int by[3] = { RT_DIFF_BY_TYPE, RT_DIFF_BY_SITE, RT_DIFF_BY_ROOT };
         ctx.profile_alone_ok = 1; /* the old side may be a heap profile: sites only */
-        rc = cli_summarise(&ctx, all, split, by, 3, old);
+        rc = cli_summarise(&ctx, all, split, by, 3, 1, old);
         ctx.profile_alone_ok = 0;
         if (rc)
             return rc;

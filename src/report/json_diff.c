@@ -1,7 +1,7 @@
 /* json_diff.c — a diff's group as JSON (json_diff.h). */
 #include "report/json_diff.h"
 
-static void side(json_w *w, const char *key, const rt_group_sum *g, int heap)
+static void side(json_w *w, const char *key, const rt_group_sum *g, int heap, int retained)
 {
     json_key(w, key);
     if (!g) {
@@ -19,14 +19,14 @@ static void side(json_w *w, const char *key, const rt_group_sum *g, int heap)
     else
         json_null(w);
     json_key(w, "retained_bytes");
-    if (heap)
+    if (heap && retained)
         json_u64(w, g->retained_bytes);
     else
         json_null(w);
     json_obj_end(w);
 }
 
-void json_diff_row(json_w *w, const rt_diff_row *row, int old_heap, int new_heap)
+void json_diff_row(json_w *w, const rt_diff_row *row, const rt_groups *old, const rt_groups *new)
 {
     const rt_group_sum *any = row->new ? row->new : row->old;
     json_obj_begin(w);
@@ -34,8 +34,8 @@ void json_diff_row(json_w *w, const rt_diff_row *row, int old_heap, int new_heap
     json_str(w, any->name);
     json_key(w, "label");
     json_str(w, any->label);
-    side(w, "old", row->old, old_heap);
-    side(w, "new", row->new, new_heap);
+    side(w, "old", row->old, old->heap, old->retained);
+    side(w, "new", row->new, new->heap, new->retained);
     json_key(w, "delta");
     json_obj_begin(w);
     json_key(w, "count");

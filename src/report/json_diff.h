@@ -8,7 +8,8 @@
 
 /* {"name", "label", "old": {...} | null, "new": {...} | null, "delta":
  * {"count", "bytes"}, "status"}; a side from a heap profile alone has
- * null reachable and retained bytes. */
-void json_diff_row(json_w *w, const rt_diff_row *row, int old_heap, int new_heap);
+ * null reachable and retained bytes, one summarised without a dominator
+ * tree null retained bytes. */
+void json_diff_row(json_w *w, const rt_diff_row *row, const rt_groups *old, const rt_groups *new);
 
 #endif

@@ -24,6 +24,7 @@ typedef struct rt_report_growth {
     const char *old_input;
     int old_heap;        /* 0: the old side is a heap profile (sites only) */
     rt_diff by[3];       /* indexed by rt_diff_by */
+    const rt_groups *old, *new; /* the summaries joined, [3] each */
 } rt_report_growth;
 
 /* Write the report's data to f.  r: the dominator tree (the model's edges

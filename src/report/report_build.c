@@ -153,7 +153,7 @@ static void json_suspect_growth(json_w *w, const rt_model *m, const rt_report_gr
     json_obj_end(w);
 }
 
-static void json_growth(json_w *w, const rt_report_growth *g, int new_heap)
+static void json_growth(json_w *w, const rt_report_growth *g)
 {
     static const char *const keys[] = { "types", "sites", "roots" };
     json_key(w, "growth");
@@ -176,9 +176,9 @@ static void json_growth(json_w *w, const rt_report_growth *g, int new_heap)
             shrank++;
         json_arr_begin(w);
         for (size_t i = 0; i < grew; i++)
-            json_diff_row(w, &d->rows[i], g->old_heap, new_heap);
+            json_diff_row(w, &d->rows[i], &g->old[k], &g->new[k]);
         for (size_t i = d->n - shrank; i < d->n; i++)
-            json_diff_row(w, &d->rows[i], g->old_heap, new_heap);
+            json_diff_row(w, &d->rows[i], &g->old[k], &g->new[k]);
         json_arr_end(w);
     }
     json_obj_end(w);
@@ -340,7 +340,7 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt
     sites_compute(m, r, s, RT_SITES_BY_FUNCTION, 0, 3, &S);
     json_suspects(&w, m, r, s, &S, cs, ch, g);
     if (g)
-        json_growth(&w, g, 1);
+        json_growth(&w, g);
 
     rt_agg agg;
     aggregate_retained(m, RT_BY_TYPE, r, &agg);
