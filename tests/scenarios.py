@@ -293,12 +293,23 @@ def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
         return False, str(e)
     try:
         deadline = time.time() + timeout
+        errbuf = b""  # stderr, drained as it comes: a crash's traceback of
+        # thousands of goroutines would fill the pipe and block the program
+        watch = [p.stdout, p.stderr]
         while True:
             line = b""
             while not line.endswith(b"\n"):
                 left = deadline - time.time()
-                if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+                ready = select.select(watch, [], [], left)[0] if left > 0 else []
+                if not ready:
                     return False, "timed out after %ds (stdout so far %r)" % (timeout, line)
+                if p.stderr in ready:
+                    chunk = os.read(p.stderr.fileno(), 65536)
+                    if not chunk:
+                        watch = [p.stdout]
+                    errbuf = (errbuf + chunk)[-65536:]
+                    if p.stdout not in ready:
+                        continue
                 c = os.read(p.stdout.fileno(), 1)
                 if not c:
                     break
@@ -312,7 +323,7 @@ def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
                 continue
             break
         if method == "kernel":
-            err = p.communicate(timeout=max(1, deadline - time.time()))[1].decode("utf-8", "replace")
+            err = (errbuf + p.communicate(timeout=max(1, deadline - time.time()))[1]).decode("utf-8", "replace")
             if p.returncode != -signal.SIGABRT:
                 return False, "exit %d, want death by SIGABRT: %s" % (p.returncode, err.strip()[-2000:])
             written = os.path.join(cwd, kernel_core_name(p.pid))
@@ -325,7 +336,7 @@ def run_with_core(cmd, cwd, core, method, env=None, timeout=RUN_TIMEOUT):
         if line != b"dumped\n":
             p.wait(timeout=timeout)
             return False, "exit %s before the core, stdout %r: %s" % (
-                p.returncode, line, p.stderr.read().decode("utf-8", "replace")[-2000:])
+                p.returncode, line, (errbuf + p.stderr.read()).decode("utf-8", "replace")[-2000:])
         err = gcore(p.pid, core, timeout)
         return (False, err) if err else (True, "")
     except (OSError, subprocess.SubprocessError) as e:
