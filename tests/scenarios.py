@@ -2017,6 +2017,7 @@ def check_growth(retain, r, truth, core, res):
     # (pprof's writer drops runtime.goexit from stacks, the runtime's
     # records keep it: a site must join across the two all the same)
     pairs.append(("profile+dump", [old_prof], [r.dump, r.exe]))
+    full = {}  # by: the dump+dump diff, every group
     for label, a, b in pairs:
         for by in ("type", "site", "root"):
             wants = [g for g in truth["growth"] if g["by"] == by]
@@ -2026,6 +2027,8 @@ def check_growth(retain, r, truth, core, res):
                              "diff --by %s (%s)" % (by, label), res, False)
             if not isinstance(out, dict):
                 continue
+            if label == "dump+dump":
+                full[by] = out
             groups = out.get("groups") or []
             for want in wants:
                 key = "label" if by == "site" else "name"
@@ -2066,7 +2069,21 @@ def check_growth(retain, r, truth, core, res):
     growth = out.get("growth") if isinstance(out, dict) else None
     if not res.check(isinstance(growth, dict), where, "report --diff: a growth section", json.dumps(out)[:300]):
         return
+    # each table: the 30 groups of the diff that grew most, then the 10
+    # that shrank most, as `diff` of the same two dumps lists them
+    shown = {}
+    for by, out in full.items():
+        groups = out.get("groups") or []
+        grew = [g for g in groups if (g.get("delta") or {}).get("bytes", 0) > 0][:30]
+        shrank = [g for g in groups if (g.get("delta") or {}).get("bytes", 0) < 0][-10:]
+        want = [(g.get("name"), g.get("delta")) for g in grew + shrank]
+        got = [(g.get("name"), g.get("delta")) for g in growth.get(by + "s") or []]
+        res.check(got == want, where, "report --diff: growth by %s lists what diff lists (30 grown, 10 shrunk)" % by,
+                  "got %s, want %s" % (json.dumps(got)[:300], json.dumps(want)[:300]))
+        shown[by] = {g.get("label" if by == "site" else "name") for g in grew + shrank}
     for want in truth["growth"]:
+        if want["by"] in shown and want["name"] not in shown[want["by"]]:
+            continue  # outside the report's cut (other groups grew more): checked by diff above
         key = "label" if want["by"] == "site" else "name"
         rows = [g for g in growth.get(want["by"] + "s") or [] if g.get(key) == want["name"]]
         d = rows[0].get("delta") or {} if len(rows) == 1 else {}
