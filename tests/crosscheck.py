@@ -432,8 +432,11 @@ def compare_stripped(retain, v, core, res):
     # type's package by its name, DWARF by its path ("token.Position",
     # "go/token.Position"), and a map bucket differently
     norm = lambda t: re.sub(r"[\w./-]*/(\w+\.)", r"\1", t).replace("noalg.", "")
+    # (16-byte blocks are left out: the tiny allocator packs small values
+    # of several types into one, and which of them names the block depends
+    # on which pointers were typed first, not on what is right)
     full_t = {b: r.get("type") for b, r in core.items()}
-    bare_t = {sc.parse_addr(r.get("base")): r.get("type") for r in rows}
+    bare_t = {sc.parse_addr(r.get("base")): r.get("type") for r in rows if (r.get("size") or 0) > 16}
     both = [b for b, t in bare_t.items() if t and full_t.get(b)]
     agree = [b for b in both if norm(bare_t[b]) == norm(full_t[b]) or "bucket" in full_t[b]]
     res.check(not both or len(agree) >= 0.97 * len(both), where,
