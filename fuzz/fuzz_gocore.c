@@ -154,7 +154,7 @@ static void run_analyses(rt_model *m)
     goroutines_free(&g);
     FILE *out = fopen("/dev/null", "w");
     if (out) {
-        (void)report_build(m, &r, &s, out);
+        (void)report_build(m, &r, &s, NULL, out);
         fclose(out);
     }
     shared_free(&s);
