@@ -84,7 +84,8 @@ static void read_buildinfo(elf_symtab *t, const uint8_t *p, size_t n)
 }
 
 /* The Go build id note, and the sections a stripped executable still
- * shows: the pc-value table, noptrdata and the build info. */
+ * shows: the pc-value table, noptrdata, the type descriptors' (rodata,
+ * .go.type) and the build info. */
 static void read_go_sections(elf_symtab *t, Elf *e, size_t shstrndx)
 {
     Elf_Scn *scn = NULL;
@@ -107,6 +108,12 @@ static void read_go_sections(elf_symtab *t, Elf *e, size_t shstrndx)
         } else if (strcmp(nm, ".noptrdata") == 0) {
             t->sec_noptrdata = sh.sh_addr;
             t->sec_enoptrdata = sh.sh_addr + sh.sh_size;
+        } else if (strcmp(nm, ".rodata") == 0) {
+            t->sec_rodata = sh.sh_addr;
+            t->sec_erodata = sh.sh_addr + sh.sh_size;
+        } else if (strcmp(nm, ".go.type") == 0) {
+            t->sec_gotype = sh.sh_addr;
+            t->sec_egotype = sh.sh_addr + sh.sh_size;
         } else if (sh.sh_type == SHT_PROGBITS && strcmp(nm, ".go.buildinfo") == 0) {
             Elf_Data *d = elf_getdata(scn, NULL);
             if (d && d->d_buf)

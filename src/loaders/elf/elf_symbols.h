@@ -34,6 +34,8 @@ typedef struct elf_symtab {
      * addresses (0 when absent) and .go.buildinfo's Go version ("" if none) */
     uint64_t sec_gopclntab, sec_noptrdata, sec_enoptrdata;
     uint64_t sec_gomodule, sec_egomodule; /* .go.module (1.27+): the module data */
+    /* the type descriptors: .go.type (1.27+), else the start of .rodata */
+    uint64_t sec_rodata, sec_erodata, sec_gotype, sec_egotype;
     char go_version[96];
     /* the sections symbols live in: .text and Go's data sections */
     struct elf_symsec { uint64_t addr, size; } secs[6];

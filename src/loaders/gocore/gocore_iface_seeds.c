@@ -10,13 +10,6 @@
  * first module's types and etypes. */
 #include "loaders/gocore/gocore_int.h"
 
-static int core_read(void *ctx, uint64_t addr, void *buf, size_t n)
-{
-    gc_load *L = ctx;
-    rt_error e;
-    return ec_read(L->core, addr, buf, n, &e) == 0 ? 0 : -1;
-}
-
 void gc_iface_seeds(gc_load *L)
 {
     rt_model *m = L->m;
@@ -25,7 +18,7 @@ void gc_iface_seeds(gc_load *L)
         return;
     uint64_t lo = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types, 0);
     uint64_t hi = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_etypes, 0);
-    ty_mem mem = { core_read, NULL, NULL, NULL, L, 1 };
+    ty_mem mem = { gc_mem_read, NULL, NULL, NULL, L, 1 };
     uint64_t seeded = ty_iface_seeds(L->rtypes, m, &mem, lo, hi);
     if (seeded)
         model_warn(m, "without DWARF, %llu objects were typed from the interface values pointing at them",

@@ -257,6 +257,10 @@ void gc_rtypes_new(gc_load *L);
 void gc_rtypes_free(gc_load *L);
 uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct);
 void gc_types(gc_load *L, ty_propagate_fn propagate);
+/* n bytes of the core's memory at addr (ctx: the gc_load): 0, or -1; the
+ * read callback of the descriptors, the interface seeds and the
+ * propagation. */
+int gc_mem_read(void *ctx, uint64_t addr, void *buf, size_t n);
 
 /* gocore_layout.c: the descriptor offsets of layout y, for
  * loaders/typing/typing_rtypes.h. */

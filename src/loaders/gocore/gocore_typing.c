@@ -8,19 +8,12 @@
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
-/* The descriptors are read from the core's memory (where the kernel
- * left read-only segments out, from the executable's file). */
-static int desc_read(void *ctx, uint64_t addr, void *buf, size_t n)
-{
-    gc_load *L = ctx;
-    rt_error e;
-    return ec_read(L->core, addr, buf, n, &e) == 0 ? 0 : -1;
-}
-
 void gc_rtypes_new(gc_load *L)
 {
     L->ty = ty_new(L->m, L->dw);
-    ty_rt_src src = { desc_read, L, { 0 }, 0, L->dw, (uint64_t)L->bias };
+    /* the descriptors are read from the core's memory (where the kernel
+     * left read-only segments out, from the executable's file) */
+    ty_rt_src src = { gc_mem_read, L, { 0 }, 0, L->dw, (uint64_t)L->bias };
     gc_rt_layout(&L->lay, &L->ver, &src.lay);
     if (src.lay.type_names_ok)
         src.types_base = ec_read_u64_or(L->core, L->glob.firstmoduledata + L->lay.md_types, 0);
@@ -44,7 +37,7 @@ uint32_t gc_rtype(gc_load *L, uint64_t typ, int *direct)
 
 /* Large reads (the propagation reads objects a chunk at a time) go
  * through read(2): nothing of them stays mapped. */
-static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
+int gc_mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
     gc_load *L = ctx;
     rt_error e;
@@ -95,7 +88,7 @@ static void mem_release(void *ctx)
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)
 {
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, mem_release, L, 1 };
+    ty_mem mem = { gc_mem_read, mem_rtype, mem_closure, mem_release, L, 1 };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
     if (st.rejected)

@@ -136,9 +136,9 @@ void hd_typing_itab(hd_load *L, const hd_record *r);
 uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate);
 /* Without DWARF: read the runtime's type descriptors from the executable
- * at exe_path (once the dump's Go version is known).  0, or -1 with a
- * sentence in why. */
-int hd_typing_descriptors(hd_load *L, const char *exe_path, char *why, size_t n);
+ * at exe_path, whose sections exe gives (once the dump's Go version is
+ * known).  0, or -1 with a sentence in why. */
+int hd_typing_descriptors(hd_load *L, const char *exe_path, const elf_symtab *exe, char *why, size_t n);
 void hd_typing_free(hd_load *L);
 
 /* heapdump_inline.c: each site frame expanded into its inlined calls

@@ -542,13 +542,13 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     }
     /* types: by DWARF, else (a stripped executable) by the runtime's
      * type descriptors, read once the dump has said its Go version */
-    if (L.dw || exe_path)
+    if (L.dw || (exe_path && syms))
         L.ty = ty_new(m, L.dw);
     if ((rc = pass1(&L, err)) != 0)
         goto out;
     if (L.ty && !L.dw) {
         char why[256];
-        int ok = hd_typing_descriptors(&L, exe_path, why, sizeof why) == 0;
+        int ok = hd_typing_descriptors(&L, exe_path, syms, why, sizeof why) == 0;
         if (!ok) {
             model_warn(m, "objects stay untyped: the executable has no DWARF and its type descriptors cannot "
                           "be read (%s)", why);

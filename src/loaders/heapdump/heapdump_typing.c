@@ -16,7 +16,6 @@
  * values in the dump seed the propagation.  A position-independent
  * executable's descriptors hold addresses the loader fills in at run
  * time, which the file does not have: those dumps stay untyped. */
-#include <gelf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -213,7 +212,7 @@ static int exe_read(void *ctx, uint64_t addr, void *buf, size_t n)
     return elf_pcln_read(&L->exe, addr - (uint64_t)L->bias, buf, n);
 }
 
-int hd_typing_descriptors(hd_load *L, const char *exe_path, char *why, size_t n)
+int hd_typing_descriptors(hd_load *L, const char *exe_path, const elf_symtab *exe, char *why, size_t n)
 {
     ty_rt_src src = { exe_read, L, { 0 }, 0, NULL, (uint64_t)L->bias };
     rt_error e;
@@ -221,40 +220,25 @@ int hd_typing_descriptors(hd_load *L, const char *exe_path, char *why, size_t n)
         snprintf(why, n, "no descriptor layout is known for %s", L->have_params ? L->ver.text : "an unknown Go version");
         return -1;
     }
-    if (elf_pcln_open(exe_path, 0, &L->exe, &e) != 0) {
-        snprintf(why, n, "%s", e.msg);
-        return -1;
-    }
-    GElf_Ehdr eh;
-    if (!gelf_getehdr(L->exe.elf, &eh) || eh.e_type != ET_EXEC) {
+    if (exe->is_pie) {
         snprintf(why, n, "the executable is position-independent: its type descriptors hold addresses "
                          "filled in at run time");
         return -1;
     }
     /* the descriptors: .go.type (1.27+), else the start of .rodata (its
      * end bounds them: etypes has no section of its own) */
-    size_t shstrndx;
-    uint64_t rodata = 0, rodata_end = 0, gotype = 0, gotype_end = 0;
-    Elf_Scn *scn = NULL;
-    if (elf_getshdrstrndx(L->exe.elf, &shstrndx) == 0)
-        while ((scn = elf_nextscn(L->exe.elf, scn)) != NULL) {
-            GElf_Shdr sh;
-            const char *nm = gelf_getshdr(scn, &sh) ? elf_strptr(L->exe.elf, shstrndx, sh.sh_name) : NULL;
-            if (nm && strcmp(nm, ".rodata") == 0) {
-                rodata = sh.sh_addr;
-                rodata_end = sh.sh_addr + sh.sh_size;
-            } else if (nm && strcmp(nm, ".go.type") == 0) {
-                gotype = sh.sh_addr;
-                gotype_end = sh.sh_addr + sh.sh_size;
-            }
-        }
-    src.types_base = (gotype ? gotype : rodata) + (uint64_t)L->bias;
-    L->types_lo = src.types_base;
-    L->types_hi = (gotype ? gotype_end : rodata_end) + (uint64_t)L->bias;
-    if (!rodata && !gotype) {
+    uint64_t lo = exe->sec_gotype ? exe->sec_gotype : exe->sec_rodata;
+    uint64_t hi = exe->sec_gotype ? exe->sec_egotype : exe->sec_erodata;
+    if (!lo) {
         snprintf(why, n, "the executable has no .rodata section");
         return -1;
     }
+    if (elf_pcln_open(exe_path, 0, &L->exe, &e) != 0) {
+        snprintf(why, n, "%s", e.msg);
+        return -1;
+    }
+    src.types_base = L->types_lo = lo + (uint64_t)L->bias;
+    L->types_hi = hi + (uint64_t)L->bias;
     L->rtypes = ty_rtypes_new(L->ty, &src);
     return 0;
 }
