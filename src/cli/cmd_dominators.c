@@ -254,10 +254,7 @@ static void close_node(const tree_view *t, const shown *s, json_w *w)
             json_key(w, "retained_bytes");
             json_u64(w, g[i].bytes);
             json_key(w, "size_each");
-            if (g[i].size)
-                json_u64(w, g[i].size);
-            else
-                json_null(w);
+            json_u64_or_null(w, g[i].size != 0, g[i].size);
             json_obj_end(w);
         }
         json_arr_end(w);

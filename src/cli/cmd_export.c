@@ -90,35 +90,37 @@ static int on_opt(cli_ctx *ctx, int c, const char *arg, void *st)
 
 /* Write the export to -o FILE through io/output.h (never over an input,
  * the executable a core named included; all or nothing), or to standard
- * output, whose errors main() reports. */
-static int write_export(cli_ctx *ctx, const export_opts *o, const rt_retained *r, uint32_t start,
+ * output (no -o, or -o -), whose errors main() reports. */
+static int write_export(cli_ctx *ctx, const export_opts *o, int to_stdout, const rt_retained *r, uint32_t start,
                         export_stats *st, rt_error *err)
 {
     const rt_model *m = ctx->m;
     int pprof = strcmp(o->format, "pprof") == 0;
     uint64_t min = o->have_min || pprof ? o->min_bytes : cli_default_min_bytes(r->bytes[start]);
-    if (!o->out || strcmp(o->out, "-") == 0) {
-        if (!pprof)
-            return export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, stdout, st, err);
-        if (strcmp(o->tree, "paths") == 0)
-            return export_pprof_paths(m, (uint32_t)o->max_depth, o->by_alloc, stdout, "standard output", st, err);
-        return export_pprof_dominators(m, r, stdout, "standard output", st, err);
-    }
-    const char **inputs = rt_calloc((size_t)ctx->ninputs + 1, sizeof *inputs);
-    for (int i = 0; i < ctx->ninputs; i++)
-        inputs[i] = ctx->inputs[i];
-    inputs[ctx->ninputs] = m->exe_path; /* found through NT_FILE, or NULL */
     rt_output out;
-    int rc = output_open(&out, o->out, inputs, (size_t)ctx->ninputs + 1, err);
-    free(inputs);
-    if (rc)
-        return rc;
+    FILE *f = stdout;
+    const char *name = "standard output";
+    if (!to_stdout) {
+        const char **inputs = rt_calloc((size_t)ctx->ninputs + 1, sizeof *inputs);
+        for (int i = 0; i < ctx->ninputs; i++)
+            inputs[i] = ctx->inputs[i];
+        inputs[ctx->ninputs] = m->exe_path; /* found through NT_FILE, or NULL */
+        int rc = output_open(&out, o->out, inputs, (size_t)ctx->ninputs + 1, err);
+        free(inputs);
+        if (rc)
+            return rc;
+        f = out.f;
+        name = o->out;
+    }
+    int rc;
     if (!pprof)
-        rc = export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, out.f, st, err);
+        rc = export_dot_dominators(m, r, start, min, (uint32_t)o->max_nodes, f, st, err);
     else if (strcmp(o->tree, "paths") == 0)
-        rc = export_pprof_paths(m, (uint32_t)o->max_depth, o->by_alloc, out.f, o->out, st, err);
+        rc = export_pprof_paths(m, (uint32_t)o->max_depth, o->by_alloc, f, name, st, err);
     else
-        rc = export_pprof_dominators(m, r, out.f, o->out, st, err);
+        rc = export_pprof_dominators(m, r, f, name, st, err);
+    if (to_stdout)
+        return rc;
     if (rc) {
         output_abort(&out);
         return rc;
@@ -186,7 +188,7 @@ int cmd_export(int argc, char **argv)
         start = with_tree ? r.super : 0;
     export_stats st;
     memset(&st, 0, sizeof st);
-    rc = write_export(&ctx, &o, &r, start, &st, &err);
+    rc = write_export(&ctx, &o, to_stdout, &r, start, &st, &err);
     if (rc) {
         rc = cli_report_error(ctx.cmd, &err);
     } else if (ctx.json) {

@@ -65,10 +65,7 @@ static void json_frame(json_w *w, const rt_model *m, const rt_frame *f)
     json_key(w, "file");
     json_str_or_null(w, f ? strpool_get(m->strings, f->file) : NULL);
     json_key(w, "line");
-    if (f && f->line)
-        json_u64(w, f->line);
-    else
-        json_null(w);
+    json_u64_or_null(w, f && f->line, f ? f->line : 0);
 }
 
 static void print_json(const rt_model *m, const rt_goroutines *G, const gor_opts *o)
@@ -98,10 +95,7 @@ static void print_json(const rt_model *m, const rt_goroutines *G, const gor_opts
         json_key(&w, "wait_reason");
         json_str_or_null(&w, strpool_get(m->strings, g->wait_reason));
         json_key(&w, "wait_minutes");
-        if (row->wait_minutes >= 0)
-            json_u64(&w, (uint64_t)row->wait_minutes);
-        else
-            json_null(&w);
+        json_u64_or_null(&w, row->wait_minutes >= 0, (uint64_t)row->wait_minutes);
         json_frame(&w, m, wait);
         json_key(&w, "user_frame");
         if (user) {

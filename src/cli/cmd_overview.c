@@ -5,6 +5,7 @@
 
 #include "analysis/overview.h"
 #include "cli/cli.h"
+#include "report/json_model.h"
 
 static const char usage[] =
     "usage: retain overview [--json] INPUT...\n"
@@ -59,10 +60,7 @@ static void json_profile(json_w *w, const rt_model *m, const rt_overview *o)
     json_key(w, "inuse_bytes");
     json_u64(w, o->profile_inuse_bytes);
     json_key(w, "rate");
-    if (m->profile_rate)
-        json_u64(w, m->profile_rate);
-    else
-        json_null(w);
+    json_u64_or_null(w, m->profile_rate != 0, m->profile_rate);
     json_obj_end(w);
 }
 
@@ -74,15 +72,6 @@ static void text_profile(const rt_model *m, const rt_overview *o)
     if (m->profile_rate)
         printf(", MemProfileRate %" PRIu64, m->profile_rate);
     printf("\n");
-}
-
-static void json_warnings(json_w *w, const rt_model *m)
-{
-    json_key(w, "warnings");
-    json_arr_begin(w);
-    for (size_t i = 0; i < m->nwarning; i++)
-        json_str(w, m->warnings[i]);
-    json_arr_end(w);
 }
 
 static void text_warnings(const rt_model *m)
@@ -100,7 +89,7 @@ static void print_profile_alone(const rt_model *m, const rt_overview *o, int jso
         json_obj_begin(&w);
         cli_json_inputs(&w, m);
         json_profile(&w, m, o);
-        json_warnings(&w, m);
+        json_model_warnings(&w, m);
         json_obj_end(&w);
         json_done(&w);
         return;
@@ -108,15 +97,6 @@ static void print_profile_alone(const rt_model *m, const rt_overview *o, int jso
     printf("input        heap profile %s (no heap: sites and their counts only)\n", m->input_path);
     text_profile(m, o);
     text_warnings(m);
-}
-
-static void json_u64_or_null(json_w *w, const char *key, int known, uint64_t v)
-{
-    json_key(w, key);
-    if (known)
-        json_u64(w, v);
-    else
-        json_null(w);
 }
 
 static void print_json(const rt_model *m, const rt_overview *o)
@@ -162,8 +142,10 @@ static void print_json(const rt_model *m, const rt_overview *o)
     } else {
         json_null(&w);
     }
-    json_u64_or_null(&w, "spans", core, m->nspans);
-    json_u64_or_null(&w, "arenas", core, m->narenas);
+    json_key(&w, "spans");
+    json_u64_or_null(&w, core, m->nspans);
+    json_key(&w, "arenas");
+    json_u64_or_null(&w, core, m->narenas);
     json_key(&w, "go_version");
     json_str(&w, m->go_version);
     json_key(&w, "goarch");
@@ -175,8 +157,10 @@ static void print_json(const rt_model *m, const rt_overview *o)
     json_key(&w, "edges");
     json_u64(&w, m->nedge);
     /* with roots lost, what is reachable is unknown: null, not 0 */
-    json_u64_or_null(&w, "reachable_objects", o->reachable_known, o->reach.nreachable);
-    json_u64_or_null(&w, "reachable_bytes", o->reachable_known, o->reach.reachable_bytes);
+    json_key(&w, "reachable_objects");
+    json_u64_or_null(&w, o->reachable_known, o->reach.nreachable);
+    json_key(&w, "reachable_bytes");
+    json_u64_or_null(&w, o->reachable_known, o->reach.reachable_bytes);
     json_key(&w, "roots");
     json_obj_begin(&w);
     json_key(&w, "total");
@@ -200,12 +184,15 @@ static void print_json(const rt_model *m, const rt_overview *o)
     json_u64(&w, o->typed);
     json_key(&w, "typed_reachable_bytes");
     json_u64(&w, o->typed_reachable_bytes);
-    json_u64_or_null(&w, "mem_profile_rate", m->mem_profile_rate || m->mem_profile_rate_known, m->mem_profile_rate);
+    json_key(&w, "mem_profile_rate");
+    json_u64_or_null(&w, m->mem_profile_rate || m->mem_profile_rate_known, m->mem_profile_rate);
     /* model.h: 0 objects means the input has no memstats (a core, or a
      * dump that ended before them); then neither figure is known */
-    json_u64_or_null(&w, "runtime_heap_objects", m->heap_objects_runtime != 0, m->heap_objects_runtime);
-    json_u64_or_null(&w, "runtime_heap_alloc", m->heap_objects_runtime != 0, m->heap_alloc_runtime);
-    json_warnings(&w, m);
+    json_key(&w, "runtime_heap_objects");
+    json_u64_or_null(&w, m->heap_objects_runtime != 0, m->heap_objects_runtime);
+    json_key(&w, "runtime_heap_alloc");
+    json_u64_or_null(&w, m->heap_objects_runtime != 0, m->heap_alloc_runtime);
+    json_model_warnings(&w, m);
     json_obj_end(&w);
     json_done(&w);
 }

@@ -139,10 +139,7 @@ static void print_json(const rt_model *m, const rt_sites *S, const rt_shared *sh
     json_key(&w, "by");
     json_str(&w, by_name(S->by));
     json_key(&w, "rate");
-    if (S->rate)
-        json_u64(&w, S->rate);
-    else
-        json_null(&w);
+    json_u64_or_null(&w, S->rate != 0, S->rate);
     json_key(&w, "profile");
     if (m->profile_path) {
         json_obj_begin(&w);
@@ -206,11 +203,7 @@ static void print_json(const rt_model *m, const rt_sites *S, const rt_shared *sh
     json_arr_end(&w);
     json_key(&w, "total_rows");
     json_u64(&w, S->nrows);
-    json_key(&w, "warnings");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < m->nwarning; i++)
-        json_str(&w, m->warnings[i]);
-    json_arr_end(&w);
+    json_model_warnings(&w, m);
     json_obj_end(&w);
     json_done(&w);
 }

@@ -141,6 +141,14 @@ void json_str_or_null(json_w *w, const char *s)
     json_str(w, s && s[0] ? s : NULL);
 }
 
+void json_u64_or_null(json_w *w, int known, uint64_t v)
+{
+    if (known)
+        json_u64(w, v);
+    else
+        json_null(w);
+}
+
 void json_u64(json_w *w, uint64_t v)
 {
     sep(w);

@@ -28,6 +28,7 @@ void json_strn(json_w *w, const char *s, size_t n);
 void json_str(json_w *w, const char *s);   /* NULL writes null */
 void json_str_or_null(json_w *w, const char *s); /* "" writes null too */
 void json_u64(json_w *w, uint64_t v);
+void json_u64_or_null(json_w *w, int known, uint64_t v); /* an unknown figure is null, never 0 */
 void json_i64(json_w *w, int64_t v);
 void json_f64(json_w *w, double v);
 void json_bool(json_w *w, int v);

@@ -14,15 +14,9 @@ static void side(json_w *w, const char *key, const rt_group_sum *g, int heap, in
     json_key(w, "bytes");
     json_u64(w, g->bytes);
     json_key(w, "reachable_bytes");
-    if (heap)
-        json_u64(w, g->reachable_bytes);
-    else
-        json_null(w);
+    json_u64_or_null(w, heap, g->reachable_bytes);
     json_key(w, "retained_bytes");
-    if (heap && retained)
-        json_u64(w, g->retained_bytes);
-    else
-        json_null(w);
+    json_u64_or_null(w, heap && retained, g->retained_bytes);
     json_obj_end(w);
 }
 

@@ -30,3 +30,12 @@ void json_model_object_fields(json_w *w, const rt_model *m, uint32_t obj, const 
     uint32_t site = model_obj_site(m, obj);
     json_str_or_null(w, site == RT_NONE ? NULL : strpool_get(m->strings, model_site_function(m, site)));
 }
+
+void json_model_warnings(json_w *w, const rt_model *m)
+{
+    json_key(w, "warnings");
+    json_arr_begin(w);
+    for (size_t i = 0; i < m->nwarning; i++)
+        json_str(w, m->warnings[i]);
+    json_arr_end(w);
+}

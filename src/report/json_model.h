@@ -15,4 +15,7 @@ void json_model_frames(json_w *w, const rt_model *m, const rt_frame *f, uint32_t
  * "type" and "site" (its allocating function), null when unknown. */
 void json_model_object_fields(json_w *w, const rt_model *m, uint32_t obj, const char *addr_key);
 
+/* "warnings": the model's warnings, a list of sentences. */
+void json_model_warnings(json_w *w, const rt_model *m);
+
 #endif

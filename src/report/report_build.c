@@ -228,6 +228,8 @@ static void json_suspects(json_w *w, rt_model *m, const rt_retained *r, const rt
     json_key(w, "suspects");
     json_arr_begin(w);
     for (size_t i = 0; i < n && i < 6; i++) {
+        /* a site suspect's allocating function: its name and its growth's key */
+        const char *fn = c[i].kind == 2 ? strpool_get(m->strings, sites_row_function(m, &S->rows[c[i].id])) : NULL;
         json_obj_begin(w);
         json_key(w, "kind");
         json_str(w, c[i].kind == 0 ? "root" : c[i].kind == 1 ? "shared" : "site");
@@ -249,12 +251,10 @@ static void json_suspects(json_w *w, rt_model *m, const rt_retained *r, const rt
                 json_root(w, m, s->roots[s->groups[c[i].id].root_start + k]);
             json_arr_end(w);
         } else {
-            json_str(w, strpool_get(m->strings, sites_row_function(m, &S->rows[c[i].id])));
+            json_str(w, fn);
         }
         if (g)
-            json_suspect_growth(w, m, g, c[i].kind,
-                                c[i].kind == 2 ? strpool_get(m->strings, sites_row_function(m, &S->rows[c[i].id])) : NULL,
-                                c[i].id);
+            json_suspect_growth(w, m, g, c[i].kind, fn, c[i].id);
         if (c[i].obj != RT_NONE)
             json_path(w, m, c[i].obj);
         json_obj_end(w);
@@ -327,11 +327,7 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt
     json_u64(&w, m->nroot);
     json_key(&w, "goroutines");
     json_u64(&w, m->ngoroutine);
-    json_key(&w, "warnings");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < m->nwarning; i++)
-        json_str(&w, m->warnings[i]);
-    json_arr_end(&w);
+    json_model_warnings(&w, m);
     json_obj_end(&w);
 
     uint32_t *cs, *ch;
