@@ -23,7 +23,8 @@
 # `retain dominators --help` exits 0), sites and export --format pprof (paths),
 # when the binary has them, each given the dump and its
 # executable (bigheap, so types are propagated as a user would see them);
-# on the core also report -o and diff of the core with itself.
+# on the core also report -o and diff of the core with itself, then
+# index -o (the core's saved index) and commands answered from that index.
 # Objects, edges and the typed share come from `retain overview --json`
 # (keys "objects", "edges", "typed_reachable_bytes", "reachable_bytes").
 # Wall time, CPU time (user + system) and peak RSS come from GNU time
@@ -314,4 +315,26 @@ if [ "${CORE:-1}" != 0 ]; then
   table "$cresults" "$core_pass"
   [ -s "$core_dir/report.html" ] &&
     echo "report page: $(mib "$(stat -c %s "$core_dir/report.html")") MiB ($core_dir/report.html)"
+
+  # ---- the core's saved index, and commands answered from it ---------------
+  if "$retain" index --help >/dev/null 2>&1; then
+    rtx=$core_dir/heap.rtx
+    iresults=$core_dir/index-results.tsv
+    printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$iresults"
+    measure "$core_dir/index.time" "$timeout_s" "$retain" index "$core" "$case_dir/bigheap" -o "$rtx" \
+      </dev/null >"$core_dir/index.txt" 2>"$core_dir/index.err"
+    read -r w m rc cpu <"$core_dir/index.time"
+    printf '%s\t%s\t%s\t%s\t%s\n' "index (from the core)" "$w" "$m" "$rc" "$cpu" >>"$iresults"
+    for c in "overview" "why $cquery" "roots" "dominators --depth 3" "sites" "report -o $core_dir/index-report.html"; do
+      read -r -a argv <<<"$c"
+      measure "$core_dir/index-${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$rtx" \
+        </dev/null >"$core_dir/index-${argv[0]}.txt" 2>"$core_dir/index-${argv[0]}.err"
+      read -r w m rc cpu <"$core_dir/index-${argv[0]}.time"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$w" "$m" "$rc" "$cpu" >>"$iresults"
+    done
+    echo
+    echo "== retain on the core's index: $(mib "$(stat -c %s "$rtx" 2>/dev/null || echo 0)") MiB ($rtx)"
+    echo "plain pass over the index: $(plain_pass "$rtx") s (ratios below: to the core's pass, $core_pass s)"
+    table "$iresults" "$core_pass"
+  fi
 fi

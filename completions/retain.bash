@@ -2,7 +2,7 @@
 _retain()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
-    local commands="overview top why objects roots shared diff goroutines sites dominators export report read help"
+    local commands="overview top why objects roots shared diff goroutines sites dominators export report read index help"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -22,6 +22,7 @@ _retain()
         dominators) opts+=" --depth --min-bytes" ;;
         export) opts+=" --format --tree --by --max-depth -o --min-bytes --max-nodes" ;;
         report) opts+=" -o --diff" ;;
+        index) opts+=" -o --output" ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         ;;

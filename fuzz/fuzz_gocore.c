@@ -22,22 +22,15 @@
  * Run:   scripts/fuzz.sh SECONDS gocore */
 #define FUZZ_TARGET "fuzz_gocore"
 #include "fuzz_input.h" /* first: it defines _GNU_SOURCE */
+#include "fuzz_analyses.h"
 
 #include <elf.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "analysis/aggregate.h"
-#include "analysis/goroutines.h"
-#include "analysis/paths.h"
-#include "analysis/reach.h"
-#include "analysis/retained.h"
-#include "analysis/shared.h"
-#include "analysis/sites.h"
 #include "loaders/gocore/gocore_load.h"
 #include "loaders/inputs.h"
 #include "model/model.h"
-#include "report/report.h"
 #include "util/error.h"
 
 #define REC 14       /* segment (2), width (1), pad (1), offset (4), value (8) */
@@ -104,63 +97,6 @@ static void setup(void)
     g_ready = 1;
 }
 
-static void check_message(const rt_error *err)
-{
-    INVARIANT(err->code != RT_E_OK);
-    INVARIANT(err->msg[0] != '\0');
-    INVARIANT(strchr(err->msg, '\n') == NULL);
-}
-
-static void run_analyses(rt_model *m)
-{
-    uint32_t n = m->nobj + m->nroot;
-    for (uint32_t v = 0; v < n; v++)
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
-            INVARIANT(m->edge_dst[e] < m->nobj);
-    rt_reach reach;
-    reach_compute(m, &reach);
-    INVARIANT(reach.nreachable <= m->nobj);
-    if (m->nobj) {
-        rt_paths paths;
-        uint32_t t = m->nobj / 2;
-        paths_find(m, t, 2, &paths);
-        INVARIANT((paths.npaths > 0) == (reach_is(&reach, t) != 0));
-        paths_free(&paths);
-    }
-    rt_agg agg;
-    aggregate(m, RT_BY_TYPE, &reach, &agg);
-    INVARIANT(agg.total_count == m->nobj);
-    aggregate_free(&agg);
-    reach_free(&reach);
-
-    rt_retained r;
-    rt_error err;
-    rt_error_clear(&err);
-    if (retained_compute(m, &r, RETAINED_KEEP_REVERSE, &err) != 0) {
-        check_message(&err);
-        return;
-    }
-    uint64_t all = 0;
-    for (uint32_t i = 0; i < m->nobj; i++)
-        all += m->objects[i].size;
-    INVARIANT(r.bytes[r.super] <= all);
-    rt_shared s;
-    shared_compute(m, &r, SHARED_LISTS | SHARED_TOPS | SHARED_GROUPS, &s);
-    rt_sites st;
-    sites_compute(m, &r, &s, RT_SITES_BY_STACK, 0, 5, &st);
-    sites_free(&st);
-    rt_goroutines g;
-    goroutines_compute(m, &r, &s, 1, &g);
-    goroutines_free(&g);
-    FILE *out = fopen("/dev/null", "w");
-    if (out) {
-        (void)report_build(m, &r, &s, NULL, out);
-        fclose(out);
-    }
-    shared_free(&s);
-    retained_free(&r);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!g_ready)
@@ -194,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         INVARIANT(rc < 0);
         check_message(&err);
     } else {
-        run_analyses(m);
+        run_analyses(m, 1);
     }
     model_free(m);
     /* undo, last first (two records may hit one place) */

@@ -16,7 +16,7 @@ work=$build/fuzz-work
 # rebuilt when their sources change)
 rm -rf "$work/corpus" "$work"/*-corpus "$work/artifacts"
 failed=()
-targets=(heapdump core pprof exe gocore)
+targets=(heapdump core pprof exe gocore index)
 for t in "${targets[@]}"; do
   if ! BUILD=$build FUZZ_ARGS="-seed=1 ${FUZZ_ARGS:-}" bash "$root/scripts/fuzz.sh" "$secs" "$t"; then
     failed+=("$t")

@@ -12,7 +12,11 @@
 # (fuzz/fuzz_gocore.c): inputs are rewrites of one real core of tests/go/finalizer,
 # built and cored here by the first toolchain of FUZZ_GO.
 #
-# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore]   (default 60 heapdump)
+# With "index", a saved index (fuzz/fuzz_index.c): seeds are indexes of dumps
+# of tests/go/shared and tests/go/goroutines, made here by the first
+# toolchain of FUZZ_GO and this build's retain.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore|index]   (default 60 heapdump)
 #
 # Builds the libFuzzer target with clang in build-fuzz/, makes seeds from real
 # dumps of fuzz/seedgen written by up to three installed Go toolchains (thinned
@@ -31,9 +35,9 @@ set -euo pipefail
 
 secs=${1:-60}
 what=${2:-heapdump}
-usage="usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore]"
+usage="usage: scripts/fuzz.sh [SECONDS] [heapdump|core|pprof|exe|gocore|index]"
 case $secs in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
-case $what in heapdump|core|pprof|exe|gocore) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case $what in heapdump|core|pprof|exe|gocore|index) ;; *) echo "$usage" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
@@ -92,6 +96,22 @@ PY
     # a few execs a second: libFuzzer's slow growth of the length limit
     # would keep inputs to 4 rewrites for the whole run
     len_control=-len_control=0
+  elif [ "$what" = index ]; then
+    v=""
+    for x in ${FUZZ_GO:-1.22 1.19 1.26}; do [ -x "/usr/lib/go-$x/bin/go" ] && { v=$x; break; }; done
+    [ -n "$v" ] || { echo "fuzz: index needs a Go toolchain (scripts/setup-debian.sh)" >&2; exit 1; }
+    cmake --build "$build" --target retain -j"$(nproc)" >/dev/null
+    idir=$work/index
+    mkdir -p "$idir"
+    for scn in shared goroutines; do
+      [ -s "$cseeds/$scn-$v.rtx" ] && [ "$cseeds/$scn-$v.rtx" -nt "$root/tests/go/$scn/main.go" ] && continue
+      (cd "$root/tests/go" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
+        GOCACHE=$work/gocache GOPATH=$work/gopath "/usr/lib/go-$v/bin/go" build -o "$idir/$scn" "./$scn") >&2
+      (cd "$idir" && "./$scn" "$idir/$scn.dump" "$idir/$scn.truth" >/dev/null)
+      "$build/retain" index "$idir/$scn.dump" "$idir/$scn" -o "$cseeds/$scn-$v.rtx" >&2
+      rm -f "$idir/$scn.dump" "$idir/$scn.truth"
+    done
+    max_len=1048576
   elif [ "$what" = core ]; then
     # Seeds: small cores written by tests/unit/test_elf_core --seeds, kept gzip'd.
     for f in "$root"/fuzz/corpus-core/*.gz; do gzip -dc "$f" >"$cseeds/$(basename "$f" .gz)"; done

@@ -65,7 +65,7 @@ PIN
 fi
 
 pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev
-      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libzstd-dev gdb python3)
+      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libzstd-dev libxxhash-dev gdb python3)
 # for the tests only (scripts/test.sh sets it): the HTML report is checked in
 # a real browser (tests/report_browser.py), zstd compresses a core as
 # systemd-coredump does (tests/badinput.py), clang builds the fuzz targets

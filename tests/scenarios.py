@@ -79,6 +79,8 @@ import sys
 import time
 from collections import deque
 
+import index_check
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GO_SRC = os.path.join(HERE, "go")
 SHARED_SRC = [os.path.join(GO_SRC, "go.mod"), os.path.join(GO_SRC, "internal")]
@@ -1141,6 +1143,11 @@ def dead_stack_view(r):
 # One scenario per Go version whose dominator tree is exported and read back
 # with that version's `go tool pprof`: scenario -> global whose frame is checked.
 EXPORT_CHECKS = {"growslice": "main.blocks"}
+
+# Scenarios whose core and dump are also read through a saved index
+# (tests/index_check.py): roots and goroutines of every kind, shared
+# memory, sampled sites.
+INDEX_SCENARIOS = ("shared", "sites", "goroutines")
 
 
 def check_bounds(res, where, what, row, rt):
@@ -2527,6 +2534,12 @@ def main():
                     check_goroutines(retain, r, truth, core, res)
                 if truth.get("growth"):
                     check_growth(retain, r, truth, core, res)
+                if r.scn in INDEX_SCENARIOS:
+                    addrs = [it["address"] for it in truth["items"] if is_reachable(it, dump=True)]
+                    for kind, heap in (("dump", r.dump), ("core", r.core if core else None)):
+                        if heap:
+                            index_check.check_index(retain, "%s/%s index" % (r.where, kind), [heap, r.exe],
+                                                    addrs, os.path.join(r.dir, "index-" + kind), res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

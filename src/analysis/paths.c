@@ -84,6 +84,11 @@ void paths_find(rt_model *m, uint32_t target, uint32_t max_paths, rt_paths *out)
                     off = m->edge_off ? m->edge_off[e] : RT_OFF_NONE;
                 }
             }
+            if (best == FAR) { /* a saved index whose reverse graph is not the
+                                  forward one's (index_load checks each alone) */
+                p->nhops = h;
+                break;
+            }
             p->hops[h] = best;
             p->offs[h] = off;
             cur = best;

@@ -93,6 +93,11 @@ static void release_edges(void *m)
 int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
 {
     memset(r, 0, sizeof *r);
+    if (m->saved_retained) {
+        *r = *m->saved_retained;
+        r->borrowed = 1;
+        return 0;
+    }
     model_build_reverse(m);
     uint32_t *gof = assign_groups(m, r);
     uint32_t nobj = m->nobj, nroot = m->nroot;
@@ -189,6 +194,10 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
 
 void retained_free(rt_retained *r)
 {
+    if (r->borrowed) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
     domtree_free(&r->tree);
     free(r->groups);
     free(r->root_group);

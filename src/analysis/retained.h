@@ -29,6 +29,8 @@ typedef struct rt_retained {
     uint64_t *bytes;     /* n: retained bytes */
     uint32_t *objects;   /* n: retained objects (virtual nodes count 0 themselves) */
     uint64_t heap_bytes; /* all allocated bytes */
+    int borrowed;        /* the arrays are a saved index's (rt_model.saved_retained):
+                            retained_free leaves them */
 } rt_retained;
 
 /* The dominator tree and retained sizes.  flags: RETAINED_LAST frees the
@@ -40,6 +42,7 @@ typedef struct rt_retained {
  * of the memory several roots share); without it they are freed as soon
  * as the tree is built. */
 #define RETAINED_KEEP_REVERSE 2
+/* A model read from a saved index answers with the tree saved in it. */
 int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err);
 void retained_free(rt_retained *r);
 

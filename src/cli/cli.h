@@ -136,5 +136,6 @@ int cmd_sites(int argc, char **argv);
 int cmd_goroutines(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 #endif

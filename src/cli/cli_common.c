@@ -136,7 +136,7 @@ int cli_load(cli_ctx *ctx)
     in.symbols = ctx->symbols;
     if (ctx->profile && in.profile != ctx->profile)
         return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
-    if (!in.dump && !in.core && !ctx->profile_alone_ok)
+    if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok)
         return cli_usage_error(ctx->cmd, "a heap profile alone has no objects or retention paths: give the "
                                          "core or heap dump too ('overview', 'sites' and 'top --by site' "
                                          "answer from a profile alone)");
@@ -157,7 +157,7 @@ int cli_load(cli_ctx *ctx)
     /* a core (or executable) that shrinks while mapped: one line, not a
      * bus error */
     static sigjmp_buf jump; /* static: survives the jump; one load at a time */
-    const char *heap = in.core ? in.core : in.dump;
+    const char *heap = in.index ? in.index : in.core ? in.core : in.dump;
     if (sigsetjmp(jump, 1)) {
         end_progress(ctx);
         input_changed(ctx->cmd, heap);
@@ -169,8 +169,17 @@ int cli_load(cli_ctx *ctx)
     if (rc)
         return cli_report_error(ctx->cmd, &err);
     struct stat st;
-    if (ctx->m->input_path && stat(ctx->m->input_path, &st) == 0)
+    if (in.index) {
+        /* the index stays mapped while the command runs */
+        char line[1200];
+        snprintf(line, sizeof line, "retain %s: %s: the index changed while it was read: it must not be "
+                 "truncated or rewritten meanwhile; make it again with 'retain index'", ctx->cmd, in.index);
+        sigbus_exit_on(line);
+        if (ctx->m->stale)
+            fprintf(stderr, "retain %s: warning: %s\n", ctx->cmd, ctx->m->stale);
+    } else if (ctx->m->input_path && stat(ctx->m->input_path, &st) == 0) {
         ctx->m->input_size = (uint64_t)st.st_size;
+    }
     /* name an unpacked input as the user gave it */
     for (int i = 0, k = 0; i < ctx->ninputs && k < ctx->nunpacked; i++) {
         if (!ctx->m->input_path || strcmp(ctx->m->input_path, ctx->unpacked[k].path) != 0) {
@@ -185,7 +194,7 @@ int cli_load(cli_ctx *ctx)
         break;
     }
     if (ctx->m->partial && !ctx->json)
-        fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, in.dump ? in.dump : in.core,
+        fprintf(stderr, "retain %s: warning: %s: partial input: %s\n", ctx->cmd, ctx->m->input_path,
                 ctx->m->partial_reason);
     return EXIT_OK;
 }
@@ -299,6 +308,8 @@ void cli_json_inputs(json_w *w, const rt_model *m)
     json_str_or_null(w, m->symbols_path);
     json_key(w, "profile");
     json_str_or_null(w, m->profile_path);
+    json_key(w, "index");
+    json_str_or_null(w, m->index_path);
     json_obj_end(w);
     json_key(w, "partial");
     if (!m->partial) {

@@ -20,6 +20,7 @@ static const cli_cmd commands[] = {
     { "export", cmd_export, "retention chains or the dominator tree for pprof; Graphviz" },
     { "report", cmd_report, "one self-contained HTML page: suspects, paths, tree, tables" },
     { "read", cmd_read, "hex dump of process memory from a core" },
+    { "index", cmd_index, "save the analysis to FILE.rtx; every command then answers from it at once" },
 };
 
 static void usage(FILE *f)
@@ -38,7 +39,8 @@ static void usage(FILE *f)
             "does.  Without DWARF anywhere a core is still read (globals unnamed,\n"
             "types from the runtime's descriptors); --symbols FILE names its globals from\n"
             "an unstripped build of the same source.  --force reads Go versions outside\n"
-            "the supported ones (" GV_SUPPORTED ").\n"
+            "the supported ones (" GV_SUPPORTED ").  A saved index (retain index) stands\n"
+            "alone for all of them.\n"
             "\n"
             "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -13,4 +13,9 @@ void sigbus_guard_on(sigjmp_buf *env);
 /* Back to the default action. */
 void sigbus_guard_off(void);
 
+/* For a mapping read until the process ends (a saved index): SIGBUS
+ * writes line (copied; a newline is added) to standard error and exits
+ * with status 1.  Replaced by the next sigbus_guard_on. */
+void sigbus_exit_on(const char *line);
+
 #endif

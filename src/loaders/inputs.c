@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "index/index.h"
 #include "io/input_file.h"
 #include "loaders/elf/elf_debugfile.h"
 #include "loaders/elf/elf_symbols.h"
@@ -30,6 +31,11 @@ static int probe_exe(const uint8_t *head, size_t n)
     return elf_sniff(head, n, &is_core) && !is_core;
 }
 static int probe_pprof(const uint8_t *head, size_t n) { return pprof_sniff(head, n); }
+static int probe_index(const uint8_t *head, size_t n) { return index_sniff(head, n); }
+static int load_index(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+{
+    return index_load(m, in->index, prog, err);
+}
 
 /* The loaders: the inputs that hold a heap, each recognised by its first
  * bytes and loaded with whatever else was given (executable, debug file,
@@ -43,6 +49,7 @@ typedef struct rt_loader {
 static const rt_loader loaders[] = {
     { RT_IN_HEAPDUMP, probe_dump, heapdump_load_inputs },
     { RT_IN_CORE, probe_core, gocore_load },
+    { RT_IN_INDEX, probe_index, load_index },
 };
 
 /* The companion inputs, recognised the same way. */
@@ -73,7 +80,7 @@ int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
     if (*kind == RT_IN_UNKNOWN) {
         rt_error_where(err, path, 0, "recognising the input");
         return RT_FAIL(err, RT_E_FORMAT,
-                       "not a Go heap dump, ELF core, executable or pprof profile%s",
+                       "not a Go heap dump, ELF core, executable, pprof profile or retain index%s",
                        n == 0 ? " (the file is empty)" : "");
     }
     return 0;
@@ -90,6 +97,7 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
         const char **slot = k == RT_IN_HEAPDUMP ? &in->dump
                           : k == RT_IN_CORE     ? &in->core
                           : k == RT_IN_EXE      ? &in->exe
+                          : k == RT_IN_INDEX    ? &in->index
                                                 : &in->profile;
         if (*slot && k == RT_IN_EXE && !in->debug) {
             /* an executable and its debug file, in either order */
@@ -104,13 +112,16 @@ int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
             rt_error_where(err, paths[i], RT_NO_OFFSET, NULL);
             return RT_FAIL(err, RT_E_USAGE, "a second %s (the first was %s); give one of each kind",
                            k == RT_IN_HEAPDUMP ? "heap dump" : k == RT_IN_CORE ? "core"
-                           : k == RT_IN_EXE ? "executable" : "profile", *slot);
+                           : k == RT_IN_EXE ? "executable" : k == RT_IN_INDEX ? "index" : "profile", *slot);
         }
         *slot = paths[i];
     }
+    if (in->index && (in->core || in->dump || in->exe || in->profile || in->debug))
+        return RT_FAIL(err, RT_E_USAGE, "%s is a saved index, which holds what its inputs gave: name it alone",
+                       in->index);
     if (in->core && in->dump)
         return RT_FAIL(err, RT_E_USAGE, "give a heap dump or a core, not both (%s, %s)", in->dump, in->core);
-    if (!in->dump && !in->core && !in->profile)
+    if (!in->dump && !in->core && !in->profile && !in->index)
         return RT_FAIL(err, RT_E_USAGE, "no heap dump, core or heap profile given");
     return 0;
 }
@@ -127,8 +138,8 @@ static int load_profile_alone(rt_model *m, const rt_inputs *in, rt_error *err)
 
 int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err)
 {
-    const char *heap = in->core ? in->core : in->dump;
-    rt_input_file_kind kind = in->core ? RT_IN_CORE : RT_IN_HEAPDUMP;
+    const char *heap = in->index ? in->index : in->core ? in->core : in->dump;
+    rt_input_file_kind kind = in->index ? RT_IN_INDEX : in->core ? RT_IN_CORE : RT_IN_HEAPDUMP;
     *out = NULL;
     rt_model *m = model_new();
     int rc = -RT_E_UNSUPPORTED;

@@ -13,10 +13,12 @@ typedef enum {
     RT_IN_CORE,
     RT_IN_EXE,
     RT_IN_PPROF,
+    RT_IN_INDEX,     /* a saved index (retain index) */
 } rt_input_file_kind;
 
 typedef struct rt_inputs {
     const char *dump, *core, *exe, *profile; /* borrowed paths, NULL if absent */
+    const char *index;  /* a saved index, which stands for all of them */
     const char *debug;  /* the executable's separate debug file, if named */
     const char *const *debug_dirs; /* more places to look for it (NULL-terminated), or NULL */
     const char *symbols; /* an unstripped build of the same source: its symbol table

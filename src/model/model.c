@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/alloc.h"
 
@@ -33,31 +34,55 @@ rt_model *model_new(void)
     return m;
 }
 
+/* Free an array of m unless it lies in the index's mapping. */
+static void release(const rt_model *m, void *p)
+{
+    if (!model_borrows(m, p))
+        free(p);
+}
+
+/* Forget the sidemap arrays that live in the mapping, so that
+ * sidemap_free frees only its own. */
+static void unborrow_sidemap(const rt_model *m, rt_sidemap *s)
+{
+    if (model_borrows(m, s->dense))
+        s->dense = NULL;
+    if (model_borrows(m, s->keys))
+        s->keys = NULL;
+    if (model_borrows(m, s->vals))
+        s->vals = NULL;
+    if (model_borrows(m, s->dir))
+        s->dir = NULL;
+}
+
 void model_free(rt_model *m)
 {
     if (!m)
         return;
     strpool_free(m->strings);
-    free(m->objects);
+    release(m, m->objects);
+    unborrow_sidemap(m, &m->obj_types);
+    unborrow_sidemap(m, &m->obj_type_offs);
+    unborrow_sidemap(m, &m->obj_sites);
     sidemap_free(&m->obj_types);
     sidemap_free(&m->obj_type_offs);
     model_types_free(m);
     sidemap_free(&m->obj_sites);
-    free(m->roots);
-    free(m->edge_start);
-    free(m->edge_dst);
-    free(m->edge_off);
-    free(m->redge_start);
-    free(m->redge_src);
-    free(m->sites);
-    free(m->frames);
-    free(m->goroutines);
-    free(m->psites);
+    release(m, m->roots);
+    release(m, m->edge_start);
+    release(m, m->edge_dst);
+    release(m, m->edge_off);
+    release(m, m->redge_start);
+    release(m, m->redge_src);
+    release(m, m->sites);
+    release(m, m->frames);
+    release(m, m->goroutines);
+    release(m, m->psites);
     free(m->profile_path);
     for (uint32_t i = 0; i < m->nptrmask; i++)
-        free(m->ptrmasks[i].bits);
+        release(m, m->ptrmasks[i].bits);
     free(m->ptrmasks);
-    free(m->page_first);
+    release(m, m->page_first);
     free(m->input_path);
     free(m->exe_path);
     free(m->debug_path);
@@ -69,6 +94,11 @@ void model_free(rt_model *m)
     for (size_t i = 0; i < m->nwarning; i++)
         free(m->warnings[i]);
     free(m->warnings);
+    free(m->saved_retained); /* its arrays are in the mapping */
+    free(m->index_path);
+    free(m->stale);
+    if (m->map)
+        munmap(m->map, m->map_len);
     free(m);
 }
 
@@ -135,7 +165,7 @@ uint32_t model_find(const rt_model *m, uint64_t addr)
 
 void model_build_index(rt_model *m)
 {
-    free(m->page_first);
+    release(m, m->page_first);
     m->page_first = NULL;
     if (m->nobj == 0)
         return;
@@ -187,22 +217,22 @@ void model_sides_done(rt_model *m)
 
 void model_release_offsets(rt_model *m)
 {
-    free(m->edge_off);
+    release(m, m->edge_off);
     m->edge_off = NULL;
 }
 
 void model_release_edges(rt_model *m)
 {
-    free(m->edge_start);
-    free(m->edge_dst);
-    free(m->edge_off);
+    release(m, m->edge_start);
+    release(m, m->edge_dst);
+    release(m, m->edge_off);
     m->edge_start = m->edge_dst = m->edge_off = NULL;
 }
 
 void model_release_reverse(rt_model *m)
 {
-    free(m->redge_start);
-    free(m->redge_src);
+    release(m, m->redge_start);
+    release(m, m->redge_src);
     m->redge_start = NULL;
     m->redge_src = NULL;
 }

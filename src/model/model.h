@@ -264,10 +264,28 @@ typedef struct rt_model {
     /* warnings shown by overview, one string each, owned */
     char **warnings;
     size_t nwarning, cap_warning;
+
+    /* Read from a saved index (src/index/): the file's private mapping,
+     * which the big arrays point into (model_free unmaps it instead of
+     * freeing them one by one), the dominator tree saved with them (its
+     * arrays in the mapping too), the index's path, and a sentence when an
+     * input it was made from changed since (owned).  All NULL otherwise. */
+    void *map;
+    size_t map_len;
+    struct rt_retained *saved_retained;
+    char *index_path;
+    char *stale;
 } rt_model;
 
 rt_model *model_new(void);
 void model_free(rt_model *m); /* NULL-safe */
+
+/* 1 when p points into the mapping of the index m was read from: memory
+ * model_free releases with the mapping, never with free(). */
+static inline int model_borrows(const rt_model *m, const void *p)
+{
+    return m->map && (const char *)p >= (const char *)m->map && (const char *)p < (const char *)m->map + m->map_len;
+}
 
 void model_warn(rt_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

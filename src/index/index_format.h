@@ -1,0 +1,118 @@
+/* index_format.h — the layout of a saved index (.rtx), written by
+ * `retain index` and read by every command in place of its inputs.
+ *
+ * A file is a header, a table of sections and the sections, each section
+ * 64-byte aligned so that its arrays are used where the file is mapped,
+ * without a copy.  Numbers and records are stored as the writer holds
+ * them in memory; the header states the byte order and the size of every
+ * record stored whole, so an index from another machine or another build
+ * of retain is refused instead of misread.  Each section carries a 64-bit
+ * XXH3 checksum (libxxhash: several times zlib's CRC-32 in speed, and the
+ * whole file is checked at every load), and the header one over itself
+ * and the table.
+ *
+ * RTX_VERSION changes whenever a record, the meta block or the meaning of
+ * a section changes. */
+#ifndef RETAIN_INDEX_FORMAT_H
+#define RETAIN_INDEX_FORMAT_H
+
+#include <stdint.h>
+
+#define RTX_MAGIC "RETAINIX"
+#define RTX_VERSION 1
+#define RTX_ALIGN 64
+#define RTX_BYTE_ORDER 0x01020304u
+
+/* The records stored whole, in rtx_header.rec_sizes order. */
+enum { RTX_REC_OBJECT, RTX_REC_ROOT, RTX_REC_TYPE, RTX_REC_FIELD, RTX_REC_SITE, RTX_REC_FRAME,
+       RTX_REC_GOROUTINE, RTX_REC_PSITE, RTX_REC_GROUP, RTX_NREC };
+
+typedef struct rtx_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t byte_order;  /* RTX_BYTE_ORDER as the writer stored it */
+    uint32_t nsection;
+    uint32_t pad;
+    uint64_t sum;         /* over this header (sum 0) and the section table */
+    uint64_t file_size;
+    uint32_t rec_sizes[RTX_NREC];
+    uint32_t pad2;
+} rtx_header;
+
+typedef struct rtx_section {
+    uint32_t id;          /* rtx_section_id */
+    uint32_t pad;
+    uint64_t offset;      /* from the start of the file, RTX_ALIGN-aligned */
+    uint64_t size;        /* bytes */
+    uint64_t sum;         /* XXH3-64 of the section's bytes */
+} rtx_section;
+
+/* Sections.  A sidemap (model.h) is four: RTX_SIDEMAP + 4 * which + part,
+ * which 0 types, 1 type offsets, 2 sites; part 0 dense, 1 keys, 2 values,
+ * 3 directory. */
+typedef enum {
+    RTX_META = 1,         /* rtx_meta */
+    RTX_STR_LENS,         /* uint32 per string id */
+    RTX_STR_BYTES,        /* the strings, each followed by a NUL */
+    RTX_OBJECTS,
+    RTX_TYPES,
+    RTX_FIELDS,
+    RTX_ROOTS,
+    RTX_EDGE_START,
+    RTX_EDGE_DST,
+    RTX_EDGE_OFF,
+    RTX_REDGE_START,
+    RTX_REDGE_SRC,
+    RTX_SITES,
+    RTX_FRAMES,
+    RTX_GOROUTINES,
+    RTX_PSITES,
+    RTX_PTRMASKS,         /* rtx_ptrmask per mask */
+    RTX_PTRMASK_BITS,     /* the masks' bits back to back */
+    RTX_WARNINGS,         /* uint32 string id per warning */
+    RTX_PAGE_FIRST,
+    RTX_INPUTS,           /* rtx_input per file the index was made from */
+    RTX_RET_GROUPS,       /* rt_group per group */
+    RTX_RET_ROOT_GROUP,
+    RTX_RET_IDOM,
+    RTX_RET_ORDER,
+    RTX_RET_BYTES,
+    RTX_RET_OBJECTS,
+    RTX_SIDEMAP = 32,     /* .. RTX_SIDEMAP + 11 */
+    RTX_SECTION_END = RTX_SIDEMAP + 12,
+} rtx_section_id;
+
+typedef struct rtx_ptrmask {
+    uint64_t start, nwords;
+} rtx_ptrmask;
+
+/* A file the index was made from, as it was then. */
+typedef struct rtx_input {
+    uint64_t path;        /* string id of its absolute path */
+    uint64_t size;
+    int64_t mtime_sec, mtime_nsec;
+} rtx_input;
+
+typedef struct rtx_sidemap {
+    uint64_t dense;       /* 1: a dense array of nobj entries */
+    uint64_t n, ndir, shift, none;
+} rtx_sidemap;
+
+/* The model's counts and scalars; strings as string ids (0: none, where
+ * the model has NULL). */
+typedef struct rtx_meta {
+    uint64_t nstring, nobj, nroot, nedge, ntype, nfield, nsite, nframe, ngoroutine, npsite, nptrmask,
+        nwarning, ninput;
+    uint64_t has_edge_off, has_reverse, has_page_first, index_lo, index_hi;
+    uint64_t input_kind, input_size, profile_rate, exe_bias, arena_start, arena_end, mem_profile_rate,
+        mem_profile_rate_known, heap_objects_runtime, heap_alloc_runtime, nthreads, clock_ns, nspans,
+        narenas, registry_edges, dropped_phantoms, unresolved_samples, partial, partial_offset;
+    uint64_t s_input_path, s_exe_path, s_debug_path, s_symbols_path, s_profile_path, s_degraded,
+        s_go_version, s_goarch, s_exe_how, s_globals_found_by, s_partial_reason, s_roots_lost;
+    uint64_t rg_name[6], rg_addr[6];
+    rtx_sidemap sm[3];
+    /* the dominator tree (retained.h) */
+    uint64_t r_n, r_group0, r_ngroup, r_super, r_nreach, r_heap_bytes;
+} rtx_meta;
+
+#endif

@@ -1,0 +1,546 @@
+/* index_load.c — reading a saved index (index_format.h) into a model.
+ *
+ * The file is mapped privately and the model's big arrays point into the
+ * mapping: nothing is copied but the strings (re-interned, so that the
+ * pool can grow as usual) and the type table (loaders' code may extend
+ * it).  Nothing is trusted before it is checked: the header and table
+ * against the file's size, each section against its checksum, and every id a
+ * section holds against the count of what it names, since the analyses
+ * index arrays with them unchecked. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "index/index.h"
+#include "index/index_format.h"
+#include "io/input_file.h"
+#include "util/alloc.h"
+
+typedef struct loader {
+    const char *path;
+    const uint8_t *base;
+    uint64_t size;
+    const rtx_section *sec[RTX_SECTION_END];
+    rt_error *err;
+} loader;
+
+int index_sniff(const uint8_t *head, size_t n)
+{
+    return n >= 8 && memcmp(head, RTX_MAGIC, 8) == 0;
+}
+
+/* One refusal: the index's path, where, and what to do. */
+#define BAD(L, off, ...) (rt_error_where((L)->err, (L)->path, (off), "reading the index"), \
+                          RT_FAIL((L)->err, RT_E_CORRUPT, __VA_ARGS__))
+#define REMAKE "; make it again with 'retain index'"
+
+static int check_header(loader *L, const rt_progress *prog)
+{
+    if (L->size < sizeof(rtx_header))
+        return BAD(L, 0, "%" PRIu64 " bytes: too short for an index header" REMAKE, L->size);
+    const rtx_header *h = (const void *)L->base;
+    if (h->version != RTX_VERSION)
+        return BAD(L, 8, "index format %u, this retain reads format %u" REMAKE, h->version, RTX_VERSION);
+    if (h->byte_order != RTX_BYTE_ORDER)
+        return BAD(L, 12, "written on a machine of another byte order" REMAKE);
+    static const uint32_t sizes[RTX_NREC] = {
+        sizeof(rt_object), sizeof(rt_root), sizeof(rt_type), sizeof(rt_field), sizeof(rt_site),
+        sizeof(rt_frame), sizeof(rt_goroutine), sizeof(rt_psite), sizeof(rt_group),
+    };
+    if (memcmp(h->rec_sizes, sizes, sizeof sizes) != 0)
+        return BAD(L, 32, "written by a build of retain with other record layouts" REMAKE);
+    if (h->file_size != L->size)
+        return BAD(L, 24, "%" PRIu64 " bytes where the header says %" PRIu64 ": the file was cut short or "
+                          "appended to" REMAKE, L->size, h->file_size);
+    if (h->nsection > RTX_SECTION_END || sizeof *h + (uint64_t)h->nsection * sizeof(rtx_section) > L->size)
+        return BAD(L, 16, "%u sections: more than an index has" REMAKE, h->nsection);
+    const rtx_section *t = (const void *)(L->base + sizeof *h);
+    rtx_header copy = *h;
+    copy.sum = 0;
+    XXH3_state_t *xs = XXH3_createState();
+    XXH3_64bits_reset(xs);
+    XXH3_64bits_update(xs, &copy, sizeof copy);
+    XXH3_64bits_update(xs, t, h->nsection * sizeof *t);
+    uint64_t sum = XXH3_64bits_digest(xs);
+    XXH3_freeState(xs);
+    if (sum != h->sum)
+        return BAD(L, 0, "the header or section table is damaged (checksum mismatch)" REMAKE);
+    uint64_t total = 0, done = 0;
+    for (uint32_t i = 0; i < h->nsection; i++)
+        total += t[i].size;
+    for (uint32_t i = 0; i < h->nsection; i++) {
+        const rtx_section *s = &t[i];
+        uint64_t where = sizeof *h + (uint64_t)i * sizeof *s;
+        if (s->id == 0 || s->id >= RTX_SECTION_END || L->sec[s->id])
+            return BAD(L, where, "section %u: unknown or repeated" REMAKE, s->id);
+        if (s->offset % RTX_ALIGN || s->offset > L->size || s->size > L->size - s->offset)
+            return BAD(L, where, "section %u lies outside the file" REMAKE, s->id);
+        if (XXH3_64bits(L->base + s->offset, s->size) != s->sum)
+            return BAD(L, s->offset, "section %u is damaged (checksum mismatch)" REMAKE, s->id);
+        L->sec[s->id] = s;
+        done += s->size;
+        progress_report(prog, "checking the index", done, total);
+    }
+    return 0;
+}
+
+/* Section id as an array of count records of elem bytes: 0 and *p set
+ * (NULL when count is 0), or an error when its size differs. */
+static int array(loader *L, uint32_t id, uint64_t elem, uint64_t count, void *p)
+{
+    const rtx_section *s = L->sec[id];
+    uint64_t have = s ? s->size : 0;
+    if (count > UINT64_MAX / elem || have != count * elem)
+        return BAD(L, s ? s->offset : RT_NO_OFFSET, "section %u holds %" PRIu64 " bytes, not %" PRIu64 " records "
+                   "of %" PRIu64 REMAKE, id, have, count, elem);
+    *(const void **)p = count ? L->base + s->offset : NULL;
+    return 0;
+}
+
+/* Whether any of a[0..n) is >= limit and not also: without an early
+ * exit, so the compiler vectorises it (tens of millions of edges are
+ * checked at every load); the caller looks for the first only on failure. */
+static int any_past(const uint32_t *a, uint64_t n, uint64_t limit, uint32_t also)
+{
+    if (limit > UINT32_MAX)
+        return 0;
+    uint32_t lim = (uint32_t)limit, bad = 0;
+    uint64_t i = 0;
+    for (; i + 16 <= n; i += 16) { /* a fixed count: vectorised at -O2 too */
+        uint32_t b = 0;
+        for (int k = 0; k < 16; k++)
+            b |= (uint32_t)(a[i + k] >= lim) & (uint32_t)(a[i + k] != also);
+        bad |= b;
+    }
+    for (; i < n; i++)
+        bad |= (uint32_t)(a[i] >= lim) & (uint32_t)(a[i] != also);
+    return bad != 0;
+}
+
+static int check_ids(loader *L, uint32_t id, const uint32_t *a, uint64_t n, uint64_t limit, uint32_t also)
+{
+    if (!any_past(a, n, limit, also))
+        return 0;
+    uint64_t i = 0;
+    while (!(a[i] >= limit && a[i] != also))
+        i++;
+    return BAD(L, L->sec[id]->offset + i * 4, "section %u: entry %" PRIu64 " is %u, past %" PRIu64 REMAKE, id, i,
+               a[i], limit);
+}
+
+/* A CSR over n nodes and ne edges whose targets must be below limit. */
+static int check_csr(loader *L, uint32_t id, const uint32_t *start, uint64_t n, const uint32_t *adj, uint64_t ne,
+                     uint64_t limit)
+{
+    if (start[0] != 0 || start[n] != ne)
+        return BAD(L, L->sec[id]->offset, "section %u: edge lists do not cover the edges" REMAKE, id);
+    uint32_t down = 0;
+    uint64_t v = 0;
+    for (; v + 16 <= n; v += 16) { /* as in any_past */
+        uint32_t d = 0;
+        for (int k = 0; k < 16; k++)
+            d |= (uint32_t)(start[v + k + 1] < start[v + k]);
+        down |= d;
+    }
+    for (; v < n; v++)
+        down |= (uint32_t)(start[v + 1] < start[v]);
+    if (down)
+        return BAD(L, L->sec[id]->offset, "section %u: edge lists out of order" REMAKE, id);
+    return check_ids(L, id + 1, adj, ne, limit, UINT32_MAX - 1);
+}
+
+static int load_strings(loader *L, rt_model *m, const rtx_meta *x)
+{
+    const uint32_t *lens;
+    const char *bytes;
+    int rc;
+    if (x->nstring == 0 || x->nstring > UINT32_MAX)
+        return BAD(L, RT_NO_OFFSET, "no string table" REMAKE);
+    if ((rc = array(L, RTX_STR_LENS, 4, x->nstring, &lens)) != 0)
+        return rc;
+    uint64_t nbytes = L->sec[RTX_STR_BYTES] ? L->sec[RTX_STR_BYTES]->size : 0;
+    if ((rc = array(L, RTX_STR_BYTES, 1, nbytes, &bytes)) != 0)
+        return rc;
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < x->nstring; i++) {
+        if (lens[i] >= nbytes - at || bytes[at + lens[i]] != 0)
+            return BAD(L, L->sec[RTX_STR_BYTES]->offset + at, "string %u runs past the string table" REMAKE, i);
+        if (strpool_intern(m->strings, bytes + at, lens[i]) != i)
+            return BAD(L, L->sec[RTX_STR_BYTES]->offset + at, "string %u is there twice" REMAKE, i);
+        at += lens[i] + 1;
+    }
+    return 0;
+}
+
+static char *dup_str(const rt_model *m, uint64_t id)
+{
+    return id ? rt_strdup(strpool_get(m->strings, (uint32_t)id)) : NULL;
+}
+
+static int load_types(loader *L, rt_model *m, const rtx_meta *x)
+{
+    const rt_type *t;
+    const rt_field *f;
+    int rc;
+    if ((rc = array(L, RTX_TYPES, sizeof *t, x->ntype, &t)) != 0 ||
+        (rc = array(L, RTX_FIELDS, sizeof *f, x->nfield, &f)) != 0)
+        return rc;
+    if (x->ntype == 0 || x->ntype >= UINT32_MAX || x->nfield >= UINT32_MAX)
+        return BAD(L, RT_NO_OFFSET, "%" PRIu64 " types" REMAKE, x->ntype);
+    for (uint64_t i = 0; i < x->ntype; i++)
+        if (t[i].name >= x->nstring || t[i].elem >= x->ntype || t[i].key >= x->ntype || t[i].field_start > x->nfield ||
+            t[i].nfield > x->nfield - t[i].field_start)
+            return BAD(L, L->sec[RTX_TYPES]->offset + i * sizeof *t, "type %" PRIu64 " names what is not there"
+                       REMAKE, i);
+    for (uint64_t i = 0; i < x->nfield; i++)
+        if (f[i].type >= x->ntype || f[i].name >= x->nstring)
+            return BAD(L, L->sec[RTX_FIELDS]->offset + i * sizeof *f, "field %" PRIu64 ": no type %u" REMAKE, i,
+                       f[i].type);
+    /* copied, not borrowed: the type table is the one the model may
+     * grow; its name index stays empty, which costs a later interning
+     * only a duplicate id */
+    model_types_free(m);
+    m->types = rt_malloc(x->ntype * sizeof *t);
+    memcpy(m->types, t, x->ntype * sizeof *t);
+    m->ntype = m->cap_type = (uint32_t)x->ntype;
+    m->fields = rt_malloc((x->nfield ? x->nfield : 1) * sizeof *f);
+    if (x->nfield)
+        memcpy(m->fields, f, x->nfield * sizeof *f);
+    m->nfield = m->cap_field = (uint32_t)x->nfield;
+    return 0;
+}
+
+static int load_sidemaps(loader *L, rt_model *m, const rtx_meta *x)
+{
+    rt_sidemap *sm[3] = { &m->obj_types, &m->obj_type_offs, &m->obj_sites };
+    /* what the values name: types, anything (an offset), sites */
+    const uint64_t limit[3] = { x->ntype, UINT64_MAX, x->nsite };
+    for (uint32_t i = 0; i < 3; i++) {
+        const rtx_sidemap *s = &x->sm[i];
+        uint32_t id = RTX_SIDEMAP + 4 * i;
+        uint32_t *dense, *keys, *vals, *dir;
+        int rc;
+        if ((rc = array(L, id, 4, s->dense ? x->nobj : 0, &dense)) != 0 ||
+            (rc = array(L, id + 1, 4, s->n, &keys)) != 0 || (rc = array(L, id + 2, 4, s->n, &vals)) != 0 ||
+            (rc = array(L, id + 3, 4, s->ndir, &dir)) != 0)
+            return rc;
+        if (s->shift > 31 || s->n > x->nobj || (s->none != sm[i]->none))
+            return BAD(L, RT_NO_OFFSET, "side table %u is inconsistent" REMAKE, i);
+        if (limit[i] != UINT64_MAX &&
+            ((rc = check_ids(L, id, dense, s->dense ? x->nobj : 0, limit[i], (uint32_t)s->none)) != 0 ||
+             (rc = check_ids(L, id + 2, vals, s->n, limit[i], (uint32_t)s->none)) != 0))
+            return rc;
+        if ((rc = check_ids(L, id + 1, keys, s->n, x->nobj, UINT32_MAX - 1)) != 0 ||
+            (rc = check_ids(L, id + 3, dir, s->ndir, s->n + 1, UINT32_MAX - 1)) != 0)
+            return rc;
+        sm[i]->dense = dense;
+        sm[i]->keys = keys;
+        sm[i]->vals = vals;
+        sm[i]->n = sm[i]->cap = s->n;
+        sm[i]->dir = dir;
+        sm[i]->ndir = (uint32_t)s->ndir;
+        sm[i]->shift = (uint8_t)s->shift;
+    }
+    return 0;
+}
+
+static int check_stacks(loader *L, uint32_t id, const void *recs, uint64_t n, size_t size, size_t start_at,
+                        uint64_t nframe)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *r = (const uint8_t *)recs + i * size;
+        uint32_t start, count;
+        memcpy(&start, r + start_at, 4);
+        memcpy(&count, r + start_at + 4, 4);
+        if (start > nframe || count > nframe - start)
+            return BAD(L, L->sec[id]->offset + i * size, "section %u: record %" PRIu64 "'s frames lie past the "
+                       "frame table" REMAKE, id, i);
+    }
+    return 0;
+}
+
+static int load_arrays(loader *L, rt_model *m, const rtx_meta *x)
+{
+    uint64_t nnode = x->nobj + x->nroot;
+    int rc;
+    if (x->nobj >= UINT32_MAX || nnode >= UINT32_MAX || x->nedge >= UINT32_MAX || x->nsite >= UINT32_MAX ||
+        x->nframe >= UINT32_MAX || x->ngoroutine >= UINT32_MAX || x->npsite >= UINT32_MAX ||
+        x->nptrmask >= UINT32_MAX || x->nwarning > 1u << 20 || !x->has_edge_off || !x->has_reverse)
+        return BAD(L, RT_NO_OFFSET, "counts out of range" REMAKE);
+    m->nobj = (uint32_t)x->nobj;
+    m->nroot = (uint32_t)x->nroot;
+    m->nedge = x->nedge;
+    free(m->frames); /* model_new's empty one */
+    m->frames = NULL;
+    if ((rc = array(L, RTX_OBJECTS, sizeof *m->objects, x->nobj, &m->objects)) != 0 ||
+        (rc = array(L, RTX_ROOTS, sizeof *m->roots, x->nroot, &m->roots)) != 0 ||
+        (rc = array(L, RTX_EDGE_START, 4, nnode + 1, &m->edge_start)) != 0 ||
+        (rc = array(L, RTX_EDGE_DST, 4, x->nedge, &m->edge_dst)) != 0 ||
+        (rc = array(L, RTX_EDGE_OFF, 4, x->nedge, &m->edge_off)) != 0 ||
+        (rc = array(L, RTX_REDGE_START, 4, nnode + 1, &m->redge_start)) != 0 ||
+        (rc = array(L, RTX_REDGE_SRC, 4, x->nedge, &m->redge_src)) != 0 ||
+        (rc = array(L, RTX_SITES, sizeof *m->sites, x->nsite, &m->sites)) != 0 ||
+        (rc = array(L, RTX_FRAMES, sizeof *m->frames, x->nframe, &m->frames)) != 0 ||
+        (rc = array(L, RTX_GOROUTINES, sizeof *m->goroutines, x->ngoroutine, &m->goroutines)) != 0 ||
+        (rc = array(L, RTX_PSITES, sizeof *m->psites, x->npsite, &m->psites)) != 0)
+        return rc;
+    if (!m->frames) /* never NULL (model.h) */
+        m->frames = rt_calloc(1, sizeof *m->frames);
+    m->nsite = (uint32_t)x->nsite;
+    m->nframe = (uint32_t)x->nframe;
+    m->ngoroutine = (uint32_t)x->ngoroutine;
+    m->npsite = (uint32_t)x->npsite;
+    /* pointers lead to objects; reverse edges come from objects or roots */
+    if ((rc = check_csr(L, RTX_EDGE_START, m->edge_start, nnode, m->edge_dst, x->nedge, x->nobj)) != 0 ||
+        (rc = check_csr(L, RTX_REDGE_START, m->redge_start, nnode, m->redge_src, x->nedge, nnode)) != 0)
+        return rc;
+    /* string ids index tables sized by the string count (aggregates) */
+    uint64_t ns = x->nstring;
+    for (uint64_t i = 0; i < x->nframe; i++)
+        if (m->frames[i].function >= ns || m->frames[i].file >= ns)
+            return BAD(L, L->sec[RTX_FRAMES]->offset + i * sizeof *m->frames, "frame %" PRIu64 " names no string"
+                       REMAKE, i);
+    for (uint64_t i = 0; i < x->ngoroutine; i++) {
+        const rt_goroutine *g = &m->goroutines[i];
+        if (g->wait_reason >= ns || g->top_function >= ns || g->user_function >= ns || g->start_function >= ns ||
+            g->created_by.function >= ns || g->created_by.file >= ns)
+            return BAD(L, L->sec[RTX_GOROUTINES]->offset + i * sizeof *g, "goroutine %" PRIu64 " names no string"
+                       REMAKE, i);
+    }
+    for (uint64_t i = 0; i < x->nroot; i++)
+        if (m->roots[i].name >= ns || m->roots[i].function >= ns || m->roots[i].variable >= ns ||
+            m->roots[i].type >= x->ntype || m->roots[i].kind >= RT_ROOT_KIND_COUNT ||
+            m->roots[i].group > RT_GROUP_RUNTIME)
+            return BAD(L, L->sec[RTX_ROOTS]->offset + i * sizeof *m->roots, "root %" PRIu64 " is inconsistent"
+                       REMAKE, i);
+    for (uint64_t i = 0; i < x->nsite; i++)
+        if (m->sites[i].nframes && m->sites[i].alloc_frame >= m->sites[i].nframes)
+            return BAD(L, L->sec[RTX_SITES]->offset + i * sizeof *m->sites, "site %" PRIu64 " is inconsistent"
+                       REMAKE, i);
+    for (uint64_t i = 0; i < x->npsite; i++)
+        if (m->psites[i].nframes && m->psites[i].alloc_frame >= m->psites[i].nframes)
+            return BAD(L, L->sec[RTX_PSITES]->offset + i * sizeof *m->psites, "profile site %" PRIu64 " is "
+                       "inconsistent" REMAKE, i);
+    if ((rc = check_stacks(L, RTX_SITES, m->sites, x->nsite, sizeof *m->sites, offsetof(rt_site, frame_start),
+                           x->nframe)) != 0 ||
+        (rc = check_stacks(L, RTX_PSITES, m->psites, x->npsite, sizeof *m->psites,
+                           offsetof(rt_psite, frame_start), x->nframe)) != 0 ||
+        (rc = check_stacks(L, RTX_GOROUTINES, m->goroutines, x->ngoroutine, sizeof *m->goroutines,
+                           offsetof(rt_goroutine, frame_start), x->nframe)) != 0)
+        return rc;
+    if (x->has_page_first) {
+        if (x->index_hi <= x->index_lo || (x->index_hi - x->index_lo) >> 13 > 4 * x->nobj + (1u << 20))
+            return BAD(L, RT_NO_OFFSET, "the address index is inconsistent" REMAKE);
+        uint64_t npage = ((x->index_hi - x->index_lo) >> 13) + 1;
+        if ((rc = array(L, RTX_PAGE_FIRST, 4, npage, &m->page_first)) != 0 ||
+            (rc = check_ids(L, RTX_PAGE_FIRST, m->page_first, npage, x->nobj + 1, UINT32_MAX - 1)) != 0)
+            return rc;
+        m->index_lo = x->index_lo;
+        m->index_hi = x->index_hi;
+    }
+    return 0;
+}
+
+static int load_ptrmasks(loader *L, rt_model *m, const rtx_meta *x)
+{
+    const rtx_ptrmask *pm;
+    const uint8_t *bits;
+    int rc;
+    if ((rc = array(L, RTX_PTRMASKS, sizeof *pm, x->nptrmask, &pm)) != 0)
+        return rc;
+    uint64_t need = 0;
+    for (uint64_t i = 0; i < x->nptrmask; i++) {
+        if (pm[i].nwords > 1ULL << 40)
+            return BAD(L, L->sec[RTX_PTRMASKS]->offset, "pointer mask %" PRIu64 " is too long" REMAKE, i);
+        need += (pm[i].nwords + 7) / 8;
+    }
+    if ((rc = array(L, RTX_PTRMASK_BITS, 1, need, &bits)) != 0)
+        return rc;
+    m->ptrmasks = rt_calloc(x->nptrmask ? x->nptrmask : 1, sizeof *m->ptrmasks);
+    for (uint64_t i = 0, at = 0; i < x->nptrmask; i++) {
+        m->ptrmasks[i] = (rt_ptrmask){ pm[i].start, pm[i].nwords, (uint8_t *)bits + at };
+        at += (pm[i].nwords + 7) / 8;
+    }
+    m->nptrmask = (uint32_t)x->nptrmask;
+    return 0;
+}
+
+/* The saved dominator tree is a tree: order lists each reached node
+ * once, the super-root first, every node after its immediate dominator,
+ * and nodes not reached have none.  Walks over it (printing the tree,
+ * cutting it) would otherwise loop on a crafted file. */
+static int check_tree(loader *L, const uint32_t *idom, const uint32_t *order, uint64_t n, uint64_t nreach,
+                      uint64_t super)
+{
+    /* one bit per node (it fits in cache where positions would not):
+     * set once the node has been met in order */
+    uint64_t *seen = rt_calloc((n + 63) / 64, sizeof *seen);
+#define SEEN(v) (seen[(v) / 64] >> ((v) % 64) & 1)
+    int ok = order[0] == super && idom[super] == super;
+    if (ok)
+        seen[super / 64] |= 1ULL << (super % 64);
+    for (uint64_t i = 1; i < nreach && ok; i++) {
+        if (i + 16 < nreach) /* order is a DFS's: idom[] is read all over */
+            __builtin_prefetch(&idom[order[i + 16]]);
+        uint32_t v = order[i], d = idom[v];
+        ok = !SEEN(v) && d != RT_NONE && SEEN(d);
+        seen[v / 64] |= 1ULL << (v % 64);
+    }
+    for (uint64_t v = 0; v < n && ok; v++)
+        ok = SEEN(v) == (idom[v] != RT_NONE);
+#undef SEEN
+    free(seen);
+    return ok ? 0 : BAD(L, L->sec[RTX_RET_IDOM]->offset, "the dominator tree is no tree" REMAKE);
+}
+
+static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
+{
+    rt_retained *r = rt_calloc(1, sizeof *r);
+    m->saved_retained = r;
+    uint64_t n = x->r_n;
+    if (x->r_group0 != x->nobj + x->nroot || x->r_super != x->r_group0 + x->r_ngroup || n != x->r_super + 1 ||
+        n >= UINT32_MAX || x->r_nreach > n || x->r_nreach == 0)
+        return BAD(L, RT_NO_OFFSET, "the dominator tree does not fit the heap" REMAKE);
+    int rc;
+    if ((rc = array(L, RTX_RET_GROUPS, sizeof *r->groups, x->r_ngroup, &r->groups)) != 0 ||
+        (rc = array(L, RTX_RET_ROOT_GROUP, 4, x->nroot, &r->root_group)) != 0 ||
+        (rc = array(L, RTX_RET_IDOM, 4, n, &r->tree.idom)) != 0 ||
+        (rc = array(L, RTX_RET_ORDER, 4, x->r_nreach, &r->tree.order)) != 0 ||
+        (rc = array(L, RTX_RET_BYTES, 8, n, &r->bytes)) != 0 ||
+        (rc = array(L, RTX_RET_OBJECTS, 4, n, &r->objects)) != 0)
+        return rc;
+    if ((rc = check_ids(L, RTX_RET_ROOT_GROUP, r->root_group, x->nroot, x->r_ngroup, UINT32_MAX - 1)) != 0 ||
+        (rc = check_ids(L, RTX_RET_IDOM, r->tree.idom, n, n, RT_NONE)) != 0 ||
+        (rc = check_ids(L, RTX_RET_ORDER, r->tree.order, x->r_nreach, n, UINT32_MAX - 1)) != 0)
+        return rc;
+    for (uint64_t g = 0; g < x->r_ngroup; g++)
+        if (r->groups[g].kind > RT_GROUP_RUNTIME || r->groups[g].function >= x->nstring)
+            return BAD(L, L->sec[RTX_RET_GROUPS]->offset, "group %" PRIu64 " is of no kind" REMAKE, g);
+    if ((rc = check_tree(L, r->tree.idom, r->tree.order, n, x->r_nreach, x->r_super)) != 0)
+        return rc;
+    r->n = (uint32_t)n;
+    r->group0 = (uint32_t)x->r_group0;
+    r->ngroup = (uint32_t)x->r_ngroup;
+    r->super = (uint32_t)x->r_super;
+    r->tree.n = (uint32_t)n;
+    r->tree.nreach = (uint32_t)x->r_nreach;
+    r->heap_bytes = x->r_heap_bytes;
+    return 0;
+}
+
+static void load_scalars(rt_model *m, const rtx_meta *x)
+{
+    m->input_kind = (rt_input_kind)x->input_kind;
+    m->input_size = x->input_size;
+    m->profile_rate = x->profile_rate;
+    m->exe_bias = (int64_t)x->exe_bias;
+    m->arena_start = x->arena_start;
+    m->arena_end = x->arena_end;
+    m->mem_profile_rate = x->mem_profile_rate;
+    m->mem_profile_rate_known = (int)x->mem_profile_rate_known;
+    m->heap_objects_runtime = x->heap_objects_runtime;
+    m->heap_alloc_runtime = x->heap_alloc_runtime;
+    m->nthreads = (uint32_t)x->nthreads;
+    m->clock_ns = (int64_t)x->clock_ns;
+    m->nspans = x->nspans;
+    m->narenas = x->narenas;
+    m->registry_edges = x->registry_edges;
+    m->dropped_phantoms = x->dropped_phantoms;
+    m->unresolved_samples = x->unresolved_samples;
+    m->partial = (int)x->partial;
+    m->partial_offset = x->partial_offset;
+    m->input_path = dup_str(m, x->s_input_path);
+    m->exe_path = dup_str(m, x->s_exe_path);
+    m->debug_path = dup_str(m, x->s_debug_path);
+    m->symbols_path = dup_str(m, x->s_symbols_path);
+    m->profile_path = dup_str(m, x->s_profile_path);
+    m->degraded = dup_str(m, x->s_degraded);
+    m->go_version = dup_str(m, x->s_go_version);
+    m->goarch = dup_str(m, x->s_goarch);
+    m->exe_how = dup_str(m, x->s_exe_how);
+    /* the pool's strings live as long as the model */
+    m->globals_found_by = x->s_globals_found_by ? strpool_get(m->strings, (uint32_t)x->s_globals_found_by) : NULL;
+    snprintf(m->partial_reason, sizeof m->partial_reason, "%s", strpool_get(m->strings, (uint32_t)x->s_partial_reason));
+    snprintf(m->roots_lost, sizeof m->roots_lost, "%s", strpool_get(m->strings, (uint32_t)x->s_roots_lost));
+    for (int i = 0; i < 6; i++) {
+        m->runtime_globals[i].name = x->rg_name[i] ? strpool_get(m->strings, (uint32_t)x->rg_name[i]) : NULL;
+        m->runtime_globals[i].addr = x->rg_addr[i];
+    }
+}
+
+/* The inputs the index was made from, looked at again: a sentence for
+ * the first that is gone or changed, else NULL. */
+static int note_inputs(loader *L, rt_model *m, const rtx_meta *x)
+{
+    const rtx_input *in;
+    int rc = array(L, RTX_INPUTS, sizeof *in, x->ninput, &in);
+    if (rc)
+        return rc;
+    for (uint64_t i = 0; i < x->ninput && !m->stale; i++) {
+        const char *p = strpool_get(m->strings, (uint32_t)in[i].path);
+        struct stat st;
+        char buf[1024];
+        if (stat(p, &st) != 0)
+            snprintf(buf, sizeof buf, "%s, which the index %s was made from, is gone; answers are from the index",
+                     p, L->path);
+        else if ((uint64_t)st.st_size != in[i].size || st.st_mtim.tv_sec != in[i].mtime_sec ||
+                 st.st_mtim.tv_nsec != in[i].mtime_nsec)
+            snprintf(buf, sizeof buf, "%s changed since the index %s was made (%" PRIu64 " bytes then, %lld now); "
+                     "answers are from the index: make it again with 'retain index' to see the new file",
+                     p, L->path, in[i].size, (long long)st.st_size);
+        else
+            continue;
+        m->stale = rt_strdup(buf);
+        model_warn(m, "%s", buf);
+    }
+    return 0;
+}
+
+int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error *err)
+{
+    struct stat st;
+    int fd = input_file_open(path, "index", &st, err);
+    if (fd < 0)
+        return fd;
+    loader L = { .path = path, .size = (uint64_t)st.st_size, .err = err };
+    if (L.size < sizeof(rtx_header)) {
+        close(fd);
+        return BAD(&L, 0, "%" PRIu64 " bytes: too short for an index header" REMAKE, L.size);
+    }
+    /* private and writable: an analysis that writes into an array writes
+     * into its own copy of the page, never into the file */
+    void *map = mmap(NULL, L.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        rt_error_where(err, path, RT_NO_OFFSET, "mapping the index");
+        return RT_FAIL(err, RT_E_IO, "cannot map it into memory");
+    }
+    m->map = map;
+    m->map_len = L.size;
+    L.base = map;
+    m->input_kind = RT_INPUT_NONE;
+    const rtx_meta *x;
+    int rc;
+    if ((rc = check_header(&L, prog)) != 0 || (rc = array(&L, RTX_META, sizeof *x, 1, &x)) != 0 ||
+        (rc = load_strings(&L, m, x)) != 0 || (rc = load_types(&L, m, x)) != 0 ||
+        (rc = load_arrays(&L, m, x)) != 0 || (rc = load_sidemaps(&L, m, x)) != 0 ||
+        (rc = load_ptrmasks(&L, m, x)) != 0 || (rc = load_retained(&L, m, x)) != 0)
+        return rc;
+    if (x->input_kind != RT_INPUT_HEAPDUMP && x->input_kind != RT_INPUT_CORE)
+        return BAD(&L, RT_NO_OFFSET, "input kind %" PRIu64 " is no heap" REMAKE, x->input_kind);
+    load_scalars(m, x);
+    const uint32_t *warn;
+    if ((rc = array(&L, RTX_WARNINGS, 4, x->nwarning, &warn)) != 0)
+        return rc;
+    for (uint64_t i = 0; i < x->nwarning; i++)
+        model_warn(m, "%s", strpool_get(m->strings, warn[i]));
+    if ((rc = note_inputs(&L, m, x)) != 0)
+        return rc;
+    m->index_path = rt_strdup(path);
+    return 0;
+}
