@@ -18,7 +18,8 @@
 #   TIMEOUT=1800     seconds allowed per retain command (0 = none)
 #   BENCH_TIMER=proc force the no-GNU-time fallback (to test it)
 #
-# Commands timed: overview, why QUERY, objects --json (output to /dev/null),
+# Commands timed (with the default -j, the processors online; on the core
+# also overview and roots with -j 1): overview, why QUERY, objects --json (output to /dev/null),
 # roots and shared (if `retain roots|shared --help` exits 0), dominators --depth 3 (if
 # `retain dominators --help` exits 0), sites and export --format pprof (paths),
 # when the binary has them, each given the dump and its
@@ -291,7 +292,7 @@ if [ "${CORE:-1}" != 0 ]; then
   cedg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("edges","?"))' "$core_dir/overview.json" 2>/dev/null || echo "?")
   cresults=$core_dir/results.tsv
   printf 'command\twall_s\tpeak_rss_kb\texit\tcpu_s\n' >"$cresults"
-  core_cmds=("overview" "why $cquery" "roots")
+  core_cmds=("overview" "overview -j 1" "why $cquery" "roots" "roots -j 1")
   if "$retain" shared --help >/dev/null 2>&1; then core_cmds+=("shared"); fi
   if "$retain" sites --help >/dev/null 2>&1; then core_cmds+=("sites"); fi
   if "$retain" export --help 2>/dev/null | grep -q -- '--tree paths'; then
@@ -303,9 +304,11 @@ if [ "${CORE:-1}" != 0 ]; then
   if "$retain" diff --help >/dev/null 2>&1; then core_cmds+=("diff --by type $core $case_dir/bigheap --"); fi
   for c in "${core_cmds[@]}"; do
     read -r -a argv <<<"$c"
-    measure "$core_dir/${argv[0]}.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
-      </dev/null >"$core_dir/${argv[0]}.txt" 2>"$core_dir/${argv[0]}.err"
-    read -r w m rc cpu <"$core_dir/${argv[0]}.time"
+    key=${argv[0]}
+    [ "${argv[1]:-}" = -j ] && key=$key-j${argv[2]}
+    measure "$core_dir/$key.time" "$timeout_s" "$retain" "${argv[@]}" "$core" "$case_dir/bigheap" \
+      </dev/null >"$core_dir/$key.txt" 2>"$core_dir/$key.err"
+    read -r w m rc cpu <"$core_dir/$key.time"
     printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$w" "$m" "$rc" "$cpu" >>"$cresults"
   done
   core_pass=$(plain_pass "$core")

@@ -9,7 +9,7 @@ _retain()
     fi
     case $cur in
     -*)
-        local opts="--json --help --force --debug-dir --symbols --profile"
+        local opts="--json --help --force --debug-dir --symbols --profile -j --threads"
         case ${COMP_WORDS[1]} in
         top) opts+=" --by --retained -n" ;;
         why) opts+=" --all --type -n" ;;

@@ -79,7 +79,7 @@ import sys
 import time
 from collections import deque
 
-import index_check
+import same_answers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GO_SRC = os.path.join(HERE, "go")
@@ -1144,10 +1144,10 @@ def dead_stack_view(r):
 # with that version's `go tool pprof`: scenario -> global whose frame is checked.
 EXPORT_CHECKS = {"growslice": "main.blocks"}
 
-# Scenarios whose core and dump are also read through a saved index
-# (tests/index_check.py): roots and goroutines of every kind, shared
-# memory, sampled sites.
-INDEX_SCENARIOS = ("shared", "sites", "goroutines")
+# Scenarios whose core and dump are also read through a saved index, and
+# whose core with -j 1 and -j 4 (tests/same_answers.py): roots and
+# goroutines of every kind, shared memory, sampled sites.
+SAME_ANSWER_SCENARIOS = ("shared", "sites", "goroutines")
 
 
 def check_bounds(res, where, what, row, rt):
@@ -2462,6 +2462,8 @@ def main():
                          "of the paused process (default: kernel unless core_pattern "
                          "sends cores elsewhere)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print passing checks too")
+    ap.add_argument("--threads-only", action="store_true",
+                    help="check only that -j 1 and -j 4 answer the same on each core (the ThreadSanitizer run)")
     ap.add_argument("--shared-ref", metavar="TEST_SHARED",
                     help="also compare shared retention with tests/unit/test_shared.c")
     ap.add_argument("--typing-ref", metavar="TEST_TYPING",
@@ -2508,6 +2510,12 @@ def main():
                 continue
             if a.self_check:
                 self_check(r, truth, res)
+            if retain and a.threads_only:
+                if core:
+                    addrs = [it["address"] for it in truth["items"] if is_reachable(it)]
+                    same_answers.check_threads(retain, "%s/core threads" % r.where, [r.core, r.exe], addrs,
+                                               os.path.join(r.dir, "threads"), res)
+                continue
             if retain:
                 for item in truth["items"]:
                     check_why(retain, r, item, res, False)
@@ -2534,12 +2542,15 @@ def main():
                     check_goroutines(retain, r, truth, core, res)
                 if truth.get("growth"):
                     check_growth(retain, r, truth, core, res)
-                if r.scn in INDEX_SCENARIOS:
+                if r.scn in SAME_ANSWER_SCENARIOS:
                     addrs = [it["address"] for it in truth["items"] if is_reachable(it, dump=True)]
                     for kind, heap in (("dump", r.dump), ("core", r.core if core else None)):
                         if heap:
-                            index_check.check_index(retain, "%s/%s index" % (r.where, kind), [heap, r.exe],
-                                                    addrs, os.path.join(r.dir, "index-" + kind), res)
+                            same_answers.check_index(retain, "%s/%s index" % (r.where, kind), [heap, r.exe],
+                                                     addrs, os.path.join(r.dir, "index-" + kind), res)
+                    if core:
+                        same_answers.check_threads(retain, "%s/core threads" % r.where, [r.core, r.exe], addrs,
+                                                   os.path.join(r.dir, "threads"), res)
     if a.verbose:
         print("(%.1fs)" % (time.time() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed))

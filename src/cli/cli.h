@@ -26,6 +26,7 @@ typedef struct cli_ctx {
     int force;          /* --force: read unsupported Go versions anyway */
     const char *symbols; /* --symbols FILE: names for a stripped executable */
     const char *profile; /* --profile FILE: a heap profile to join (also given as an input) */
+    int threads;        /* -j N; 0: rt_threads_default() */
     int profile_alone_ok; /* the command answers from a heap profile alone */
     /* --debug-dir DIR (repeatable), then RETAIN_DEBUG_PATH's directories */
     const char *debug_dirs[33];

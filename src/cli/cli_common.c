@@ -8,6 +8,7 @@
 #include "analysis/retained.h"
 #include "report/labels.h"
 #include "util/alloc.h"
+#include "util/threads.h"
 
 #include <getopt.h>
 
@@ -134,6 +135,7 @@ int cli_load(cli_ctx *ctx)
     }
     in.force = ctx->force;
     in.symbols = ctx->symbols;
+    in.threads = ctx->threads ? ctx->threads : rt_threads_default();
     if (ctx->profile && in.profile != ctx->profile)
         return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
     if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok)
@@ -455,6 +457,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
     all[n++] = (struct option){ "debug-dir", required_argument, NULL, 0x102 };
     all[n++] = (struct option){ "symbols", required_argument, NULL, 0x103 };
     all[n++] = (struct option){ "profile", required_argument, NULL, 0x104 };
+    all[n++] = (struct option){ "threads", required_argument, NULL, 'j' };
     for (size_t common = n; extra && extra[n - common].name && n < 23; n++)
         all[n] = extra[n - common];
     all[n] = (struct option){ 0, 0, 0, 0 };
@@ -516,6 +519,15 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const char *usage,
         }
         if (c == 0x104) {
             ctx->profile = optarg;
+            continue;
+        }
+        if (c == 'j') {
+            char *e;
+            long v = strtol(optarg, &e, 10);
+            if (*e || v < 1 || v > RT_MAX_THREADS)
+                return cli_usage_error(ctx->cmd, "-j takes a number of threads from 1 to %d, not '%s'",
+                                       RT_MAX_THREADS, optarg);
+            ctx->threads = (int)v;
             continue;
         }
         if (c == '?' || c == ':')

@@ -47,7 +47,9 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
             "\n"
-            "Every command takes --json.  'retain help COMMAND' or 'retain COMMAND --help'\n"
+            "Every command takes --json, and -j N (threads for loading a core; default:\n"
+            "the processors online, or RETAIN_THREADS; answers do not depend on it).\n"
+            "'retain help COMMAND' or 'retain COMMAND --help'\n"
             "describes one; 'retain --version' prints the version and the Go versions read.\n"
             "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
 }

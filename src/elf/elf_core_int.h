@@ -7,6 +7,7 @@
 #define RETAIN_ELF_CORE_INT_H
 
 #include <libelf.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,7 +56,10 @@ struct ec_core {
 
     ec_map *maps;            /* sorted, disjoint */
     size_t nmaps;
-    size_t last;             /* index of the map used last (the read cache) */
+    /* index of the map used last (the read cache); atomic because the
+     * pointer scan's threads read the core at once: a stale value only
+     * costs a search */
+    _Atomic size_t last;
     ec_range *missing;
     size_t nmissing;
 

@@ -235,7 +235,7 @@ int ec_build_maps(ec_core *c, rt_error *err)
     add_unlisted(c, &l);
     c->maps = l.v;
     c->nmaps = l.n;
-    c->last = 0;
+    atomic_store_explicit(&c->last, 0, memory_order_relaxed);
 
     /* the truncated pieces, adjacent ones merged */
     size_t cap = 0;
@@ -266,7 +266,7 @@ static const ec_map *lookup(ec_core *c, uint64_t addr)
 {
     if (c->nmaps == 0)
         return NULL;
-    const ec_map *m = &c->maps[c->last];
+    const ec_map *m = &c->maps[atomic_load_explicit(&c->last, memory_order_relaxed)];
     if (addr - m->vaddr < m->size)
         return m;
     size_t lo = 0, hi = c->nmaps; /* first map starting above addr */
@@ -282,7 +282,7 @@ static const ec_map *lookup(ec_core *c, uint64_t addr)
     m = &c->maps[lo - 1];
     if (addr - m->vaddr >= m->size)
         return NULL;
-    c->last = lo - 1;
+    atomic_store_explicit(&c->last, lo - 1, memory_order_relaxed);
     return m;
 }
 

@@ -102,27 +102,34 @@ static int array(loader *L, uint32_t id, uint64_t elem, uint64_t count, void *p)
     return 0;
 }
 
-/* Whether any of a[0..n) is >= limit and not also: without an early
- * exit, so the compiler vectorises it (tens of millions of edges are
- * checked at every load); the caller looks for the first only on failure. */
-static int any_past(const uint32_t *a, uint64_t n, uint64_t limit, uint32_t also)
+/* Whether any of a[0..n) is >= limit and not also (NO_ALSO: no value
+ * is let through): without an early exit, so the compiler vectorises it
+ * (tens of millions of edges are checked at every load); the caller
+ * looks for the first only on failure. */
+#define NO_ALSO UINT64_MAX
+static int any_past(const uint32_t *a, uint64_t n, uint64_t limit, uint64_t also)
 {
     if (limit > UINT32_MAX)
         return 0;
+    if (limit == 0 && also == NO_ALSO)
+        return n > 0;
     uint32_t lim = (uint32_t)limit, bad = 0;
+    /* a value equal to lim_also passes: also itself, or one that is
+     * below the limit anyway when there is no also */
+    uint32_t lim_also = also == NO_ALSO ? 0 : (uint32_t)also;
     uint64_t i = 0;
     for (; i + 16 <= n; i += 16) { /* a fixed count: vectorised at -O2 too */
         uint32_t b = 0;
         for (int k = 0; k < 16; k++)
-            b |= (uint32_t)(a[i + k] >= lim) & (uint32_t)(a[i + k] != also);
+            b |= (uint32_t)(a[i + k] >= lim) & (uint32_t)(a[i + k] != lim_also);
         bad |= b;
     }
     for (; i < n; i++)
-        bad |= (uint32_t)(a[i] >= lim) & (uint32_t)(a[i] != also);
+        bad |= (uint32_t)(a[i] >= lim) & (uint32_t)(a[i] != lim_also);
     return bad != 0;
 }
 
-static int check_ids(loader *L, uint32_t id, const uint32_t *a, uint64_t n, uint64_t limit, uint32_t also)
+static int check_ids(loader *L, uint32_t id, const uint32_t *a, uint64_t n, uint64_t limit, uint64_t also)
 {
     if (!any_past(a, n, limit, also))
         return 0;
@@ -151,7 +158,7 @@ static int check_csr(loader *L, uint32_t id, const uint32_t *start, uint64_t n, 
         down |= (uint32_t)(start[v + 1] < start[v]);
     if (down)
         return BAD(L, L->sec[id]->offset, "section %u: edge lists out of order" REMAKE, id);
-    return check_ids(L, id + 1, adj, ne, limit, UINT32_MAX - 1);
+    return check_ids(L, id + 1, adj, ne, limit, NO_ALSO);
 }
 
 static int load_strings(loader *L, rt_model *m, const rtx_meta *x)
@@ -232,11 +239,11 @@ static int load_sidemaps(loader *L, rt_model *m, const rtx_meta *x)
         if (s->shift > 31 || s->n > x->nobj || (s->none != sm[i]->none))
             return BAD(L, RT_NO_OFFSET, "side table %u is inconsistent" REMAKE, i);
         if (limit[i] != UINT64_MAX &&
-            ((rc = check_ids(L, id, dense, s->dense ? x->nobj : 0, limit[i], (uint32_t)s->none)) != 0 ||
-             (rc = check_ids(L, id + 2, vals, s->n, limit[i], (uint32_t)s->none)) != 0))
+            ((rc = check_ids(L, id, dense, s->dense ? x->nobj : 0, limit[i], s->none)) != 0 ||
+             (rc = check_ids(L, id + 2, vals, s->n, limit[i], s->none)) != 0))
             return rc;
-        if ((rc = check_ids(L, id + 1, keys, s->n, x->nobj, UINT32_MAX - 1)) != 0 ||
-            (rc = check_ids(L, id + 3, dir, s->ndir, s->n + 1, UINT32_MAX - 1)) != 0)
+        if ((rc = check_ids(L, id + 1, keys, s->n, x->nobj, NO_ALSO)) != 0 ||
+            (rc = check_ids(L, id + 3, dir, s->ndir, s->n + 1, NO_ALSO)) != 0)
             return rc;
         sm[i]->dense = dense;
         sm[i]->keys = keys;
@@ -338,7 +345,7 @@ static int load_arrays(loader *L, rt_model *m, const rtx_meta *x)
             return BAD(L, RT_NO_OFFSET, "the address index is inconsistent" REMAKE);
         uint64_t npage = ((x->index_hi - x->index_lo) >> 13) + 1;
         if ((rc = array(L, RTX_PAGE_FIRST, 4, npage, &m->page_first)) != 0 ||
-            (rc = check_ids(L, RTX_PAGE_FIRST, m->page_first, npage, x->nobj + 1, UINT32_MAX - 1)) != 0)
+            (rc = check_ids(L, RTX_PAGE_FIRST, m->page_first, npage, x->nobj + 1, NO_ALSO)) != 0)
             return rc;
         m->index_lo = x->index_lo;
         m->index_hi = x->index_hi;
@@ -414,9 +421,9 @@ static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
         (rc = array(L, RTX_RET_BYTES, 8, n, &r->bytes)) != 0 ||
         (rc = array(L, RTX_RET_OBJECTS, 4, n, &r->objects)) != 0)
         return rc;
-    if ((rc = check_ids(L, RTX_RET_ROOT_GROUP, r->root_group, x->nroot, x->r_ngroup, UINT32_MAX - 1)) != 0 ||
+    if ((rc = check_ids(L, RTX_RET_ROOT_GROUP, r->root_group, x->nroot, x->r_ngroup, NO_ALSO)) != 0 ||
         (rc = check_ids(L, RTX_RET_IDOM, r->tree.idom, n, n, RT_NONE)) != 0 ||
-        (rc = check_ids(L, RTX_RET_ORDER, r->tree.order, x->r_nreach, n, UINT32_MAX - 1)) != 0)
+        (rc = check_ids(L, RTX_RET_ORDER, r->tree.order, x->r_nreach, n, NO_ALSO)) != 0)
         return rc;
     for (uint64_t g = 0; g < x->r_ngroup; g++)
         if (r->groups[g].kind > RT_GROUP_RUNTIME || r->groups[g].function >= x->nstring)

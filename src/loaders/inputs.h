@@ -24,6 +24,7 @@ typedef struct rt_inputs {
     const char *symbols; /* an unstripped build of the same source: its symbol table
                             names what the executable's lacks (--symbols) */
     int force;  /* read a Go version outside the supported range anyway */
+    int threads; /* threads the loaders may use (0 or 1: the calling one alone) */
     ty_propagate_fn propagate; /* NULL: ty_propagate (tests compare a reference) */
 } rt_inputs;
 

@@ -201,6 +201,7 @@ typedef struct gc_load {
     int have_syms;
     const char *core_path, *exe_path;
     const rt_progress *prog;
+    int threads;               /* for the pointer scan (rt_inputs.threads) */
     uint64_t bias;         /* load bias of the executable (PIE) */
     gv_version ver;        /* runtime.buildVersion */
     gc_layout lay;

@@ -95,6 +95,8 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     L.m = m;
     L.core_path = core_path;
     L.prog = prog;
+    L.threads = in->threads;
+    L.threads = in->threads;
     m->input_kind = RT_INPUT_CORE;
     m->input_path = rt_strdup(core_path);
     int rc = ec_open(&L.core, core_path, in->exe, err);

@@ -13,7 +13,11 @@
  *             Such objects also get the type ("[n]T" when the slot
  *             holds more than one T: an array or a slice's backing).
  *
- * Edges go straight into the model's CSR, objects in id order. */
+ * The spans are scanned on several threads (gc_load.threads), each a
+ * contiguous run of spans and so of object ids, into edge arrays of its
+ * own; the runs are then joined in order and the runtime types of the
+ * objects that have one are given in id order on the calling thread, so
+ * the model is the same whatever the number of threads. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +26,31 @@
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/threads.h"
 
-/* A type's pointer mask and names, read once per type. */
+/* A type's pointer mask, read once per type and thread. */
 typedef struct type_mask {
     uint64_t typ;      /* _type address; 0 = empty slot */
     uint64_t size, ptrbytes;
     uint32_t mask_off; /* into scan_ctx.masks; UINT32_MAX = unknown: scan conservatively */
-    uint32_t mtype;    /* its model type, 0 if unknown */
+    uint32_t named;    /* its flags and kind could be read: it may name a model type */
 } type_mask;
+
+/* An object whose header or span gives its runtime type: typed after the
+ * scan, in id order. */
+typedef struct typed_obj {
+    uint32_t id;
+    uint64_t typ, size, bytes; /* the type, its size, the bytes it covers */
+} typed_obj;
 
 typedef struct scan_ctx {
     gc_load *L;
+    size_t span_lo, span_hi; /* its spans: [span_lo, span_hi) */
+    uint32_t *dst, *off;     /* its edges; edge_start holds counts from its first */
+    uint64_t nedge;
+    typed_obj *typed_objs;
+    size_t ntyped, cap_typed;
+    uint64_t words_unreadable, ondemand_masks;
     type_mask *types;  /* open addressing by type address */
     size_t ntypes, cap_types;
     uint8_t *masks;
@@ -62,7 +80,6 @@ typedef struct scan_ctx {
 static void pointer_word(scan_ctx *c, uint64_t off)
 {
     gc_load *L = c->L;
-    rt_model *m = L->m;
     uint64_t v;
     if (c->oview) {
         memcpy(&v, c->oview + off, 8);
@@ -73,25 +90,25 @@ static void pointer_word(scan_ctx *c, uint64_t off)
     } else {
         rt_error e;
         if (ec_read_u64(L->core, c->obase + off, &v, &e) != 0) {
-            L->words_unreadable++;
+            c->words_unreadable++;
             return;
         }
     }
     if (v == 0)
         return;
     uint32_t t = gc_find(L, v);
-    assert(t == model_find(m, v)); /* the span arithmetic agrees with the plain search */
+    assert(t == model_find(L->m, v)); /* the span arithmetic agrees with the plain search */
     if (t == RT_NONE || t == c->id || c->too_many)
         return;
-    if (m->nedge + 1 >= c->cap_edges) {
+    if (c->nedge + 1 >= c->cap_edges) {
         size_t ncap = c->cap_edges ? c->cap_edges * 2 : 1 << 16;
-        m->edge_dst = rt_reallocarray(m->edge_dst, ncap, sizeof *m->edge_dst);
-        m->edge_off = rt_reallocarray(m->edge_off, ncap, sizeof *m->edge_off);
+        c->dst = rt_reallocarray(c->dst, ncap, sizeof *c->dst);
+        c->off = rt_reallocarray(c->off, ncap, sizeof *c->off);
         c->cap_edges = ncap;
     }
-    m->edge_dst[m->nedge] = t;
-    m->edge_off[m->nedge] = off >= RT_OFF_NONE ? RT_OFF_NONE - 1 : (uint32_t)off;
-    if (++m->nedge >= UINT32_MAX - (1u << 24))
+    c->dst[c->nedge] = t;
+    c->off[c->nedge] = off >= RT_OFF_NONE ? RT_OFF_NONE - 1 : (uint32_t)off;
+    if (++c->nedge >= UINT32_MAX - (1u << 24))
         c->too_many = 1;
 }
 
@@ -136,7 +153,7 @@ static const type_mask *type_of(scan_ctx *c, uint64_t typ)
     t->ptrbytes = ec_read_u64_or(L->core, typ + y->ty_ptrbytes, 0);
     if (ec_read(L->core, typ + y->ty_tflag, &tflag, 1, &e) || ec_read(L->core, typ + y->ty_kind, &kind, 1, &e))
         return t;
-    t->mtype = gc_rtype(L, typ, NULL);
+    t->named = 1;
     if (t->size == 0 || t->ptrbytes > t->size || t->ptrbytes > (1ULL << 32))
         return t;
     if (gv_kind_gcprog(&L->ver) && (kind & 0x40))
@@ -169,7 +186,7 @@ static void typed_words(scan_ctx *c, uint64_t obj, uint64_t data, uint64_t end, 
     c->typed = t;
     c->typed_bytes = end - data;
     if (t->mask_off == UINT32_MAX) {
-        c->L->ondemand_masks++;
+        c->ondemand_masks++;
         for (uint64_t p = data; p + 8 <= end; p += 8)
             pointer_word(c, p - obj);
         return;
@@ -298,55 +315,175 @@ static void object_words(scan_ctx *c, const gc_span *s, uint64_t obj, const uint
         typed_words(c, obj, obj, obj + s->elemsize, s->largetype);
 }
 
-int gc_heap_pointers(gc_load *L, rt_error *err)
+/* Scan one thread's spans (rt_parallel's worker w). */
+static void scan_spans(void *arg, int w)
 {
+    scan_ctx *c = (scan_ctx *)arg + w;
+    gc_load *L = c->L;
     rt_model *m = L->m;
-    scan_ctx c;
-    memset(&c, 0, sizeof c);
-    c.L = L;
-    c.arena_idx = UINT64_MAX;
-    m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
-    m->nedge = 0;
-    c.released_to = L->nspans ? L->spans[0].base : 0;
-    for (size_t k = 0; k < L->nspans && !c.too_many; k++) {
+    c->arena_idx = UINT64_MAX;
+    c->released_to = c->span_lo < c->span_hi ? L->spans[c->span_lo].base : 0;
+    for (size_t k = c->span_lo; k < c->span_hi && !c->too_many; k++) {
         const gc_span *s = &L->spans[k];
         uint64_t bytes = s->npages * L->lay.page_size;
         const uint8_t *view = ec_view(L->core, s->base, (size_t)bytes);
-        if (k % 1024 == 0)
-            progress_report(L->prog, "scanning the heap", k, L->nspans);
+        if (w == 0 && (k - c->span_lo) % 1024 == 0) /* the first run stands for all */
+            progress_report(L->prog, "scanning the heap", k - c->span_lo, c->span_hi - c->span_lo);
         for (uint32_t id = L->span_first[k]; id < L->span_first[k + 1]; id++) {
             const rt_object *o = &m->objects[id];
-            m->edge_start[id] = (uint32_t)m->nedge;
-            c.id = id;
-            c.obase = o->base;
-            c.oview = view ? view + (o->base - s->base) : NULL;
-            c.released = 0;
-            object_words(&c, s, o->base, view);
-            if (c.typed && c.typed->mtype) {
-                /* the runtime's type, tiled from the header on: [n]T for a slot of several */
-                uint64_t n = c.typed->size ? c.typed_bytes / c.typed->size : 0;
-                model_set_type(m, id, n >= 2 ? model_type_array(m, c.typed->mtype, n) : c.typed->mtype);
-                if (o->size > c.typed_bytes)
-                    model_set_type_off(m, id, (uint32_t)(o->size - c.typed_bytes));
+            m->edge_start[id] = (uint32_t)c->nedge;
+            c->id = id;
+            c->obase = o->base;
+            c->oview = view ? view + (o->base - s->base) : NULL;
+            c->released = 0;
+            object_words(c, s, o->base, view);
+            if (c->typed && c->typed->named) {
+                RT_GROW(c->typed_objs, c->cap_typed, c->ntyped + 1);
+                c->typed_objs[c->ntyped++] = (typed_obj){ id, c->typed->typ, c->typed->size, c->typed_bytes };
             }
         }
         /* the pages behind the spans scanned, given back in one call per
          * RELEASE_STRIDE: one per span made 90,000 calls on a 1 GiB heap */
-        if (s->base + bytes - c.released_to >= RELEASE_STRIDE || k + 1 == L->nspans) {
-            if (c.released_to < s->base + bytes)
-                ec_release(L->core, c.released_to, (size_t)(s->base + bytes - c.released_to));
-            c.released_to = s->base + bytes;
+        if (s->base + bytes - c->released_to >= RELEASE_STRIDE || k + 1 == c->span_hi) {
+            if (c->released_to < s->base + bytes)
+                ec_release(L->core, c->released_to, (size_t)(s->base + bytes - c->released_to));
+            c->released_to = s->base + bytes;
         }
     }
-    free(c.types);
-    free(c.masks);
-    if (c.too_many)
-        return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
-    m->edge_start[m->nobj] = (uint32_t)m->nedge;
-    if (!m->edge_dst) {
-        m->edge_dst = rt_malloc(sizeof *m->edge_dst);
-        m->edge_off = rt_malloc(sizeof *m->edge_off);
+}
+
+/* What scanning span k costs, roughly: its objects, and its words
+ * unless it holds no pointers. */
+static uint64_t span_cost(const gc_load *L, size_t k)
+{
+    const gc_span *s = &L->spans[k];
+    uint64_t objects = L->span_first[k + 1] - L->span_first[k];
+    return objects + (s->spanclass & 1 ? 0 : s->npages * L->lay.page_size / 32);
+}
+
+/* Split the spans into n runs of about equal cost. */
+static void split_spans(const gc_load *L, scan_ctx *c, int n)
+{
+    uint64_t total = 0, done = 0;
+    for (size_t k = 0; k < L->nspans; k++)
+        total += span_cost(L, k);
+    size_t k = 0;
+    for (int w = 0; w < n; w++) {
+        c[w].span_lo = k;
+        uint64_t goal = total / (uint64_t)n * (uint64_t)(w + 1);
+        while (k < L->nspans && (w == n - 1 || done < goal))
+            done += span_cost(L, k++);
+        c[w].span_hi = k;
     }
+}
+
+/* The runtime type of each object that has one, tiled from its header
+ * on ([n]T for a slot of several), in id order: type ids come out as a
+ * single scan would make them. */
+static void give_types(gc_load *L, scan_ctx *c, int n)
+{
+    rt_model *m = L->m;
+    uint64_t *keys = NULL; /* _type address -> model type, made once each */
+    uint32_t *vals = NULL;
+    size_t cap = 0, used = 0;
+    for (int w = 0; w < n; w++) {
+        for (size_t i = 0; i < c[w].ntyped; i++) {
+            const typed_obj *t = &c[w].typed_objs[i];
+            if ((used + 1) * 2 > cap) {
+                size_t ncap = cap ? cap * 2 : 1024;
+                uint64_t *nk = rt_calloc(ncap, sizeof *nk);
+                uint32_t *nv = rt_calloc(ncap, sizeof *nv);
+                for (size_t j = 0; j < cap; j++) {
+                    if (!keys[j])
+                        continue;
+                    size_t h = rt_hash64(keys[j]) & (ncap - 1);
+                    while (nk[h])
+                        h = (h + 1) & (ncap - 1);
+                    nk[h] = keys[j];
+                    nv[h] = vals[j];
+                }
+                free(keys);
+                free(vals);
+                keys = nk;
+                vals = nv;
+                cap = ncap;
+            }
+            size_t h = rt_hash64(t->typ) & (cap - 1);
+            while (keys[h] && keys[h] != t->typ)
+                h = (h + 1) & (cap - 1);
+            if (!keys[h]) {
+                keys[h] = t->typ;
+                vals[h] = gc_rtype(L, t->typ, NULL);
+                used++;
+            }
+            uint32_t mtype = vals[h];
+            if (!mtype)
+                continue;
+            uint64_t k = t->size ? t->bytes / t->size : 0;
+            model_set_type(m, t->id, k >= 2 ? model_type_array(m, mtype, k) : mtype);
+            if (m->objects[t->id].size > t->bytes)
+                model_set_type_off(m, t->id, (uint32_t)(m->objects[t->id].size - t->bytes));
+        }
+    }
+    free(keys);
+    free(vals);
+}
+
+int gc_heap_pointers(gc_load *L, rt_error *err)
+{
+    rt_model *m = L->m;
+    /* never more threads than spans (a small heap splits as a big one
+     * does, so the tests' small programs run the same joins) */
+    int n = L->threads < 1 ? 1 : L->threads;
+    if ((size_t)n > L->nspans)
+        n = L->nspans ? (int)L->nspans : 1;
+    scan_ctx *c = rt_calloc((size_t)n, sizeof *c);
+    for (int w = 0; w < n; w++)
+        c[w].L = L;
+    split_spans(L, c, n);
+    m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
+    rt_parallel(n, scan_spans, c);
+
+    /* join the runs: the first run's arrays grow to hold all */
+    uint64_t total = 0;
+    int too_many = 0;
+    for (int w = 0; w < n; w++) {
+        total += c[w].nedge;
+        too_many |= c[w].too_many;
+        L->words_unreadable += c[w].words_unreadable;
+        L->ondemand_masks += c[w].ondemand_masks;
+    }
+    if (too_many || total >= UINT32_MAX - (1u << 24)) {
+        for (int w = 0; w < n; w++) {
+            free(c[w].dst), free(c[w].off), free(c[w].types), free(c[w].masks), free(c[w].typed_objs);
+        }
+        free(c);
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
+    }
+    m->nedge = total;
+    m->edge_dst = rt_reallocarray(c[0].dst, total ? total : 1, sizeof *m->edge_dst);
+    m->edge_off = rt_reallocarray(c[0].off, total ? total : 1, sizeof *m->edge_off);
+    uint64_t at = c[0].nedge;
+    for (int w = 1; w < n; w++) {
+        if (c[w].nedge) {
+            memcpy(m->edge_dst + at, c[w].dst, c[w].nedge * sizeof *m->edge_dst);
+            memcpy(m->edge_off + at, c[w].off, c[w].nedge * sizeof *m->edge_off);
+        }
+        free(c[w].dst);
+        free(c[w].off);
+        if (c[w].span_lo < c[w].span_hi)
+            for (uint32_t id = L->span_first[c[w].span_lo]; id < L->span_first[c[w].span_hi]; id++)
+                m->edge_start[id] += (uint32_t)at;
+        at += c[w].nedge;
+    }
+    m->edge_start[m->nobj] = (uint32_t)m->nedge;
+    give_types(L, c, n);
+    for (int w = 0; w < n; w++) {
+        free(c[w].types);
+        free(c[w].masks);
+        free(c[w].typed_objs);
+    }
+    free(c);
     rt_error_clear(err);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "gopclntab/gopclntab.h"
+#include "io/resident.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
@@ -76,14 +77,8 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
 static void mem_release(void *ctx)
 {
     gc_load *L = ctx;
-    unsigned long long size, resident, shared;
-    FILE *f = fopen("/proc/self/statm", "r");
-    int n = f ? fscanf(f, "%llu %llu %llu", &size, &resident, &shared) : 0;
-    if (f)
-        fclose(f);
-    if (n == 3 && shared * (unsigned long long)sysconf(_SC_PAGESIZE) < RESIDENT_MAX)
-        return;
-    ec_release_all(L->core);
+    if (resident_mapped_over(RESIDENT_MAX))
+        ec_release_all(L->core);
 }
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)

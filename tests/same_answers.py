@@ -1,11 +1,13 @@
-"""Every command answers the same from a saved index as from its inputs.
+"""Every command answers the same whichever way it is asked.
 
-Used by scenarios.py on real cores and dumps: `retain index INPUTS -o
-X.rtx`, then each command's JSON (and each written file) from the inputs
-and from X.rtx, compared byte for byte once the one key that says where an
-answer came from ("index" under "inputs") is dropped.  Then the index is
-damaged in the ways a disk or a user damages files, and each must be
-refused with one line naming the file (exit 1), never a crash.
+Used by scenarios.py on real cores and dumps:
+- check_index: `retain index INPUTS -o X.rtx`, then each command's JSON
+  (and each written file) from the inputs and from X.rtx, compared byte
+  for byte once the one key that says where an answer came from ("index"
+  under "inputs") is dropped.  Then the index is damaged in the ways a
+  disk or a user damages files, and each must be refused with one line
+  naming the file (exit 1), never a crash.
+- check_threads: each command with -j 1 and with -j 4, byte for byte.
 """
 
 import gzip
@@ -72,9 +74,9 @@ def commands(addrs):
     return cmds
 
 
-def _answer(retain, args, inputs, outfile, where, what, res):
+def _answer(retain, args, inputs, outfile, where, what, res, flags=()):
     """stdout's JSON (minus inputs.index), or the written file's bytes."""
-    cmd = [retain] + args + inputs + (["-o", outfile] if outfile else ["--json"])
+    cmd = [retain] + args + list(flags) + inputs + (["-o", outfile] if outfile else ["--json"])
     p = _run(cmd)
     if p is None:
         res.fail(where, what, "timed out: " + " ".join(cmd))
@@ -163,3 +165,15 @@ def check_index(retain, where, inputs, addrs, work, res):
         res.check(p is not None and p.returncode == 0 and "changed since the index" in err and copy in err,
                   where, "a changed input is said", "exit %s, stderr %r" % (p.returncode if p else None, err[:300]))
     os.unlink(copy)
+
+
+def check_threads(retain, where, inputs, addrs, work, res):
+    """Each command with one thread and with four: the same bytes."""
+    os.makedirs(work, exist_ok=True)
+    for name, args, suffix in commands(addrs):
+        a = _answer(retain, args, inputs, os.path.join(work, "j1" + suffix) if suffix else None, where,
+                    name + " -j 1", res, ["-j", "1"])
+        b = _answer(retain, args, inputs, os.path.join(work, "j4" + suffix) if suffix else None, where,
+                    name + " -j 4", res, ["-j", "4"])
+        if a is not None and b is not None:
+            res.check(a == b, where, name + ": -j 4 answers as -j 1 does", _first_diff(a, b))
