@@ -98,17 +98,32 @@ typedef struct rtx_sidemap {
     uint64_t n, ndir, shift, none;
 } rtx_sidemap;
 
-/* The model's counts and scalars; strings as string ids (0: none, where
- * the model has NULL). */
+/* The model's scalars an index keeps, each stored as a uint64_t (name,
+ * its type in rt_model), and its strings (char *, NULL when absent),
+ * stored as string ids: one list for the meta block, the writer and the
+ * loader. */
+#define RTX_SCALARS(X)                                                                                   \
+    X(input_kind, rt_input_kind) X(input_size, uint64_t) X(profile_rate, uint64_t) X(exe_bias, int64_t) \
+    X(arena_start, uint64_t) X(arena_end, uint64_t) X(mem_profile_rate, uint64_t)                      \
+    X(mem_profile_rate_known, int) X(heap_objects_runtime, uint64_t) X(heap_alloc_runtime, uint64_t)   \
+    X(nthreads, uint32_t) X(clock_ns, int64_t) X(nspans, uint64_t) X(narenas, uint64_t)                \
+    X(registry_edges, uint64_t) X(dropped_phantoms, uint64_t) X(unresolved_samples, uint64_t)          \
+    X(partial, int) X(partial_offset, uint64_t)
+#define RTX_STRINGS(X)                                                                                   \
+    X(input_path) X(exe_path) X(debug_path) X(symbols_path) X(profile_path) X(degraded) X(go_version)   \
+    X(goarch) X(exe_how)
+
+#define RTX_META_SCALAR(name, type) uint64_t name;
+#define RTX_META_STRING(name) uint64_t s_##name;
+
+/* The model's counts and scalars. */
 typedef struct rtx_meta {
     uint64_t nstring, nobj, nroot, nedge, ntype, nfield, nsite, nframe, ngoroutine, npsite, nptrmask,
         nwarning, ninput;
     uint64_t has_edge_off, has_reverse, has_page_first, index_lo, index_hi;
-    uint64_t input_kind, input_size, profile_rate, exe_bias, arena_start, arena_end, mem_profile_rate,
-        mem_profile_rate_known, heap_objects_runtime, heap_alloc_runtime, nthreads, clock_ns, nspans,
-        narenas, registry_edges, dropped_phantoms, unresolved_samples, partial, partial_offset;
-    uint64_t s_input_path, s_exe_path, s_debug_path, s_symbols_path, s_profile_path, s_degraded,
-        s_go_version, s_goarch, s_exe_how, s_globals_found_by, s_partial_reason, s_roots_lost;
+    RTX_SCALARS(RTX_META_SCALAR)
+    RTX_STRINGS(RTX_META_STRING)
+    uint64_t s_globals_found_by, s_partial_reason, s_roots_lost;
     uint64_t rg_name[6], rg_addr[6];
     rtx_sidemap sm[3];
     /* the dominator tree (retained.h) */

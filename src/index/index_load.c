@@ -442,34 +442,12 @@ static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
 
 static void load_scalars(rt_model *m, const rtx_meta *x)
 {
-    m->input_kind = (rt_input_kind)x->input_kind;
-    m->input_size = x->input_size;
-    m->profile_rate = x->profile_rate;
-    m->exe_bias = (int64_t)x->exe_bias;
-    m->arena_start = x->arena_start;
-    m->arena_end = x->arena_end;
-    m->mem_profile_rate = x->mem_profile_rate;
-    m->mem_profile_rate_known = (int)x->mem_profile_rate_known;
-    m->heap_objects_runtime = x->heap_objects_runtime;
-    m->heap_alloc_runtime = x->heap_alloc_runtime;
-    m->nthreads = (uint32_t)x->nthreads;
-    m->clock_ns = (int64_t)x->clock_ns;
-    m->nspans = x->nspans;
-    m->narenas = x->narenas;
-    m->registry_edges = x->registry_edges;
-    m->dropped_phantoms = x->dropped_phantoms;
-    m->unresolved_samples = x->unresolved_samples;
-    m->partial = (int)x->partial;
-    m->partial_offset = x->partial_offset;
-    m->input_path = dup_str(m, x->s_input_path);
-    m->exe_path = dup_str(m, x->s_exe_path);
-    m->debug_path = dup_str(m, x->s_debug_path);
-    m->symbols_path = dup_str(m, x->s_symbols_path);
-    m->profile_path = dup_str(m, x->s_profile_path);
-    m->degraded = dup_str(m, x->s_degraded);
-    m->go_version = dup_str(m, x->s_go_version);
-    m->goarch = dup_str(m, x->s_goarch);
-    m->exe_how = dup_str(m, x->s_exe_how);
+#define GET_SCALAR(name, type) m->name = (type)x->name;
+#define GET_STRING(name) m->name = dup_str(m, x->s_##name);
+    RTX_SCALARS(GET_SCALAR)
+    RTX_STRINGS(GET_STRING)
+#undef GET_SCALAR
+#undef GET_STRING
     /* the pool's strings live as long as the model */
     m->globals_found_by = x->s_globals_found_by ? strpool_get(m->strings, (uint32_t)x->s_globals_found_by) : NULL;
     snprintf(m->partial_reason, sizeof m->partial_reason, "%s", strpool_get(m->strings, (uint32_t)x->s_partial_reason));

@@ -59,34 +59,12 @@ static void fill_meta(rt_model *m, const rt_retained *r, rtx_meta *x)
     x->has_page_first = m->page_first != NULL;
     x->index_lo = m->index_lo;
     x->index_hi = m->index_hi;
-    x->input_kind = m->input_kind;
-    x->input_size = m->input_size;
-    x->profile_rate = m->profile_rate;
-    x->exe_bias = (uint64_t)m->exe_bias;
-    x->arena_start = m->arena_start;
-    x->arena_end = m->arena_end;
-    x->mem_profile_rate = m->mem_profile_rate;
-    x->mem_profile_rate_known = (uint64_t)m->mem_profile_rate_known;
-    x->heap_objects_runtime = m->heap_objects_runtime;
-    x->heap_alloc_runtime = m->heap_alloc_runtime;
-    x->nthreads = m->nthreads;
-    x->clock_ns = (uint64_t)m->clock_ns;
-    x->nspans = m->nspans;
-    x->narenas = m->narenas;
-    x->registry_edges = m->registry_edges;
-    x->dropped_phantoms = m->dropped_phantoms;
-    x->unresolved_samples = m->unresolved_samples;
-    x->partial = (uint64_t)m->partial;
-    x->partial_offset = m->partial_offset;
-    x->s_input_path = intern(m, m->input_path);
-    x->s_exe_path = intern(m, m->exe_path);
-    x->s_debug_path = intern(m, m->debug_path);
-    x->s_symbols_path = intern(m, m->symbols_path);
-    x->s_profile_path = intern(m, m->profile_path);
-    x->s_degraded = intern(m, m->degraded);
-    x->s_go_version = intern(m, m->go_version);
-    x->s_goarch = intern(m, m->goarch);
-    x->s_exe_how = intern(m, m->exe_how);
+#define PUT_SCALAR(name, type) x->name = (uint64_t)m->name;
+#define PUT_STRING(name) x->s_##name = intern(m, m->name);
+    RTX_SCALARS(PUT_SCALAR)
+    RTX_STRINGS(PUT_STRING)
+#undef PUT_SCALAR
+#undef PUT_STRING
     x->s_globals_found_by = intern(m, m->globals_found_by);
     x->s_partial_reason = intern(m, m->partial_reason);
     x->s_roots_lost = intern(m, m->roots_lost);

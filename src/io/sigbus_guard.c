@@ -23,17 +23,22 @@ static void on_sigbus_exit(int sig)
     _exit(1);
 }
 
+static void install(void (*handler)(int), sigjmp_buf *env)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    guard_env = env;
+    sigaction(SIGBUS, &sa, NULL);
+}
+
 void sigbus_exit_on(const char *line)
 {
     exit_len = (size_t)snprintf(exit_line, sizeof exit_line, "%s\n", line);
     if (exit_len >= sizeof exit_line)
         exit_len = sizeof exit_line - 1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus_exit;
-    sigemptyset(&sa.sa_mask);
-    guard_env = NULL;
-    sigaction(SIGBUS, &sa, NULL);
+    install(on_sigbus_exit, NULL);
 }
 
 static void on_sigbus(int sig)
@@ -49,12 +54,7 @@ static void on_sigbus(int sig)
 
 void sigbus_guard_on(sigjmp_buf *env)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    guard_env = env;
-    sigaction(SIGBUS, &sa, NULL);
+    install(on_sigbus, env);
 }
 
 void sigbus_guard_off(void)
