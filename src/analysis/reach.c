@@ -1,12 +1,20 @@
 /* reach.c — reachability from the roots: one BFS, one bit per object. */
 #include "analysis/reach.h"
 
+#include <string.h>
+
 #include "util/alloc.h"
 
 void reach_compute(const rt_model *m, rt_reach *r)
 {
     uint32_t n = m->nobj;
     r->bits = rt_calloc((size_t)n / 64 + 1, sizeof *r->bits);
+    if (m->reach_bits) { /* found while loading */
+        memcpy(r->bits, m->reach_bits, ((size_t)n / 64 + 1) * sizeof *r->bits);
+        r->nreachable = m->nreach;
+        r->reachable_bytes = m->reach_bytes;
+        return;
+    }
     r->nreachable = 0;
     r->reachable_bytes = 0;
     uint32_t *queue = rt_malloc(((size_t)n + 1) * sizeof *queue);

@@ -78,6 +78,7 @@ typedef enum {
     RTX_RET_ORDER,
     RTX_RET_BYTES,
     RTX_RET_OBJECTS,
+    RTX_REACH,            /* rt_model.reach_bits, when known */
     RTX_SIDEMAP = 32,     /* .. RTX_SIDEMAP + 11 */
     RTX_SECTION_END = RTX_SIDEMAP + 12,
 } rtx_section_id;
@@ -121,6 +122,7 @@ typedef struct rtx_meta {
     uint64_t nstring, nobj, nroot, nedge, ntype, nfield, nsite, nframe, ngoroutine, npsite, nptrmask,
         nwarning, ninput;
     uint64_t has_edge_off, has_reverse, has_page_first, index_lo, index_hi;
+    uint64_t has_reach, nreach, reach_bytes;
     RTX_SCALARS(RTX_META_SCALAR)
     RTX_STRINGS(RTX_META_STRING)
     uint64_t s_globals_found_by, s_partial_reason, s_roots_lost;

@@ -340,6 +340,14 @@ static int load_arrays(loader *L, rt_model *m, const rtx_meta *x)
         (rc = check_stacks(L, RTX_GOROUTINES, m->goroutines, x->ngoroutine, sizeof *m->goroutines,
                            offsetof(rt_goroutine, frame_start), x->nframe)) != 0)
         return rc;
+    if (x->has_reach) {
+        if (x->nreach > x->nobj)
+            return BAD(L, RT_NO_OFFSET, "more objects reached than there are" REMAKE);
+        if ((rc = array(L, RTX_REACH, 8, x->nobj / 64 + 1, &m->reach_bits)) != 0)
+            return rc;
+        m->nreach = (uint32_t)x->nreach;
+        m->reach_bytes = x->reach_bytes;
+    }
     if (x->has_page_first) {
         if (x->index_hi <= x->index_lo || (x->index_hi - x->index_lo) >> 13 > 4 * x->nobj + (1u << 20))
             return BAD(L, RT_NO_OFFSET, "the address index is inconsistent" REMAKE);

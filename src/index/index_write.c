@@ -59,6 +59,9 @@ static void fill_meta(rt_model *m, const rt_retained *r, rtx_meta *x)
     x->has_page_first = m->page_first != NULL;
     x->index_lo = m->index_lo;
     x->index_hi = m->index_hi;
+    x->has_reach = m->reach_bits != NULL;
+    x->nreach = m->nreach;
+    x->reach_bytes = m->reach_bytes;
 #define PUT_SCALAR(name, type) x->name = (uint64_t)m->name;
 #define PUT_STRING(name) x->s_##name = intern(m, m->name);
     RTX_SCALARS(PUT_SCALAR)
@@ -170,6 +173,8 @@ int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, si
         add(&w, RTX_PAGE_FIRST, m->page_first,
             (((m->index_hi - m->index_lo) >> 13) + 1) * sizeof *m->page_first);
     add(&w, RTX_INPUTS, ins, (uint64_t)ninput * sizeof *ins);
+    if (m->reach_bits)
+        add(&w, RTX_REACH, m->reach_bits, ((uint64_t)m->nobj / 64 + 1) * sizeof *m->reach_bits);
     add(&w, RTX_RET_GROUPS, r->groups, (uint64_t)r->ngroup * sizeof *r->groups);
     add(&w, RTX_RET_ROOT_GROUP, r->root_group, (uint64_t)m->nroot * sizeof *r->root_group);
     add(&w, RTX_RET_IDOM, r->tree.idom, (uint64_t)r->n * sizeof *r->tree.idom);

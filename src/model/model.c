@@ -83,6 +83,7 @@ void model_free(rt_model *m)
         release(m, m->ptrmasks[i].bits);
     free(m->ptrmasks);
     release(m, m->page_first);
+    release(m, m->reach_bits);
     free(m->input_path);
     free(m->exe_path);
     free(m->debug_path);

@@ -253,6 +253,13 @@ typedef struct rt_model {
     uint64_t dropped_phantoms;     /* slot records past nelems (Go 1.22+ dumps) */
     uint64_t unresolved_samples;   /* alloc samples not inside any object */
 
+    /* what the roots reach, one bit per object, found while the graph was
+     * made final (model_prune_edges) and used by reach_compute; NULL
+     * when not known */
+    uint64_t *reach_bits;
+    uint32_t nreach;
+    uint64_t reach_bytes;
+
     /* partial input: the dump ended early */
     int partial;
     uint64_t partial_offset;

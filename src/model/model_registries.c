@@ -63,9 +63,35 @@ static void compact(rt_model *m, const uint64_t *prog)
     m->nedge = w;
 }
 
+/* Mark t reached: queue it, count it. */
+static inline void reach(rt_model *m, uint64_t *bits, uint32_t *queue, uint32_t *tail, uint32_t t)
+{
+    if (t == RT_NONE || BIT(bits, t))
+        return;
+    bits[t / 64] |= 1ULL << (t % 64);
+    queue[(*tail)++] = t;
+    m->reach_bytes += m->objects[t].size;
+}
+
+/* Breadth first from the roots whose registry flag is registry, over
+ * objects not yet in bits, from queue[*tail] on. */
+static void bfs(rt_model *m, int registry, uint64_t *bits, uint32_t *queue, uint32_t *tail)
+{
+    uint32_t n = model_nnodes(m), head = *tail;
+    for (uint32_t v = m->nobj; v < n; v++)
+        if (m->roots[v - m->nobj].registry == registry)
+            for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
+                reach(m, bits, queue, tail, m->edge_dst[e]);
+    for (; head < *tail; head++) {
+        uint32_t v = queue[head];
+        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
+            reach(m, bits, queue, tail, m->edge_dst[e]);
+    }
+}
+
 void model_prune_edges(rt_model *m)
 {
-    uint32_t n = model_nnodes(m), any = 0;
+    uint32_t any = 0;
     for (uint32_t r = 0; r < m->nroot; r++)
         any |= m->roots[r].registry;
     if (!any) {
@@ -76,29 +102,16 @@ void model_prune_edges(rt_model *m)
     uint64_t *prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *prog);
     uint32_t *queue = rt_malloc(((size_t)m->nobj + 1) * sizeof *queue);
     uint32_t tail = 0;
-    for (uint32_t v = m->nobj; v < n; v++) {
-        if (m->roots[v - m->nobj].registry)
-            continue;
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (t != RT_NONE && !BIT(prog, t)) {
-                prog[t / 64] |= 1ULL << (t % 64);
-                queue[tail++] = t;
-            }
-        }
-    }
-    for (uint32_t head = 0; head < tail; head++) {
-        uint32_t v = queue[head];
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (t != RT_NONE && !BIT(prog, t)) {
-                prog[t / 64] |= 1ULL << (t % 64);
-                queue[tail++] = t;
-            }
-        }
-    }
-    free(queue);
+    m->reach_bytes = 0;
+    bfs(m, 0, prog, queue, &tail);
     /* drop edges from the rest (objects and registry roots) into it */
     compact(m, prog);
-    free(prog);
+    /* and what the registries reach besides: the graph is final, so this
+     * is what every root reaches, kept for reach_compute (one search of
+     * the whole heap instead of two) */
+    bfs(m, 1, prog, queue, &tail);
+    free(queue);
+    free(m->reach_bits);
+    m->reach_bits = prog;
+    m->nreach = tail;
 }
