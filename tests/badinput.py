@@ -453,6 +453,16 @@ def check_addresses_and_usage(res, retain, dump, exe):
     retain.expect_error("unknown short option", ["top", "-Z", dump], 2)
     retain.expect_error("bad option value", ["why", "--all", "many", "0xc000000000", dump], 2)
     retain.expect_error("unknown command", ["frobnicate", dump], 2, ["frobnicate"])
+    retain.expect_error("-j 0", ["overview", "-j", "0", dump], 2, ["-j"])
+    retain.expect_error("-j many", ["overview", "--threads", "many", dump], 2, ["many"])
+    retain.expect_error("index without -o", ["index", dump, exe], 2, ["-o"])
+    retain.expect_error("index -o -", ["index", dump, exe, "-o", "-"], 2)
+    retain.expect_error("index over its input", ["index", dump, exe, "-o", dump], 2, [dump])
+    rtx = os.path.join(os.path.dirname(os.path.abspath(dump)), "usage.rtx")
+    r = retain.run("index for usage", ["index", dump, exe, "-o", rtx])
+    if res.check(r is not None and r[0] == 0, "index", "an index of the dump", r[2][-300:] if r else ""):
+        retain.expect_error("read of an index", ["read", "0xc000000000", rtx], 2, ["index"])
+        retain.expect_error("index with its inputs", ["overview", rtx, exe], 2, ["alone"])
     retain.expect_error("two addresses", ["why", "0xc000000000", "0xc000000010", dump], 2)
     retain.expect_error("nothing after --", ["overview", "--"], 2)
     # "--" ends the options: what follows is taken as operands, even when

@@ -128,7 +128,7 @@ int cli_load(cli_ctx *ctx)
     if (ctx->ninputs >= 63)
         return cli_usage_error(ctx->cmd, "too many inputs (%d)", ctx->ninputs);
     if (inputs_sort(paths, n, &in, &err) != 0) {
-        if (err.code == RT_E_USAGE && in.exe && !in.dump && !in.core && !in.profile)
+        if (err.code == RT_E_USAGE && in.exe && !in.dump && !in.core && !in.profile && !in.index)
             return cli_usage_error(ctx->cmd, "%s is an executable: name the heap dump or core it belongs to "
                                              "as well", in.exe);
         return cli_report_error(ctx->cmd, &err);
