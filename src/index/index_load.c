@@ -39,6 +39,17 @@ int index_sniff(const uint8_t *head, size_t n)
                           RT_FAIL((L)->err, RT_E_CORRUPT, __VA_ARGS__))
 #define REMAKE "; make it again with 'retain index'"
 
+/* Give back the pages of [p, p+n) that were read to check them: they
+ * are mapped again from the page cache when a command reads them, and
+ * only those then count in its RSS, not the whole index. */
+static void let_go(const void *p, uint64_t n)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + n) & ~(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 static int check_header(loader *L, const rt_progress *prog)
 {
     if (L->size < sizeof(rtx_header))
@@ -82,6 +93,7 @@ static int check_header(loader *L, const rt_progress *prog)
             return BAD(L, where, "section %u lies outside the file" REMAKE, s->id);
         if (XXH3_64bits(L->base + s->offset, s->size) != s->sum)
             return BAD(L, s->offset, "section %u is damaged (checksum mismatch)" REMAKE, s->id);
+        let_go(L->base + s->offset, s->size);
         L->sec[s->id] = s;
         done += s->size;
         progress_report(prog, "checking the index", done, total);
@@ -131,7 +143,9 @@ static int any_past(const uint32_t *a, uint64_t n, uint64_t limit, uint64_t also
 
 static int check_ids(loader *L, uint32_t id, const uint32_t *a, uint64_t n, uint64_t limit, uint64_t also)
 {
-    if (!any_past(a, n, limit, also))
+    int bad = any_past(a, n, limit, also);
+    let_go(a, n * sizeof *a);
+    if (!bad)
         return 0;
     uint64_t i = 0;
     while (!(a[i] >= limit && a[i] != also))
@@ -156,6 +170,7 @@ static int check_csr(loader *L, uint32_t id, const uint32_t *start, uint64_t n, 
     }
     for (; v < n; v++)
         down |= (uint32_t)(start[v + 1] < start[v]);
+    let_go(start, (n + 1) * sizeof *start);
     if (down)
         return BAD(L, L->sec[id]->offset, "section %u: edge lists out of order" REMAKE, id);
     return check_ids(L, id + 1, adj, ne, limit, NO_ALSO);
@@ -410,6 +425,8 @@ static int check_tree(loader *L, const uint32_t *idom, const uint32_t *order, ui
         ok = SEEN(v) == (idom[v] != RT_NONE);
 #undef SEEN
     free(seen);
+    let_go(idom, n * sizeof *idom);
+    let_go(order, nreach * sizeof *order);
     return ok ? 0 : BAD(L, L->sec[RTX_RET_IDOM]->offset, "the dominator tree is no tree" REMAKE);
 }
 
@@ -535,5 +552,8 @@ int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error 
     if ((rc = note_inputs(&L, m, x)) != 0)
         return rc;
     m->index_path = rt_strdup(path);
+    /* the check read every page; what the command reads again is mapped
+     * again from the page cache, and only that counts in its RSS */
+    (void)madvise(map, L.size, MADV_DONTNEED);
     return 0;
 }
