@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "report/labels.h"
 #include "util/alloc.h"
+#include "util/topk.h"
 
 static const char usage[] =
     "usage: retain top [--by type|site] [--retained] [-n N] [--json] INPUT...\n"
@@ -108,9 +109,9 @@ static int top_retained(cli_ctx *ctx, const top_opts *o)
         for (uint32_t i = 0; i < m->nobj; i++)
             if (r.tree.idom[i] != RT_NONE)
                 ids[n++] = i;
-        qsort_r(ids, n, sizeof *ids, cmp_obj_retained, &r);
         nrows = n;
         shown = o->n == 0 || o->n > n ? n : (uint32_t)o->n;
+        rt_top_k(ids, n, shown, cmp_obj_retained, &r); /* the rows shown only */
         for (uint32_t i = 0; i < shown; i++) {
             uint32_t v = ids[i];
             if (ctx->json) {
