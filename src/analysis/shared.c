@@ -474,9 +474,50 @@ void shared_compute(rt_model *m, const rt_retained *r, int flags, rt_shared *s)
     shared_compute_budget(m, r, flags, POOL_BUDGET, s);
 }
 
+static void *dup_of(const void *p, size_t n)
+{
+    void *q = rt_malloc(n ? n : 1);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* What flags ask for of the answer a saved index holds (computed with
+ * every flag), in arrays of its own as a computation would give. */
+static void copy_saved(const rt_shared *v, const rt_model *m, const rt_retained *r, int flags, rt_shared *s)
+{
+    s->reachable_bytes = dup_of(v->reachable_bytes, ((size_t)m->nroot + 1) * sizeof *s->reachable_bytes);
+    s->reachable_objects = dup_of(v->reachable_objects, ((size_t)m->nroot + 1) * sizeof *s->reachable_objects);
+    s->shared_bytes = v->shared_bytes;
+    s->shared_objects = v->shared_objects;
+    s->ntop = v->ntop;
+    s->capped = v->capped;
+    if (flags & SHARED_GROUPS) {
+        size_t n = ((size_t)r->ngroup + 1) * sizeof *s->group_reachable_bytes;
+        s->group_reachable_bytes = dup_of(v->group_reachable_bytes, n);
+        s->group_reachable_objects = dup_of(v->group_reachable_objects, n);
+    }
+    if (flags & SHARED_LISTS) {
+        size_t nroots = 0;
+        for (uint32_t g = 0; g < v->ngroup; g++)
+            nroots += v->groups[g].nroot;
+        s->groups = dup_of(v->groups, (size_t)v->ngroup * sizeof *s->groups);
+        s->ngroup = v->ngroup;
+        s->roots = dup_of(v->roots, nroots * sizeof *s->roots);
+        if (flags & SHARED_TOPS) {
+            s->top_node = dup_of(v->top_node, (size_t)v->ntop * sizeof *s->top_node);
+            s->top_group = dup_of(v->top_group, (size_t)v->ntop * sizeof *s->top_group);
+        }
+    }
+}
+
 void shared_compute_budget(rt_model *m, const rt_retained *r, int flags, size_t budget, rt_shared *s)
 {
     memset(s, 0, sizeof *s);
+    if (m->saved_shared && budget == POOL_BUDGET) {
+        copy_saved(m->saved_shared, m, r, flags, s);
+        return;
+    }
     if (!m->redge_start && !m->edge_start)
         return; /* neither direction kept: see RETAINED_KEEP_REVERSE */
     owners o;

@@ -51,7 +51,8 @@ typedef struct rt_shared {
                                      figures of their roots are lower bounds */
 } rt_shared;
 
-/* Fill out from the model and its dominator tree r, which must have been
+/* A model read from a saved index answers with the result saved in it.
+ * Fill out from the model and its dominator tree r, which must have been
  * computed with RETAINED_KEEP_REVERSE (the reverse edges are released
  * here).  Reachable bytes per root always; flags add SHARED_GROUPS: what
  * each goroutine (group node) reaches; SHARED_LISTS: the groups of shared

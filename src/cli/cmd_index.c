@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "analysis/retained.h"
+#include "analysis/shared.h"
 #include "cli/cli.h"
 #include "index/index.h"
 #include "io/output.h"
@@ -17,12 +18,12 @@ static const char usage[] =
     "\n"
     "Read a core or heap dump (with its executable, debug file, heap profile)\n"
     "once and save what every command needs: objects, edges both ways, types,\n"
-    "sites, roots, goroutines and the dominator tree.  Any command then takes\n"
-    "FILE.rtx alone in place of those inputs and answers without reading them\n"
-    "again (retain why FILE.rtx ADDRESS).  The index records its inputs' paths,\n"
-    "sizes and times, and a command says when one has changed since.  An index\n"
-    "is tied to this build of retain: another version refuses it with a line\n"
-    "saying to make it again.\n"
+    "sites, roots, goroutines, the dominator tree and shared retention.  Any\n"
+    "command then takes FILE.rtx alone in place of those inputs and answers\n"
+    "without reading them again (retain why FILE.rtx ADDRESS).  The index\n"
+    "records its inputs' paths, sizes and times, and a command says when one\n"
+    "has changed since.  An index is tied to this build of retain: another\n"
+    "version refuses it with a line saying to make it again.\n"
     "\n"
     "  -o, --output FILE  where to write (never over an input; written beside\n"
     "                     and renamed into place, so a failure leaves no half file)\n"
@@ -101,9 +102,15 @@ int cmd_index(int argc, char **argv)
         cli_done(&ctx);
         return cli_report_error(ctx.cmd, &err);
     }
+    /* shared retention with every flag, so each command's subset is there;
+     * it gives the reverse edges back, which the index keeps */
+    rt_shared sh;
+    shared_compute(m, &r, SHARED_GROUPS | SHARED_LISTS | SHARED_TOPS, &sh);
+    model_build_reverse(m);
     const char *inputs[72];
     size_t nin = model_inputs(&ctx, inputs, 72);
-    rc = index_write(m, &r, inputs, nin, out, &err);
+    rc = index_write(m, &r, &sh, inputs, nin, out, &err);
+    shared_free(&sh);
     retained_free(&r);
     if (rc) {
         cli_done(&ctx);

@@ -16,16 +16,19 @@
 /* 1 if head (n bytes from the file's start) begins a saved index. */
 int index_sniff(const uint8_t *head, size_t n);
 
-/* Write m and r to path (rt_output: never over an input, never half a
- * file).  m needs its forward edges with offsets and its reverse edges;
+/* Write m, r and sh to path (rt_output: never over an input, never half
+ * a file).  m needs its forward edges with offsets and its reverse edges,
+ * sh every flag of shared_compute;
  * inputs[0..ninput) are the files it was read from, recorded with their
  * sizes and times so a later reader can say when they changed. */
-int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, size_t ninput, const char *path,
-                rt_error *err);
+struct rt_shared;
+int index_write(rt_model *m, const rt_retained *r, const struct rt_shared *sh, const char *const *inputs,
+                size_t ninput, const char *path, rt_error *err);
 
 /* Read the index at path into the empty model m: its arrays point into a
  * private mapping of the file (model_free unmaps it) and
- * m->saved_retained holds the dominator tree.  Checks the header, every
+ * m->saved_retained holds the dominator tree, m->saved_shared the shared
+ * retention.  Checks the header, every
  * section's CRC and that every id in it names something, so that a
  * damaged index is refused with one line; notes in m->stale an input
  * that changed since. */

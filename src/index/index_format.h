@@ -25,7 +25,7 @@
 
 /* The records stored whole, in rtx_header.rec_sizes order. */
 enum { RTX_REC_OBJECT, RTX_REC_ROOT, RTX_REC_TYPE, RTX_REC_FIELD, RTX_REC_SITE, RTX_REC_FRAME,
-       RTX_REC_GOROUTINE, RTX_REC_PSITE, RTX_REC_GROUP, RTX_NREC };
+       RTX_REC_GOROUTINE, RTX_REC_PSITE, RTX_REC_GROUP, RTX_REC_SHARED_GROUP, RTX_NREC };
 
 typedef struct rtx_header {
     char magic[8];
@@ -36,7 +36,6 @@ typedef struct rtx_header {
     uint64_t sum;         /* over this header (sum 0) and the section table */
     uint64_t file_size;
     uint32_t rec_sizes[RTX_NREC];
-    uint32_t pad2;
 } rtx_header;
 
 typedef struct rtx_section {
@@ -79,9 +78,18 @@ typedef enum {
     RTX_RET_BYTES,
     RTX_RET_OBJECTS,
     RTX_REACH,            /* rt_model.reach_bits, when known */
-    RTX_SIDEMAP = 32,     /* .. RTX_SIDEMAP + 11 */
+    RTX_SH_REACH_BYTES,   /* shared retention (shared.h), every flag: per root */
+    RTX_SH_REACH_OBJECTS,
+    RTX_SH_GROUP_BYTES,   /* per dominator-tree group */
+    RTX_SH_GROUP_OBJECTS,
+    RTX_SH_GROUPS,        /* rt_shared_group per group */
+    RTX_SH_ROOTS,         /* the groups' root lists back to back */
+    RTX_SH_TOP_NODE,
+    RTX_SH_TOP_GROUP,
+    RTX_SIDEMAP = 48,     /* .. RTX_SIDEMAP + 11 */
     RTX_SECTION_END = RTX_SIDEMAP + 12,
 } rtx_section_id;
+_Static_assert(RTX_SH_TOP_GROUP < RTX_SIDEMAP, "section ids overlap the sidemaps'");
 
 typedef struct rtx_ptrmask {
     uint64_t start, nwords;
@@ -130,6 +138,8 @@ typedef struct rtx_meta {
     rtx_sidemap sm[3];
     /* the dominator tree (retained.h) */
     uint64_t r_n, r_group0, r_ngroup, r_super, r_nreach, r_heap_bytes;
+    /* shared retention (shared.h) */
+    uint64_t sh_ngroup, sh_nroots, sh_ntop, sh_shared_bytes, sh_shared_objects, sh_capped;
 } rtx_meta;
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "analysis/shared.h"
 #include "index/index.h"
 #include "index/index_format.h"
 #include "io/input_file.h"
@@ -61,7 +62,7 @@ static int check_header(loader *L, const rt_progress *prog)
         return BAD(L, 12, "written on a machine of another byte order" REMAKE);
     static const uint32_t sizes[RTX_NREC] = {
         sizeof(rt_object), sizeof(rt_root), sizeof(rt_type), sizeof(rt_field), sizeof(rt_site),
-        sizeof(rt_frame), sizeof(rt_goroutine), sizeof(rt_psite), sizeof(rt_group),
+        sizeof(rt_frame), sizeof(rt_goroutine), sizeof(rt_psite), sizeof(rt_group), sizeof(rt_shared_group),
     };
     if (memcmp(h->rec_sizes, sizes, sizeof sizes) != 0)
         return BAD(L, 32, "written by a build of retain with other record layouts" REMAKE);
@@ -465,6 +466,44 @@ static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
     return 0;
 }
 
+static int load_shared(loader *L, rt_model *m, const rtx_meta *x)
+{
+    rt_shared *s = rt_calloc(1, sizeof *s);
+    m->saved_shared = s;
+    int rc;
+    if (x->sh_ngroup >= UINT32_MAX || x->sh_ntop >= UINT32_MAX)
+        return BAD(L, RT_NO_OFFSET, "shared retention counts out of range" REMAKE);
+    if ((rc = array(L, RTX_SH_REACH_BYTES, 8, x->nroot, &s->reachable_bytes)) != 0 ||
+        (rc = array(L, RTX_SH_REACH_OBJECTS, 8, x->nroot, &s->reachable_objects)) != 0 ||
+        (rc = array(L, RTX_SH_GROUP_BYTES, 8, x->r_ngroup, &s->group_reachable_bytes)) != 0 ||
+        (rc = array(L, RTX_SH_GROUP_OBJECTS, 8, x->r_ngroup, &s->group_reachable_objects)) != 0 ||
+        (rc = array(L, RTX_SH_GROUPS, sizeof *s->groups, x->sh_ngroup, &s->groups)) != 0 ||
+        (rc = array(L, RTX_SH_ROOTS, 4, x->sh_nroots, &s->roots)) != 0 ||
+        (rc = array(L, RTX_SH_TOP_NODE, 4, x->sh_ntop, &s->top_node)) != 0 ||
+        (rc = array(L, RTX_SH_TOP_GROUP, 4, x->sh_ntop, &s->top_group)) != 0)
+        return rc;
+    for (uint64_t g = 0; g < x->sh_ngroup; g++) {
+        const rt_shared_group *sg = &s->groups[g];
+        int ok = sg->root_start <= x->sh_nroots && sg->nroot <= x->sh_nroots - sg->root_start &&
+                 sg->ntype <= SHARED_TYPES;
+        for (uint32_t k = 0; k < SHARED_TYPES && ok; k++)
+            ok = sg->types[k].type < x->nstring;
+        if (!ok)
+            return BAD(L, L->sec[RTX_SH_GROUPS]->offset + g * sizeof *sg, "shared group %" PRIu64 " names what is "
+                       "not there" REMAKE, g);
+    }
+    if ((rc = check_ids(L, RTX_SH_ROOTS, s->roots, x->sh_nroots, x->nroot, NO_ALSO)) != 0 ||
+        (rc = check_ids(L, RTX_SH_TOP_NODE, s->top_node, x->sh_ntop, x->r_n, NO_ALSO)) != 0 ||
+        (rc = check_ids(L, RTX_SH_TOP_GROUP, s->top_group, x->sh_ntop, x->sh_ngroup, RT_NONE)) != 0)
+        return rc;
+    s->ngroup = (uint32_t)x->sh_ngroup;
+    s->ntop = (uint32_t)x->sh_ntop;
+    s->shared_bytes = x->sh_shared_bytes;
+    s->shared_objects = x->sh_shared_objects;
+    s->capped = x->sh_capped != 0;
+    return 0;
+}
+
 static void load_scalars(rt_model *m, const rtx_meta *x)
 {
 #define GET_SCALAR(name, type) m->name = (type)x->name;
@@ -539,7 +578,8 @@ int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error 
     if ((rc = check_header(&L, prog)) != 0 || (rc = array(&L, RTX_META, sizeof *x, 1, &x)) != 0 ||
         (rc = load_strings(&L, m, x)) != 0 || (rc = load_types(&L, m, x)) != 0 ||
         (rc = load_arrays(&L, m, x)) != 0 || (rc = load_sidemaps(&L, m, x)) != 0 ||
-        (rc = load_ptrmasks(&L, m, x)) != 0 || (rc = load_retained(&L, m, x)) != 0)
+        (rc = load_ptrmasks(&L, m, x)) != 0 || (rc = load_retained(&L, m, x)) != 0 ||
+        (rc = load_shared(&L, m, x)) != 0)
         return rc;
     if (x->input_kind != RT_INPUT_HEAPDUMP && x->input_kind != RT_INPUT_CORE)
         return BAD(&L, RT_NO_OFFSET, "input kind %" PRIu64 " is no heap" REMAKE, x->input_kind);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+#include "analysis/shared.h"
 #include "index/index.h"
 #include "index/index_format.h"
 #include "io/output.h"
@@ -103,11 +104,13 @@ static int describe_inputs(rt_model *m, const char *const *inputs, size_t n, rtx
     return 0;
 }
 
-int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, size_t ninput, const char *path,
-                rt_error *err)
+int index_write(rt_model *m, const rt_retained *r, const rt_shared *sh, const char *const *inputs, size_t ninput,
+                const char *path, rt_error *err)
 {
-    if (!m->edge_start || !m->edge_off || !m->redge_start || r->borrowed)
-        return RT_FAIL(err, RT_E_USAGE, "index_write: the model needs its edges, offsets and reverse edges");
+    if (!m->edge_start || !m->edge_off || !m->redge_start || r->borrowed || !sh->group_reachable_bytes ||
+        (sh->ntop && !sh->top_node))
+        return RT_FAIL(err, RT_E_USAGE, "index_write: the model needs its edges, offsets and reverse edges, "
+                                        "and shared retention with every flag");
     writer w = { .n = 0 };
     rtx_meta meta;
     rtx_input *ins = rt_calloc(ninput ? ninput : 1, sizeof *ins);
@@ -123,6 +126,15 @@ int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, si
         warn[i] = strpool_intern_cstr(m->strings, m->warnings[i]);
     fill_meta(m, r, &meta);
     meta.ninput = ninput;
+    uint64_t nroots = 0;
+    for (uint32_t g = 0; g < sh->ngroup; g++)
+        nroots += sh->groups[g].nroot;
+    meta.sh_ngroup = sh->ngroup;
+    meta.sh_nroots = nroots;
+    meta.sh_ntop = sh->ntop;
+    meta.sh_shared_bytes = sh->shared_bytes;
+    meta.sh_shared_objects = sh->shared_objects;
+    meta.sh_capped = (uint64_t)sh->capped;
 
     uint32_t nstr = strpool_count(m->strings);
     meta.nstring = nstr;
@@ -181,6 +193,15 @@ int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, si
     add(&w, RTX_RET_ORDER, r->tree.order, (uint64_t)r->tree.nreach * sizeof *r->tree.order);
     add(&w, RTX_RET_BYTES, r->bytes, (uint64_t)r->n * sizeof *r->bytes);
     add(&w, RTX_RET_OBJECTS, r->objects, (uint64_t)r->n * sizeof *r->objects);
+    add(&w, RTX_SH_REACH_BYTES, sh->reachable_bytes, (uint64_t)m->nroot * sizeof *sh->reachable_bytes);
+    add(&w, RTX_SH_REACH_OBJECTS, sh->reachable_objects, (uint64_t)m->nroot * sizeof *sh->reachable_objects);
+    add(&w, RTX_SH_GROUP_BYTES, sh->group_reachable_bytes, (uint64_t)r->ngroup * sizeof *sh->group_reachable_bytes);
+    add(&w, RTX_SH_GROUP_OBJECTS, sh->group_reachable_objects,
+        (uint64_t)r->ngroup * sizeof *sh->group_reachable_objects);
+    add(&w, RTX_SH_GROUPS, sh->groups, (uint64_t)sh->ngroup * sizeof *sh->groups);
+    add(&w, RTX_SH_ROOTS, sh->roots, nroots * sizeof *sh->roots);
+    add(&w, RTX_SH_TOP_NODE, sh->top_node, (uint64_t)sh->ntop * sizeof *sh->top_node);
+    add(&w, RTX_SH_TOP_GROUP, sh->top_group, (uint64_t)sh->ntop * sizeof *sh->top_group);
     const rt_sidemap *sm[3] = { &m->obj_types, &m->obj_type_offs, &m->obj_sites };
     for (uint32_t i = 0; i < 3; i++) {
         uint32_t id = RTX_SIDEMAP + 4 * i;
@@ -215,6 +236,7 @@ int index_write(rt_model *m, const rt_retained *r, const char *const *inputs, si
     h.rec_sizes[RTX_REC_GOROUTINE] = sizeof(rt_goroutine);
     h.rec_sizes[RTX_REC_PSITE] = sizeof(rt_psite);
     h.rec_sizes[RTX_REC_GROUP] = sizeof(rt_group);
+    h.rec_sizes[RTX_REC_SHARED_GROUP] = sizeof(rt_shared_group);
     XXH3_state_t *xs = XXH3_createState();
     XXH3_64bits_reset(xs);
     XXH3_64bits_update(xs, &h, sizeof h);

@@ -95,7 +95,8 @@ void model_free(rt_model *m)
     for (size_t i = 0; i < m->nwarning; i++)
         free(m->warnings[i]);
     free(m->warnings);
-    free(m->saved_retained); /* its arrays are in the mapping */
+    free(m->saved_retained); /* their arrays are in the mapping */
+    free(m->saved_shared);
     free(m->index_path);
     free(m->stale);
     if (m->map)

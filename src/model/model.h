@@ -275,11 +275,13 @@ typedef struct rt_model {
     /* Read from a saved index (src/index/): the file's private mapping,
      * which the big arrays point into (model_free unmaps it instead of
      * freeing them one by one), the dominator tree saved with them (its
-     * arrays in the mapping too), the index's path, and a sentence when an
+     * arrays in the mapping too) and the shared retention computed from
+     * it, the index's path, and a sentence when an
      * input it was made from changed since (owned).  All NULL otherwise. */
     void *map;
     size_t map_len;
     struct rt_retained *saved_retained;
+    struct rt_shared *saved_shared; /* shared retention, all of it (shared.h) */
     char *index_path;
     char *stale;
 } rt_model;
