@@ -67,7 +67,7 @@ static inline void run_analyses(rt_model *m, int exact)
         all += m->objects[i].size;
     INVARIANT(!exact || r.bytes[r.super] <= all);
     uint32_t *cs, *ch;
-    domtree_children(&r.tree, r.bytes, &cs, &ch);
+    retained_children(m, &r, &cs, &ch); /* a saved index's, checked */
     rt_domcut cut;
     domcut_bfs(&r, cs, ch, r.super, 0, 1000, &cut);
     INVARIANT(cut.n <= 1000 && cut.n <= r.tree.nreach);

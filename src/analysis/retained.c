@@ -206,6 +206,29 @@ void retained_free(rt_retained *r)
     memset(r, 0, sizeof *r);
 }
 
+void retained_children(const rt_model *m, const rt_retained *r, uint32_t **child_start, uint32_t **child)
+{
+    if (m->saved_child_start && r->borrowed) {
+        /* the index checked that the lists cover the tree's nodes; that
+         * each child's immediate dominator is its parent is checked here,
+         * by the commands that walk them (a loop-free walk needs it) */
+        uint32_t n = r->n, nch = r->tree.nreach ? r->tree.nreach - 1 : 0, ok = 1;
+        const uint32_t *cs = m->saved_child_start, *ch = m->saved_child;
+        for (uint32_t v = 0; v < n && ok; v++)
+            for (uint32_t i = cs[v]; i < cs[v + 1] && ok; i++)
+                ok = r->tree.idom[ch[i]] == v && ch[i] != v;
+        if (ok) {
+            *child_start = rt_malloc(((size_t)n + 1) * sizeof **child_start);
+            *child = rt_malloc(((size_t)nch + 1) * sizeof **child);
+            memcpy(*child_start, cs, ((size_t)n + 1) * sizeof **child_start);
+            if (nch)
+                memcpy(*child, ch, (size_t)nch * sizeof **child);
+            return;
+        }
+    }
+    domtree_children(&r->tree, r->bytes, child_start, child);
+}
+
 static const char *group_name(rt_group_kind k)
 {
     switch (k) {

@@ -46,6 +46,12 @@ typedef struct rt_retained {
 int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err);
 void retained_free(rt_retained *r);
 
+/* The children of each node of the dominator tree, largest retained
+ * first (domtree_children with r->bytes): from a saved index when the
+ * model has them and they agree with the tree, else computed.  The caller
+ * frees both arrays. */
+void retained_children(const rt_model *m, const rt_retained *r, uint32_t **child_start, uint32_t **child);
+
 /* Describe a node in a few words ("main.Node", "global main.head",
  * "goroutine 7 main.worker", "globals").  Writes into buf. */
 const char *retained_label(const rt_model *m, const rt_retained *r, uint32_t node, char *buf, size_t len);

@@ -331,7 +331,7 @@ int cmd_dominators(int argc, char **argv)
         start = name ? m->nobj + root : r.super; /* a global by name: its root node */
     tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]) };
     uint32_t *cs, *ch;
-    domtree_children(&r.tree, r.bytes, &cs, &ch);
+    retained_children(m, &r, &cs, &ch);
     t.cs = cs;
     t.ch = ch;
     if (ctx.json) {

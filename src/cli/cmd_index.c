@@ -109,7 +109,14 @@ int cmd_index(int argc, char **argv)
     model_build_reverse(m);
     const char *inputs[72];
     size_t nin = model_inputs(&ctx, inputs, 72);
-    rc = index_write(m, &r, &sh, inputs, nin, out, &err);
+    index_analyses a = { &r, &sh, NULL, NULL };
+    uint32_t *cs, *ch;
+    domtree_children(&r.tree, r.bytes, &cs, &ch);
+    a.child_start = cs;
+    a.child = ch;
+    rc = index_write(m, &a, inputs, nin, out, &err);
+    free(cs);
+    free(ch);
     shared_free(&sh);
     retained_free(&r);
     if (rc) {

@@ -86,10 +86,12 @@ typedef enum {
     RTX_SH_ROOTS,         /* the groups' root lists back to back */
     RTX_SH_TOP_NODE,
     RTX_SH_TOP_GROUP,
+    RTX_RET_CHILD_START,  /* the tree's children, largest retained first: */
+    RTX_RET_CHILD,        /* a CSR (next to each other: checked as one) */
     RTX_SIDEMAP = 48,     /* .. RTX_SIDEMAP + 11 */
     RTX_SECTION_END = RTX_SIDEMAP + 12,
 } rtx_section_id;
-_Static_assert(RTX_SH_TOP_GROUP < RTX_SIDEMAP, "section ids overlap the sidemaps'");
+_Static_assert(RTX_RET_CHILD < RTX_SIDEMAP, "section ids overlap the sidemaps'");
 
 typedef struct rtx_ptrmask {
     uint64_t start, nwords;

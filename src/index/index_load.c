@@ -456,6 +456,13 @@ static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
             return BAD(L, L->sec[RTX_RET_GROUPS]->offset, "group %" PRIu64 " is of no kind" REMAKE, g);
     if ((rc = check_tree(L, r->tree.idom, r->tree.order, n, x->r_nreach, x->r_super)) != 0)
         return rc;
+    /* the children lists: a CSR over the nodes here; that each child's
+     * parent is its immediate dominator, retained_children checks */
+    uint64_t nch = x->r_nreach - 1;
+    if ((rc = array(L, RTX_RET_CHILD_START, 4, n + 1, &m->saved_child_start)) != 0 ||
+        (rc = array(L, RTX_RET_CHILD, 4, nch, &m->saved_child)) != 0 ||
+        (rc = check_csr(L, RTX_RET_CHILD_START, m->saved_child_start, n, m->saved_child, nch, n)) != 0)
+        return rc;
     r->n = (uint32_t)n;
     r->group0 = (uint32_t)x->r_group0;
     r->ngroup = (uint32_t)x->r_ngroup;

@@ -104,11 +104,13 @@ static int describe_inputs(rt_model *m, const char *const *inputs, size_t n, rtx
     return 0;
 }
 
-int index_write(rt_model *m, const rt_retained *r, const rt_shared *sh, const char *const *inputs, size_t ninput,
-                const char *path, rt_error *err)
+int index_write(rt_model *m, const index_analyses *a, const char *const *inputs, size_t ninput, const char *path,
+                rt_error *err)
 {
+    const rt_retained *r = a->r;
+    const rt_shared *sh = a->sh;
     if (!m->edge_start || !m->edge_off || !m->redge_start || r->borrowed || !sh->group_reachable_bytes ||
-        (sh->ntop && !sh->top_node))
+        (sh->ntop && !sh->top_node) || !a->child_start)
         return RT_FAIL(err, RT_E_USAGE, "index_write: the model needs its edges, offsets and reverse edges, "
                                         "and shared retention with every flag");
     writer w = { .n = 0 };
@@ -193,6 +195,8 @@ int index_write(rt_model *m, const rt_retained *r, const rt_shared *sh, const ch
     add(&w, RTX_RET_ORDER, r->tree.order, (uint64_t)r->tree.nreach * sizeof *r->tree.order);
     add(&w, RTX_RET_BYTES, r->bytes, (uint64_t)r->n * sizeof *r->bytes);
     add(&w, RTX_RET_OBJECTS, r->objects, (uint64_t)r->n * sizeof *r->objects);
+    add(&w, RTX_RET_CHILD_START, a->child_start, ((uint64_t)r->n + 1) * sizeof *a->child_start);
+    add(&w, RTX_RET_CHILD, a->child, (uint64_t)(r->tree.nreach ? r->tree.nreach - 1 : 0) * sizeof *a->child);
     add(&w, RTX_SH_REACH_BYTES, sh->reachable_bytes, (uint64_t)m->nroot * sizeof *sh->reachable_bytes);
     add(&w, RTX_SH_REACH_OBJECTS, sh->reachable_objects, (uint64_t)m->nroot * sizeof *sh->reachable_objects);
     add(&w, RTX_SH_GROUP_BYTES, sh->group_reachable_bytes, (uint64_t)r->ngroup * sizeof *sh->group_reachable_bytes);

@@ -282,6 +282,7 @@ typedef struct rt_model {
     size_t map_len;
     struct rt_retained *saved_retained;
     struct rt_shared *saved_shared; /* shared retention, all of it (shared.h) */
+    uint32_t *saved_child_start, *saved_child; /* the tree's children (retained_children) */
     char *index_path;
     char *stale;
 } rt_model;

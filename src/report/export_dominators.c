@@ -111,7 +111,7 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
 {
     (void)err;
     uint32_t *cs, *ch;
-    domtree_children(&r->tree, r->bytes, &cs, &ch);
+    retained_children(m, r, &cs, &ch);
     rt_domcut cut;
     domcut_bfs(r, cs, ch, start, min_bytes, max_nodes, &cut);
     free(cs);

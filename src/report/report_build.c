@@ -331,7 +331,7 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt
     json_obj_end(&w);
 
     uint32_t *cs, *ch;
-    domtree_children(&r->tree, r->bytes, &cs, &ch);
+    retained_children(m, r, &cs, &ch);
     rt_sites S;
     sites_compute(m, r, s, RT_SITES_BY_FUNCTION, 0, 3, &S);
     json_suspects(&w, m, r, s, &S, cs, ch, g);
