@@ -179,8 +179,8 @@ static int check_csr(loader *L, uint32_t id, const uint32_t *start, uint64_t n, 
 
 static int load_strings(loader *L, rt_model *m, const rtx_meta *x)
 {
-    const uint32_t *lens;
-    const char *bytes;
+    const uint32_t *lens = NULL;
+    const char *bytes = NULL;
     int rc;
     if (x->nstring == 0 || x->nstring > UINT32_MAX)
         return BAD(L, RT_NO_OFFSET, "no string table" REMAKE);
@@ -207,8 +207,8 @@ static char *dup_str(const rt_model *m, uint64_t id)
 
 static int load_types(loader *L, rt_model *m, const rtx_meta *x)
 {
-    const rt_type *t;
-    const rt_field *f;
+    const rt_type *t = NULL;
+    const rt_field *f = NULL;
     int rc;
     if ((rc = array(L, RTX_TYPES, sizeof *t, x->ntype, &t)) != 0 ||
         (rc = array(L, RTX_FIELDS, sizeof *f, x->nfield, &f)) != 0)
@@ -246,7 +246,7 @@ static int load_sidemaps(loader *L, rt_model *m, const rtx_meta *x)
     for (uint32_t i = 0; i < 3; i++) {
         const rtx_sidemap *s = &x->sm[i];
         uint32_t id = RTX_SIDEMAP + 4 * i;
-        uint32_t *dense, *keys, *vals, *dir;
+        uint32_t *dense = NULL, *keys = NULL, *vals = NULL, *dir = NULL;
         int rc;
         if ((rc = array(L, id, 4, s->dense ? x->nobj : 0, &dense)) != 0 ||
             (rc = array(L, id + 1, 4, s->n, &keys)) != 0 || (rc = array(L, id + 2, 4, s->n, &vals)) != 0 ||
@@ -379,8 +379,8 @@ static int load_arrays(loader *L, rt_model *m, const rtx_meta *x)
 
 static int load_ptrmasks(loader *L, rt_model *m, const rtx_meta *x)
 {
-    const rtx_ptrmask *pm;
-    const uint8_t *bits;
+    const rtx_ptrmask *pm = NULL;
+    const uint8_t *bits = NULL;
     int rc;
     if ((rc = array(L, RTX_PTRMASKS, sizeof *pm, x->nptrmask, &pm)) != 0)
         return rc;
@@ -533,7 +533,7 @@ static void load_scalars(rt_model *m, const rtx_meta *x)
  * the first that is gone or changed, else NULL. */
 static int note_inputs(loader *L, rt_model *m, const rtx_meta *x)
 {
-    const rtx_input *in;
+    const rtx_input *in = NULL;
     int rc = array(L, RTX_INPUTS, sizeof *in, x->ninput, &in);
     if (rc)
         return rc;
@@ -580,7 +580,7 @@ int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error 
     m->map_len = L.size;
     L.base = map;
     m->input_kind = RT_INPUT_NONE;
-    const rtx_meta *x;
+    const rtx_meta *x = NULL;
     int rc;
     if ((rc = check_header(&L, prog)) != 0 || (rc = array(&L, RTX_META, sizeof *x, 1, &x)) != 0 ||
         (rc = load_strings(&L, m, x)) != 0 || (rc = load_types(&L, m, x)) != 0 ||
@@ -591,7 +591,7 @@ int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error 
     if (x->input_kind != RT_INPUT_HEAPDUMP && x->input_kind != RT_INPUT_CORE)
         return BAD(&L, RT_NO_OFFSET, "input kind %" PRIu64 " is no heap" REMAKE, x->input_kind);
     load_scalars(m, x);
-    const uint32_t *warn;
+    const uint32_t *warn = NULL;
     if ((rc = array(&L, RTX_WARNINGS, 4, x->nwarning, &warn)) != 0)
         return rc;
     for (uint64_t i = 0; i < x->nwarning; i++)
