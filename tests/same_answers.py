@@ -152,6 +152,10 @@ def check_index(retain, where, inputs, addrs, work, res):
                     name + " (index)", res)
         if a is not None and b is not None:
             res.check(a == b, where, name + ": the index answers as the inputs do", _first_diff(a, b))
+    p = _run([retain, "overview", rtx])
+    out = p.stdout.decode("utf-8", "replace") if p else ""
+    res.check(p is not None and p.returncode == 0 and ("index        " + rtx) in out, where,
+              "overview says the answers come from the index", out[:400])
     check_damage(retain, rtx, work, where, res)
     # A changed input is said on stderr, the answer still given.
     copy = os.path.join(work, "input-copy")

@@ -212,6 +212,8 @@ static void print_text(const rt_model *m, const rt_overview *o)
         printf("debug file   %s (DWARF and symbols of the stripped executable)\n", m->debug_path);
     if (m->symbols_path)
         printf("symbols      %s (an unstripped build of the same source)\n", m->symbols_path);
+    if (m->index_path)
+        printf("index        %s (answers come from it, not from the files above)\n", m->index_path);
     if (m->degraded)
         printf("degraded     %s\n", m->degraded);
     printf("objects      %u allocated, %s", m->nobj, cli_bytes(o->bytes, b1, sizeof b1));
