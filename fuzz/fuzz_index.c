@@ -41,13 +41,12 @@ static void fix_sums(uint8_t *b, size_t n)
             memcpy(b + sizeof h + i * sizeof s, &s, sizeof s);
         }
     }
-    h.sum = 0;
-    XXH3_state_t *xs = XXH3_createState();
-    XXH3_64bits_reset(xs);
-    XXH3_64bits_update(xs, &h, sizeof h);
-    XXH3_64bits_update(xs, b + sizeof h, h.nsection * sizeof(rtx_section));
-    h.sum = XXH3_64bits_digest(xs);
-    XXH3_freeState(xs);
+    rtx_section *table = malloc(h.nsection ? h.nsection * sizeof *table : 1);
+    if (!table)
+        abort();
+    memcpy(table, b + sizeof h, h.nsection * sizeof *table); /* b need not be aligned */
+    h.sum = rtx_header_sum(&h, table);
+    free(table);
     memcpy(b, &h, sizeof h);
 }
 

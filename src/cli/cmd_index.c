@@ -103,17 +103,16 @@ int cmd_index(int argc, char **argv)
         return cli_report_error(ctx.cmd, &err);
     }
     /* shared retention with every flag, so each command's subset is there;
-     * it gives the reverse edges back, which the index keeps */
+     * it gives the reverse edges back during its own peak (100 MiB on 19
+     * million edges), and they are made again for the index */
     rt_shared sh;
     shared_compute(m, &r, SHARED_GROUPS | SHARED_LISTS | SHARED_TOPS, &sh);
     model_build_reverse(m);
     const char *inputs[72];
     size_t nin = model_inputs(&ctx, inputs, 72);
-    index_analyses a = { &r, &sh, NULL, NULL };
     uint32_t *cs, *ch;
     domtree_children(&r.tree, r.bytes, &cs, &ch);
-    a.child_start = cs;
-    a.child = ch;
+    index_analyses a = { &r, &sh, cs, ch };
     rc = index_write(m, &a, inputs, nin, out, &err);
     free(cs);
     free(ch);

@@ -93,6 +93,12 @@ typedef enum {
 } rtx_section_id;
 _Static_assert(RTX_RET_CHILD < RTX_SIDEMAP, "section ids overlap the sidemaps'");
 
+/* The size of each record stored whole, as this build has them. */
+void rtx_record_sizes(uint32_t out[RTX_NREC]);
+/* The header's checksum: over h with its sum taken as 0, then the
+ * h->nsection entries of table. */
+uint64_t rtx_header_sum(const rtx_header *h, const rtx_section *table);
+
 typedef struct rtx_ptrmask {
     uint64_t start, nwords;
 } rtx_ptrmask;

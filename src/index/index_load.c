@@ -8,6 +8,7 @@
  * section holds against the count of what it names, since the analyses
  * index arrays with them unchecked. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,30 +58,22 @@ static int check_header(loader *L, const rt_progress *prog)
         return BAD(L, 0, "%" PRIu64 " bytes: too short for an index header" REMAKE, L->size);
     const rtx_header *h = (const void *)L->base;
     if (h->version != RTX_VERSION)
-        return BAD(L, 8, "index format %u, this retain reads format %u" REMAKE, h->version, RTX_VERSION);
+        return BAD(L, offsetof(rtx_header, version), "index format %u, this retain reads format %u" REMAKE,
+                   h->version, RTX_VERSION);
     if (h->byte_order != RTX_BYTE_ORDER)
-        return BAD(L, 12, "written on a machine of another byte order" REMAKE);
-    static const uint32_t sizes[RTX_NREC] = {
-        sizeof(rt_object), sizeof(rt_root), sizeof(rt_type), sizeof(rt_field), sizeof(rt_site),
-        sizeof(rt_frame), sizeof(rt_goroutine), sizeof(rt_psite), sizeof(rt_group), sizeof(rt_shared_group),
-    };
+        return BAD(L, offsetof(rtx_header, byte_order), "written on a machine of another byte order" REMAKE);
+    uint32_t sizes[RTX_NREC];
+    rtx_record_sizes(sizes);
     if (memcmp(h->rec_sizes, sizes, sizeof sizes) != 0)
-        return BAD(L, 32, "written by a build of retain with other record layouts" REMAKE);
+        return BAD(L, offsetof(rtx_header, rec_sizes), "written by a build of retain with other record layouts"
+                   REMAKE);
     if (h->file_size != L->size)
-        return BAD(L, 24, "%" PRIu64 " bytes where the header says %" PRIu64 ": the file was cut short or "
-                          "appended to" REMAKE, L->size, h->file_size);
+        return BAD(L, offsetof(rtx_header, file_size), "%" PRIu64 " bytes where the header says %" PRIu64 ": the "
+                   "file was cut short or appended to" REMAKE, L->size, h->file_size);
     if (h->nsection > RTX_SECTION_END || sizeof *h + (uint64_t)h->nsection * sizeof(rtx_section) > L->size)
-        return BAD(L, 16, "%u sections: more than an index has" REMAKE, h->nsection);
+        return BAD(L, offsetof(rtx_header, nsection), "%u sections: more than an index has" REMAKE, h->nsection);
     const rtx_section *t = (const void *)(L->base + sizeof *h);
-    rtx_header copy = *h;
-    copy.sum = 0;
-    XXH3_state_t *xs = XXH3_createState();
-    XXH3_64bits_reset(xs);
-    XXH3_64bits_update(xs, &copy, sizeof copy);
-    XXH3_64bits_update(xs, t, h->nsection * sizeof *t);
-    uint64_t sum = XXH3_64bits_digest(xs);
-    XXH3_freeState(xs);
-    if (sum != h->sum)
+    if (rtx_header_sum(h, t) != h->sum)
         return BAD(L, 0, "the header or section table is damaged (checksum mismatch)" REMAKE);
     uint64_t total = 0, done = 0;
     for (uint32_t i = 0; i < h->nsection; i++)
@@ -365,9 +358,10 @@ static int load_arrays(loader *L, rt_model *m, const rtx_meta *x)
         m->reach_bytes = x->reach_bytes;
     }
     if (x->has_page_first) {
-        if (x->index_hi <= x->index_lo || (x->index_hi - x->index_lo) >> 13 > 4 * x->nobj + (1u << 20))
+        if (x->index_hi <= x->index_lo ||
+            (x->index_hi - x->index_lo) >> RT_PAGE_SHIFT > RT_PAGE_INDEX_MAX(x->nobj))
             return BAD(L, RT_NO_OFFSET, "the address index is inconsistent" REMAKE);
-        uint64_t npage = ((x->index_hi - x->index_lo) >> 13) + 1;
+        uint64_t npage = ((x->index_hi - x->index_lo) >> RT_PAGE_SHIFT) + 1;
         if ((rc = array(L, RTX_PAGE_FIRST, 4, npage, &m->page_first)) != 0 ||
             (rc = check_ids(L, RTX_PAGE_FIRST, m->page_first, npage, x->nobj + 1, NO_ALSO)) != 0)
             return rc;

@@ -185,7 +185,7 @@ int index_write(rt_model *m, const index_analyses *a, const char *const *inputs,
     add(&w, RTX_WARNINGS, warn, (uint64_t)m->nwarning * sizeof *warn);
     if (m->page_first)
         add(&w, RTX_PAGE_FIRST, m->page_first,
-            (((m->index_hi - m->index_lo) >> 13) + 1) * sizeof *m->page_first);
+            (((m->index_hi - m->index_lo) >> RT_PAGE_SHIFT) + 1) * sizeof *m->page_first);
     add(&w, RTX_INPUTS, ins, (uint64_t)ninput * sizeof *ins);
     if (m->reach_bits)
         add(&w, RTX_REACH, m->reach_bits, ((uint64_t)m->nobj / 64 + 1) * sizeof *m->reach_bits);
@@ -231,22 +231,8 @@ int index_write(rt_model *m, const index_analyses *a, const char *const *inputs,
     h.byte_order = RTX_BYTE_ORDER;
     h.nsection = w.n;
     h.file_size = at;
-    h.rec_sizes[RTX_REC_OBJECT] = sizeof(rt_object);
-    h.rec_sizes[RTX_REC_ROOT] = sizeof(rt_root);
-    h.rec_sizes[RTX_REC_TYPE] = sizeof(rt_type);
-    h.rec_sizes[RTX_REC_FIELD] = sizeof(rt_field);
-    h.rec_sizes[RTX_REC_SITE] = sizeof(rt_site);
-    h.rec_sizes[RTX_REC_FRAME] = sizeof(rt_frame);
-    h.rec_sizes[RTX_REC_GOROUTINE] = sizeof(rt_goroutine);
-    h.rec_sizes[RTX_REC_PSITE] = sizeof(rt_psite);
-    h.rec_sizes[RTX_REC_GROUP] = sizeof(rt_group);
-    h.rec_sizes[RTX_REC_SHARED_GROUP] = sizeof(rt_shared_group);
-    XXH3_state_t *xs = XXH3_createState();
-    XXH3_64bits_reset(xs);
-    XXH3_64bits_update(xs, &h, sizeof h);
-    XXH3_64bits_update(xs, table, w.n * sizeof *table);
-    h.sum = XXH3_64bits_digest(xs);
-    XXH3_freeState(xs);
+    rtx_record_sizes(h.rec_sizes);
+    h.sum = rtx_header_sum(&h, table);
 
     rt_output o;
     if ((rc = output_open(&o, path, inputs, ninput, err)) != 0)

@@ -10,7 +10,6 @@
 
 #include "util/alloc.h"
 
-#define PAGE_SHIFT 13
 
 static const char *const root_kind_names[RT_ROOT_KIND_COUNT] = {
     "global", "stack", "finalizer", "cleanup", "other", "runtime",
@@ -140,7 +139,7 @@ uint32_t model_find(const rt_model *m, uint64_t addr)
     if (m->page_first) {
         if (addr < m->index_lo || addr >= m->index_hi)
             return RT_NONE;
-        uint64_t p = (addr - m->index_lo) >> PAGE_SHIFT;
+        uint64_t p = (addr - m->index_lo) >> RT_PAGE_SHIFT;
         lo = m->page_first[p];
         hi = m->page_first[p + 1];
         /* Objects on a page mostly have one size and sit side by side:
@@ -171,24 +170,24 @@ void model_build_index(rt_model *m)
     m->page_first = NULL;
     if (m->nobj == 0)
         return;
-    uint64_t lo = m->objects[0].base & ~((1ULL << PAGE_SHIFT) - 1);
+    uint64_t lo = m->objects[0].base & ~((1ULL << RT_PAGE_SHIFT) - 1);
     const rt_object *last = &m->objects[m->nobj - 1];
     uint64_t hi = last->base + last->size;
     if (hi < last->base)
         hi = UINT64_MAX;
-    uint64_t npages = ((hi - lo) >> PAGE_SHIFT) + 1;
+    uint64_t npages = ((hi - lo) >> RT_PAGE_SHIFT) + 1;
     /* A sparse heap (Go 1.26+ randomised arenas far apart) would make the
      * table larger than the objects themselves: binary search instead. */
-    if (npages > 4ULL * m->nobj + (1u << 20))
+    if (npages > RT_PAGE_INDEX_MAX(m->nobj))
         return;
     m->index_lo = lo;
-    m->index_hi = lo + (npages << PAGE_SHIFT);
+    m->index_hi = lo + (npages << RT_PAGE_SHIFT);
     m->page_first = rt_malloc((size_t)(npages + 1) * sizeof *m->page_first);
     /* page_first[p] = first object with base >= page start; lookups widen
      * by one to the left to catch an object that spills into page p. */
     uint32_t j = 0;
     for (uint64_t p = 0; p <= npages; p++) {
-        uint64_t start = lo + (p << PAGE_SHIFT);
+        uint64_t start = lo + (p << RT_PAGE_SHIFT);
         while (j < m->nobj && m->objects[j].base < start)
             j++;
         m->page_first[p] = j;

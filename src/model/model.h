@@ -216,7 +216,7 @@ typedef struct rt_model {
     /* address → object index: page_first[p] is the first object whose end
      * lies beyond page p of [index_lo, index_hi) (8 KiB pages); NULL when
      * the heap is too sparse and lookups fall back to binary search. */
-    uint32_t *page_first;
+    uint32_t *page_first;  /* (index_hi - index_lo) >> RT_PAGE_SHIFT + 1 entries */
     uint64_t index_lo, index_hi;
 
     /* what produced it */
@@ -298,6 +298,11 @@ static inline int model_borrows(const rt_model *m, const void *p)
 }
 
 void model_warn(rt_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The address index's pages (rt_model.page_first): 8 KiB, and never more
+ * of them than this for nobj objects (a sparser heap is searched instead). */
+#define RT_PAGE_SHIFT 13
+#define RT_PAGE_INDEX_MAX(nobj) (4ULL * (nobj) + (1u << 20))
 
 /* Object containing addr (interior pointers count), or RT_NONE. O(log k). */
 uint32_t model_find(const rt_model *m, uint64_t addr);

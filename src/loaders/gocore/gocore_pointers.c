@@ -379,44 +379,14 @@ static void split_spans(const gc_load *L, scan_ctx *c, int n)
 
 /* The runtime type of each object that has one, tiled from its header
  * on ([n]T for a slot of several), in id order: type ids come out as a
- * single scan would make them. */
-static void give_types(gc_load *L, scan_ctx *c, int n)
+ * single scan would make them (gc_rtype makes each type once). */
+static void give_types(gc_load *L, const scan_ctx *c, int n)
 {
     rt_model *m = L->m;
-    uint64_t *keys = NULL; /* _type address -> model type, made once each */
-    uint32_t *vals = NULL;
-    size_t cap = 0, used = 0;
     for (int w = 0; w < n; w++) {
         for (size_t i = 0; i < c[w].ntyped; i++) {
             const typed_obj *t = &c[w].typed_objs[i];
-            if ((used + 1) * 2 > cap) {
-                size_t ncap = cap ? cap * 2 : 1024;
-                uint64_t *nk = rt_calloc(ncap, sizeof *nk);
-                uint32_t *nv = rt_calloc(ncap, sizeof *nv);
-                for (size_t j = 0; j < cap; j++) {
-                    if (!keys[j])
-                        continue;
-                    size_t h = rt_hash64(keys[j]) & (ncap - 1);
-                    while (nk[h])
-                        h = (h + 1) & (ncap - 1);
-                    nk[h] = keys[j];
-                    nv[h] = vals[j];
-                }
-                free(keys);
-                free(vals);
-                keys = nk;
-                vals = nv;
-                cap = ncap;
-            }
-            size_t h = rt_hash64(t->typ) & (cap - 1);
-            while (keys[h] && keys[h] != t->typ)
-                h = (h + 1) & (cap - 1);
-            if (!keys[h]) {
-                keys[h] = t->typ;
-                vals[h] = gc_rtype(L, t->typ, NULL);
-                used++;
-            }
-            uint32_t mtype = vals[h];
+            uint32_t mtype = gc_rtype(L, t->typ, NULL);
             if (!mtype)
                 continue;
             uint64_t k = t->size ? t->bytes / t->size : 0;
@@ -425,8 +395,19 @@ static void give_types(gc_load *L, scan_ctx *c, int n)
                 model_set_type_off(m, t->id, (uint32_t)(m->objects[t->id].size - t->bytes));
         }
     }
-    free(keys);
-    free(vals);
+}
+
+/* What the runs still hold (their edges, once joined, are the model's). */
+static void free_runs(scan_ctx *c, int n)
+{
+    for (int w = 0; w < n; w++) {
+        free(c[w].dst);
+        free(c[w].off);
+        free(c[w].types);
+        free(c[w].masks);
+        free(c[w].typed_objs);
+    }
+    free(c);
 }
 
 int gc_heap_pointers(gc_load *L, rt_error *err)
@@ -454,23 +435,22 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
         L->ondemand_masks += c[w].ondemand_masks;
     }
     if (too_many || total >= UINT32_MAX - (1u << 24)) {
-        for (int w = 0; w < n; w++) {
-            free(c[w].dst), free(c[w].off), free(c[w].types), free(c[w].masks), free(c[w].typed_objs);
-        }
-        free(c);
+        free_runs(c, n);
         return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion pointers");
     }
     m->nedge = total;
     m->edge_dst = rt_reallocarray(c[0].dst, total ? total : 1, sizeof *m->edge_dst);
     m->edge_off = rt_reallocarray(c[0].off, total ? total : 1, sizeof *m->edge_off);
+    c[0].dst = c[0].off = NULL;
     uint64_t at = c[0].nedge;
     for (int w = 1; w < n; w++) {
         if (c[w].nedge) {
             memcpy(m->edge_dst + at, c[w].dst, c[w].nedge * sizeof *m->edge_dst);
             memcpy(m->edge_off + at, c[w].off, c[w].nedge * sizeof *m->edge_off);
         }
-        free(c[w].dst);
+        free(c[w].dst); /* as soon as copied: the join's peak is the edges once and a run */
         free(c[w].off);
+        c[w].dst = c[w].off = NULL;
         if (c[w].span_lo < c[w].span_hi)
             for (uint32_t id = L->span_first[c[w].span_lo]; id < L->span_first[c[w].span_hi]; id++)
                 m->edge_start[id] += (uint32_t)at;
@@ -478,12 +458,7 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
     }
     m->edge_start[m->nobj] = (uint32_t)m->nedge;
     give_types(L, c, n);
-    for (int w = 0; w < n; w++) {
-        free(c[w].types);
-        free(c[w].masks);
-        free(c[w].typed_objs);
-    }
-    free(c);
+    free_runs(c, n);
     rt_error_clear(err);
     return 0;
 }
