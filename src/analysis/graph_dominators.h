@@ -89,4 +89,25 @@ void domtree_retained(const rt_domtree *t, const uint64_t *shallow, uint64_t *re
 void domtree_children(const rt_domtree *t, const uint64_t *retained_bytes, uint32_t **child_start,
                       uint32_t **child);
 
+/* The dominators of one node v with the retained size of each, for a
+ * question about one node (graph_domchain.c): one search, O(n + m), no
+ * predecessors needed.  path[0..len) is any simple path from the root
+ * (path[0]) to v (path[len - 1]); every dominator lies on it. */
+typedef struct rt_domchain {
+    uint32_t n;       /* entries: v, its immediate dominator, ..., the root */
+    uint32_t *node;
+    uint64_t *bytes;  /* retained bytes of each (shallow() summed) */
+    uint32_t *count;  /* retained nodes of each, counting nodes below split only */
+} rt_domchain;
+
+/* shallow(ctx, v): the size of node v in bytes (NULL: 0 for every node).
+ * Fails with RT_E_USAGE when path is not a simple path of g (the caller
+ * may fall back to domtree_compute), RT_E_CORRUPT if an adjacency entry
+ * names no node; on failure *out is empty.  The answers equal the whole
+ * tree's: node[k + 1] == idom[node[k]], bytes as domtree_retained's. */
+int domchain_compute(const rt_digraph *g, const uint32_t *path, uint32_t len,
+                     uint64_t (*shallow)(const void *ctx, uint32_t v), const void *ctx,
+                     rt_domchain *out, rt_error *err);
+void domchain_free(rt_domchain *c); /* NULL-safe */
+
 #endif

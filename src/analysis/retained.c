@@ -90,15 +90,17 @@ static void release_edges(void *m)
     model_release_edges(m);
 }
 
-int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
+/* The rooted graph: the model's objects as they are (the lo segment),
+ * then roots, groups and the super-root, whose lists are made here. */
+typedef struct rooted {
+    rt_digraph g;
+    uint32_t *ss, *sa, *ps, *pa; /* the hi segment's successors and predecessors */
+} rooted;
+
+/* Fill r's groups and the rooted graph's hi segment; with_preds: the
+ * predecessors too (the model's reverse edges must be built). */
+static void rooted_build(rt_model *m, rt_retained *r, rooted *out, int with_preds)
 {
-    memset(r, 0, sizeof *r);
-    if (m->saved_retained) {
-        *r = *m->saved_retained;
-        r->borrowed = 1;
-        return 0;
-    }
-    model_build_reverse(m);
     uint32_t *gof = assign_groups(m, r);
     uint32_t nobj = m->nobj, nroot = m->nroot;
     r->group0 = nobj + nroot;
@@ -110,8 +112,6 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
     uint64_t root_edges = m->nedge - m->edge_start[nobj];
     uint32_t *ss = rt_malloc(((size_t)nhi + 1) * sizeof *ss);
     uint32_t *sa = rt_malloc((size_t)(root_edges + nroot + r->ngroup + 1) * sizeof *sa);
-    uint32_t *ps = rt_calloc((size_t)nhi + 1, sizeof *ps);
-    uint32_t *pa = rt_malloc(((size_t)nroot + r->ngroup + 1) * sizeof *pa);
     uint32_t k = 0;
     for (uint32_t i = 0; i < nroot; i++) {
         ss[i] = k;
@@ -134,7 +134,23 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
     for (uint32_t g = 0; g < r->ngroup; g++)
         sa[k++] = r->group0 + g;
     ss[nhi] = k;
+    free(gcount);
+    free(gpos);
+    r->root_group = gof;
+    memset(out, 0, sizeof *out);
+    out->ss = ss;
+    out->sa = sa;
+    out->g = (rt_digraph){
+        .n = r->n,
+        .split = nobj,
+        .succ_lo = { m->edge_start, m->edge_dst },
+        .succ_hi = { ss, sa },
+    };
+    if (!with_preds)
+        return;
     /* predecessors: a root's group, a group's super-root */
+    uint32_t *ps = rt_calloc((size_t)nhi + 1, sizeof *ps);
+    uint32_t *pa = rt_malloc(((size_t)nroot + r->ngroup + 1) * sizeof *pa);
     uint32_t j = 0;
     for (uint32_t i = 0; i < nroot; i++) {
         ps[i] = j;
@@ -146,25 +162,35 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
     }
     ps[nroot + r->ngroup] = j;
     ps[nhi] = j;
-    free(gcount);
-    free(gpos);
-    r->root_group = gof;
+    out->ps = ps;
+    out->pa = pa;
+    out->g.pred_lo = (rt_csr){ m->redge_start, m->redge_src };
+    out->g.pred_hi = (rt_csr){ ps, pa };
+}
 
-    rt_digraph gr = {
-        .n = r->n,
-        .split = nobj,
-        .succ_lo = { m->edge_start, m->edge_dst },
-        .succ_hi = { ss, sa },
-        .pred_lo = { m->redge_start, m->redge_src },
-        .pred_hi = { ps, pa },
-        .succ_done = flags & RETAINED_LAST ? release_edges : NULL,
-        .succ_done_ctx = m,
-    };
-    int rc = domtree_compute(&gr, r->super, &r->tree, err);
-    free(ss);
-    free(sa);
-    free(ps);
-    free(pa);
+static void rooted_free(rooted *g)
+{
+    free(g->ss);
+    free(g->sa);
+    free(g->ps);
+    free(g->pa);
+}
+
+int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (m->saved_retained) {
+        *r = *m->saved_retained;
+        r->borrowed = 1;
+        return 0;
+    }
+    model_build_reverse(m);
+    rooted gr;
+    rooted_build(m, r, &gr, 1);
+    gr.g.succ_done = flags & RETAINED_LAST ? release_edges : NULL;
+    gr.g.succ_done_ctx = m;
+    int rc = domtree_compute(&gr.g, r->super, &r->tree, err);
+    rooted_free(&gr);
     if (rc) {
         retained_free(r);
         return rc;
@@ -175,6 +201,7 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
         model_release_reverse(m);
     /* retained bytes and objects: children before parents (reverse
      * preorder), objects only; no shallow-size array needed */
+    uint32_t nobj = m->nobj;
     r->bytes = rt_calloc(r->n, sizeof *r->bytes);
     r->objects = rt_calloc(r->n, sizeof *r->objects);
     for (uint32_t i = 0; i < nobj; i++)
@@ -190,6 +217,78 @@ int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err)
         r->objects[idom[v]] += r->objects[v];
     }
     return 0;
+}
+
+/* The chain of node v read off a whole tree. */
+static void chain_from_tree(const rt_retained *r, uint32_t v, rt_domchain *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r->tree.idom[v] == RT_NONE)
+        return;
+    uint32_t n = 1;
+    for (uint32_t x = v; x != r->super; x = r->tree.idom[x])
+        n++;
+    out->node = rt_malloc((size_t)n * sizeof *out->node);
+    out->bytes = rt_malloc((size_t)n * sizeof *out->bytes);
+    out->count = rt_malloc((size_t)n * sizeof *out->count);
+    for (uint32_t x = v;; x = r->tree.idom[x]) {
+        out->node[out->n] = x;
+        out->bytes[out->n] = r->bytes[x];
+        out->count[out->n++] = r->objects[x];
+        if (x == r->super)
+            break;
+    }
+}
+
+static uint64_t object_size(const void *m, uint32_t v)
+{
+    const rt_model *mm = m;
+    return v < mm->nobj ? mm->objects[v].size : 0;
+}
+
+int retained_chain(rt_model *m, uint32_t target, const rt_path *path, rt_retained *r,
+                   rt_domchain *out, rt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (m->saved_retained) {
+        int rc = retained_compute(m, r, 0, err);
+        if (rc == 0)
+            chain_from_tree(r, target, out);
+        return rc;
+    }
+    /* the search needs the successors only; without a path the object is
+     * not reachable, and only the groups are wanted (labels) */
+    model_release_reverse(m);
+    memset(r, 0, sizeof *r);
+    rooted gr;
+    rooted_build(m, r, &gr, 0);
+    if (!path) {
+        rooted_free(&gr);
+        return 0;
+    }
+    uint32_t len = path->nhops + 3;
+    uint32_t *p = rt_malloc((size_t)len * sizeof *p);
+    p[0] = r->super;
+    p[1] = r->group0 + r->root_group[path->root];
+    p[2] = m->nobj + path->root;
+    memcpy(p + 3, path->hops, (size_t)path->nhops * sizeof *p);
+    rt_error e2;
+    rt_error_clear(&e2);
+    int rc = domchain_compute(&gr.g, p, len, object_size, m, out, &e2);
+    free(p);
+    rooted_free(&gr);
+    if (rc == 0)
+        return 0;
+    if (e2.code != RT_E_USAGE) {
+        *err = e2;
+        return rc;
+    }
+    /* not a path of the graph (the paths and the graph disagree): the
+     * whole tree still answers */
+    retained_free(r);
+    if ((rc = retained_compute(m, r, 0, err)) == 0)
+        chain_from_tree(r, target, out);
+    return rc;
 }
 
 void retained_free(rt_retained *r)

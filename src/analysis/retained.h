@@ -12,6 +12,7 @@
 #define RETAIN_ANALYSIS_RETAINED_H
 
 #include "analysis/graph_dominators.h"
+#include "analysis/paths.h"
 #include "model/model.h"
 
 typedef struct rt_group {
@@ -45,6 +46,16 @@ typedef struct rt_retained {
 /* A model read from a saved index answers with the tree saved in it. */
 int retained_compute(rt_model *m, rt_retained *r, int flags, rt_error *err);
 void retained_free(rt_retained *r);
+
+/* For a question about one object (why): its dominators and their
+ * retained sizes (graph_dominators.h, rt_domchain; the chain ends at the
+ * super-root), found by one search along path, the first of paths_find
+ * (NULL: the object is unreachable, out->n = 0), instead of the whole
+ * tree; from the saved tree when the model has one.  r gets the groups
+ * (retained_label) and, only then, the tree.  Frees the model's reverse
+ * edges. */
+int retained_chain(rt_model *m, uint32_t target, const rt_path *path, rt_retained *r,
+                   rt_domchain *out, rt_error *err);
 
 /* The children of each node of the dominator tree, largest retained
  * first (domtree_children with r->bytes): from a saved index when the

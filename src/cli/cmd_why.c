@@ -266,26 +266,20 @@ static void hop_text(const rt_model *m, const rt_path *path, uint32_t h, char *b
         snprintf(buf, n, "+0x%x", path->offs[h]);
 }
 
-/* The object's dominators, nearest first, up to (not including) the
- * root variable: freeing any of them frees the object. */
-static uint32_t dominators_of(const rt_model *m, const rt_retained *r, uint32_t target, uint32_t **out)
+/* How many of the object's dominators, nearest first, are objects (the
+ * chain's entries 1..n): freeing any of them frees the object.  The one
+ * after them (*top) is the root, group or super-root that holds them. */
+static uint32_t object_dominators(const rt_model *m, const rt_domchain *c, uint32_t *top)
 {
-    uint32_t n = 0, cap = 0;
-    *out = NULL;
-    if (!r || r->tree.idom[target] == RT_NONE)
-        return 0;
-    for (uint32_t v = r->tree.idom[target]; v < m->nobj; v = r->tree.idom[v]) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = rt_reallocarray(*out, cap, sizeof **out);
-        }
-        (*out)[n++] = v;
-    }
+    uint32_t n = 0;
+    while (1 + n < c->n && c->node[1 + n] < m->nobj)
+        n++;
+    *top = 1 + n < c->n ? c->node[1 + n] : RT_NONE;
     return n;
 }
 
 static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p,
-                       const rt_retained *r)
+                       const rt_retained *r, const rt_domchain *c)
 {
     const rt_object *o = &m->objects[target];
     json_w w;
@@ -304,28 +298,26 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
     json_key(&w, "alloc");
     json_alloc(&w, m, model_obj_site(m, target));
     json_key(&w, "retained_bytes");
-    json_u64(&w, r->bytes[target]);
+    json_u64(&w, c->n ? c->bytes[0] : 0);
     json_key(&w, "retained_objects");
-    json_u64(&w, r->objects[target]);
+    json_u64(&w, c->n ? c->count[0] : 0);
     json_obj_end(&w);
-    uint32_t *doms, nd = dominators_of(m, r, target, &doms);
+    uint32_t top, nd = object_dominators(m, c, &top);
     json_key(&w, "dominators");
     json_arr_begin(&w);
-    for (uint32_t i = 0; i < nd; i++) {
+    for (uint32_t i = 1; i <= nd; i++) {
         json_obj_begin(&w);
-        json_hop_object(&w, m, doms[i]);
+        json_hop_object(&w, m, c->node[i]);
         json_key(&w, "retained_bytes");
-        json_u64(&w, r->bytes[doms[i]]);
+        json_u64(&w, c->bytes[i]);
         json_obj_end(&w);
     }
     json_arr_end(&w);
-    if (r->tree.idom[target] != RT_NONE) {
+    if (top != RT_NONE) {
         char lb[512];
-        uint32_t top = nd ? r->tree.idom[doms[nd - 1]] : r->tree.idom[target];
         json_key(&w, "dominated_by");
         json_str(&w, retained_label(m, r, top, lb, sizeof lb));
     }
-    free(doms);
     json_key(&w, "reachable");
     if (!p->npaths && m->roots_lost[0])
         json_null(&w); /* no root read reaches it; a lost one may */
@@ -367,7 +359,7 @@ static void print_json(const rt_model *m, uint64_t addr, uint32_t target, const 
 }
 
 static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const rt_paths *p,
-                       const rt_retained *r)
+                       const rt_retained *r, const rt_domchain *c)
 {
     const rt_object *o = &m->objects[target];
     char b[32], desc[600];
@@ -375,8 +367,9 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
     printf("object 0x%" PRIx64 " (%s)", o->base, cli_obj_desc(m, target, desc, sizeof desc));
     if (addr != o->base)
         printf(", containing 0x%" PRIx64 " at +0x%" PRIx64, addr, addr - o->base);
-    printf("\nretains %s in %u object%s\n", cli_bytes(r->bytes[target], b, sizeof b), r->objects[target],
-           r->objects[target] == 1 ? "" : "s");
+    uint64_t rb = c->n ? c->bytes[0] : 0;
+    uint32_t ro = c->n ? c->count[0] : 0;
+    printf("\nretains %s in %u object%s\n", cli_bytes(rb, b, sizeof b), ro, ro == 1 ? "" : "s");
     uint32_t site = model_obj_site(m, target);
     if (site != RT_NONE) {
         const rt_site *s = &m->sites[site];
@@ -407,19 +400,19 @@ static void print_text(const rt_model *m, uint64_t addr, uint32_t target, const 
         printf("\n");
         return;
     }
-    uint32_t *doms, nd = dominators_of(m, r, target, &doms);
     char lb[512];
-    uint32_t top = nd ? r->tree.idom[doms[nd - 1]] : r->tree.idom[target];
+    uint32_t top, nd = object_dominators(m, c, &top);
     printf("\nkept alive only through (dominators, nearest first; freeing one frees the object):\n");
-    for (uint32_t i = 0; i < nd && i < 20; i++) {
-        printf("  0x%" PRIx64 "  %10s  retains %10s  %s\n", m->objects[doms[i]].base,
-               cli_bytes(m->objects[doms[i]].size, b, sizeof b), cli_bytes(r->bytes[doms[i]], lb, sizeof lb),
-               cli_obj_label(m, doms[i]));
+    for (uint32_t i = 1; i <= nd && i <= 20; i++) {
+        uint32_t d = c->node[i];
+        printf("  0x%" PRIx64 "  %10s  retains %10s  %s\n", m->objects[d].base,
+               cli_bytes(m->objects[d].size, b, sizeof b), cli_bytes(c->bytes[i], lb, sizeof lb),
+               cli_obj_label(m, d));
     }
     if (nd > 20)
         printf("  ... %u more\n", nd - 20);
-    printf("  %s\n", retained_label(m, r, top, lb, sizeof lb));
-    free(doms);
+    if (top != RT_NONE)
+        printf("  %s\n", retained_label(m, r, top, lb, sizeof lb));
     for (uint32_t i = 0; i < p->npaths; i++) {
         const rt_path *path = &p->paths[i];
         printf("\npath %u of %u, %u hop%s, from ", i + 1, p->npaths, path->nhops, path->nhops == 1 ? "" : "s");
@@ -492,19 +485,24 @@ int cmd_why(int argc, char **argv)
     }
     rt_paths paths;
     rt_retained r;
-    /* paths first: they need the field offsets that the dominator tree's
-     * memory budget then reclaims */
+    rt_domchain chain;
+    rt_error err;
+    rt_error_clear(&err);
+    /* the first path is where the object's dominators lie: one search
+     * along it answers for them, instead of the whole dominator tree */
     paths_find(m, target, all ? (uint32_t)all : 1, &paths);
-    if ((rc = cli_retained(&ctx, &r, 0)) != 0) {
+    model_release_offsets(m); /* the paths hold what they need of them */
+    if (retained_chain(m, target, paths.npaths ? &paths.paths[0] : NULL, &r, &chain, &err) != 0) {
         paths_free(&paths);
         cli_done(&ctx);
-        return rc;
+        return cli_report_error(ctx.cmd, &err);
     }
     if (ctx.json)
-        print_json(m, addr, target, &paths, &r);
+        print_json(m, addr, target, &paths, &r, &chain);
     else
-        print_text(m, addr, target, &paths, &r);
+        print_text(m, addr, target, &paths, &r, &chain);
     paths_free(&paths);
+    domchain_free(&chain);
     retained_free(&r);
     cli_done(&ctx);
     return EXIT_OK;
