@@ -15,6 +15,7 @@
  * the memory. */
 #include "model/model_roots.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -63,55 +64,158 @@ static void compact(rt_model *m, const uint64_t *prog)
     m->nedge = w;
 }
 
-/* Mark t reached: queue it, count it. */
-static inline void reach(rt_model *m, uint64_t *bits, uint32_t *queue, uint32_t *tail, uint32_t t)
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether the edge v -> t is one the caller will cut (rt_prune.cut). */
+static int is_cut(const rt_prune *pr, uint32_t v, uint32_t t)
+{
+    uint64_t key = (uint64_t)v << 32 | t;
+    size_t lo = 0, hi = pr->ncut;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pr->cut[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pr->ncut && pr->cut[lo] == key;
+}
+
+/* The search's queue: only the frontier is held (what was taken from
+ * the front is dropped as the array grows), so that the search, which
+ * runs beside the typing, adds little to the peak. */
+typedef struct fifo {
+    uint32_t *q;
+    size_t head, tail, cap;
+    uint32_t count; /* everything ever queued */
+} fifo;
+
+/* Mark t reached and queue it. */
+static inline void reach(uint64_t *bits, fifo *f, uint32_t t)
 {
     if (t == RT_NONE || BIT(bits, t))
         return;
     bits[t / 64] |= 1ULL << (t % 64);
-    queue[(*tail)++] = t;
-    m->reach_bytes += m->objects[t].size;
+    if (f->tail == f->cap) {
+        if (f->head && f->head >= f->cap / 2) {
+            memmove(f->q, f->q + f->head, (f->tail - f->head) * sizeof *f->q);
+            f->tail -= f->head;
+            f->head = 0;
+        } else {
+            RT_GROW(f->q, f->cap, f->tail + 1);
+        }
+    }
+    f->q[f->tail++] = t;
+    f->count++;
 }
 
 /* Breadth first from the roots whose registry flag is registry, over
- * objects not yet in bits, from queue[*tail] on. */
-static void bfs(rt_model *m, int registry, uint64_t *bits, uint32_t *queue, uint32_t *tail)
+ * objects not yet in bits.  The queue says which nodes come next, so the
+ * cache misses of their chains (node -> edge range -> edges -> their
+ * bits) are asked for a few nodes ahead, each stage using what the one
+ * before brought in: on a heap of 10^7 objects nearly every step misses
+ * the cache, and overlapping the misses halves the time. */
+static uint32_t bfs(const rt_model *m, const rt_prune *pr, int registry, uint64_t *bits)
 {
-    uint32_t n = model_nnodes(m), head = *tail;
+    uint32_t n = model_nnodes(m);
+    const uint32_t *es = m->edge_start, *ed = m->edge_dst;
+    fifo f = { 0 };
     for (uint32_t v = m->nobj; v < n; v++)
         if (m->roots[v - m->nobj].registry == registry)
-            for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
-                reach(m, bits, queue, tail, m->edge_dst[e]);
-    for (; head < *tail; head++) {
-        uint32_t v = queue[head];
-        for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++)
-            reach(m, bits, queue, tail, m->edge_dst[e]);
+            for (uint32_t e = es[v]; e < es[v + 1]; e++)
+                reach(bits, &f, ed[e]);
+    while (f.head < f.tail) {
+        const uint32_t *q = f.q + f.head;
+        size_t ahead = f.tail - f.head;
+        if (ahead > 16)
+            __builtin_prefetch(&es[q[16]]);
+        if (ahead > 8)
+            __builtin_prefetch(&ed[es[q[8]]]);
+        if (ahead > 4) {
+            uint32_t u = q[4];
+            for (uint32_t e = es[u]; e < es[u + 1] && e < es[u] + 8; e++)
+                if (ed[e] != RT_NONE)
+                    __builtin_prefetch(&bits[ed[e] / 64]);
+        }
+        uint32_t v = q[0];
+        f.head++;
+        if (pr->cut_from && BIT(pr->cut_from, v)) {
+            for (uint32_t e = es[v]; e < es[v + 1]; e++)
+                if (!is_cut(pr, v, ed[e]))
+                    reach(bits, &f, ed[e]);
+            continue;
+        }
+        for (uint32_t e = es[v]; e < es[v + 1]; e++)
+            reach(bits, &f, ed[e]);
     }
+    free(f.q);
+    return f.count;
+}
+
+void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, rt_prune *pr)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->cut = cut;
+    pr->ncut = ncut;
+    for (uint32_t r = 0; r < m->nroot; r++)
+        pr->registries |= m->roots[r].registry;
+    if (!pr->registries)
+        return;
+    if (ncut) {
+        /* sorted for is_cut; the objects they leave marked, so that the
+         * search looks up only their edges */
+        qsort(cut, ncut, sizeof *cut, cmp_u64);
+        pr->cut_from = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *pr->cut_from);
+        for (size_t i = 0; i < ncut; i++)
+            if ((cut[i] >> 32) < m->nobj)
+                pr->cut_from[(cut[i] >> 32) / 64] |= 1ULL << ((cut[i] >> 32) % 64);
+    }
+    /* what the program's own roots reach */
+    pr->prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *pr->prog);
+    pr->nreach = bfs(m, pr, 0, pr->prog);
+}
+
+void model_prune_end(rt_model *m, rt_prune *pr)
+{
+    /* the cut edges go (the search above went round them) */
+    for (size_t i = 0; i < pr->ncut; i++) {
+        uint32_t src = (uint32_t)(pr->cut[i] >> 32), dst = (uint32_t)pr->cut[i];
+        for (uint32_t e = m->edge_start[src]; e < m->edge_start[src + 1]; e++)
+            if (m->edge_dst[e] == dst)
+                m->edge_dst[e] = RT_NONE;
+    }
+    free(pr->cut_from);
+    pr->cut_from = NULL;
+    pr->ncut = 0;
+    if (!pr->registries) {
+        compact(m, NULL);
+        return;
+    }
+    /* drop edges from the rest (objects and registry roots) into it */
+    compact(m, pr->prog);
+    /* and what the registries reach besides: the graph is final, so this
+     * is what every root reaches, kept for reach_compute (one search of
+     * the whole heap instead of two) */
+    pr->nreach += bfs(m, pr, 1, pr->prog);
+    free(m->reach_bits);
+    m->reach_bits = pr->prog;
+    m->nreach = pr->nreach;
+    /* in id order, not as met: one sweep over the objects, not a cache
+     * miss per object */
+    m->reach_bytes = 0;
+    for (uint32_t w = 0; w <= m->nobj / 64; w++)
+        for (uint64_t b = pr->prog[w]; b; b &= b - 1)
+            m->reach_bytes += m->objects[w * 64 + (uint32_t)__builtin_ctzll(b)].size;
+    memset(pr, 0, sizeof *pr);
 }
 
 void model_prune_edges(rt_model *m)
 {
-    uint32_t any = 0;
-    for (uint32_t r = 0; r < m->nroot; r++)
-        any |= m->roots[r].registry;
-    if (!any) {
-        compact(m, NULL);
-        return;
-    }
-    /* what the program's own roots reach */
-    uint64_t *prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *prog);
-    uint32_t *queue = rt_malloc(((size_t)m->nobj + 1) * sizeof *queue);
-    uint32_t tail = 0;
-    m->reach_bytes = 0;
-    bfs(m, 0, prog, queue, &tail);
-    /* drop edges from the rest (objects and registry roots) into it */
-    compact(m, prog);
-    /* and what the registries reach besides: the graph is final, so this
-     * is what every root reaches, kept for reach_compute (one search of
-     * the whole heap instead of two) */
-    bfs(m, 1, prog, queue, &tail);
-    free(queue);
-    free(m->reach_bits);
-    m->reach_bits = prog;
-    m->nreach = tail;
+    rt_prune pr;
+    model_prune_begin(m, NULL, 0, &pr);
+    model_prune_end(m, &pr);
 }

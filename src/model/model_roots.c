@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/threads.h"
 
 uint32_t rootset_add(rt_rootset *rs, rt_root_kind kind, uint64_t addr)
 {
@@ -275,19 +276,61 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     rs->nroot = rs->cap_root = rs->nword = rs->cap_word = 0;
 }
 
-void rootset_prune(rt_rootset *rs, rt_model *m)
+/* The edges roots stand for, as object ids (rt_prune.cut). */
+static uint64_t *covered_ids(const rt_rootset *rs, const rt_model *m, size_t *n)
 {
-    /* edges roots stand for */
+    uint64_t *cut = rt_malloc((rs->ncovered + 1) * sizeof *cut);
+    *n = 0;
     for (size_t i = 0; i < rs->ncovered; i++) {
         uint32_t src = model_find(m, rs->covered[i].holder), dst = model_find(m, rs->covered[i].value);
-        if (src == RT_NONE || dst == RT_NONE)
-            continue;
-        for (uint32_t e = m->edge_start[src]; e < m->edge_start[src + 1]; e++)
-            if (m->edge_dst[e] == dst)
-                m->edge_dst[e] = RT_NONE;
+        if (src != RT_NONE && dst != RT_NONE)
+            cut[(*n)++] = (uint64_t)src << 32 | dst;
+    }
+    return cut;
+}
+
+typedef struct prune_job {
+    const rt_model *m;
+    uint64_t *cut;
+    size_t ncut;
+    rt_prune pr;
+    void (*types)(void *arg);
+    void *arg;
+} prune_job;
+
+static void prune_worker(void *arg, int worker)
+{
+    prune_job *j = arg;
+    if (worker == 0)
+        j->types(j->arg);
+    else
+        model_prune_begin(j->m, j->cut, j->ncut, &j->pr);
+}
+
+void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types)(void *arg), void *arg)
+{
+    prune_job j = { .m = m, .types = types, .arg = arg };
+    j.cut = covered_ids(rs, m, &j.ncut);
+    if (threads > 1) {
+        rt_parallel(2, prune_worker, &j);
+    } else {
+        types(arg);
+        model_prune_begin(m, j.cut, j.ncut, &j.pr);
     }
     rootset_free(rs);
-    model_prune_edges(m);
+    model_prune_end(m, &j.pr);
+    free(j.cut);
+}
+
+void rootset_prune(rt_rootset *rs, rt_model *m)
+{
+    rt_prune pr;
+    size_t ncut;
+    uint64_t *cut = covered_ids(rs, m, &ncut);
+    model_prune_begin(m, cut, ncut, &pr);
+    rootset_free(rs);
+    model_prune_end(m, &pr);
+    free(cut);
 }
 
 void rootset_cover(rt_rootset *rs, uint64_t holder, uint64_t value)

@@ -61,6 +61,10 @@ void rootset_finish(rt_rootset *rs, rt_model *m);
  * propagated along all of them), drop those roots stand for and those
  * registries only share (model_prune_edges), and free what is left of rs. */
 void rootset_prune(rt_rootset *rs, rt_model *m);
+/* types(arg) — the typing — then rootset_prune, with the search of
+ * model_prune_begin run beside the typing on a second thread when
+ * threads > 1 (the answers are the same either way). */
+void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types)(void *arg), void *arg);
 void rootset_free(rt_rootset *rs);
 
 /* Whether a global of this name is a registry (model_registries.c). */
@@ -69,5 +73,21 @@ int model_root_is_registry(const char *name);
  * memory only registry roots reach into memory other roots reach (the
  * roots' edges must be in the model). */
 void model_prune_edges(rt_model *m);
+
+/* The same in two steps, so that the first — the search of what the
+ * program's roots reach, which only reads the model — can run beside the
+ * typing, which reads the edges as the heap has them: begin searches as
+ * if the cut edges (keys src << 32 | dst, object ids; sorted in place)
+ * were gone; end cuts them, then prunes as model_prune_edges. */
+typedef struct rt_prune {
+    uint64_t *cut;       /* borrowed */
+    size_t ncut;
+    uint64_t *cut_from;  /* objects with cut edges, one bit each */
+    uint32_t registries; /* whether any root is a registry */
+    uint64_t *prog;      /* what the program's roots reach */
+    uint32_t nreach;     /* how many objects that is */
+} rt_prune;
+void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, rt_prune *pr);
+void model_prune_end(rt_model *m, rt_prune *pr);
 
 #endif

@@ -18,7 +18,7 @@ void gc_iface_seeds(gc_load *L)
         return;
     uint64_t lo = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_types, 0);
     uint64_t hi = ec_read_u64_or(L->core, L->glob.firstmoduledata + y->md_etypes, 0);
-    ty_mem mem = { gc_mem_read, NULL, NULL, NULL, L, 1 };
+    ty_mem mem = { gc_mem_read, NULL, NULL, NULL, L, 1, NULL };
     uint64_t seeded = ty_iface_seeds(L->rtypes, m, &mem, lo, hi);
     if (seeded)
         model_warn(m, "without DWARF, %llu objects were typed from the interface values pointing at them",

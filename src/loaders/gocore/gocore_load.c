@@ -87,6 +87,17 @@ static int adopt_symbols(gc_load *L, const char *path, rt_error *err)
     return 0;
 }
 
+typedef struct types_job {
+    gc_load *L;
+    ty_propagate_fn propagate;
+} types_job;
+
+static void run_types(void *arg)
+{
+    types_job *t = arg;
+    gc_types(t->L, t->propagate);
+}
+
 int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
 {
     const char *core_path = in->core;
@@ -200,8 +211,11 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     gc_iface_seeds(&L);  /* without DWARF: types from interface values */
     model_sides_done(m); /* types and sites are all set */
     rootset_finish(&L.rs, m);
-    gc_types(&L, in->propagate ? in->propagate : ty_propagate); /* after the roots: they seed it, in their order */
-    rootset_prune(&L.rs, m); /* after the types: they follow every edge */
+    /* the types after the roots (they seed them, in their order), the
+     * pruning after the types (they follow every edge) but its search
+     * beside them */
+    types_job tj = { &L, in->propagate ? in->propagate : ty_propagate };
+    rootset_prune_beside(&L.rs, m, L.threads, run_types, &tj);
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);

@@ -47,6 +47,14 @@ int gc_mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
     return ec_read(L->core, addr, buf, n, &e) == 0 ? 0 : -1;
 }
 
+/* The core's own bytes, in place: its mapping stays valid when pages
+ * are given back (they are read again from the file). */
+static const uint8_t *mem_view(void *ctx, uint64_t addr, size_t n)
+{
+    gc_load *L = ctx;
+    return ec_view(L->core, addr, n);
+}
+
 static uint32_t mem_rtype(void *ctx, uint64_t addr, int *direct)
 {
     return gc_rtype(ctx, addr, direct);
@@ -83,7 +91,7 @@ static void mem_release(void *ctx)
 
 void gc_types(gc_load *L, ty_propagate_fn propagate)
 {
-    ty_mem mem = { gc_mem_read, mem_rtype, mem_closure, mem_release, L, 1 };
+    ty_mem mem = { gc_mem_read, mem_rtype, mem_closure, mem_release, L, 1, mem_view };
     ty_stats st;
     propagate(L->ty, &mem, L->prog, &st);
     if (st.rejected)

@@ -259,7 +259,7 @@ void hd_typing_run(hd_load *L, ty_propagate_fn propagate)
         qsort(L->regions, L->nregion, sizeof *L->regions, cmp_region);
     if (L->nitab)
         qsort(L->itabs, L->nitab, sizeof *L->itabs, cmp_itab);
-    ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L, 0 };
+    ty_mem mem = { mem_read, mem_rtype, mem_closure, NULL, L, 0, NULL };
     if (!L->dw && L->rtypes) {
         uint64_t seeded = ty_iface_seeds(L->rtypes, L->m, &mem, L->types_lo, L->types_hi);
         if (seeded)

@@ -47,6 +47,10 @@ typedef struct ty_mem {
     /* 1 when one read may span neighbouring objects (a core's memory),
      * 0 when each object's bytes stand apart (a heap dump's records) */
     int contiguous;
+    /* Optional: the n bytes at addr where they already lie in memory (a
+     * mapping), valid until the propagation ends; NULL when they do not
+     * (read copies them then).  Saves copying every object once. */
+    const uint8_t *(*view)(void *ctx, uint64_t addr, size_t n);
 } ty_mem;
 
 typedef struct ty_stats {

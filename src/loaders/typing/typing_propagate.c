@@ -26,6 +26,7 @@ enum {
     MAX_STATIC = 1 << 20, /* values outside the heap walked, at most */
     MAX_STATIC_NEST = 8,
     RELEASE_EVERY = 1 << 11,  /* objects walked between offers to give pages back */
+    RELEASE_VIEWED = 16 << 20, /* or bytes viewed in place */
     CHUNK = 256 << 10, /* bytes read at once: the object walked and those after it */
     GAP = 2048,        /* bytes of other objects a read ahead may skip over */
 };
@@ -57,6 +58,7 @@ typedef struct prop {
     uint32_t *next, *cur; /* small levels: ids (cur sorted) */
     size_t nnext, small;
     uint32_t since_release; /* objects walked since the last maybe_release */
+    uint64_t viewed;        /* bytes viewed in place since then (they stay resident) */
     /* proposals not yet applied (flush) */
     pending *pend, *pend_tmp;
     size_t npend;
@@ -81,7 +83,8 @@ typedef struct prop {
      * a chunk at a time as its words are asked for */
     uint64_t win_addr;
     size_t win_len;
-    uint8_t *win;
+    const uint8_t *win; /* buf, or the input's own bytes (ty_mem.view) */
+    uint8_t *buf;
     uint64_t reg_lo, reg_hi;
 } prop;
 
@@ -96,11 +99,18 @@ static int fill(prop *p, uint64_t addr, uint64_t need, uint64_t want)
         want = CHUNK;
     size_t n = (size_t)(want > need && p->mem->contiguous ? want : need);
     p->win_len = 0;
-    if (p->mem->read(p->mem->ctx, addr, p->win, n) != 0) {
+    if (p->mem->view && (p->win = p->mem->view(p->mem->ctx, addr, n)) != NULL) {
+        p->win_addr = addr;
+        p->win_len = n;
+        p->viewed += n;
+        return 0;
+    }
+    p->win = p->buf;
+    if (p->mem->read(p->mem->ctx, addr, p->buf, n) != 0) {
         if (n == need)
             return -1;
         n = (size_t)need; /* the input ends (or a gap starts) sooner */
-        if (!n || p->mem->read(p->mem->ctx, addr, p->win, n) != 0)
+        if (!n || p->mem->read(p->mem->ctx, addr, p->buf, n) != 0)
             return -1;
     }
     p->win_addr = addr;
@@ -703,9 +713,10 @@ static int cmp_u32(const void *a, const void *b)
  * worth it. */
 static void maybe_release(prop *p)
 {
-    if (p->mem->release && ++p->since_release >= RELEASE_EVERY) {
+    if (p->mem->release && (++p->since_release >= RELEASE_EVERY || p->viewed >= RELEASE_VIEWED)) {
         p->mem->release(p->mem->ctx);
         p->since_release = 0;
+        p->viewed = 0;
     }
 }
 
@@ -807,7 +818,8 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
         c->eface_type = ty_dwarf_named(c, "interface {}");
     p->type = rt_calloc((size_t)m->nobj + 1, sizeof *p->type); /* handed over as a sidemap: nobj + 1 */
     p->flags = rt_calloc(m->nobj, sizeof *p->flags);
-    p->win = rt_malloc(CHUNK);
+    p->buf = rt_malloc(CHUNK);
+    p->win = p->buf;
     p->pend = rt_malloc(PENDING * sizeof *p->pend);
     p->pend_tmp = rt_malloc(PENDING * sizeof *p->pend_tmp);
     p->vis = RT_NONE;
@@ -900,7 +912,7 @@ void ty_propagate(ty_ctx *c, const ty_mem *mem, const rt_progress *prog, ty_stat
     free(p->next);
     free(p->cur);
     free(p->statics);
-    free(p->win);
+    free(p->buf);
     free(p->pend);
     free(p->pend_tmp);
     free(p);
