@@ -39,27 +39,35 @@ static void build_owners(owners *o, rt_model *m, const rt_retained *r)
     o->nroot = m->nroot;
     o->owner = rt_malloc(((size_t)nnode + 1) * sizeof *o->owner);
     memset(o->owner, 0xff, ((size_t)nnode + 1) * sizeof *o->owner);
-    for (uint32_t i = 0; i < r->tree.nreach; i++) {
-        uint32_t v = order[i];
-        if (v < nobj && idom[v] >= r->group0)
-            o->ntop++;
-    }
-    o->tops = rt_malloc(((size_t)o->ntop + 1) * sizeof *o->tops);
-    uint32_t k = 0;
-    /* preorder: a node's dominator comes before it */
-    for (uint32_t i = 0; i < r->tree.nreach; i++) {
+    size_t cap_top = 0;
+    uint32_t k = 0, nr = r->tree.nreach;
+    /* preorder: a node's dominator comes before it.  The nodes are
+     * scattered over the arrays (preorder is not id order): what the
+     * nodes a few steps ahead read is asked for early, so that the cache
+     * misses overlap instead of following one another */
+    for (uint32_t i = 0; i < nr; i++) {
+        if (i + 16 < nr) {
+            __builtin_prefetch(&idom[order[i + 16]]);
+            __builtin_prefetch(&o->owner[order[i + 16]]);
+        }
+        if (i + 8 < nr && order[i + 8] < nobj)
+            __builtin_prefetch(&o->owner[idom[order[i + 8]]]);
         uint32_t v = order[i];
         if (v >= nnode)
             continue; /* group nodes, super-root */
         if (v >= nobj) {
             o->owner[v] = v - nobj;
         } else if (idom[v] >= r->group0) {
+            RT_GROW(o->tops, cap_top, (size_t)k + 1);
             o->tops[k] = v;
             o->owner[v] = o->nroot + k++;
         } else {
             o->owner[v] = o->owner[idom[v]];
         }
     }
+    o->ntop = k;
+    if (!o->tops)
+        o->tops = rt_malloc(sizeof *o->tops);
     o->nq = o->nroot + o->ntop;
 
     /* one pass, into room for every edge into a top; a pair repeated
@@ -71,8 +79,20 @@ static void build_owners(owners *o, rt_model *m, const rt_retained *r)
     o->pstart = rt_calloc((size_t)o->nq + 1, sizeof *o->pstart);
     o->pred = rt_malloc((room + 1) * sizeof *o->pred);
     uint32_t np = 0;
+    const uint32_t *rs = m->redge_start, *rsrc = m->redge_src;
     for (k = 0; k < o->ntop; k++) {
         uint32_t t = o->tops[k], dst = o->nroot + k, first = np;
+        /* tops are scattered: their edge ranges, edges and owners asked
+         * for a few tops ahead (as in the loop above) */
+        if (k + 16 < o->ntop)
+            __builtin_prefetch(&rs[o->tops[k + 16]]);
+        if (k + 8 < o->ntop)
+            __builtin_prefetch(&rsrc[rs[o->tops[k + 8]]]);
+        if (k + 4 < o->ntop) {
+            uint32_t u = o->tops[k + 4];
+            for (uint32_t e = rs[u]; e < rs[u + 1] && e < rs[u] + 8; e++)
+                __builtin_prefetch(&o->owner[rsrc[e]]);
+        }
         for (uint32_t e = m->redge_start[t]; e < m->redge_start[t + 1]; e++) {
             uint32_t src = o->owner[m->redge_src[e]];
             if (src != RT_NONE && src != dst && (np == first || o->pred[np - 1] != src))
@@ -126,6 +146,9 @@ static uint32_t components(const owners *o, uint32_t **comp_out, uint32_t **csta
                 if (index[w] == RT_NONE) {
                     index[w] = low[w] = counter++;
                     next[w] = o->sstart[w];
+                    /* w's successors are looked at next: their state early */
+                    for (uint32_t e = o->sstart[w]; e < o->sstart[w + 1] && e < o->sstart[w] + 8; e++)
+                        __builtin_prefetch(&index[o->succ[e]]);
                     stack[sp++] = w;
                     comp[w] = RT_NONE;
                     call[depth++] = w;
@@ -447,10 +470,25 @@ static uint32_t *top_sets(const owners *o, sets *S)
     uint32_t *qset = rt_calloc((size_t)o->nq + 1, sizeof *qset);
     uint32_t *tmp = NULL;
     size_t cap_tmp = 0;
+    uint32_t nn = cstart[ncomp];
     for (uint32_t c = 0; c < ncomp; c++) {
         uint32_t set = 0;
         for (uint32_t i = cstart[c]; i < cstart[c + 1]; i++) {
             uint32_t q = cnodes[i];
+            /* the nodes come in topological order, scattered: what the
+             * ones ahead read is asked for early (their predecessor
+             * lists, then the predecessors' components and sets) */
+            if (i + 16 < nn)
+                __builtin_prefetch(&o->pstart[cnodes[i + 16]]);
+            if (i + 8 < nn)
+                __builtin_prefetch(&o->pred[o->pstart[cnodes[i + 8]]]);
+            if (i + 4 < nn) {
+                uint32_t u = cnodes[i + 4];
+                for (uint32_t e = o->pstart[u]; e < o->pstart[u + 1] && e < o->pstart[u] + 8; e++) {
+                    __builtin_prefetch(&comp[o->pred[e]]);
+                    __builtin_prefetch(&qset[o->pred[e]]);
+                }
+            }
             if (q < o->nroot) {
                 set = set_union(S, set, set_intern(S, &q, 1), &tmp, &cap_tmp);
                 continue;
