@@ -74,15 +74,7 @@ static int cmp_u64(const void *a, const void *b)
 static int is_cut(const rt_prune *pr, uint32_t v, uint32_t t)
 {
     uint64_t key = (uint64_t)v << 32 | t;
-    size_t lo = 0, hi = pr->ncut;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pr->cut[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < pr->ncut && pr->cut[lo] == key;
+    return bsearch(&key, pr->cut, pr->ncut, sizeof *pr->cut, cmp_u64) != NULL;
 }
 
 /* The search's queue: only the frontier is held (what was taken from
