@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rt_model *m = model_new();
     rt_error err;
     rt_error_clear(&err);
-    int rc = index_load(m, g_file.path, NULL, &err);
+    int rc = index_load(m, g_file.path, 1, NULL, &err);
     if (rc != 0) {
         INVARIANT(rc < 0);
         check_message(&err);

@@ -36,9 +36,10 @@ int index_write(rt_model *m, const index_analyses *a, const char *const *inputs,
  * private mapping of the file (model_free unmaps it) and
  * m->saved_retained holds the dominator tree, m->saved_shared the shared
  * retention, m->saved_child_start/child the tree's children.  Checks the header, every
- * section's CRC and that every id in it names something, so that a
+ * section's checksum (on a second thread when threads > 1) and that
+ * every id in it names something, so that a
  * damaged index is refused with one line; notes in m->stale an input
  * that changed since. */
-int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error *err);
+int index_load(rt_model *m, const char *path, int threads, const rt_progress *prog, rt_error *err);
 
 #endif

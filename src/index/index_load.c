@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,6 +23,7 @@
 #include "index/index_format.h"
 #include "io/input_file.h"
 #include "util/alloc.h"
+#include "util/threads.h"
 
 typedef struct loader {
     const char *path;
@@ -29,6 +31,7 @@ typedef struct loader {
     uint64_t size;
     const rtx_section *sec[RTX_SECTION_END];
     rt_error *err;
+    int threads; /* the checksums may use a second thread when > 1 */
 } loader;
 
 int index_sniff(const uint8_t *head, size_t n)
@@ -50,6 +53,58 @@ static void let_go(const void *p, uint64_t n)
     uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + n) & ~(page - 1);
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* The sections' checksums, on up to L->threads threads: each takes the
+ * next section not yet taken, largest first; the first damaged one in
+ * table order is reported, whatever the threads. */
+typedef struct sum_job {
+    loader *L;
+    const rtx_section *t;
+    uint32_t *by_size; /* section indexes, largest first */
+    uint32_t n;
+    _Atomic uint32_t next;
+    uint8_t *ok;       /* per section: its checksum matched */
+    _Atomic uint64_t done;
+    uint64_t total;
+    const rt_progress *prog;
+} sum_job;
+
+static void sum_worker(void *arg, int worker)
+{
+    sum_job *j = arg;
+    for (uint32_t k; (k = atomic_fetch_add(&j->next, 1)) < j->n;) {
+        const rtx_section *s = &j->t[j->by_size[k]];
+        j->ok[j->by_size[k]] = XXH3_64bits(j->L->base + s->offset, s->size) == s->sum;
+        let_go(j->L->base + s->offset, s->size);
+        uint64_t done = atomic_fetch_add(&j->done, s->size) + s->size;
+        if (worker == 0) /* progress is the calling thread's */
+            progress_report(j->prog, "checking the index", done, j->total);
+    }
+}
+
+static int check_sums(loader *L, const rtx_section *t, uint32_t n, const rt_progress *prog)
+{
+    sum_job j = { .L = L, .t = t, .n = n, .prog = prog };
+    j.by_size = rt_malloc((n + 1) * sizeof *j.by_size);
+    j.ok = rt_calloc(n + 1, 1);
+    for (uint32_t i = 0; i < n; i++) { /* a few dozen: by insertion */
+        uint32_t k = i;
+        for (; k > 0 && t[j.by_size[k - 1]].size < t[i].size; k--)
+            j.by_size[k] = j.by_size[k - 1];
+        j.by_size[k] = i;
+        j.total += t[i].size;
+    }
+    atomic_init(&j.next, 0);
+    atomic_init(&j.done, 0);
+    rt_parallel(L->threads > 1 ? 2 : 1, sum_worker, &j);
+    int rc = 0;
+    for (uint32_t i = 0; i < n && !rc; i++)
+        if (!j.ok[i])
+            rc = BAD(L, t[i].offset, "section %u is damaged (checksum mismatch)" REMAKE, t[i].id);
+    free(j.by_size);
+    free(j.ok);
+    return rc;
 }
 
 static int check_header(loader *L, const rt_progress *prog)
@@ -75,9 +130,6 @@ static int check_header(loader *L, const rt_progress *prog)
     const rtx_section *t = (const void *)(L->base + sizeof *h);
     if (rtx_header_sum(h, t) != h->sum)
         return BAD(L, 0, "the header or section table is damaged (checksum mismatch)" REMAKE);
-    uint64_t total = 0, done = 0;
-    for (uint32_t i = 0; i < h->nsection; i++)
-        total += t[i].size;
     for (uint32_t i = 0; i < h->nsection; i++) {
         const rtx_section *s = &t[i];
         uint64_t where = sizeof *h + (uint64_t)i * sizeof *s;
@@ -85,14 +137,9 @@ static int check_header(loader *L, const rt_progress *prog)
             return BAD(L, where, "section %u: unknown or repeated" REMAKE, s->id);
         if (s->offset % RTX_ALIGN || s->offset > L->size || s->size > L->size - s->offset)
             return BAD(L, where, "section %u lies outside the file" REMAKE, s->id);
-        if (XXH3_64bits(L->base + s->offset, s->size) != s->sum)
-            return BAD(L, s->offset, "section %u is damaged (checksum mismatch)" REMAKE, s->id);
-        let_go(L->base + s->offset, s->size);
         L->sec[s->id] = s;
-        done += s->size;
-        progress_report(prog, "checking the index", done, total);
     }
-    return 0;
+    return check_sums(L, t, h->nsection, prog);
 }
 
 /* Section id as an array of count records of elem bytes: 0 and *p set
@@ -551,13 +598,13 @@ static int note_inputs(loader *L, rt_model *m, const rtx_meta *x)
     return 0;
 }
 
-int index_load(rt_model *m, const char *path, const rt_progress *prog, rt_error *err)
+int index_load(rt_model *m, const char *path, int threads, const rt_progress *prog, rt_error *err)
 {
     struct stat st;
     int fd = input_file_open(path, "index", &st, err);
     if (fd < 0)
         return fd;
-    loader L = { .path = path, .size = (uint64_t)st.st_size, .err = err };
+    loader L = { .path = path, .size = (uint64_t)st.st_size, .err = err, .threads = threads };
     if (L.size < sizeof(rtx_header)) {
         close(fd);
         return BAD(&L, 0, "%" PRIu64 " bytes: too short for an index header" REMAKE, L.size);

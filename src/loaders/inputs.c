@@ -34,7 +34,7 @@ static int probe_pprof(const uint8_t *head, size_t n) { return pprof_sniff(head,
 static int probe_index(const uint8_t *head, size_t n) { return index_sniff(head, n); }
 static int load_index(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
 {
-    return index_load(m, in->index, prog, err);
+    return index_load(m, in->index, in->threads, prog, err);
 }
 
 /* The loaders: the inputs that hold a heap, each recognised by its first
