@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "elf/elf_file.h"
 #include "loaders/elf/elf_debugfile.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/gocore/gocore_int.h"
@@ -120,7 +121,7 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
         model_warn(m, "%s", ec_warning(L.core, i));
     /* the executable's sections, notes and symbols through the core's
      * handle on it: one open of the file */
-    Elf *xe = ec_exe_elf(L.core);
+    Elf *xe = ec_exe_file(L.core)->elf;
     elf_debug_ids ids;
     if ((rc = elf_debug_ids_from_elf(xe, x->path, &ids, err)) != 0)
         goto out;
