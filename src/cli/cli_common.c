@@ -136,12 +136,16 @@ int cli_load(cli_ctx *ctx)
     in.force = ctx->force;
     in.symbols = ctx->symbols;
     in.threads = ctx->threads ? ctx->threads : rt_threads_default();
-    if (ctx->profile && in.profile != ctx->profile)
+    if (ctx->profile && in.profile != ctx->profile) {
+        inputs_release(&in);
         return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
-    if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok)
+    }
+    if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok) {
+        inputs_release(&in);
         return cli_usage_error(ctx->cmd, "a heap profile alone has no objects or retention paths: give the "
                                          "core or heap dump too ('overview', 'sites' and 'top --by site' "
                                          "answer from a profile alone)");
+    }
     /* where to look for a stripped executable's debug file: --debug-dir
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");
