@@ -96,6 +96,19 @@ int cli_read_memory(cli_ctx *ctx, struct ec_core *core, const char *path, uint64
     return rc ? 1 : 0;
 }
 
+/* Close the inputs unpack opened as they are (fds[i] >= 0 that is not
+ * an unpacked copy, which ctx keeps). */
+static void close_plain(const int *fds, int n, const cli_ctx *ctx)
+{
+    for (int i = 0; i < n; i++) {
+        int unpacked = 0;
+        for (int k = 0; k < ctx->nunpacked; k++)
+            unpacked |= ctx->unpacked[k].fd == fds[i];
+        if (fds[i] >= 0 && !unpacked)
+            close(fds[i]);
+    }
+}
+
 int cli_load(cli_ctx *ctx)
 {
     rt_error err;
@@ -105,29 +118,41 @@ int cli_load(cli_ctx *ctx)
      * compressed dump or core, or standard input, is read from an unpacked
      * copy */
     char *paths[64];
+    int fds[64]; /* each input as unpack opened it (-1: not open), read by inputs_sort */
     int n = 0;
     for (int i = 0; i < ctx->nunpacked; i++) /* a second load (diff) */
         input_unpacked_close(&ctx->unpacked[i]);
     ctx->nunpacked = 0;
     for (int i = 0; i < ctx->ninputs && n < 63; i++) {
         input_unpacked *u = &ctx->unpacked[ctx->nunpacked];
-        if (input_unpack(ctx->inputs[i], u, &err) != 0)
+        int plain;
+        if (input_unpack(ctx->inputs[i], u, &plain, &err) != 0) {
+            close_plain(fds, n, ctx);
             return cli_report_error(ctx->cmd, &err);
+        }
         if (u->fd >= 0) {
             ctx->nunpacked++;
+            fds[n] = u->fd;
             paths[n++] = u->path;
         } else {
+            fds[n] = plain;
             paths[n++] = ctx->inputs[i];
         }
     }
-    if (ctx->profile)
+    if (ctx->profile) {
+        fds[n] = -1;
         paths[n++] = (char *)ctx->profile;
+    }
     if (n == 0)
         return cli_usage_error(ctx->cmd,
                                "no input given: name a heap dump or an ELF core (and optionally the executable)");
-    if (ctx->ninputs >= 63)
+    if (ctx->ninputs >= 63) {
+        close_plain(fds, n, ctx);
         return cli_usage_error(ctx->cmd, "too many inputs (%d)", ctx->ninputs);
-    if (inputs_sort(paths, n, &in, &err) != 0) {
+    }
+    int sorted = inputs_sort_fds(paths, fds, n, &in, &err);
+    close_plain(fds, n, ctx); /* what inputs_sort keeps, it holds its own descriptors on */
+    if (sorted != 0) {
         if (err.code == RT_E_USAGE && in.exe && !in.dump && !in.core && !in.profile && !in.index)
             return cli_usage_error(ctx->cmd, "%s is an executable: name the heap dump or core it belongs to "
                                              "as well", in.exe);
@@ -136,12 +161,16 @@ int cli_load(cli_ctx *ctx)
     in.force = ctx->force;
     in.symbols = ctx->symbols;
     in.threads = ctx->threads ? ctx->threads : rt_threads_default();
-    if (ctx->profile && in.profile != ctx->profile)
+    if (ctx->profile && in.profile != ctx->profile) {
+        inputs_release(&in);
         return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);
-    if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok)
+    }
+    if (!in.dump && !in.core && !in.index && !ctx->profile_alone_ok) {
+        inputs_release(&in);
         return cli_usage_error(ctx->cmd, "a heap profile alone has no objects or retention paths: give the "
                                          "core or heap dump too ('overview', 'sites' and 'top --by site' "
                                          "answer from a profile alone)");
+    }
     /* where to look for a stripped executable's debug file: --debug-dir
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");

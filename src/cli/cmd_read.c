@@ -171,6 +171,7 @@ int cmd_read(int argc, char **argv)
     rt_error_clear(&err);
     if (inputs_sort(ctx.inputs, ctx.ninputs, &in, &err) != 0)
         return cli_report_error(ctx.cmd, &err);
+    inputs_release(&in); /* only the kinds are wanted here; cli_load opens them again */
     if (in.index)
         return cli_usage_error(ctx.cmd, "%s is an index, which keeps the heap's objects, not the process's memory: "
                                         "give the core it was made from", in.index);

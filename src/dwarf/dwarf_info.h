@@ -147,6 +147,10 @@ typedef struct dw_stats {
  * checks reject the contents; -RT_E_UNSUPPORTED for compression other than
  * zlib.  On success *out is owned by the caller: free with dwi_close(). */
 int dwi_open(dw_info **out, const char *exe_path, rt_error *err);
+/* The same from a file already open (the executable handle's): f is
+ * borrowed and must stay open until dwi_close(). */
+struct elf_file;
+int dwi_open_file(dw_info **out, struct elf_file *f, rt_error *err);
 void dwi_close(dw_info *d); /* NULL-safe */
 
 const char *dwi_path(const dw_info *d);
@@ -228,10 +232,10 @@ const dw_var *dwi_global_at(const dw_info *d, uint64_t addr);
 /* ---- functions and their locals ---- */
 
 /* Functions (names, pc ranges) come with dwi_open; their params and locals
- * only after this call, which reads the file again (about twice the time
- * of dwi_open: they are most of the DIEs).  Idempotent.  Until it
- * succeeds every dw_func has nlocals 0.  -RT_E_MISMATCH if the file
- * changed on disk since dwi_open. */
+ * only after this call, which reads the file's DIEs again (about twice the
+ * time of dwi_open: they are most of the DIEs).  Idempotent.  Until it
+ * succeeds every dw_func has nlocals 0.  -RT_E_MISMATCH if the file was
+ * rewritten in place since dwi_open. */
 int dwi_load_locals(dw_info *d, rt_error *err);
 bool dwi_has_locals(const dw_info *d);
 

@@ -7,9 +7,8 @@
  * attributes) and appends "raw" records that refer to other DIEs by their
  * .debug_info offset; dwarf_link.c resolves those offsets, computes sizes,
  * sorts, builds the hash indexes and frees the raw records; libdwarf is
- * closed before dwi_open returns.  Later, dwarf_locals.c may reopen the
- * file to read the functions' params and locals, whose location lists
- * dwarf_loc.c decodes from section bytes. */
+ * kept until dwarf_locals.c has read the functions' params and locals,
+ * whose location lists dwarf_loc.c decodes from section bytes. */
 #ifndef RETAIN_DWARF_INT_H
 #define RETAIN_DWARF_INT_H
 
@@ -18,6 +17,7 @@
 #include <stdint.h>
 
 #include "dwarf/dwarf_info.h"
+#include "elf/elf_file.h"
 
 /* ---- string pool: names copied out of libdwarf's buffers ---- */
 
@@ -59,14 +59,14 @@ void dw_u64map_free(dw_u64map *m);
 
 enum { DWS_LOC, DWS_LOCLISTS, DWS_ADDR, DWS_COUNT };
 
-/* Decompressed copies of the sections dwarf_loc.c reads itself. */
+/* The (decompressed) sections dwarf_loc.c reads itself. */
 typedef struct dw_secs {
     uint8_t *data[DWS_COUNT]; /* NULL when the section is absent */
     size_t size[DWS_COUNT];
 } dw_secs;
 
 /* dwarf_loc.c */
-int dw_secs_load(const char *path, dw_secs *s, rt_error *err);
+int dw_secs_load(elf_file *f, dw_secs *s, rt_error *err);
 void dw_secs_free(dw_secs *s);
 
 /* What decoding a location needs from its unit. */
@@ -139,8 +139,8 @@ struct dw_info {
     size_t nabstract;
     bool locals_loaded;
     void *dbg;            /* libdwarf's session from dwi_open until dwi_load_locals */
-    uint64_t file_dev, file_ino, file_size;
-    int64_t file_mtime_ns;
+    elf_file *file;       /* the file read, open until dwi_close */
+    bool own_file;        /* opened by dwi_open (by path), closed by dwi_close */
     dw_stats stats;
 };
 
@@ -221,10 +221,10 @@ typedef struct dw_build {
 
 /* dwarf_open.c: open path with libdwarf (*dbg is a Dwarf_Debug), mapping
  * "no DWARF" and libdwarf errors to rt_codes; close it again. */
-int dw_lib_open(const char *path, void **dbg, rt_error *err);
+int dw_lib_open(elf_file *f, void **dbg, rt_error *err);
 void dw_lib_close(void *dbg);
-/* dwarf_open.c: 0 when d->path is still the file d was read from,
- * -RT_E_MISMATCH when it changed. */
+/* dwarf_open.c: 0 when d->file is still as it was opened,
+ * -RT_E_MISMATCH when it was rewritten since. */
 int dw_same_file(const dw_info *d, rt_error *err);
 struct timespec;
 double dw_elapsed_ms(const struct timespec *t0);

@@ -1,5 +1,6 @@
 /* dwarf_loc.c — our own reader of location expressions and location
- * lists, from section bytes that libelf decompresses.
+ * lists, from section bytes that libelf decompresses (in the executable
+ * handle's own libelf handle: the file is not opened again).
  *
  * Why not libdwarf's dwarf_get_loclist_c: bookworm's libdwarf 20210528
  * reads past the end of a corrupt .debug_loclists (DWARF 5, Go ≥1.25) and
@@ -25,12 +26,9 @@
  *   below).  An op we do not know ends the decoding: it is kept with no
  *   operands and dwl_pieces reports the piece as DWP_UNKNOWN. */
 #include <dwarf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dwarf/dwarf_int.h"
 #include "util/alloc.h"
@@ -48,27 +46,25 @@ static const struct {
     [DWS_ADDR] = { ".debug_addr", ".zdebug_addr" },
 };
 
-int dw_secs_load(const char *path, dw_secs *s, rt_error *err)
+/* The sections are inflated in place, in the file's own libelf handle
+ * (begun ELF_C_READ, so the bytes are libelf's copies): s points into
+ * them, valid while the file is open, and nothing is copied again. */
+int dw_secs_load(elf_file *f, dw_secs *s, rt_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return RT_FAIL(err, RT_E_IO, "cannot open the executable: %s", strerror(errno));
-    int rc = 0;
+    rt_error e;
+    rt_error_clear(&e);
+    Elf *elf = ef_begin(f, ELF_C_READ, &e);
     size_t shstrndx = 0;
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) != 0) {
-        rc = RT_FAIL(err, RT_E_CORRUPT, "cannot read the ELF sections: %s", elf_errmsg(-1));
-        goto out;
-    }
+    if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return RT_FAIL(err, RT_E_CORRUPT, "cannot read the ELF sections: %s", elf_errmsg(-1));
+    int rc = 0;
     Elf_Scn *scn = NULL;
-    while (!rc && (scn = elf_nextscn(e, scn)) != NULL) {
+    while (!rc && (scn = elf_nextscn(elf, scn)) != NULL) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
             continue;
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+        const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
         for (int k = 0; name && k < DWS_COUNT; k++) {
             bool plain = strcmp(name, sec_names[k].name) == 0;
             bool gnu = strcmp(name, sec_names[k].zname) == 0;
@@ -88,15 +84,10 @@ int dw_secs_load(const char *path, dw_secs *s, rt_error *err)
                 break;
             }
             s->size[k] = data->d_size;
-            s->data[k] = rt_malloc(data->d_size ? data->d_size : 1);
-            if (data->d_size)
-                memcpy(s->data[k], data->d_buf, data->d_size);
+            /* a present section is never NULL, even when empty */
+            s->data[k] = data->d_size ? data->d_buf : (uint8_t *)"";
         }
     }
-out:
-    if (e)
-        elf_end(e);
-    close(fd);
     if (rc)
         dw_secs_free(s);
     return rc;
@@ -104,9 +95,7 @@ out:
 
 void dw_secs_free(dw_secs *s)
 {
-    for (int k = 0; k < DWS_COUNT; k++)
-        free(s->data[k]);
-    memset(s, 0, sizeof *s);
+    memset(s, 0, sizeof *s); /* the bytes are the file handle's */
 }
 
 /* ---- a bounds-checked cursor ---- */

@@ -4,7 +4,8 @@
  * They are most of a Go executable's DIEs and location lists (two thirds
  * of the load time), and only stack naming needs them, so dwi_open leaves
  * them out and notes the DIE offsets of the functions instead.  This pass
- * continues dwi_open's libdwarf session (or reopens the file), first
+ * continues dwi_open's libdwarf session (or starts one on the same open
+ * file), first
  * registers the names and types of the abstract functions' params (what
  * inlined and concrete DIEs point at with DW_AT_abstract_origin), then
  * visits each function by offset.  Location lists are decoded by
@@ -21,18 +22,18 @@ int dwi_load_locals(dw_info *d, rt_error *err)
         return 0;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    /* dwi_open's session when it is still open (the usual case: one
-     * opening of the file), else the file again; either way the location
-     * lists are read from the path, which must still be the same file */
+    /* dwi_open's session when it is still open (the usual case), else a
+     * new one on the same open file, which must not have been rewritten
+     * since (the DIE offsets noted would name other bytes) */
     void *dbg = d->dbg;
     d->dbg = NULL;
     int rc = dw_same_file(d, err);
     dw_secs secs;
     memset(&secs, 0, sizeof secs);
     if (!rc)
-        rc = dw_secs_load(d->path, &secs, err);
+        rc = dw_secs_load(d->file, &secs, err);
     if (!rc && !dbg)
-        rc = dw_lib_open(d->path, &dbg, err);
+        rc = dw_lib_open(d->file, &dbg, err);
     if (rc) {
         dw_lib_close(dbg);
         dw_secs_free(&secs);

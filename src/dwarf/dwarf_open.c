@@ -1,5 +1,7 @@
 /* dwarf_open.c — dwi_open / dwi_close (dwarf_info.h): check the ELF file,
- * open it with libdwarf, run the walk and the link, close libdwarf.
+ * open libdwarf on it, run the walk and the link, close libdwarf.  The
+ * file is opened once, by the caller (the executable handle): libelf and
+ * libdwarf both read its one descriptor.
  *
  * The ELF check comes first and uses libelf, because libdwarf answers a
  * stripped binary, a non-ELF file and a zstd-compressed section alike with
@@ -7,15 +9,11 @@
  * also finds the section holding the runtime types, the base of
  * DW_AT_go_runtime_type. */
 #include <dwarf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libdwarf.h>
 #include <libelf.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "dwarf/dwarf_int.h"
 #include "util/alloc.h"
@@ -30,65 +28,45 @@ typedef struct elf_facts {
     uint32_t info_ctype;     /* its ch_type */
     bool has_gotype, has_rodata;
     uint64_t gotype, rodata; /* section addresses */
-    uint64_t dev, ino, size;  /* identity, for dwi_load_locals */
-    int64_t mtime_ns;
 } elf_facts;
 
-static int elf_check(const char *path, elf_facts *f, rt_error *err)
+static int elf_check(elf_file *f, elf_facts *facts, rt_error *err)
 {
-    memset(f, 0, sizeof *f);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return RT_FAIL(err, RT_E_IO, "cannot open the executable: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) == 0) {
-        f->dev = (uint64_t)st.st_dev;
-        f->ino = (uint64_t)st.st_ino;
-        f->size = (uint64_t)st.st_size;
-        f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    }
-    int rc = 0;
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    memset(facts, 0, sizeof *facts);
+    rt_error e;
+    rt_error_clear(&e);
+    /* ELF_C_READ: dw_secs_load inflates sections in place */
+    Elf *elf = ef_begin(f, ELF_C_READ, &e);
     size_t shstrndx = 0;
-    if (!e || elf_kind(e) != ELF_K_ELF) {
-        rc = RT_FAIL(err, RT_E_FORMAT,
-                     "not an ELF file; give the Go executable the core or dump came from");
-        goto out;
-    }
-    if (elf_getshdrstrndx(e, &shstrndx) != 0) {
-        rc = RT_FAIL(err, RT_E_CORRUPT, "cannot read the ELF section names: %s", elf_errmsg(-1));
-        goto out;
-    }
+    if (!elf)
+        return RT_FAIL(err, RT_E_FORMAT,
+                       "not an ELF file; give the Go executable the core or dump came from");
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return RT_FAIL(err, RT_E_CORRUPT, "cannot read the ELF section names: %s", elf_errmsg(-1));
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(e, scn)) != NULL) {
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh))
             continue;
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+        const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
         if (!name)
             continue;
         if (strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0) {
-            f->has_info = sh.sh_size > 0;
+            facts->has_info = sh.sh_size > 0;
             if (sh.sh_flags & SHF_COMPRESSED) {
                 GElf_Chdr ch;
-                f->info_compressed = true;
-                f->info_ctype = gelf_getchdr(scn, &ch) ? ch.ch_type : 0;
+                facts->info_compressed = true;
+                facts->info_ctype = gelf_getchdr(scn, &ch) ? ch.ch_type : 0;
             }
         } else if (strcmp(name, ".go.type") == 0) {
-            f->has_gotype = true;
-            f->gotype = sh.sh_addr;
+            facts->has_gotype = true;
+            facts->gotype = sh.sh_addr;
         } else if (strcmp(name, ".rodata") == 0) {
-            f->has_rodata = true;
-            f->rodata = sh.sh_addr;
+            facts->has_rodata = true;
+            facts->rodata = sh.sh_addr;
         }
     }
-out:
-    if (e)
-        elf_end(e);
-    close(fd);
-    return rc;
+    return 0;
 }
 
 static int no_dwarf(rt_error *err)
@@ -101,15 +79,10 @@ static int no_dwarf(rt_error *err)
                    "build of the same source and toolchain");
 }
 
-/* 0 when path is still the file d was read from. */
+/* 0 when the open file is still what d was read from. */
 int dw_same_file(const dw_info *d, rt_error *err)
 {
-    struct stat st;
-    if (stat(d->path, &st) != 0)
-        return RT_FAIL(err, RT_E_IO, "cannot stat the executable again: %s", strerror(errno));
-    int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    if ((uint64_t)st.st_dev != d->file_dev || (uint64_t)st.st_ino != d->file_ino ||
-        (uint64_t)st.st_size != d->file_size || mt != d->file_mtime_ns)
+    if (!ef_unchanged(d->file))
         return RT_FAIL(err, RT_E_MISMATCH,
                        "the executable changed on disk since its DWARF was first read");
     return 0;
@@ -122,10 +95,10 @@ double dw_elapsed_ms(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int open_into(dw_info *d, const char *path, rt_error *err)
+static int open_into(dw_info *d, rt_error *err)
 {
     elf_facts f;
-    int rc = elf_check(path, &f, err);
+    int rc = elf_check(d->file, &f, err);
     if (rc)
         return rc;
     if (!f.has_info)
@@ -139,13 +112,9 @@ static int open_into(dw_info *d, const char *path, rt_error *err)
     /* ≤1.26 keep the types at the start of .rodata, 1.27 in .go.type */
     d->has_types_base = f.has_gotype || f.has_rodata;
     d->types_base = f.has_gotype ? f.gotype : f.rodata;
-    d->file_dev = f.dev;
-    d->file_ino = f.ino;
-    d->file_size = f.size;
-    d->file_mtime_ns = f.mtime_ns;
 
     void *dbg = NULL;
-    rc = dw_lib_open(path, &dbg, err);
+    rc = dw_lib_open(d->file, &dbg, err);
     if (rc)
         return rc;
     dw_build b = { .d = d, .dbg = dbg, .err = err };
@@ -153,9 +122,8 @@ static int open_into(dw_info *d, const char *path, rt_error *err)
     if (!rc)
         rc = dw_link(&b);
     dw_build_free(&b);
-    /* kept for dwi_load_locals, which comes next, so that the file is
-     * opened and its sections decompressed once (closed there, or by
-     * dwi_close) */
+    /* kept for dwi_load_locals, which comes next, so that the sections
+     * are decompressed once (closed there, or by dwi_close) */
     if (rc)
         dw_lib_close(dbg);
     else
@@ -163,14 +131,17 @@ static int open_into(dw_info *d, const char *path, rt_error *err)
     return rc;
 }
 
-int dw_lib_open(const char *path, void **out, rt_error *err)
+int dw_lib_open(elf_file *f, void **out, rt_error *err)
 {
     Dwarf_Debug dbg = NULL;
     Dwarf_Error e = NULL;
-    /* no errhand: with a Dwarf_Error* libdwarf returns DW_DLV_ERROR
-     * instead of calling abort() */
-    int r = dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
-                            NULL, 0, NULL, &e);
+    /* dwarf_init_b reads the descriptor we hold (libdwarf's own ELF
+     * reader, as dwarf_init_path uses, which would open the file twice
+     * more); it neither owns nor closes it.  It moves the file offset:
+     * everyone else reads with pread or through the mapping.  No errhand:
+     * with a Dwarf_Error* libdwarf returns DW_DLV_ERROR instead of calling
+     * abort() */
+    int r = dwarf_init_b(f->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg, &e);
     if (r == DW_DLV_NO_ENTRY)
         return no_dwarf(err);
     if (r != DW_DLV_OK) {
@@ -191,16 +162,17 @@ void dw_lib_close(void *dbg)
         dwarf_dealloc_error(NULL, e);
 }
 
-int dwi_open(dw_info **out, const char *exe_path, rt_error *err)
+int dwi_open_file(dw_info **out, elf_file *f, rt_error *err)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     *out = NULL;
     dw_info *d = rt_calloc(1, sizeof *d);
-    d->path = rt_strdup(exe_path);
-    int rc = open_into(d, exe_path, err);
+    d->path = rt_strdup(f->path);
+    d->file = f;
+    int rc = open_into(d, err);
     if (rc) {
-        rt_error_where(err, exe_path, RT_NO_OFFSET, "reading DWARF");
+        rt_error_where(err, f->path, RT_NO_OFFSET, "reading DWARF");
         dwi_close(d);
         return rc;
     }
@@ -209,11 +181,30 @@ int dwi_open(dw_info **out, const char *exe_path, rt_error *err)
     return 0;
 }
 
+int dwi_open(dw_info **out, const char *exe_path, rt_error *err)
+{
+    elf_file *f;
+    *out = NULL;
+    int rc = ef_open(&f, exe_path, "executable", err);
+    if (rc) {
+        rt_error_where(err, exe_path, RT_NO_OFFSET, "reading DWARF");
+        return rc;
+    }
+    if ((rc = dwi_open_file(out, f, err)) != 0) {
+        ef_close(f);
+        return rc;
+    }
+    (*out)->own_file = true;
+    return 0;
+}
+
 void dwi_close(dw_info *d)
 {
     if (!d)
         return;
     dw_lib_close(d->dbg);
+    if (d->own_file)
+        ef_close(d->file);
     free(d->path);
     free(d->producer);
     free(d->types);

@@ -18,17 +18,11 @@
  * AT_ENTRY - e_entry (cross-checked with AT_PHDR - the PT_PHDR's vaddr). */
 #include "elf/elf_core_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "io/input_file.h"
 #include "util/alloc.h"
 
 #define EHDR_SIZE 64
@@ -78,56 +72,9 @@ static const char *type_name(unsigned t)
     }
 }
 
-static void img_init(ec_file_img *f)
-{
-    memset(f, 0, sizeof *f);
-    f->fd = -1;
-}
-
-static void img_close(ec_file_img *f)
-{
-    if (f->elf)
-        elf_end(f->elf);
-    if (f->img)
-        munmap((void *)f->img, f->size);
-    if (f->fd >= 0)
-        close(f->fd);
-    free(f->path);
-    img_init(f);
-}
-
-/* Open and map path read-only.  what: "core" or "executable", for errors. */
-static int img_open(ec_file_img *f, const char *path, const char *what, rt_error *err)
-{
-    char phase[64];
-    snprintf(phase, sizeof phase, "opening the %s", what);
-    f->path = rt_strdup(path);
-    /* a path taken from a core may name a FIFO: input_file_open neither
-     * waits for a writer nor accepts anything but a regular file */
-    struct stat st;
-    f->fd = input_file_open(path, what, &st, err);
-    if (f->fd < 0) {
-        int rc = f->fd;
-        f->fd = -1;
-        return rc;
-    }
-    f->size = (uint64_t)st.st_size;
-    if ((uint64_t)(size_t)f->size != f->size)
-        return EC_FAIL(err, RT_E_UNSUPPORTED, path, RT_NO_OFFSET, phase,
-                       "the %s is too large to map", what);
-    if (f->size > 0) {
-        void *p = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
-        if (p == MAP_FAILED)
-            return EC_FAIL(err, RT_E_IO, path, RT_NO_OFFSET, phase, "cannot map the %s: %s",
-                           what, strerror(errno));
-        f->img = p;
-    }
-    return 0;
-}
-
 /* The identity bytes and the fields we rely on, checked before libelf
  * sees the file.  want_core: the file must be ET_CORE, else ET_EXEC/DYN. */
-static int check_header(const ec_file_img *f, int want_core, rt_error *err)
+static int check_header(const elf_file *f, int want_core, rt_error *err)
 {
     const char *what = want_core ? "core" : "executable";
     const char *phase = "reading the ELF header";
@@ -175,13 +122,11 @@ static int check_header(const ec_file_img *f, int want_core, rt_error *err)
 
 /* libelf over the open file, and the program header count checked
  * against the file size (so a corrupt count costs nothing). */
-static int begin_elf(ec_file_img *f, size_t *phnum, uint64_t *phoff, rt_error *err)
+static int begin_elf(elf_file *f, Elf_Cmd cmd, size_t *phnum, uint64_t *phoff, rt_error *err)
 {
     const char *phase = "reading the program headers";
-    f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
-    if (!f->elf || elf_kind(f->elf) != ELF_K_ELF)
-        return EC_FAIL(err, RT_E_FORMAT, f->path, 0, "reading the ELF header",
-                       "libelf cannot read this file: %s", elf_errmsg(-1));
+    if (!ef_begin(f, cmd, err))
+        return -(int)err->code;
     uint64_t off;
     memcpy(&off, f->img + 32, 8);
     *phoff = off;
@@ -214,53 +159,58 @@ past_end:
 static int check_core_phdrs(ec_core *c, size_t phnum, uint64_t phoff, rt_error *err)
 {
     int nload = 0;
-    c->core_want = c->core.size;
+    c->core_want = c->core->size;
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
         uint64_t at = phoff + i * PHDR_SIZE;
-        if (!gelf_getphdr(c->core.elf, (int)i, &ph))
-            return EC_CORRUPT(err, c->core.path, at, "reading the program headers",
+        if (!gelf_getphdr(c->core->elf, (int)i, &ph))
+            return EC_CORRUPT(err, c->core->path, at, "reading the program headers",
                               "cannot read program header %zu: %s", i, elf_errmsg(-1));
         if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE)
             continue;
         if (ph.p_filesz > UINT64_MAX - ph.p_offset)
-            return EC_CORRUPT(err, c->core.path, at, "reading the program headers",
+            return EC_CORRUPT(err, c->core->path, at, "reading the program headers",
                               "program header %zu: file range offset %llu + size %llu overflows",
                               i, (unsigned long long)ph.p_offset,
                               (unsigned long long)ph.p_filesz);
         uint64_t end = ph.p_offset + ph.p_filesz;
         if (end > c->core_want)
             c->core_want = end;
-        if (ph.p_type == PT_NOTE && end > c->core.size)
-            return EC_FAIL(err, RT_E_TRUNCATED, c->core.path, at, "reading the program headers",
+        if (ph.p_type == PT_NOTE && end > c->core->size)
+            return EC_FAIL(err, RT_E_TRUNCATED, c->core->path, at, "reading the program headers",
                            "the notes (PT_NOTE, offset %llu, %llu bytes) run past the end of "
                            "the core (%llu bytes): the core is truncated",
                            (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
-                           (unsigned long long)c->core.size);
+                           (unsigned long long)c->core->size);
         if (ph.p_type == PT_LOAD)
             nload++;
     }
     if (nload == 0)
-        return EC_CORRUPT(err, c->core.path, phoff, "reading the program headers",
+        return EC_CORRUPT(err, c->core->path, phoff, "reading the program headers",
                           "the core has no PT_LOAD segment: no memory to read");
     return 0;
 }
 
 /* ------------------------------------------------------ the executable */
 
-static int open_exe(ec_core *c, const char *path, rt_error *err)
+/* Take f as the executable (borrowed, or owned when own is set: then
+ * closed with the core, also on failure): its header and segments. */
+static int use_exe(ec_core *c, elf_file *f, bool own, rt_error *err)
 {
     size_t phnum;
     uint64_t phoff;
-    int rc = img_open(&c->exe, path, "executable", err);
+    const char *path = f->path;
+    c->exe = f;
+    c->own_exe = own;
+    int rc = check_header(c->exe, 0, err);
+    /* ELF_C_READ: libelf copies what it reads, so that DWARF may inflate
+     * compressed sections in place (dw_secs_load) through this handle */
     if (!rc)
-        rc = check_header(&c->exe, 0, err);
-    if (!rc)
-        rc = begin_elf(&c->exe, &phnum, &phoff, err);
+        rc = begin_elf(c->exe, ELF_C_READ, &phnum, &phoff, err);
     if (rc)
         return rc;
     GElf_Ehdr eh;
-    if (!gelf_getehdr(c->exe.elf, &eh))
+    if (!gelf_getehdr(c->exe->elf, &eh))
         return EC_CORRUPT(err, path, 0, "reading the ELF header", "%s", elf_errmsg(-1));
     c->exe_info.is_pie = eh.e_type == ET_DYN;
     c->exe_info.entry = eh.e_entry;
@@ -269,7 +219,7 @@ static int open_exe(ec_core *c, const char *path, rt_error *err)
     c->exe_segs = rt_calloc(phnum ? phnum : 1, sizeof *c->exe_segs);
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
-        if (!gelf_getphdr(c->exe.elf, (int)i, &ph))
+        if (!gelf_getphdr(c->exe->elf, (int)i, &ph))
             return EC_CORRUPT(err, path, phoff + i * PHDR_SIZE, "reading the program headers",
                               "cannot read program header %zu: %s", i, elf_errmsg(-1));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
@@ -282,11 +232,11 @@ static int open_exe(ec_core *c, const char *path, rt_error *err)
         s->flags = ph.p_flags;
         /* The file image of a segment must be in the file; a short exe
          * only loses what is past its end (reads there fail). */
-        if (s->offset > c->exe.size || s->filesz > c->exe.size - s->offset) {
+        if (s->offset > c->exe->size || s->filesz > c->exe->size - s->offset) {
             ec_warn(c, "%s: program header %zu (offset %llu) maps file bytes past the end of "
                     "the executable; that part of it cannot be read", path, i,
                     (unsigned long long)(phoff + i * PHDR_SIZE));
-            s->filesz = s->offset > c->exe.size ? 0 : c->exe.size - s->offset;
+            s->filesz = s->offset > c->exe->size ? 0 : c->exe->size - s->offset;
         }
         s->map_vaddr = s->vaddr;
         s->map_offset = s->offset;
@@ -296,15 +246,30 @@ static int open_exe(ec_core *c, const char *path, rt_error *err)
             /* end <= the exe's size (checked above), so rounding cannot wrap */
             uint64_t end = s->offset + s->filesz;
             uint64_t page_end = (end + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-            if (page_end > c->exe.size)
-                page_end = c->exe.size;
+            if (page_end > c->exe->size)
+                page_end = c->exe->size;
             s->map_vaddr = s->vaddr - lead;
             s->map_offset = s->offset - lead;
             s->map_len = page_end - s->map_offset;
         }
     }
-    c->exe_info.path = c->exe.path;
+    c->exe_info.path = c->exe->path;
     return 0;
+}
+
+static int open_exe(ec_core *c, const char *path, rt_error *err)
+{
+    elf_file *f;
+    int rc = ef_open(&f, path, "executable", err);
+    return rc ? rc : use_exe(c, f, true, err);
+}
+
+static void drop_exe(ec_core *c)
+{
+    if (c->own_exe)
+        ef_close(c->exe);
+    c->exe = NULL;
+    c->own_exe = false;
 }
 
 static const char *base_name(const char *p)
@@ -367,7 +332,7 @@ static int try_exe(ec_core *c, const char *path, char *why, size_t nwhy)
     if (open_exe(c, path, &e) == 0)
         return 1;
     rt_error_format(&e, why, nwhy);
-    img_close(&c->exe);
+    drop_exe(c);
     free(c->exe_segs);
     c->exe_segs = NULL;
     c->nexe_segs = 0;
@@ -403,11 +368,11 @@ static void find_exe(ec_core *c)
         return;
     }
     /* Cores travel without their machine: look beside the core. */
-    const char *slash = strrchr(c->core.path, '/');
-    size_t dirlen = slash ? (size_t)(slash - c->core.path + 1) : 0;
+    const char *slash = strrchr(c->core->path, '/');
+    size_t dirlen = slash ? (size_t)(slash - c->core->path + 1) : 0;
     const char *bn = base_name(c->exe_nt_path);
     char *beside = rt_malloc(dirlen + strlen(bn) + 1);
-    memcpy(beside, c->core.path, dirlen);
+    memcpy(beside, c->core->path, dirlen);
     strcpy(beside + dirlen, bn);
     if (strcmp(beside, c->exe_nt_path) != 0 && try_exe(c, beside, why2, sizeof why2)) {
         c->exe_info.how = EC_EXE_BESIDE_CORE;
@@ -425,10 +390,10 @@ static void find_exe(ec_core *c)
 static uint64_t exe_phdr_vaddr(const ec_core *c)
 {
     size_t n;
-    if (elf_getphdrnum(c->exe.elf, &n) == 0)
+    if (elf_getphdrnum(c->exe->elf, &n) == 0)
         for (size_t i = 0; i < n; i++) {
             GElf_Phdr ph;
-            if (gelf_getphdr(c->exe.elf, (int)i, &ph) && ph.p_type == PT_PHDR)
+            if (gelf_getphdr(c->exe->elf, (int)i, &ph) && ph.p_type == PT_PHDR)
                 return ph.p_vaddr;
         }
     for (size_t i = 0; i < c->nexe_segs; i++) {
@@ -443,7 +408,7 @@ static uint64_t exe_phdr_vaddr(const ec_core *c)
  * its first segment's page, moved by the bias.  1 and *bias, or 0. */
 static int bias_from_files(const ec_core *c, uint64_t *bias)
 {
-    const char *want = c->exe_info.nt_path ? c->exe_info.nt_path : c->exe.path;
+    const char *want = c->exe_info.nt_path ? c->exe_info.nt_path : c->exe->path;
     const ec_exe_seg *first = NULL;
     for (size_t k = 0; k < c->nexe_segs; k++)
         if (c->exe_segs[k].offset < PAGE && (!first || c->exe_segs[k].vaddr < first->vaddr))
@@ -504,30 +469,36 @@ static void compute_bias(ec_core *c)
 
 /* ------------------------------------------------------ open / close */
 
-int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error *err)
+/* ec_open and ec_open_with: the executable given open (exe), or by path
+ * (exe_path), or neither (found from the notes). */
+static int open_core(ec_core **out, elf_file *core, const char *core_path, elf_file *exe,
+                     const char *exe_path, rt_error *err)
 {
     rt_error_clear(err);
     *out = NULL;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return RT_FAIL(err, RT_E_IO, "libelf is unusable: %s", elf_errmsg(-1));
     ec_core *c = rt_calloc(1, sizeof *c);
-    img_init(&c->core);
-    img_init(&c->exe);
     c->verify = EC_VERIFY_NOT_RUN;
     size_t phnum;
     uint64_t phoff;
-    int rc = img_open(&c->core, core_path, "core", err);
+    int rc = 0;
+    c->core = core;
+    c->own_core = !core;
+    if (!core)
+        rc = ef_open(&c->core, core_path, "core", err);
     if (!rc)
-        rc = check_header(&c->core, 1, err);
+        rc = check_header(c->core, 1, err);
+    /* the core through libelf's own mapping: it is only read */
     if (!rc)
-        rc = begin_elf(&c->core, &phnum, &phoff, err);
+        rc = begin_elf(c->core, ELF_C_READ_MMAP, &phnum, &phoff, err);
     if (!rc)
         rc = check_core_phdrs(c, phnum, phoff, err);
     if (!rc)
         rc = ec_parse_notes(c, err);
     if (!rc) {
-        if (exe_path) {
-            rc = open_exe(c, exe_path, err);
+        if (exe || exe_path) {
+            rc = exe ? use_exe(c, exe, false, err) : open_exe(c, exe_path, err);
             c->exe_info.how = EC_EXE_GIVEN;
             ec_exe_how how;
             const ec_file *f = exe_file(c, &how); /* what the core calls it */
@@ -539,7 +510,7 @@ int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error
             find_exe(c);
         }
     }
-    if (!rc && c->exe.fd >= 0)
+    if (!rc && c->exe)
         compute_bias(c);
     if (!rc)
         rc = ec_build_maps(c, err);
@@ -554,12 +525,23 @@ int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error
     return 0;
 }
 
+int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error *err)
+{
+    return open_core(out, NULL, core_path, NULL, exe_path, err);
+}
+
+int ec_open_with(ec_core **out, elf_file *core, elf_file *exe, rt_error *err)
+{
+    return open_core(out, core, core->path, exe, NULL, err);
+}
+
 void ec_close(ec_core *c)
 {
     if (!c)
         return;
-    img_close(&c->core);
-    img_close(&c->exe);
+    if (c->own_core)
+        ef_close(c->core);
+    drop_exe(c);
     free(c->threads);
     free(c->auxv);
     free(c->execfn);
@@ -578,12 +560,12 @@ void ec_close(ec_core *c)
 
 /* ------------------------------------------------------ accessors */
 
-const char *ec_core_path(const ec_core *c) { return c->core.path; }
+const char *ec_core_path(const ec_core *c) { return c->core->path; }
 
 void ec_core_sizes(const ec_core *c, uint64_t *have, uint64_t *want)
 {
     if (have)
-        *have = c->core.size;
+        *have = c->core->size;
     if (want)
         *want = c->core_want;
 }
@@ -628,7 +610,13 @@ const ec_file *ec_file_at(const ec_core *c, size_t i)
 
 const ec_exe_info *ec_exe(const ec_core *c) { return &c->exe_info; }
 
-struct Elf *ec_exe_elf(const ec_core *c) { return c->exe.fd >= 0 ? c->exe.elf : NULL; }
+elf_file *ec_exe_file(const ec_core *c) { return c->exe; }
+
+elf_file *ec_take_exe(ec_core *c)
+{
+    c->own_exe = false;
+    return c->exe;
+}
 
 const char *ec_exe_how_name(ec_exe_how how)
 {

@@ -38,6 +38,7 @@
 #include "util/error.h"
 
 typedef struct ec_core ec_core;
+struct elf_file;
 
 /* ---------------------------------------------------------- open / close */
 
@@ -50,6 +51,10 @@ typedef struct ec_core ec_core;
  * is released with ec_close(); on failure *out is NULL and err says which
  * file, which offset, and what is wrong. */
 int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error *err);
+/* The same with the core, and the executable when given, already open
+ * (borrowed: they must outlive the ec_core): how the loaders call it, so
+ * that each file is opened once for everything that reads it. */
+int ec_open_with(ec_core **out, struct elf_file *core, struct elf_file *exe, rt_error *err);
 void ec_close(ec_core *c); /* NULL-safe */
 
 const char *ec_core_path(const ec_core *c);
@@ -158,9 +163,15 @@ typedef struct ec_exe_info {
 } ec_exe_info;
 
 const ec_exe_info *ec_exe(const ec_core *c);
-/* The executable as libelf reads it (the one handle every reader of its
- * sections, notes and symbols shares), NULL without one. */
-struct Elf *ec_exe_elf(const ec_core *c);
+/* The executable's open file (given to ec_open_with, or found and opened
+ * by ec_open: then owned by the ec_core), NULL without one; its libelf
+ * handle is begun.  The one handle every reader of its sections, notes,
+ * symbols and DWARF shares. */
+struct elf_file *ec_exe_file(const ec_core *c);
+/* The same, and the caller now owns it (ef_close, after ec_close): for an
+ * executable ec_open found, to outlive the ec_core.  A given one stays
+ * the giver's. */
+struct elf_file *ec_take_exe(ec_core *c);
 const char *ec_exe_how_name(ec_exe_how how);
 
 /* Does the executable belong to this core?  Compares the Go build ID note

@@ -8,19 +8,12 @@
 
 #include <libelf.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "elf/elf_core.h"
-
-/* One input file, mapped whole and read-only. */
-typedef struct ec_file_img {
-    char *path;              /* owned */
-    int fd;                  /* -1 when not open */
-    const uint8_t *img;      /* PROT_READ, MAP_PRIVATE; NULL when size is 0 */
-    uint64_t size;
-    Elf *elf;                /* libelf over the same fd (ELF_C_READ_MMAP) */
-} ec_file_img;
+#include "elf/elf_file.h"
 
 /* A PT_LOAD of the executable, and what of the file the kernel maps for
  * it: p_filesz bytes, widened for a read-only segment to its whole pages
@@ -32,7 +25,8 @@ typedef struct ec_exe_seg {
 } ec_exe_seg;
 
 struct ec_core {
-    ec_file_img core;
+    elf_file *core;
+    bool own_core;           /* opened here (ec_open), not given */
     uint64_t core_want;      /* end of the furthest PT_LOAD/PT_NOTE file range */
 
     ec_thread *threads;
@@ -45,7 +39,8 @@ struct ec_core {
     size_t nfiles;
     char *file_names;        /* one block holding every NT_FILE path */
 
-    ec_file_img exe;         /* fd == -1 without an executable */
+    elf_file *exe;           /* NULL without an executable */
+    bool own_exe;            /* opened here (found from NT_FILE), not given */
     ec_exe_info exe_info;    /* strings point into exe.path, nt_path, problem */
     char *exe_nt_path;       /* owned */
     char *exe_problem;       /* owned */
@@ -69,14 +64,6 @@ struct ec_core {
     char **warnings;
     size_t nwarnings;
 };
-
-/* Fill err as raised at this source line, about input file `path` at byte
- * `off` (RT_NO_OFFSET when none) while doing `phase`; returns -code.  Every
- * error in src/elf/ goes through it, so each names file, offset and phase. */
-#define EC_FAIL(err, code, path, off, phase, ...) \
-    (rt_error_where((err), (path), (off), (phase)), RT_FAIL((err), (code), __VA_ARGS__))
-#define EC_CORRUPT(err, path, off, phase, ...) \
-    EC_FAIL((err), RT_E_CORRUPT, (path), (off), (phase), __VA_ARGS__)
 
 /* elf_core.c */
 void ec_warn(ec_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -102,15 +102,15 @@ static void scan_exe_notes(const uint8_t *buf, size_t len, uint64_t addr, const 
 static void find_exe_note(ec_core *c, const char *want_name, uint32_t want_type, exe_note *out)
 {
     memset(out, 0, sizeof *out);
-    Elf *e = c->exe.elf;
+    Elf *e = c->exe->elf;
     Elf_Scn *scn = NULL;
     while (!out->found && (scn = elf_nextscn(e, scn)) != NULL) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(sh.sh_flags & SHF_ALLOC))
             continue;
-        if (sh.sh_offset > c->exe.size || sh.sh_size > c->exe.size - sh.sh_offset)
+        if (sh.sh_offset > c->exe->size || sh.sh_size > c->exe->size - sh.sh_offset)
             continue;
-        scan_exe_notes(c->exe.img + sh.sh_offset, sh.sh_size, sh.sh_addr, want_name, want_type,
+        scan_exe_notes(c->exe->img + sh.sh_offset, sh.sh_size, sh.sh_addr, want_name, want_type,
                        out);
     }
     /* no section headers (stripped with sstrip): the PT_NOTE segments */
@@ -121,9 +121,9 @@ static void find_exe_note(ec_core *c, const char *want_name, uint32_t want_type,
         GElf_Phdr ph;
         if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
             continue;
-        if (ph.p_offset > c->exe.size || ph.p_filesz > c->exe.size - ph.p_offset)
+        if (ph.p_offset > c->exe->size || ph.p_filesz > c->exe->size - ph.p_offset)
             continue;
-        scan_exe_notes(c->exe.img + ph.p_offset, ph.p_filesz, ph.p_vaddr, want_name, want_type,
+        scan_exe_notes(c->exe->img + ph.p_offset, ph.p_filesz, ph.p_vaddr, want_name, want_type,
                        out);
     }
 }
@@ -190,13 +190,13 @@ static int exe_is_go(ec_core *c)
     if (xn.found)
         return 1;
     size_t shstrndx;
-    if (elf_getshdrstrndx(c->exe.elf, &shstrndx) != 0)
+    if (elf_getshdrstrndx(c->exe->elf, &shstrndx) != 0)
         return 0;
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(c->exe.elf, scn)) != NULL) {
+    while ((scn = elf_nextscn(c->exe->elf, scn)) != NULL) {
         GElf_Shdr sh;
         const char *name;
-        if (gelf_getshdr(scn, &sh) && (name = elf_strptr(c->exe.elf, shstrndx, sh.sh_name)) != NULL &&
+        if (gelf_getshdr(scn, &sh) && (name = elf_strptr(c->exe->elf, shstrndx, sh.sh_name)) != NULL &&
             (strcmp(name, ".go.buildinfo") == 0 || strcmp(name, ".gopclntab") == 0))
             return 1;
     }
@@ -214,7 +214,7 @@ static int mismatch(ec_core *c, uint64_t off, rt_error *err, const char *fmt, ..
     char detail[400];
     c->verify = EC_VERIFY_MISMATCH;
     rt_error_clear(err);
-    rt_error_where(err, c->exe.path, off, "checking the executable against the core");
+    rt_error_where(err, c->exe->path, off, "checking the executable against the core");
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
@@ -224,7 +224,7 @@ static int mismatch(ec_core *c, uint64_t off, rt_error *err, const char *fmt, ..
                  "the executable given %s, so it does not belong to the core %s; pass the executable of the "
                  "process that dumped the core, or leave it out and the core's NT_FILE note names it (%s)",
                  exe_is_go(c) ? "is not the Go program this core was dumped from" : "is not a Go program",
-                 c->core.path, detail) >= (int)sizeof c->verify_detail)
+                 c->core->path, detail) >= (int)sizeof c->verify_detail)
         memcpy(c->verify_detail + sizeof c->verify_detail - 5, "...)", 5);
     return RT_FAIL(err, RT_E_MISMATCH, "%s", c->verify_detail);
 }
@@ -252,7 +252,7 @@ static int compare_note(ec_core *c, uint64_t core_page, const char *want_name,
             c->verify = want_type == NOTE_GO_BUILDID ? EC_VERIFY_GO_BUILDID
                                                      : EC_VERIFY_GNU_BUILDID;
             snprintf(c->verify_detail, sizeof c->verify_detail,
-                     "%s %s of %s is in the core at 0x%llx", label, xid, c->exe.path,
+                     "%s %s of %s is in the core at 0x%llx", label, xid, c->exe->path,
                      (unsigned long long)at);
             return 1;
         }
@@ -261,10 +261,10 @@ static int compare_note(ec_core *c, uint64_t core_page, const char *want_name,
                            want_name, want_type, cid, sizeof cid, hex))
             return mismatch(c, RT_NO_OFFSET, err,
                             "executable %s does not match the core: %s %s in the executable, "
-                            "%s in the core", c->exe.path, label, xid, cid);
+                            "%s in the core", c->exe->path, label, xid, cid);
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: it has %s %s at 0x%llx, where "
-                        "the core's copy of that page has none", c->exe.path, label, xid,
+                        "the core's copy of that page has none", c->exe->path, label, xid,
                         (unsigned long long)at);
     }
     /* not there (wrong placement, or page not dumped): the process's own
@@ -274,7 +274,7 @@ static int compare_note(ec_core *c, uint64_t core_page, const char *want_name,
             return 0; /* same ID at another address: the placement check decides */
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: %s %s in the executable, %s "
-                        "in the core", c->exe.path, label, xid, cid);
+                        "in the core", c->exe->path, label, xid, cid);
     }
     return 0;
 }
@@ -288,19 +288,19 @@ static int check_placement(ec_core *c, rt_error *err)
     if (ec_auxv(c, EC_AT_ENTRY, &at_entry) && at_entry != x->entry + x->bias)
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: the process entered at 0x%llx "
-                        "by AT_ENTRY, this executable at 0x%llx", c->exe.path,
+                        "by AT_ENTRY, this executable at 0x%llx", c->exe->path,
                         (unsigned long long)at_entry, (unsigned long long)(x->entry + x->bias));
     if (x->is_pie && x->bias % PAGE != 0)
         return mismatch(c, RT_NO_OFFSET, err,
                         "executable %s does not match the core: it would be loaded at bias "
-                        "0x%llx, which is not page-aligned", c->exe.path,
+                        "0x%llx, which is not page-aligned", c->exe->path,
                         (unsigned long long)x->bias);
     for (size_t k = 0; k < c->nexe_segs; k++) {
         const ec_exe_seg *s = &c->exe_segs[k];
         if (!ec_find_map(c, s->vaddr + x->bias))
             return mismatch(c, RT_NO_OFFSET, err,
                             "executable %s does not match the core: its segment at 0x%llx is "
-                            "not mapped in the process", c->exe.path,
+                            "not mapped in the process", c->exe->path,
                             (unsigned long long)(s->vaddr + x->bias));
     }
     return 0;
@@ -319,7 +319,7 @@ static int compare_headers(ec_core *c, rt_error *err)
             break;
         }
     uint64_t hdr_len = c->exe_phoff + (uint64_t)c->exe_phnum * 56;
-    if (!have || c->exe_phoff < 64 || hdr_len > PAGE || hdr_len > c->exe.size)
+    if (!have || c->exe_phoff < 64 || hdr_len > PAGE || hdr_len > c->exe->size)
         return 0;
     uint8_t got[PAGE];
     uint64_t at = v0 + c->exe_info.bias;
@@ -329,26 +329,26 @@ static int compare_headers(ec_core *c, rt_error *err)
      * not ours to judge) */
     size_t diff = SIZE_MAX;
     for (size_t i = 0; i < hdr_len && diff == SIZE_MAX; i++)
-        if ((i < 64 || i >= c->exe_phoff) && got[i] != c->exe.img[i])
+        if ((i < 64 || i >= c->exe_phoff) && got[i] != c->exe->img[i])
             diff = i;
     if (diff == SIZE_MAX) {
         c->verify = EC_VERIFY_HEADERS;
         snprintf(c->verify_detail, sizeof c->verify_detail,
                  "no build ID to compare; the ELF header and %u program headers of %s match "
-                 "the core's copy at 0x%llx", c->exe_phnum, c->exe.path,
+                 "the core's copy at 0x%llx", c->exe_phnum, c->exe->path,
                  (unsigned long long)at);
         return 1;
     }
     return mismatch(c, diff, err,
                     "executable %s does not match the core: its ELF %s differs from the core's "
-                    "copy at 0x%llx, at byte %zu", c->exe.path,
+                    "copy at 0x%llx, at byte %zu", c->exe->path,
                     diff < 64 ? "header" : "program headers", (unsigned long long)at, diff);
 }
 
 int ec_check_exe(ec_core *c, rt_error *err)
 {
     c->verify = EC_VERIFY_UNVERIFIED;
-    if (c->exe.fd < 0) {
+    if (!c->exe) {
         snprintf(c->verify_detail, sizeof c->verify_detail, "no executable to check%s%s",
                  c->exe_info.problem ? ": " : "",
                  c->exe_info.problem ? c->exe_info.problem : "");
@@ -357,7 +357,7 @@ int ec_check_exe(ec_core *c, rt_error *err)
     if (!c->exe_info.bias_known) {
         snprintf(c->verify_detail, sizeof c->verify_detail,
                  "unverified: where %s was loaded is unknown (no auxv, no NT_FILE)",
-                 c->exe.path);
+                 c->exe->path);
         return 0;
     }
     uint64_t page = core_exe_page(c);
@@ -374,7 +374,7 @@ int ec_check_exe(ec_core *c, rt_error *err)
         c->verify = EC_VERIFY_UNVERIFIED;
         snprintf(c->verify_detail, sizeof c->verify_detail,
                  "unverified: the core holds no copy of the first page of %s (coredump_filter "
-                 "without bit 4?), so there is no build ID or header to compare", c->exe.path);
+                 "without bit 4?), so there is no build ID or header to compare", c->exe->path);
     }
     return 0;
 }

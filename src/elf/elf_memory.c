@@ -73,7 +73,7 @@ static void split_tail(const ec_core *c, map_list *l, uint64_t first, uint64_t l
                        uint32_t perms, uint32_t seg)
 {
     uint64_t cur = first;
-    if (c->exe.fd >= 0 && c->exe_info.bias_known) {
+    if (c->exe && c->exe_info.bias_known) {
         for (size_t k = 0; k < c->nexe_segs; k++) {
             const ec_exe_seg *s = &c->exe_segs[k];
             if (s->map_len == 0)
@@ -159,7 +159,7 @@ static void fill_gaps(map_list *l, uint64_t a, uint64_t b, const ec_exe_seg *s,
 static void add_unlisted(const ec_core *c, map_list *l)
 {
     const char *path = exe_nt_path(c);
-    if (c->exe.fd < 0 || !c->exe_info.bias_known || !path)
+    if (!c->exe || !c->exe_info.bias_known || !path)
         return;
     for (size_t i = 0; i < c->nfiles; i++) {
         const ec_file *f = &c->files[i];
@@ -184,21 +184,21 @@ int ec_build_maps(ec_core *c, rt_error *err)
     const char *phase = "reading the program headers";
     size_t phnum;
     map_list l = { 0 };
-    if (elf_getphdrnum(c->core.elf, &phnum) != 0)
-        return EC_CORRUPT(err, c->core.path, 56, phase, "%s", elf_errmsg(-1));
+    if (elf_getphdrnum(c->core->elf, &phnum) != 0)
+        return EC_CORRUPT(err, c->core->path, 56, phase, "%s", elf_errmsg(-1));
     uint64_t phoff;
-    memcpy(&phoff, c->core.img + 32, 8);
+    memcpy(&phoff, c->core->img + 32, 8);
     if (c->nexe_segs)
         qsort(c->exe_segs, c->nexe_segs, sizeof *c->exe_segs, cmp_seg);
 
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
-        if (!gelf_getphdr(c->core.elf, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0)
+        if (!gelf_getphdr(c->core->elf, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         uint64_t at = phoff + i * PHDR_SIZE;
         if (ph.p_memsz - 1 > UINT64_MAX - ph.p_vaddr) {
             free(l.v);
-            return EC_CORRUPT(err, c->core.path, at, phase,
+            return EC_CORRUPT(err, c->core->path, at, phase,
                               "segment at 0x%llx of %llu bytes runs past the end of the "
                               "address space", (unsigned long long)ph.p_vaddr,
                               (unsigned long long)ph.p_memsz);
@@ -206,8 +206,8 @@ int ec_build_maps(ec_core *c, rt_error *err)
         uint32_t perms = ph.p_flags & (EC_PERM_R | EC_PERM_W | EC_PERM_X), seg = (uint32_t)i;
         uint64_t filesz = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
         uint64_t in_file = 0;
-        if (ph.p_offset < c->core.size)
-            in_file = c->core.size - ph.p_offset < filesz ? c->core.size - ph.p_offset : filesz;
+        if (ph.p_offset < c->core->size)
+            in_file = c->core->size - ph.p_offset < filesz ? c->core->size - ph.p_offset : filesz;
         if (in_file)
             add_map(&l, ph.p_vaddr, ph.p_vaddr + (in_file - 1), perms, EC_SRC_CORE, ph.p_offset,
                     seg);
@@ -224,7 +224,7 @@ int ec_build_maps(ec_core *c, rt_error *err)
     for (size_t i = 1; i < l.n; i++) {
         const ec_map *a = &l.v[i - 1], *b = &l.v[i];
         if (b->vaddr - a->vaddr < a->size) {
-            rt_error_where(err, c->core.path, phoff + (uint64_t)b->seg * PHDR_SIZE, phase);
+            rt_error_where(err, c->core->path, phoff + (uint64_t)b->seg * PHDR_SIZE, phase);
             int rc = RT_FAIL(err, RT_E_CORRUPT,
                              "program headers %u and %u both map address 0x%llx", a->seg,
                              b->seg, (unsigned long long)b->vaddr);
@@ -255,8 +255,8 @@ int ec_build_maps(ec_core *c, rt_error *err)
     }
     if (c->nmissing)
         ec_warn(c, "%s: the core is truncated: it has %llu bytes, its program headers need "
-                "%llu; %zu address range(s) cannot be read", c->core.path,
-                (unsigned long long)c->core.size, (unsigned long long)c->core_want, c->nmissing);
+                "%llu; %zu address range(s) cannot be read", c->core->path,
+                (unsigned long long)c->core->size, (unsigned long long)c->core_want, c->nmissing);
     return 0;
 }
 
@@ -293,7 +293,7 @@ static int readable(const ec_map *m)
 
 static const uint8_t *map_ptr(const ec_core *c, const ec_map *m, uint64_t addr)
 {
-    const uint8_t *base = m->src == EC_SRC_CORE ? c->core.img : c->exe.img;
+    const uint8_t *base = m->src == EC_SRC_CORE ? c->core->img : c->exe->img;
     return base + m->offset + (addr - m->vaddr);
 }
 
@@ -329,7 +329,7 @@ static int read_fail(ec_core *c, uint64_t start, size_t n, uint64_t addr, const 
     if (!err)
         return m && m->src == EC_SRC_TRUNCATED ? -RT_E_TRUNCATED : -RT_E_NOTFOUND;
     rt_error_clear(err);
-    rt_error_where(err, c->core.path, RT_NO_OFFSET, NULL);
+    rt_error_where(err, c->core->path, RT_NO_OFFSET, NULL);
     char what[80] = "";
     if (n > 1 || addr != start)
         snprintf(what, sizeof what, " (reading %zu bytes at 0x%llx)", n,
@@ -346,11 +346,11 @@ static int read_fail(ec_core *c, uint64_t start, size_t n, uint64_t addr, const 
                        "would be at offset %llu; the file has %llu bytes)",
                        (unsigned long long)addr, what,
                        (unsigned long long)(m->offset + (addr - m->vaddr)),
-                       (unsigned long long)c->core.size);
+                       (unsigned long long)c->core->size);
     const char *why;
     if (m->perms == 0)
         why = "an inaccessible (PROT_NONE) reservation the process could not read either";
-    else if (c->exe.fd < 0)
+    else if (!c->exe)
         why = "no executable is loaded to read it from";
     else if (!c->exe_info.bias_known)
         why = "the executable's load address is unknown";
@@ -375,7 +375,7 @@ static int read_loop(ec_core *c, uint64_t addr, void *dst, size_t n, int only, r
         if (!err)
             return -RT_E_NOTFOUND;
         rt_error_clear(err);
-        rt_error_where(err, c->core.path, RT_NO_OFFSET, NULL);
+        rt_error_where(err, c->core->path, RT_NO_OFFSET, NULL);
         return RT_FAIL(err, RT_E_NOTFOUND, "reading %zu bytes at 0x%llx wraps past the end of "
                        "the address space", n, (unsigned long long)addr);
     }
@@ -408,7 +408,7 @@ int ec_pread(ec_core *c, uint64_t addr, void *dst, size_t n)
         const ec_map *m = lookup(c, a);
         if (!m || !readable(m))
             return -1;
-        const ec_file_img *f = m->src == EC_SRC_CORE ? &c->core : &c->exe;
+        const elf_file *f = m->src == EC_SRC_CORE ? c->core : c->exe;
         uint64_t avail = m->size - (a - m->vaddr);
         size_t k = n - done < avail ? n - done : (size_t)avail;
         if (f->fd < 0) {
@@ -505,7 +505,7 @@ void ec_release(ec_core *c, uint64_t addr, size_t n)
         if (!readable(m) || m_last < addr)
             continue;
         uint64_t a = addr > m->vaddr ? addr : m->vaddr, b = last < m_last ? last : m_last;
-        const ec_file_img *f = m->src == EC_SRC_CORE ? &c->core : &c->exe;
+        const elf_file *f = m->src == EC_SRC_CORE ? c->core : c->exe;
         uint64_t off_lo = m->offset + (a - m->vaddr), off_hi = m->offset + (b - m->vaddr) + 1;
         off_lo &= ~(page - 1);
         off_hi = (off_hi + page - 1) & ~(page - 1);
@@ -520,9 +520,9 @@ void ec_release(ec_core *c, uint64_t addr, size_t n)
 void ec_release_all(ec_core *c)
 {
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    const ec_file_img *f[2] = { &c->core, &c->exe };
+    const elf_file *f[2] = { c->core, c->exe };
     for (int i = 0; i < 2; i++)
-        if (f[i]->img && f[i]->size)
+        if (f[i] && f[i]->img && f[i]->size)
             (void)madvise((void *)f[i]->img, (size_t)((f[i]->size + page - 1) & ~(page - 1)), MADV_DONTNEED);
 }
 

@@ -64,7 +64,7 @@ static int note_prstatus(note_ctx *nc, const uint8_t *d, size_t n, uint64_t at, 
 {
     ec_core *c = nc->c;
     if (n < PRSTATUS_MIN)
-        return EC_CORRUPT(err, c->core.path, at, "reading NT_PRSTATUS",
+        return EC_CORRUPT(err, c->core->path, at, "reading NT_PRSTATUS",
                           "NT_PRSTATUS holds %zu bytes; x86-64's has %d (a 32-bit or "
                           "foreign core?)", n, 336);
     c->threads = rt_reallocarray(c->threads, c->nthreads + 1, sizeof *c->threads);
@@ -108,7 +108,7 @@ static void note_prpsinfo(note_ctx *nc, const uint8_t *d, size_t n, uint64_t at)
     ec_core *c = nc->c;
     if (n < PRPSINFO_SIZE) {
         ec_warn(c, "%s: offset %llu: NT_PRPSINFO holds %zu bytes, not %d; ignored",
-                c->core.path, (unsigned long long)at, n, PRPSINFO_SIZE);
+                c->core->path, (unsigned long long)at, n, PRPSINFO_SIZE);
         return;
     }
     ec_procinfo *p = &c->proc;
@@ -151,11 +151,11 @@ static int note_file(note_ctx *nc, const uint8_t *d, size_t n, uint64_t at, rt_e
     if (nc->seen_file++)
         return 0;
     if (n < 16)
-        return EC_CORRUPT(err, c->core.path, at, phase, "NT_FILE holds %zu bytes; its header "
+        return EC_CORRUPT(err, c->core->path, at, phase, "NT_FILE holds %zu bytes; its header "
                           "alone needs 16", n);
     uint64_t count = rd64(d), page = rd64(d + 8);
     if (count > (n - 16) / 24)
-        return EC_CORRUPT(err, c->core.path, at, phase,
+        return EC_CORRUPT(err, c->core->path, at, phase,
                           "NT_FILE claims %llu mappings; its %zu bytes hold at most %zu",
                           (unsigned long long)count, n, (n - 16) / 24);
     const uint8_t *names = d + 16 + count * 24, *end = d + n;
@@ -170,19 +170,19 @@ static int note_file(note_ctx *nc, const uint8_t *d, size_t n, uint64_t at, rt_e
         uint64_t start = rd64(e), stop = rd64(e + 8), pgoff = rd64(e + 16);
         uint64_t eat = at + 16 + i * 24;
         if (start > stop)
-            return EC_CORRUPT(err, c->core.path, eat, phase,
+            return EC_CORRUPT(err, c->core->path, eat, phase,
                               "NT_FILE mapping %llu ends (0x%llx) before it starts (0x%llx)",
                               (unsigned long long)i, (unsigned long long)stop,
                               (unsigned long long)start);
         if (page != 0 && pgoff > UINT64_MAX / page)
-            return EC_CORRUPT(err, c->core.path, eat, phase,
+            return EC_CORRUPT(err, c->core->path, eat, phase,
                               "NT_FILE mapping %llu: file offset %llu pages of %llu bytes "
                               "overflows", (unsigned long long)i, (unsigned long long)pgoff,
                               (unsigned long long)page);
         const char *nm = c->file_names + pos;
         size_t len = strnlen(nm, names_len - pos);
         if (pos >= names_len || len == names_len - pos)
-            return EC_CORRUPT(err, c->core.path, at + 16 + count * 24 + pos, phase,
+            return EC_CORRUPT(err, c->core->path, at + 16 + count * 24 + pos, phase,
                               "NT_FILE has %llu mappings but its path list ends after %llu",
                               (unsigned long long)count, (unsigned long long)i);
         c->files[i].start = start;
@@ -210,10 +210,10 @@ static int parse_segment(note_ctx *nc, const GElf_Phdr *ph, rt_error *err)
     const char *phase = "reading the notes";
     if (ph->p_filesz == 0)
         return 0;
-    Elf_Data *d = elf_getdata_rawchunk(c->core.elf, (int64_t)ph->p_offset, ph->p_filesz,
+    Elf_Data *d = elf_getdata_rawchunk(c->core->elf, (int64_t)ph->p_offset, ph->p_filesz,
                                        ELF_T_NHDR);
     if (!d)
-        return EC_CORRUPT(err, c->core.path, ph->p_offset, phase,
+        return EC_CORRUPT(err, c->core->path, ph->p_offset, phase,
                           "cannot read the notes (%llu bytes): %s",
                           (unsigned long long)ph->p_filesz, elf_errmsg(-1));
     const uint8_t *buf = d->d_buf;
@@ -229,12 +229,12 @@ static int parse_segment(note_ctx *nc, const GElf_Phdr *ph, rt_error *err)
                 break;
             size_t left = d->d_size - off;
             if (left < 12)
-                return EC_CORRUPT(err, c->core.path, at, phase,
+                return EC_CORRUPT(err, c->core->path, at, phase,
                                   "a note header needs 12 bytes; the notes end after %zu", left);
             uint32_t namesz, descsz;
             memcpy(&namesz, buf + off, 4);
             memcpy(&descsz, buf + off + 4, 4);
-            return EC_CORRUPT(err, c->core.path, at, phase,
+            return EC_CORRUPT(err, c->core->path, at, phase,
                               "note with name size %u and descriptor size %u runs past the end "
                               "of the notes (%zu bytes left)", namesz, descsz, left - 12);
         }
@@ -274,12 +274,12 @@ int ec_parse_notes(ec_core *c, rt_error *err)
 {
     size_t phnum;
     note_ctx nc = { .c = c };
-    if (elf_getphdrnum(c->core.elf, &phnum) != 0)
-        return EC_CORRUPT(err, c->core.path, 56, "reading the notes", "%s", elf_errmsg(-1));
+    if (elf_getphdrnum(c->core->elf, &phnum) != 0)
+        return EC_CORRUPT(err, c->core->path, 56, "reading the notes", "%s", elf_errmsg(-1));
     int nnote = 0;
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
-        if (!gelf_getphdr(c->core.elf, (int)i, &ph) || ph.p_type != PT_NOTE)
+        if (!gelf_getphdr(c->core->elf, (int)i, &ph) || ph.p_type != PT_NOTE)
             continue;
         nnote++;
         int rc = parse_segment(&nc, &ph, err);
@@ -288,8 +288,8 @@ int ec_parse_notes(ec_core *c, rt_error *err)
     }
     if (nnote == 0)
         ec_warn(c, "%s: the core has no notes (PT_NOTE): no threads, no auxv, no mapped files",
-                c->core.path);
+                c->core->path);
     else if (c->nthreads == 0)
-        ec_warn(c, "%s: the core has no NT_PRSTATUS note: no threads", c->core.path);
+        ec_warn(c, "%s: the core has no NT_PRSTATUS note: no threads", c->core->path);
     return 0;
 }

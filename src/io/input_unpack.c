@@ -149,9 +149,11 @@ static size_t gzip_head(int fd, uint8_t *head, size_t n)
     return got > 0 ? (size_t)got : 0;
 }
 
-int input_unpack(const char *path, input_unpacked *u, rt_error *err)
+int input_unpack(const char *path, input_unpacked *u, int *plain, rt_error *err)
 {
     memset(u, 0, sizeof *u);
+    if (plain)
+        *plain = -1;
     u->fd = -1;
     int in, rc = 0, from_stdin = strcmp(path, "-") == 0 || strcmp(path, "/dev/stdin") == 0;
     if (from_stdin) {
@@ -178,7 +180,10 @@ int input_unpack(const char *path, input_unpacked *u, rt_error *err)
         gz = 0; /* a heap profile: its reader takes gzip */
     if (!gz && !zst) {
         if (!from_stdin) {
-            close(in);
+            if (plain)
+                *plain = in;
+            else
+                close(in);
             return 0; /* as it is */
         }
         u->fd = in;

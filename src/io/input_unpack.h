@@ -14,8 +14,10 @@ typedef struct input_unpacked {
 
 /* Unpack path ("-" or /dev/stdin: standard input) when it needs it: 0
  * with u->fd >= 0 and u->path set, or 0 with u->fd -1 (read path as it
- * is), or an error naming the file. */
-int input_unpack(const char *path, input_unpacked *u, rt_error *err);
+ * is), or an error naming the file.  In the second case *plain (when not
+ * NULL) gets path open, for the caller to read and close: the file was
+ * opened to look at its first bytes, and need not be opened again. */
+int input_unpack(const char *path, input_unpacked *u, int *plain, rt_error *err);
 void input_unpacked_close(input_unpacked *u);
 
 #endif

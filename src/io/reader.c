@@ -12,18 +12,14 @@
 
 #define CHUNK 65536
 
-int rd_open(rt_reader *r, const char *path, size_t window, rt_error *err)
+/* rd_open and rd_open_fd: over fd, with its stat. */
+static int start(rt_reader *r, int fd, const struct stat *st, const char *path, size_t window)
 {
     memset(r, 0, sizeof *r);
-    r->fd = -1;
     r->path = path;
     r->pin = UINT64_MAX;
-    struct stat st;
-    int fd = input_file_open(path, NULL, &st, err);
-    if (fd < 0)
-        return fd;
     r->fd = fd;
-    r->file_size = (uint64_t)st.st_size;
+    r->file_size = (uint64_t)st->st_size;
     r->cap = window;
     r->buf = rt_malloc(window);
     r->chunk = rt_malloc(CHUNK);
@@ -34,9 +30,34 @@ int rd_open(rt_reader *r, const char *path, size_t window, rt_error *err)
     return 0;
 }
 
+int rd_open(rt_reader *r, const char *path, size_t window, rt_error *err)
+{
+    struct stat st;
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    int fd = input_file_open(path, NULL, &st, err);
+    if (fd < 0)
+        return fd;
+    start(r, fd, &st, path, window);
+    r->own_fd = 1;
+    return 0;
+}
+
+int rd_open_fd(rt_reader *r, int fd, const char *path, size_t window, rt_error *err)
+{
+    struct stat st;
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    if (fstat(fd, &st) != 0) {
+        rt_error_where(err, path, RT_NO_OFFSET, "opening the input");
+        return RT_FAIL(err, RT_E_IO, "cannot stat: %s", strerror(errno));
+    }
+    return start(r, fd, &st, path, window);
+}
+
 void rd_close(rt_reader *r)
 {
-    if (r->fd >= 0)
+    if (r->fd >= 0 && r->own_fd)
         close(r->fd);
     free(r->buf);
     free(r->chunk);

@@ -19,6 +19,7 @@
 
 typedef struct rt_reader {
     int fd;
+    int own_fd;         /* opened by rd_open, closed by rd_close */
     const char *path;   /* borrowed */
     uint64_t file_size;
     uint8_t *buf;
@@ -34,6 +35,8 @@ typedef struct rt_reader {
 } rt_reader;
 
 int rd_open(rt_reader *r, const char *path, size_t window, rt_error *err);
+/* The same over fd, path already open (borrowed: rd_close leaves it open). */
+int rd_open_fd(rt_reader *r, int fd, const char *path, size_t window, rt_error *err);
 void rd_close(rt_reader *r);
 
 static inline uint64_t rd_offset(const rt_reader *r) { return r->buf_off + r->pos; }

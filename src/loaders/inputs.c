@@ -1,10 +1,13 @@
 /* inputs.c — which file is which (each kind recognised by its first
- * bytes), and the loaders that read the inputs holding a heap. */
+ * bytes), and the loaders that read the inputs holding a heap.  Each file
+ * is opened here once; the core, the executables and the dump stay open
+ * for their loaders. */
 #include "loaders/inputs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "index/index.h"
@@ -32,18 +35,20 @@ static int probe_exe(const uint8_t *head, size_t n)
 }
 static int probe_pprof(const uint8_t *head, size_t n) { return pprof_sniff(head, n); }
 static int probe_index(const uint8_t *head, size_t n) { return index_sniff(head, n); }
-static int load_index(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+static int load_index(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err)
 {
     return index_load(m, in->index, in->threads, prog, err);
 }
 
 /* The loaders: the inputs that hold a heap, each recognised by its first
  * bytes and loaded with whatever else was given (executable, debug file,
- * symbols).  A new kind of input (a glibc core, say) is one more row. */
+ * symbols), through the files inputs_sort opened: rt_inputs is the one
+ * context a loader gets.  A new kind of input (a glibc core, say) is one
+ * more row. */
 typedef struct rt_loader {
     rt_input_file_kind kind;
     int (*probe)(const uint8_t *head, size_t n);
-    int (*load)(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err);
+    int (*load)(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err);
 } rt_loader;
 
 static const rt_loader loaders[] = {
@@ -58,15 +63,12 @@ static const struct { rt_input_file_kind kind; int (*probe)(const uint8_t *, siz
     { RT_IN_PPROF, probe_pprof }, /* last: a plain protobuf is the weakest evidence */
 };
 
-int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
+/* What the open file fd starts with. */
+static int classify_fd(const char *path, int fd, rt_input_file_kind *kind, rt_error *err)
 {
     uint8_t head[4096]; /* pprof_sniff wants a gzip stream's first block */
     *kind = RT_IN_UNKNOWN;
-    int fd = input_file_open(path, NULL, NULL, err);
-    if (fd < 0)
-        return fd;
-    ssize_t n = read(fd, head, sizeof head);
-    close(fd);
+    ssize_t n = pread(fd, head, sizeof head, 0);
     if (n < 0) {
         rt_error_where(err, path, RT_NO_OFFSET, NULL);
         return RT_FAIL(err, RT_E_IO, "cannot read: %s", strerror(errno));
@@ -86,44 +88,136 @@ int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
     return 0;
 }
 
-int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
+int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err)
+{
+    *kind = RT_IN_UNKNOWN;
+    int fd = input_file_open(path, NULL, NULL, err);
+    if (fd < 0)
+        return fd;
+    int rc = classify_fd(path, fd, kind, err);
+    close(fd);
+    return rc;
+}
+
+/* path opened (or given, fd >= 0: then a descriptor of our own on it), with
+ * its stat.  The descriptor, or a negative code. */
+static int open_input(const char *path, int given, struct stat *st, rt_error *err)
+{
+    if (given < 0)
+        return input_file_open(path, NULL, st, err);
+    int fd = fcntl(given, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0 || fstat(fd, st) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        rt_error_where(err, path, RT_NO_OFFSET, "opening the input");
+        return RT_FAIL(err, RT_E_IO, "cannot use the open input: %s", strerror(e));
+    }
+    return fd;
+}
+
+static const char *kind_noun(rt_input_file_kind k)
+{
+    return k == RT_IN_HEAPDUMP ? "heap dump" : k == RT_IN_CORE ? "core"
+         : k == RT_IN_EXE ? "executable" : k == RT_IN_INDEX ? "index" : "profile";
+}
+
+/* A second executable: the first's debug file, or the first is its (they
+ * may come in either order).  Takes x over. */
+static int pair_exe(rt_inputs *in, exe_file *x, const char *path, rt_error *err)
+{
+    int debug_is_new, rc;
+    if ((rc = elf_debug_pair(in->exe_handle, x, &debug_is_new, err)) != 0) {
+        exe_close(x);
+        return rc;
+    }
+    in->debug = debug_is_new ? path : in->exe;
+    if (debug_is_new) {
+        exe_debug_attach(in->exe_handle, x);
+    } else {
+        in->exe = path;
+        exe_debug_attach(x, in->exe_handle);
+        in->exe_handle = x;
+    }
+    return 0;
+}
+
+/* Recognise path and keep it open where its loader will want it. */
+static int sort_one(rt_inputs *in, const char *path, int given, rt_error *err)
+{
+    struct stat st;
+    rt_input_file_kind k;
+    int fd = open_input(path, given, &st, err);
+    if (fd < 0)
+        return fd;
+    int rc = classify_fd(path, fd, &k, err);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    const char **slot = k == RT_IN_HEAPDUMP ? &in->dump
+                      : k == RT_IN_CORE     ? &in->core
+                      : k == RT_IN_EXE      ? &in->exe
+                      : k == RT_IN_INDEX    ? &in->index
+                                            : &in->profile;
+    if (*slot && !(k == RT_IN_EXE && !in->debug)) {
+        close(fd);
+        rt_error_where(err, path, RT_NO_OFFSET, NULL);
+        return RT_FAIL(err, RT_E_USAGE, "a second %s (the first was %s); give one of each kind", kind_noun(k),
+                       *slot);
+    }
+    elf_file *f = NULL;
+    if (k == RT_IN_CORE || k == RT_IN_EXE) {
+        if ((rc = ef_open_fd(&f, fd, &st, path, k == RT_IN_CORE ? "core" : "executable", err)) != 0)
+            return rc;
+        if (k == RT_IN_CORE)
+            in->core_file = f;
+        else if (*slot) /* an executable and its debug file, in either order */
+            return pair_exe(in, exe_from_file(f), path, err);
+        else
+            in->exe_handle = exe_from_file(f);
+    } else if (k == RT_IN_HEAPDUMP) {
+        in->dump_fd = fd;
+    } else {
+        close(fd); /* read by path: profiles and indexes are read once */
+    }
+    *slot = path;
+    return 0;
+}
+
+int inputs_sort_fds(char *const *paths, const int *fds, int n, rt_inputs *in, rt_error *err)
 {
     memset(in, 0, sizeof *in);
-    for (int i = 0; i < n; i++) {
-        rt_input_file_kind k;
-        int rc = input_classify(paths[i], &k, err);
-        if (rc)
-            return rc;
-        const char **slot = k == RT_IN_HEAPDUMP ? &in->dump
-                          : k == RT_IN_CORE     ? &in->core
-                          : k == RT_IN_EXE      ? &in->exe
-                          : k == RT_IN_INDEX    ? &in->index
-                                                : &in->profile;
-        if (*slot && k == RT_IN_EXE && !in->debug) {
-            /* an executable and its debug file, in either order */
-            int debug_is_new;
-            if ((rc = elf_debug_pair(*slot, paths[i], &debug_is_new, err)) != 0)
-                return rc;
-            in->debug = debug_is_new ? paths[i] : *slot;
-            *slot = debug_is_new ? *slot : paths[i];
-            continue;
-        }
-        if (*slot) {
-            rt_error_where(err, paths[i], RT_NO_OFFSET, NULL);
-            return RT_FAIL(err, RT_E_USAGE, "a second %s (the first was %s); give one of each kind",
-                           k == RT_IN_HEAPDUMP ? "heap dump" : k == RT_IN_CORE ? "core"
-                           : k == RT_IN_EXE ? "executable" : k == RT_IN_INDEX ? "index" : "profile", *slot);
-        }
-        *slot = paths[i];
-    }
-    if (in->index && (in->core || in->dump || in->exe || in->profile || in->debug))
-        return RT_FAIL(err, RT_E_USAGE, "%s is a saved index, which holds what its inputs gave: name it alone",
-                       in->index);
-    if (in->core && in->dump)
-        return RT_FAIL(err, RT_E_USAGE, "give a heap dump or a core, not both (%s, %s)", in->dump, in->core);
-    if (!in->dump && !in->core && !in->profile && !in->index)
-        return RT_FAIL(err, RT_E_USAGE, "no heap dump, core or heap profile given");
-    return 0;
+    in->dump_fd = -1;
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        rc = sort_one(in, paths[i], fds ? fds[i] : -1, err);
+    if (!rc && in->index && (in->core || in->dump || in->exe || in->profile || in->debug))
+        rc = RT_FAIL(err, RT_E_USAGE, "%s is a saved index, which holds what its inputs gave: name it alone",
+                     in->index);
+    else if (!rc && in->core && in->dump)
+        rc = RT_FAIL(err, RT_E_USAGE, "give a heap dump or a core, not both (%s, %s)", in->dump, in->core);
+    else if (!rc && !in->dump && !in->core && !in->profile && !in->index)
+        rc = RT_FAIL(err, RT_E_USAGE, "no heap dump, core or heap profile given");
+    if (rc)
+        inputs_release(in);
+    return rc;
+}
+
+int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err)
+{
+    return inputs_sort_fds(paths, NULL, n, in, err);
+}
+
+void inputs_release(rt_inputs *in)
+{
+    ef_close(in->core_file);
+    in->core_file = NULL;
+    exe_close(in->exe_handle);
+    in->exe_handle = NULL;
+    if (in->dump_fd >= 0)
+        close(in->dump_fd);
+    in->dump_fd = -1;
 }
 
 /* A heap profile alone: its sites, no objects. */
@@ -133,10 +227,10 @@ static int load_profile_alone(rt_model *m, const rt_inputs *in, rt_error *err)
     m->input_path = rt_strdup(in->profile);
     if (in->exe)
         m->exe_path = rt_strdup(in->exe);
-    return pprof_load(m, in->profile, err);
+    return pprof_load(m, in->profile, in->exe_handle, err);
 }
 
-int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err)
+int inputs_load(rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err)
 {
     const char *heap = in->index ? in->index : in->core ? in->core : in->dump;
     rt_input_file_kind kind = in->index ? RT_IN_INDEX : in->core ? RT_IN_CORE : RT_IN_HEAPDUMP;
@@ -154,9 +248,10 @@ int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt
             rc = RT_FAIL(err, RT_E_UNSUPPORTED, "no loader reads this input");
         } else if ((rc = loaders[i].load(m, in, prog, err)) == 0 && in->profile) {
             /* the profile joins the heap: used, or refused with a reason */
-            rc = pprof_load(m, in->profile, err);
+            rc = pprof_load(m, in->profile, in->exe_handle, err);
         }
     }
+    inputs_release(in);
     if (rc) {
         model_free(m);
         return rc;

@@ -3,6 +3,10 @@
 #ifndef RETAIN_LOADERS_INPUTS_H
 #define RETAIN_LOADERS_INPUTS_H
 
+#include <stdbool.h>
+
+#include "elf/elf_file.h"
+#include "loaders/elf/exe_file.h"
 #include "loaders/typing/typing.h"
 #include "model/model.h"
 #include "util/progress.h"
@@ -26,14 +30,30 @@ typedef struct rt_inputs {
     int force;  /* read a Go version outside the supported range anyway */
     int threads; /* threads the loaders may use (0 or 1: the calling one alone) */
     ty_propagate_fn propagate; /* NULL: ty_propagate (tests compare a reference) */
+    /* The files inputs_sort opened to recognise them, kept open for the
+     * loaders so that each is opened once (owned: inputs_load closes them
+     * when done, inputs_release when the inputs are not loaded) */
+    elf_file *core_file;     /* the core, or NULL */
+    exe_file *exe_handle;    /* the executable, its debug file attached when
+                              * one was named; a core loader that finds the
+                              * executable itself sets it; NULL when none */
+    int dump_fd;             /* the heap dump, or -1 */
 } rt_inputs;
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err);
 
-/* Classify each path and check the combination makes sense. */
+/* Classify each path and check the combination makes sense.  The core,
+ * the executables and the dump stay open in *in (see rt_inputs); on
+ * failure nothing stays open. */
 int inputs_sort(char *const *paths, int n, rt_inputs *in, rt_error *err);
+/* The same where fds[i] >= 0 is paths[i] already open (read from offset
+ * 0, not taken over: the caller still closes it); fds may be NULL. */
+int inputs_sort_fds(char *const *paths, const int *fds, int n, rt_inputs *in, rt_error *err);
+/* Close what inputs_sort opened (idempotent). */
+void inputs_release(rt_inputs *in);
 
-/* Load the inputs into a new model (*out owned by the caller). */
-int inputs_load(const rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err);
+/* Load the inputs into a new model (*out owned by the caller), then
+ * inputs_release(in). */
+int inputs_load(rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error *err);
 
 #endif

@@ -348,18 +348,3 @@ int elf_is_go_elf(Elf *e)
     }
     return 0;
 }
-
-int elf_is_go(const char *path)
-{
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return -1;
-    int fd = input_file_open(path, "executable", NULL, NULL);
-    if (fd < 0)
-        return -1;
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    int go = elf_is_go_elf(e);
-    if (e)
-        elf_end(e);
-    close(fd);
-    return go;
-}

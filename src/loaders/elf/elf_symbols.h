@@ -57,9 +57,8 @@ int elf_symtab_load(elf_symtab *t, const char *path, rt_error *err);
 int elf_symtab_from_elf(elf_symtab *t, Elf *e, const char *path, rt_error *err);
 void elf_symtab_free(elf_symtab *t);
 
-/* 1 if path is an ELF file with a Go section (.note.go.buildid,
+/* 1 if the file open in libelf has a Go section (.note.go.buildid,
  * .gopclntab or .go.buildinfo), 0 if it has none, -1 if unreadable. */
-int elf_is_go(const char *path);
 int elf_is_go_elf(Elf *e);
 
 /* Take the symbols of names — an unstripped build of the program whose

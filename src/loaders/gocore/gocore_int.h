@@ -197,8 +197,12 @@ typedef struct gc_load {
     ec_core *core;
     dw_info *dw;           /* NULL: the executable has no DWARF (nor debug file) */
     const char *dwarf_path; /* where dw came from */
-    elf_symtab syms;       /* fallback names for globals DWARF does not cover */
+    elf_symtab syms;       /* fallback names for globals DWARF does not cover:
+                            * the executable handle's table, copied by value
+                            * (its arrays stay the handle's), or the one
+                            * --symbols gave (then owned: syms_owned) */
     int have_syms;
+    int syms_owned;
     const char *core_path, *exe_path;
     const rt_progress *prog;
     int threads;               /* for the pointer scan (rt_inputs.threads) */

@@ -8,6 +8,7 @@
 
 #include "loaders/elf/elf_debugfile.h"
 #include "loaders/elf/elf_symbols.h"
+#include "loaders/elf/exe_file.h"
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
 
@@ -81,8 +82,8 @@ static int adopt_symbols(gc_load *L, const char *path, rt_error *err)
         elf_symtab_free(&names);
         return rc;
     }
-    elf_symtab_free(&L->syms);
     L->syms = names;
+    L->syms_owned = 1;
     L->m->symbols_path = rt_strdup(path);
     return 0;
 }
@@ -98,7 +99,7 @@ static void run_types(void *arg)
     gc_types(t->L, t->propagate);
 }
 
-int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+int gocore_load(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err)
 {
     const char *core_path = in->core;
     gc_load L;
@@ -107,10 +108,9 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
     L.core_path = core_path;
     L.prog = prog;
     L.threads = in->threads;
-    L.threads = in->threads;
     m->input_kind = RT_INPUT_CORE;
     m->input_path = rt_strdup(core_path);
-    int rc = ec_open(&L.core, core_path, in->exe, err);
+    int rc = ec_open_with(&L.core, in->core_file, in->exe_handle ? exe_elf_file(in->exe_handle) : NULL, err);
     if (rc)
         return rc;
     const ec_exe_info *x = ec_exe(L.core);
@@ -120,6 +120,11 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
                      "the core's executable was not found; name the executable after the core");
         goto out;
     }
+    /* an executable the core named and the reader opened becomes the
+     * handle every later reader shares (a profile's check too) */
+    if (!in->exe_handle)
+        in->exe_handle = exe_from_file(ec_take_exe(L.core));
+    exe_file *xh = in->exe_handle;
     L.exe_path = x->path;
     m->exe_path = rt_strdup(x->path);
     m->exe_how = rt_strdup(ec_exe_how_name(x->how));
@@ -129,13 +134,10 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
         goto out;
     for (size_t i = 0; i < ec_nwarnings(L.core); i++)
         model_warn(m, "%s", ec_warning(L.core, i));
-    /* the executable's sections, notes and symbols through the core's
-     * handle on it: one open of the file */
-    Elf *xe = ec_exe_elf(L.core);
-    elf_debug_ids ids;
-    if ((rc = elf_debug_ids_from_elf(xe, x->path, &ids, err)) != 0)
+    const elf_debug_ids *ids;
+    if ((rc = exe_ids(xh, &ids, err)) != 0)
         goto out;
-    if (elf_is_go_elf(xe) == 0) {
+    if (exe_is_go(xh) == 0) {
         rt_error_where(err, core_path, RT_NO_OFFSET, "checking the executable");
         rc = RT_FAIL(err, RT_E_UNSUPPORTED,
                      "this is not the core of a Go program (its executable %s has no Go sections); "
@@ -143,34 +145,35 @@ int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_er
         goto out;
     }
     /* DWARF and symbols from the executable, or from its debug file */
-    char found[4096];
-    const char *dwarf_path = NULL;
-    rc = elf_debug_resolve_ids(x->path, &ids, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, err);
+    exe_file *src = NULL;
+    rc = elf_debug_source(xh, in->debug_dirs, &src, err);
     if (rc == -RT_E_NOTFOUND) {
         /* no DWARF anywhere: what the runtime keeps for itself is enough */
         if (!in->symbols)
-            warn_no_debug_file(m, &ids);
-        dwarf_path = x->path;
+            warn_no_debug_file(m, ids);
+        src = xh;
         rt_error_clear(err);
         rc = 0;
     } else if (rc) {
         goto out;
     } else {
-        if (strcmp(dwarf_path, x->path) != 0)
-            m->debug_path = rt_strdup(dwarf_path);
-        if ((rc = dwi_open(&L.dw, dwarf_path, err)) != 0)
+        if (src != xh)
+            m->debug_path = rt_strdup(exe_path(src));
+        if ((rc = exe_dwarf(src, &L.dw, err)) != 0)
             goto out;
         /* stack roots are named by the functions' DWARF locals: read in
-         * the same opening of the file */
+         * the same libdwarf session */
         rt_error e2;
         if (dwi_load_locals(L.dw, &e2) != 0)
             model_warn(m, "stack variables stay unnamed: %s", e2.msg);
     }
-    L.dwarf_path = dwarf_path;
+    L.dwarf_path = exe_path(src);
     {
         rt_error e2;
-        L.have_syms = (dwarf_path == x->path ? elf_symtab_from_elf(&L.syms, xe, x->path, &e2)
-                                             : elf_symtab_load(&L.syms, dwarf_path, &e2)) == 0;
+        const elf_symtab *t;
+        L.have_syms = exe_symtab(src, &t, &e2) == 0;
+        if (L.have_syms)
+            L.syms = *t;
     }
     if (in->symbols && L.dw) {
         model_warn(m, "--symbols %s is not used: the executable's DWARF names everything", in->symbols);
@@ -229,9 +232,8 @@ out:
     free(L.spans);
     free(L.span_first);
     gc_finder_free(&L);
-    dwi_close(L.dw);
-    if (L.have_syms)
+    if (L.syms_owned)
         elf_symtab_free(&L.syms);
-    ec_close(L.core);
+    ec_close(L.core); /* the DWARF, symbols and files stay the handles' (inputs_release) */
     return rc;
 }

@@ -16,7 +16,7 @@
  * (in->symbols may then name its globals).  in->force: go on with a Go
  * version outside the supported range.  A truncated core loads what it
  * holds and sets m->partial. */
-int gocore_load(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err);
+int gocore_load(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err);
 
 /* The type descriptors' offsets of Go version v from the built-in layout
  * tables (what a stripped executable's descriptors are read with, by a

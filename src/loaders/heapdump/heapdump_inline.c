@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loaders/elf/elf_pcln.h"
 #include "loaders/heapdump/heapdump_int.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -57,19 +56,20 @@ static int index_find(const name_index *x, const gp_table *t, const char *name, 
  * from a call into the runtime (the allocation: mallocgc, newobject,
  * growslice, ...; a pc right after a CALL rel32 to such a function), and
  * the call before it (pc - 1); else the line's first pc. */
-static uint64_t leaf_pc(elf_pcln *pc, const gp_func *g, const char *file, uint32_t line, uint64_t first)
+static uint64_t leaf_pc(exe_file *exe, const gp_table *t, const gp_func *g, const char *file, uint32_t line,
+                        uint64_t first)
 {
     uint64_t start, end;
     uint8_t code[5];
     gp_func callee;
-    for (size_t run = 0; run < 64 && gp_line_run(pc->tab, g, file, (int32_t)line, run, &start, &end) == 0; run++)
+    for (size_t run = 0; run < 64 && gp_line_run(t, g, file, (int32_t)line, run, &start, &end) == 0; run++)
         for (uint64_t p = start; p < end && p < start + 4096; p++) {
-            if (p < g->entry + 5 || elf_pcln_read(pc, p - 5, code, 5) != 0 || code[0] != 0xe8)
+            if (p < g->entry + 5 || exe_read(exe, p - 5, code, 5) != 0 || code[0] != 0xe8)
                 continue;
             int32_t rel;
             memcpy(&rel, code + 1, 4);
             uint64_t to = p + (uint64_t)(int64_t)rel;
-            if (gp_func_at(pc->tab, to, &callee) == 0 && strncmp(callee.name, "runtime.", 8) == 0)
+            if (gp_func_at(t, to, &callee) == 0 && strncmp(callee.name, "runtime.", 8) == 0)
                 return p - 1;
         }
     return first;
@@ -77,9 +77,9 @@ static uint64_t leaf_pc(elf_pcln *pc, const gp_func *g, const char *file, uint32
 
 /* One frame of the dump → its chain (into out, at most MAX_INLINE); the
  * count, 0 when it stays as it is.  leaf: the innermost frame of its stack. */
-static size_t expand(rt_model *m, elf_pcln *pcln, const name_index *x, const rt_frame *f, int leaf, rt_frame *out)
+static size_t expand(rt_model *m, exe_file *exe, const gp_table *t, const name_index *x, const rt_frame *f,
+                     int leaf, rt_frame *out)
 {
-    const gp_table *t = pcln->tab;
     const char *fn = strpool_get(m->strings, f->function), *file = strpool_get(m->strings, f->file);
     gp_func g;
     uint64_t pc;
@@ -87,7 +87,7 @@ static size_t expand(rt_model *m, elf_pcln *pcln, const name_index *x, const rt_
     if (index_find(x, t, fn, &g) != 0 || gp_pc_of_line(t, &g, file, (int32_t)f->line, &pc) != 0)
         return 0;
     if (leaf)
-        pc = leaf_pc(pcln, &g, file, f->line, pc);
+        pc = leaf_pc(exe, t, &g, file, f->line, pc);
     size_t n = gp_frames(t, pc, chain, MAX_INLINE);
     if (n < 1 || n > MAX_INLINE || strcmp(chain[n - 1].function, fn) != 0 || (n == 1 && !leaf))
         return 0; /* nothing inlined there, or not the function the dump named */
@@ -98,23 +98,23 @@ static size_t expand(rt_model *m, elf_pcln *pcln, const name_index *x, const rt_
     return n;
 }
 
-void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
+void hd_expand_inline(rt_model *m, exe_file *exe, const elf_symtab *syms)
 {
     uint64_t gofunc = 0;
-    if (!m->nsite || !exe_path || !syms)
+    if (!m->nsite || !exe || !syms)
         return;
     gofunc = elf_symtab_lookup(syms, "go:func.*");
     if (!gofunc)
         gofunc = elf_symtab_lookup(syms, "go.func.*"); /* Go 1.19 */
-    elf_pcln pc;
+    gp_table *tab;
     rt_error e;
-    if (!gofunc || elf_pcln_open(exe_path, gofunc, &pc, &e) != 0) {
+    if (!gofunc || exe_pcln(exe, gofunc, &tab, &e) != 0) {
         model_warn(m, "allocation stacks keep the dump's physical frames: the executable's %s",
                    gofunc ? "pc-value table cannot be read" : "symbol table has no go:func.* (stripped?)");
         return;
     }
     name_index x;
-    index_build(&x, pc.tab);
+    index_build(&x, tab);
     /* the frames so far (goroutines' too) stay where they are; the sites'
      * expanded stacks follow them */
     size_t n = m->nframe, cap = m->nframe, expanded = 0;
@@ -125,7 +125,7 @@ void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
         size_t start = n;
         for (uint32_t i = 0; i < s->nframes; i++) {
             const rt_frame *f = &m->frames[s->frame_start + i];
-            size_t got = expand(m, &pc, &x, f, i == 0, buf);
+            size_t got = expand(m, exe, tab, &x, f, i == 0, buf);
             RT_GROW(frames, cap, n + (got ? got : 1));
             if (got) {
                 memcpy(frames + n, buf, got * sizeof *buf);
@@ -154,6 +154,5 @@ void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms)
     for (uint32_t k = 0; k < m->nsite; k++)
         model_site_pick_alloc_frame(m, &m->sites[k]);
     free(x.slots);
-    elf_pcln_close(&pc);
     (void)expanded;
 }

@@ -10,7 +10,7 @@
 #define RETAIN_HEAPDUMP_INT_H
 
 #include "dwarf/dwarf_info.h"
-#include "loaders/elf/elf_pcln.h"
+#include "loaders/elf/exe_file.h"
 #include "loaders/elf/elf_symbols.h"
 #include "loaders/go_version.h"
 #include "loaders/heapdump/heapdump_parse.h"
@@ -90,7 +90,9 @@ typedef struct hd_load {
      * its type descriptors */
     ty_ctx *ty;
     ty_rtypes *rtypes;    /* without DWARF: descriptors from the executable's file */
-    elf_pcln exe;         /* ... read through its sections */
+    exe_file *exe;        /* ... read through its sections (borrowed), */
+    gp_table *exe_pcln;   /* and its pc-value table (the handle's), NULL
+                           * until hd_typing_descriptors */
     uint64_t types_lo, types_hi; /* where the descriptors lie (dump addresses) */
     uint64_t *obj_off;    /* per model object: file offset of its contents */
     hd_region *regions;
@@ -136,13 +138,13 @@ void hd_typing_itab(hd_load *L, const hd_record *r);
 uint32_t hd_typing_rtype(hd_load *L, uint64_t typ);
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate);
 /* Without DWARF: read the runtime's type descriptors from the executable
- * at exe_path, whose sections exe gives (once the dump's Go version is
+ * exe, whose section addresses syms gives (once the dump's Go version is
  * known).  0, or -1 with a sentence in why. */
-int hd_typing_descriptors(hd_load *L, const char *exe_path, const elf_symtab *exe, char *why, size_t n);
+int hd_typing_descriptors(hd_load *L, exe_file *exe, const elf_symtab *syms, char *why, size_t n);
 void hd_typing_free(hd_load *L);
 
 /* heapdump_inline.c: each site frame expanded into its inlined calls
  * through the executable's pc-value table (nothing without go:func.*). */
-void hd_expand_inline(rt_model *m, const char *exe_path, const elf_symtab *syms);
+void hd_expand_inline(rt_model *m, exe_file *exe, const elf_symtab *syms);
 
 #endif

@@ -506,8 +506,8 @@ static void free_load(hd_load *L)
     ty_free(L->ty);
 }
 
-int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  const char *dwarf_path, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
+int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
+                  exe_file *dwarf_src, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
 {
     hd_load L;
     memset(&L, 0, sizeof L);
@@ -517,38 +517,37 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
     L.prog = prog;
     m->input_kind = RT_INPUT_HEAPDUMP;
     m->input_path = rt_strdup(path);
-    if (exe_path)
-        m->exe_path = rt_strdup(exe_path);
-    if (dwarf_path && exe_path && strcmp(dwarf_path, exe_path) != 0)
-        m->debug_path = rt_strdup(dwarf_path);
-    if (!dwarf_path)
-        dwarf_path = exe_path;
+    if (exe)
+        m->exe_path = rt_strdup(exe_path(exe));
+    if (dwarf_src && exe && dwarf_src != exe)
+        m->debug_path = rt_strdup(exe_path(dwarf_src));
+    if (!dwarf_src)
+        dwarf_src = exe;
 
-    int rc = hd_open(&L.p, path, err);
+    int rc = fd >= 0 ? hd_open_fd(&L.p, fd, path, err) : hd_open(&L.p, path, err);
     if (rc)
         return rc;
-    if (exe_path && syms) {
+    if (exe && syms) {
         /* stack roots are named by the functions' DWARF locals when the
          * executable has them; without, frames stay whole roots */
         rt_error e2;
-        if (dwi_open(&L.dw, dwarf_path, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
+        if (exe_dwarf(dwarf_src, &L.dw, &e2) != 0 || dwi_load_locals(L.dw, &e2) != 0) {
             /* without it, stack roots stay whole frames and types go: say so */
             if (e2.code != RT_E_NOTFOUND)
                 model_warn(m, "the DWARF of %s cannot be used (%s): stack roots stay unnamed and objects "
-                              "untyped", dwarf_path, e2.msg);
-            dwi_close(L.dw);
-            L.dw = NULL;
+                              "untyped", exe_path(dwarf_src), e2.msg);
+            L.dw = NULL; /* the handle's, closed with it */
         }
     }
     /* types: by DWARF, else (a stripped executable) by the runtime's
      * type descriptors, read once the dump has said its Go version */
-    if (L.dw || (exe_path && syms))
+    if (L.dw || (exe && syms))
         L.ty = ty_new(m, L.dw);
     if ((rc = pass1(&L, err)) != 0)
         goto out;
     if (L.ty && !L.dw) {
         char why[256];
-        int ok = hd_typing_descriptors(&L, exe_path, syms, why, sizeof why) == 0;
+        int ok = hd_typing_descriptors(&L, exe, syms, why, sizeof why) == 0;
         if (!ok) {
             model_warn(m, "objects stay untyped: the executable has no DWARF and its type descriptors cannot "
                           "be read (%s)", why);
@@ -636,7 +635,6 @@ int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const c
                    m->nobj, (unsigned long long)m->heap_objects_runtime);
 out:
     hd_close(&L.p);
-    dwi_close(L.dw);
     free_load(&L);
     if (rc)
         rt_error_where(err, path, RT_NO_OFFSET, NULL);
@@ -646,37 +644,36 @@ out:
 /* The dump with what else was given: names and types from the DWARF and
  * symbols of the executable or of its debug file (or --symbols); without
  * either the dump is read with neither. */
-int heapdump_load_inputs(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err)
+int heapdump_load_inputs(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err)
 {
-    elf_symtab syms;
-    int have_syms = 0, rc;
+    elf_symtab names;
+    const elf_symtab *syms = NULL;
+    int own_names = 0, rc;
     /* names and types from the DWARF and symbols of the executable or of
      * its debug file; without either the dump is read with neither */
-    char found[4096];
-    const char *dwarf_path = NULL;
-    if (in->exe) {
+    exe_file *src = NULL;
+    if (in->exe_handle) {
         rt_error e2;
-        if (elf_debug_resolve(in->exe, in->debug, in->debug_dirs, found, sizeof found, &dwarf_path, &e2) != 0)
-            dwarf_path = in->exe; /* a stripped executable still checks the dump */
-        if ((rc = elf_symtab_load(&syms, dwarf_path, err)) != 0)
+        if (elf_debug_source(in->exe_handle, in->debug_dirs, &src, &e2) != 0)
+            src = in->exe_handle; /* a stripped executable still checks the dump */
+        if ((rc = exe_symtab(src, &syms, err)) != 0)
             return rc;
-        have_syms = 1;
-        if (in->symbols && dwarf_path == in->exe && !syms.has_symtab) {
+        if (in->symbols && src == in->exe_handle && !syms->has_symtab) {
             /* --symbols: names from an unstripped build of the same source */
-            elf_symtab names;
-            if ((rc = elf_symtab_load(&names, in->symbols, err)) != 0 ||
-                (rc = elf_symtab_adopt(&names, &syms, in->symbols, in->exe, err)) != 0) {
-                elf_symtab_free(&syms);
+            if ((rc = elf_symtab_load(&names, in->symbols, err)) != 0)
+                return rc;
+            if ((rc = elf_symtab_adopt(&names, syms, in->symbols, in->exe, err)) != 0) {
+                elf_symtab_free(&names);
                 return rc;
             }
-            elf_symtab_free(&syms);
-            syms = names;
+            syms = &names;
+            own_names = 1;
         }
     }
-    rc = heapdump_load(m, in->dump, have_syms ? &syms : NULL, in->exe, dwarf_path, in->propagate, prog, err);
-    if (rc == 0 && have_syms)
-        hd_expand_inline(m, in->exe, &syms);
-    if (have_syms)
-        elf_symtab_free(&syms);
+    rc = heapdump_load(m, in->dump, in->dump_fd, syms, in->exe_handle, src, in->propagate, prog, err);
+    if (rc == 0 && syms)
+        hd_expand_inline(m, in->exe_handle, syms);
+    if (own_names)
+        elf_symtab_free(&names);
     return rc;
 }

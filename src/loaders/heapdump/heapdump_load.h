@@ -8,14 +8,17 @@
 #include "model/model.h"
 #include "util/progress.h"
 
-/* Load path into the empty model m.  syms (may be NULL) names global
- * roots and must belong to the dump (checked).  A dump that ends early
- * loads as far as it goes and sets m->partial. */
-int heapdump_load(rt_model *m, const char *path, const elf_symtab *syms, const char *exe_path,
-                  const char *dwarf_path, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
+/* Load path into the empty model m; fd >= 0 is path already open (read,
+ * not closed), -1 to open it.  syms (may be NULL) names global roots and
+ * must belong to the dump (checked).  exe (may be NULL): the executable,
+ * whose type descriptors type the objects when there is no DWARF;
+ * dwarf_src: where its DWARF is (exe, its debug file, or NULL for exe).
+ * A dump that ends early loads as far as it goes and sets m->partial. */
+int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
+                  exe_file *dwarf_src, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
 
 /* The loader's entry (inputs.c): in->dump with in->exe, its debug file
  * or in->symbols when given. */
-int heapdump_load_inputs(rt_model *m, const rt_inputs *in, const rt_progress *prog, rt_error *err);
+int heapdump_load_inputs(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *err);
 
 #endif

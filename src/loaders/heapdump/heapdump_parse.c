@@ -21,10 +21,11 @@ int hd_sniff(const uint8_t *buf, size_t n)
     return n >= HD_MAGIC_LEN && memcmp(buf, HD_MAGIC, HD_MAGIC_LEN) == 0;
 }
 
-int hd_open(hd_parser *p, const char *path, rt_error *err)
+/* hd_open and hd_open_fd: fd < 0 opens path. */
+static int open_dump(hd_parser *p, int fd, const char *path, rt_error *err)
 {
     memset(p, 0, sizeof *p);
-    int rc = rd_open(&p->rd, path, WINDOW, err);
+    int rc = fd >= 0 ? rd_open_fd(&p->rd, fd, path, WINDOW, err) : rd_open(&p->rd, path, WINDOW, err);
     if (rc) {
         rt_error_where(err, path, RT_NO_OFFSET, "opening heap dump");
         return rc;
@@ -42,6 +43,9 @@ int hd_open(hd_parser *p, const char *path, rt_error *err)
     p->rd.pos += HD_MAGIC_LEN;
     return 0;
 }
+
+int hd_open(hd_parser *p, const char *path, rt_error *err) { return open_dump(p, -1, path, err); }
+int hd_open_fd(hd_parser *p, int fd, const char *path, rt_error *err) { return open_dump(p, fd, path, err); }
 
 void hd_close(hd_parser *p)
 {

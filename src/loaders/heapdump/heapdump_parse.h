@@ -101,6 +101,8 @@ int hd_sniff(const uint8_t *buf, size_t n);
 
 /* Open and check the header. */
 int hd_open(hd_parser *p, const char *path, rt_error *err);
+/* The same from path already open as fd (read with pread, not closed). */
+int hd_open_fd(hd_parser *p, int fd, const char *path, rt_error *err);
 void hd_close(hd_parser *p);
 
 /* Next record: 1 and *rec filled, 0 at the EOF record, or a negative

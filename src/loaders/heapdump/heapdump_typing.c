@@ -200,43 +200,45 @@ static uint32_t mem_closure(void *ctx, uint64_t pc)
     }
     gp_func f;
     char name[512];
-    if (!L->exe.tab || gp_func_at(L->exe.tab, link, &f) != 0 || f.entry != link)
+    if (!L->exe_pcln || gp_func_at(L->exe_pcln, link, &f) != 0 || f.entry != link)
         return 0;
     snprintf(name, sizeof name, "closure %s", f.name);
     return model_type_named(L->m, strpool_intern_cstr(L->m->strings, name), 8);
 }
 
-static int exe_read(void *ctx, uint64_t addr, void *buf, size_t n)
+/* The dump's addresses are run-time ones: the file speaks link-time. */
+static int descriptor_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
     hd_load *L = ctx;
-    return elf_pcln_read(&L->exe, addr - (uint64_t)L->bias, buf, n);
+    return exe_read(L->exe, addr - (uint64_t)L->bias, buf, n);
 }
 
-int hd_typing_descriptors(hd_load *L, const char *exe_path, const elf_symtab *exe, char *why, size_t n)
+int hd_typing_descriptors(hd_load *L, exe_file *x, const elf_symtab *syms, char *why, size_t n)
 {
-    ty_rt_src src = { exe_read, L, { 0 }, 0, NULL, (uint64_t)L->bias };
+    ty_rt_src src = { descriptor_read, L, { 0 }, 0, NULL, (uint64_t)L->bias };
     rt_error e;
     if (!L->have_params || gocore_rt_layout(&L->ver, &src.lay) != 0 || !src.lay.type_names_ok) {
         snprintf(why, n, "no descriptor layout is known for %s", L->have_params ? L->ver.text : "an unknown Go version");
         return -1;
     }
-    if (exe->is_pie) {
+    if (syms->is_pie) {
         snprintf(why, n, "the executable is position-independent: its type descriptors hold addresses "
                          "filled in at run time");
         return -1;
     }
     /* the descriptors: .go.type (1.27+), else the start of .rodata (its
      * end bounds them: etypes has no section of its own) */
-    uint64_t lo = exe->sec_gotype ? exe->sec_gotype : exe->sec_rodata;
-    uint64_t hi = exe->sec_gotype ? exe->sec_egotype : exe->sec_erodata;
+    uint64_t lo = syms->sec_gotype ? syms->sec_gotype : syms->sec_rodata;
+    uint64_t hi = syms->sec_gotype ? syms->sec_egotype : syms->sec_erodata;
     if (!lo) {
         snprintf(why, n, "the executable has no .rodata section");
         return -1;
     }
-    if (elf_pcln_open(exe_path, 0, &L->exe, &e) != 0) {
+    if (exe_pcln(x, 0, &L->exe_pcln, &e) != 0) {
         snprintf(why, n, "%s", e.msg);
         return -1;
     }
+    L->exe = x;
     src.types_base = L->types_lo = lo + (uint64_t)L->bias;
     L->types_hi = hi + (uint64_t)L->bias;
     L->rtypes = ty_rtypes_new(L->ty, &src);
@@ -247,8 +249,7 @@ void hd_typing_free(hd_load *L)
 {
     ty_rtypes_free(L->rtypes);
     L->rtypes = NULL;
-    if (L->exe.elf) /* opened (a zeroed elf_pcln's fd 0 is not its own) */
-        elf_pcln_close(&L->exe);
+    L->exe_pcln = NULL; /* the handle's */
 }
 
 void hd_typing_run(hd_load *L, ty_propagate_fn propagate)

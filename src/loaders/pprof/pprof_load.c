@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loaders/elf/elf_pcln.h"
 #include "loaders/pprof/pprof_read.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -101,11 +100,11 @@ static void add_value(int64_t *to, int64_t v)
 }
 
 /* Are the profile's code addresses those of the executable's functions? */
-static void check_build(rt_model *m, const pprof_profile *p, const char *path)
+static void check_build(rt_model *m, const pprof_profile *p, const char *path, exe_file *exe)
 {
-    elf_pcln pc;
+    gp_table *tab;
     rt_error e;
-    if (!m->exe_path || elf_pcln_open(m->exe_path, 0, &pc, &e) != 0)
+    if (!exe || !m->exe_path || exe_pcln(exe, 0, &tab, &e) != 0)
         return;
     uint64_t same = 0, other = 0;
     for (size_t i = 0; i < p->nlocations; i++) {
@@ -115,12 +114,11 @@ static void check_build(rt_model *m, const pprof_profile *p, const char *path)
         const char *want = l->frames[l->nframe - 1].function; /* the physical function */
         uint64_t a = l->address - (uint64_t)m->exe_bias;
         gp_func f;
-        int hit = (gp_func_at(pc.tab, a, &f) == 0 && strcmp(f.name, want) == 0) ||
-                  (gp_func_at(pc.tab, a - 1, &f) == 0 && strcmp(f.name, want) == 0);
+        int hit = (gp_func_at(tab, a, &f) == 0 && strcmp(f.name, want) == 0) ||
+                  (gp_func_at(tab, a - 1, &f) == 0 && strcmp(f.name, want) == 0);
         same += hit;
         other += !hit;
     }
-    elf_pcln_close(&pc);
     if (other > (same + other) / 10)
         model_warn(m, "the profile %s seems to come from another build than %s: %llu of its %llu code "
                       "addresses lie in other functions there; sites are matched by function and line, "
@@ -129,7 +127,7 @@ static void check_build(rt_model *m, const pprof_profile *p, const char *path)
 }
 
 /* The profile p (read from path) into m; p is freed. */
-static int load_profile(rt_model *m, pprof_profile *p, const char *path, rt_error *err)
+static int load_profile(rt_model *m, pprof_profile *p, const char *path, exe_file *exe, rt_error *err)
 {
     int rc, idx[V_COUNT], any = 0;
     for (int v = 0; v < V_COUNT; v++) {
@@ -169,16 +167,16 @@ static int load_profile(rt_model *m, pprof_profile *p, const char *path, rt_erro
     m->profile_path = rt_strdup(path);
     if (p->period > 0 && strcmp(p->period_type.unit, "bytes") == 0)
         m->profile_rate = (uint64_t)p->period;
-    check_build(m, p, path);
+    check_build(m, p, path, exe);
     pprof_profile_free(p);
     return 0;
 }
 
-int pprof_load(rt_model *m, const char *path, rt_error *err)
+int pprof_load(rt_model *m, const char *path, exe_file *exe, rt_error *err)
 {
     pprof_profile *p = NULL;
     int rc = pprof_read_file(path, &p, err);
-    return rc ? rc : load_profile(m, p, path, err);
+    return rc ? rc : load_profile(m, p, path, exe, err);
 }
 
 int pprof_load_mem(rt_model *m, const uint8_t *buf, size_t n, const char *name, uint64_t max_decompressed,
@@ -186,5 +184,5 @@ int pprof_load_mem(rt_model *m, const uint8_t *buf, size_t n, const char *name, 
 {
     pprof_profile *p = NULL;
     int rc = pprof_read_mem(buf, n, name, max_decompressed, &p, err);
-    return rc ? rc : load_profile(m, p, name, err);
+    return rc ? rc : load_profile(m, p, name, NULL, err);
 }

@@ -5,14 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loaders/elf/exe_file.h"
 #include "model/model.h"
 #include "util/error.h"
 
 /* Add the sites of the heap profile at path (gzip'd or plain) to m: to a
- * model loaded from a heap first (its exe_path is used to check the
- * profile's build), or to an empty one (a profile alone).  A profile that
- * is not a heap profile is refused.  0 or a negative code. */
-int pprof_load(rt_model *m, const char *path, rt_error *err);
+ * model loaded from a heap first, or to an empty one (a profile alone).
+ * exe (may be NULL): the executable, whose functions check the profile's
+ * build.  A profile that is not a heap profile is refused.  0 or a
+ * negative code. */
+int pprof_load(rt_model *m, const char *path, exe_file *exe, rt_error *err);
 /* The same from memory (name for errors; max_decompressed as for
  * pprof_read_mem). */
 int pprof_load_mem(rt_model *m, const uint8_t *buf, size_t n, const char *name, uint64_t max_decompressed,
