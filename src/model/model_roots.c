@@ -268,7 +268,7 @@ void rootset_finish(rt_rootset *rs, rt_model *m)
     m->nedge = base + rs->nword;
     m->edge_start[m->nobj + nkeep] = (uint32_t)m->nedge;
     /* the roots and words are the model's now; the covered edges wait
-     * for rootset_prune */
+     * for rootset_prune_beside */
     free(rs->roots);
     free(rs->words);
     rs->roots = NULL;
@@ -320,17 +320,6 @@ void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types
     rootset_free(rs);
     model_prune_end(m, &j.pr);
     free(j.cut);
-}
-
-void rootset_prune(rt_rootset *rs, rt_model *m)
-{
-    rt_prune pr;
-    size_t ncut;
-    uint64_t *cut = covered_ids(rs, m, &ncut);
-    model_prune_begin(m, cut, ncut, &pr);
-    rootset_free(rs);
-    model_prune_end(m, &pr);
-    free(cut);
 }
 
 void rootset_cover(rt_rootset *rs, uint64_t holder, uint64_t value)

@@ -52,17 +52,15 @@ uint32_t rootset_add_unnamed(rt_rootset *rs, rt_model *m, const char *seg, uint6
  * (the pointer's element type; one word when the type is unknown). */
 void rootset_resolve(rt_rootset *rs, rt_model *m);
 /* The object at holder points at value only because a root of the same
- * owner does: rootset_prune drops that edge, so no path runs through the
+ * owner does: rootset_prune_beside drops that edge, so no path runs through the
  * holder (a runtime.g) to what its goroutine's own roots hold. */
 void rootset_cover(rt_rootset *rs, uint64_t holder, uint64_t value);
 /* Move the roots into m (objects and their edges must be final). */
 void rootset_finish(rt_rootset *rs, rt_model *m);
-/* Then, once nothing needs the edges as the heap has them (types are
- * propagated along all of them), drop those roots stand for and those
- * registries only share (model_prune_edges), and free what is left of rs. */
-void rootset_prune(rt_rootset *rs, rt_model *m);
-/* types(arg) — the typing — then rootset_prune, with the search of
- * model_prune_begin run beside the typing on a second thread when
+/* Run types(arg) — the typing, which needs the edges as the heap has
+ * them — then drop the edges roots stand for and those registries only
+ * share (model_prune_edges), and free what is left of rs.  The search of
+ * model_prune_begin runs beside the typing on a second thread when
  * threads > 1 (the answers are the same either way). */
 void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types)(void *arg), void *arg);
 void rootset_free(rt_rootset *rs);

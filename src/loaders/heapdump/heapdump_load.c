@@ -506,8 +506,20 @@ static void free_load(hd_load *L)
     ty_free(L->ty);
 }
 
+typedef struct types_job {
+    hd_load *L;
+    ty_propagate_fn propagate;
+} types_job;
+
+static void run_types(void *arg)
+{
+    types_job *t = arg;
+    hd_typing_run(t->L, t->propagate);
+}
+
 int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
-                  exe_file *dwarf_src, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err)
+                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, const rt_progress *prog,
+                  rt_error *err)
 {
     hd_load L;
     memset(&L, 0, sizeof L);
@@ -627,8 +639,10 @@ int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms,
     hd_finish_roots(&L);
     attach_samples(&L);
     model_sides_done(m); /* types and sites are all set */
-    hd_typing_run(&L, propagate ? propagate : ty_propagate);
-    rootset_prune(&L.rs, m); /* after the types: they follow every edge */
+    /* the pruning after the types (they follow every edge), its search
+     * beside them */
+    types_job tj = { &L, propagate ? propagate : ty_propagate };
+    rootset_prune_beside(&L.rs, m, threads, run_types, &tj);
     if (L.nobj && gv_malloc_headers(&L.ver) && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
@@ -670,7 +684,7 @@ int heapdump_load_inputs(rt_model *m, rt_inputs *in, const rt_progress *prog, rt
             own_names = 1;
         }
     }
-    rc = heapdump_load(m, in->dump, in->dump_fd, syms, in->exe_handle, src, in->propagate, prog, err);
+    rc = heapdump_load(m, in->dump, in->dump_fd, syms, in->exe_handle, src, in->propagate, in->threads, prog, err);
     if (rc == 0 && syms)
         hd_expand_inline(m, in->exe_handle, syms);
     if (own_names)

@@ -13,9 +13,12 @@
  * must belong to the dump (checked).  exe (may be NULL): the executable,
  * whose type descriptors type the objects when there is no DWARF;
  * dwarf_src: where its DWARF is (exe, its debug file, or NULL for exe).
+ * threads > 1: a second thread may search the reachable set beside the
+ * typing.
  * A dump that ends early loads as far as it goes and sets m->partial. */
 int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
-                  exe_file *dwarf_src, ty_propagate_fn propagate, const rt_progress *prog, rt_error *err);
+                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, const rt_progress *prog,
+                  rt_error *err);
 
 /* The loader's entry (inputs.c): in->dump with in->exe, its debug file
  * or in->symbols when given. */
