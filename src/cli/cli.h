@@ -45,6 +45,11 @@ typedef struct cli_ctx {
     /* progress display */
     double start;
     int progress_shown;
+    /* read: the inputs must hold a core, which stays open with its
+     * executable after cli_load (in), until cli_done */
+    int keep_core;
+    int have_in;
+    rt_inputs in;
 } cli_ctx;
 
 /* Print "retain CMD: message" for a usage error; returns EXIT_USAGE. */

@@ -171,6 +171,14 @@ int cli_load(cli_ctx *ctx)
                                          "core or heap dump too ('overview', 'sites' and 'top --by site' "
                                          "answer from a profile alone)");
     }
+    if (ctx->keep_core && (in.index || !in.core)) {
+        inputs_release(&in);
+        if (in.index)
+            return cli_usage_error(ctx->cmd, "%s is an index, which keeps the heap's objects, not the process's "
+                                             "memory: give the core it was made from", in.index);
+        return cli_usage_error(ctx->cmd, "%s needs a core (a heap dump keeps only objects)", ctx->cmd);
+    }
+    in.keep_open = ctx->keep_core;
     /* where to look for a stripped executable's debug file: --debug-dir
      * first, then RETAIN_DEBUG_PATH (colon-separated), then /usr/lib/debug */
     const char *env = getenv("RETAIN_DEBUG_PATH");
@@ -197,8 +205,14 @@ int cli_load(cli_ctx *ctx)
     int rc = inputs_load(&in, &prog, &ctx->m, &err);
     sigbus_guard_off();
     end_progress(ctx);
-    if (rc)
+    if (rc) {
+        inputs_release(&in);
         return cli_report_error(ctx->cmd, &err);
+    }
+    if (in.keep_open) {
+        ctx->in = in;
+        ctx->have_in = 1;
+    }
     struct stat st;
     if (in.index) {
         /* the index stays mapped while the command runs */
@@ -234,6 +248,9 @@ void cli_done(cli_ctx *ctx)
 {
     model_free(ctx->m);
     ctx->m = NULL;
+    if (ctx->have_in)
+        inputs_release(&ctx->in);
+    ctx->have_in = 0;
     for (int i = 0; i < ctx->nunpacked; i++)
         input_unpacked_close(&ctx->unpacked[i]);
     ctx->nunpacked = 0;

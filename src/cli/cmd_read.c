@@ -166,41 +166,36 @@ int cmd_read(int argc, char **argv)
         ctx.inputs++;
         ctx.ninputs--;
     }
-    rt_inputs in;
     rt_error err;
     rt_error_clear(&err);
-    if (inputs_sort(ctx.inputs, ctx.ninputs, &in, &err) != 0)
-        return cli_report_error(ctx.cmd, &err);
-    inputs_release(&in); /* only the kinds are wanted here; cli_load opens them again */
-    if (in.index)
-        return cli_usage_error(ctx.cmd, "%s is an index, which keeps the heap's objects, not the process's memory: "
-                                        "give the core it was made from", in.index);
-    if (!in.core)
-        return cli_usage_error(ctx.cmd, "read needs a core (a heap dump keeps only objects)");
+    /* the core and its executable stay open after the load: the bytes
+     * are read from the same files, opened once */
+    ctx.keep_core = 1;
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;
+    const rt_inputs *in = &ctx.in;
     ec_core *core = NULL;
-    if (ec_open(&core, in.core, m->exe_path, &err) != 0) {
+    if (ec_open_with(&core, in->core_file, in->exe_handle ? exe_elf_file(in->exe_handle) : NULL, &err) != 0) {
         rc = cli_report_error(ctx.cmd, &err);
         cli_done(&ctx);
         return rc;
     }
     uint8_t *buf = rt_malloc((size_t)n);
-    rc = cli_read_memory(&ctx, core, in.core, addr, buf, (size_t)n, &err);
+    rc = cli_read_memory(&ctx, core, in->core, addr, buf, (size_t)n, &err);
     const ec_map *map = ec_find_map(core, addr);
     uint32_t obj = model_find(m, addr);
     uint32_t root = obj == RT_NONE ? find_root(m, addr) : RT_NONE;
     if (rc) {
-        rt_error_where(&err, in.core, RT_NO_OFFSET, "reading process memory");
+        rt_error_where(&err, in->core, RT_NO_OFFSET, "reading process memory");
         rc = cli_report_error(ctx.cmd, &err);
         goto out;
     }
     /* the words wholly inside the range, described */
-    elf_symtab st;
-    memset(&st, 0, sizeof st);
+    const elf_symtab *st = NULL;
     rt_error serr;
-    int have_st = m->exe_path && elf_symtab_load(&st, m->exe_path, &serr) == 0;
+    if (in->exe_handle && exe_symtab(in->exe_handle, &st, &serr) != 0)
+        st = NULL;
     uint64_t w0 = (addr + 7) & ~7ULL;
     size_t nw = w0 < addr + n ? (size_t)((addr + n - w0) / 8) : 0;
     word_info *wi = rt_calloc(nw + 1, sizeof *wi);
@@ -208,7 +203,7 @@ int cmd_read(int argc, char **argv)
         wi[i].addr = w0 + 8 * i;
         memcpy(&wi[i].value, buf + (wi[i].addr - addr), 8);
         uint32_t o = model_find(m, wi[i].addr);
-        describe(m, have_st ? &st : NULL, o, o == RT_NONE ? find_root(m, wi[i].addr) : RT_NONE, &wi[i]);
+        describe(m, st, o, o == RT_NONE ? find_root(m, wi[i].addr) : RT_NONE, &wi[i]);
     }
     if (ctx.json) {
         json_w w;
@@ -286,7 +281,6 @@ int cmd_read(int argc, char **argv)
         text_words(m, wi, nw);
     }
     free(wi);
-    elf_symtab_free(&st);
     rc = EXIT_OK;
 out:
     free(buf);

@@ -251,7 +251,8 @@ int inputs_load(rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error
             rc = pprof_load(m, in->profile, in->exe_handle, err);
         }
     }
-    inputs_release(in);
+    if (!in->keep_open)
+        inputs_release(in);
     if (rc) {
         model_free(m);
         return rc;

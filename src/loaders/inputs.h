@@ -38,6 +38,9 @@ typedef struct rt_inputs {
                               * one was named; a core loader that finds the
                               * executable itself sets it; NULL when none */
     int dump_fd;             /* the heap dump, or -1 */
+    int keep_open;           /* inputs_load leaves them open: the caller
+                              * reads them afterwards (read: the process's
+                              * memory) and calls inputs_release */
 } rt_inputs;
 
 int input_classify(const char *path, rt_input_file_kind *kind, rt_error *err);
