@@ -28,6 +28,7 @@ typedef struct cli_ctx {
     const char *profile; /* --profile FILE: a heap profile to join (also given as an input) */
     int threads;        /* -j N; 0: rt_threads_default() */
     int profile_alone_ok; /* the command answers from a heap profile alone */
+    int want_reverse;   /* the command will need the reverse graph (the dominator tree) */
     /* --debug-dir DIR (repeatable), then RETAIN_DEBUG_PATH's directories */
     const char *debug_dirs[33];
     int ndebug_dirs;

@@ -161,6 +161,7 @@ int cli_load(cli_ctx *ctx)
     in.force = ctx->force;
     in.symbols = ctx->symbols;
     in.threads = ctx->threads ? ctx->threads : rt_threads_default();
+    in.want_reverse = ctx->want_reverse;
     if (ctx->profile && in.profile != ctx->profile) {
         inputs_release(&in);
         return cli_usage_error(ctx->cmd, "--profile %s: not a pprof heap profile", ctx->profile);

@@ -70,6 +70,11 @@ int cli_summarise(cli_ctx *ctx, char **inputs, int n, int *by, int nby, int reta
 {
     ctx->inputs = inputs;
     ctx->ninputs = n;
+    /* the dominator tree, when it will be made, needs the reverse graph:
+     * made beside the typing (by < 0 on a heap is by type) */
+    ctx->want_reverse = retained;
+    for (int k = 0; k < nby; k++)
+        ctx->want_reverse |= by[k] >= 0 && by[k] != RT_DIFF_BY_TYPE;
     int rc = cli_load(ctx);
     if (rc)
         return rc;

@@ -316,6 +316,7 @@ int cmd_dominators(int argc, char **argv)
     if (have_addr < 0)
         return EXIT_USAGE;
     const char *name = have_addr ? NULL : cli_take_name(&ctx);
+    ctx.want_reverse = 1; /* the dominator tree needs it: made beside the typing */
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;

@@ -171,6 +171,7 @@ int cmd_export(int argc, char **argv)
      * its executable */
     if (!to_stdout && output_check_inputs(o.out, (const char *const *)ctx.inputs, (size_t)ctx.ninputs, &err) != 0)
         return cli_report_error(ctx.cmd, &err);
+    ctx.want_reverse = strcmp(o.tree, "dominators") == 0; /* made beside the typing */
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;

@@ -87,6 +87,7 @@ int cmd_index(int argc, char **argv)
     /* refuse before a long load; output_open checks again */
     if (output_check_inputs(out, (const char *const *)ctx.inputs, (size_t)ctx.ninputs, &err) != 0)
         return cli_report_error(ctx.cmd, &err);
+    ctx.want_reverse = 1; /* the dominator tree needs it: made beside the typing */
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_model *m = ctx.m;

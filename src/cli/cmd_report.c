@@ -136,6 +136,7 @@ int cmd_report(int argc, char **argv)
     }
     char *data = NULL;
     size_t n = 0;
+    ctx.want_reverse = 1; /* the dominator tree needs it: made beside the typing */
     if ((rc = cli_load(&ctx)) == 0)
         rc = build(&ctx, o.diff ? old : NULL, old_input, &data, &n);
     for (int k = 0; o.diff && k < 3; k++)

@@ -141,6 +141,7 @@ int cmd_shared(int argc, char **argv)
     int rc = cli_parse(&ctx, argc, argv, usage, extra, on_opt, &o);
     if (rc >= 0)
         return rc;
+    ctx.want_reverse = 1; /* the dominator tree needs it: made beside the typing */
     if ((rc = cli_load(&ctx)) != 0)
         return rc;
     rt_retained r;

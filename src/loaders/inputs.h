@@ -29,6 +29,7 @@ typedef struct rt_inputs {
                             names what the executable's lacks (--symbols) */
     int force;  /* read a Go version outside the supported range anyway */
     int threads; /* threads the loaders may use (0 or 1: the calling one alone) */
+    int want_reverse; /* the command will need the reverse graph: made beside the typing */
     ty_propagate_fn propagate; /* NULL: ty_propagate (tests compare a reference) */
     /* The files inputs_sort opened to recognise them, kept open for the
      * loaders so that each is opened once (owned: inputs_load closes them

@@ -148,24 +148,74 @@ static uint32_t bfs(const rt_model *m, const rt_prune *pr, int registry, uint64_
     return f.count;
 }
 
-void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, rt_prune *pr)
+/* The reverse graph of the edges as pruning leaves them, made beside the
+ * typing (rt_prune.want_reverse): from the edges as the heap has them,
+ * without the cut ones; those compact drops besides are dropped from it
+ * afterwards (drop_reverse).  Sources come in increasing id order, as
+ * model_build_reverse makes them. */
+static void build_reverse(const rt_model *m, rt_prune *pr)
+{
+    uint32_t n = model_nnodes(m);
+    const uint32_t *es = m->edge_start, *ed = m->edge_dst;
+    uint32_t *start = rt_calloc((size_t)n + 1, sizeof *start);
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t e = es[v]; e < es[v + 1]; e++)
+            if (ed[e] != RT_NONE && !(v < m->nobj && pr->cut_from && BIT(pr->cut_from, v) && is_cut(pr, v, ed[e])))
+                start[ed[e] + 1]++;
+    for (uint32_t v = 0; v < n; v++)
+        start[v + 1] += start[v];
+    uint32_t *src = rt_malloc(((size_t)start[n] + 1) * sizeof *src);
+    uint32_t *fill = rt_malloc(((size_t)n + 1) * sizeof *fill);
+    memcpy(fill, start, (size_t)n * sizeof *fill);
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t e = es[v]; e < es[v + 1]; e++)
+            if (ed[e] != RT_NONE && !(v < m->nobj && pr->cut_from && BIT(pr->cut_from, v) && is_cut(pr, v, ed[e])))
+                src[fill[ed[e]]++] = v;
+    free(fill);
+    pr->rstart = start;
+    pr->rsrc = src;
+}
+
+/* compact(m, prog)'s rule on the reverse graph: the entry u of node t goes
+ * when u keeps only edges outside prog and t is in it. */
+static void drop_reverse(const rt_model *m, rt_prune *pr)
+{
+    uint32_t n = model_nnodes(m), w = 0, begin = 0;
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t end = pr->rstart[t + 1];
+        int into = t < m->nobj && BIT(pr->prog, t);
+        pr->rstart[t] = w;
+        for (uint32_t e = begin; e < end; e++) {
+            uint32_t u = pr->rsrc[e];
+            int keep_all = u < m->nobj ? (int)BIT(pr->prog, u) : !m->roots[u - m->nobj].registry;
+            if (keep_all || !into)
+                pr->rsrc[w++] = u;
+        }
+        begin = end;
+    }
+    pr->rstart[n] = w;
+}
+
+void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, int want_reverse, rt_prune *pr)
 {
     memset(pr, 0, sizeof *pr);
     pr->cut = cut;
     pr->ncut = ncut;
     for (uint32_t r = 0; r < m->nroot; r++)
         pr->registries |= m->roots[r].registry;
-    if (!pr->registries)
-        return;
     if (ncut) {
         /* sorted for is_cut; the objects they leave marked, so that the
-         * search looks up only their edges */
+         * searches look up only their edges */
         qsort(cut, ncut, sizeof *cut, cmp_u64);
         pr->cut_from = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *pr->cut_from);
         for (size_t i = 0; i < ncut; i++)
             if ((cut[i] >> 32) < m->nobj)
                 pr->cut_from[(cut[i] >> 32) / 64] |= 1ULL << ((cut[i] >> 32) % 64);
     }
+    if (want_reverse && !m->redge_start)
+        build_reverse(m, pr);
+    if (!pr->registries)
+        return;
     /* what the program's own roots reach */
     pr->prog = rt_calloc((size_t)m->nobj / 64 + 1, sizeof *pr->prog);
     pr->nreach = bfs(m, pr, 0, pr->prog);
@@ -183,31 +233,37 @@ void model_prune_end(rt_model *m, rt_prune *pr)
     free(pr->cut_from);
     pr->cut_from = NULL;
     pr->ncut = 0;
-    if (!pr->registries) {
+    if (pr->registries) {
+        /* drop edges from the rest (objects and registry roots) into it */
+        compact(m, pr->prog);
+        if (pr->rstart)
+            drop_reverse(m, pr);
+        /* and what the registries reach besides: the graph is final, so
+         * this is what every root reaches, kept for reach_compute (one
+         * search of the whole heap instead of two) */
+        pr->nreach += bfs(m, pr, 1, pr->prog);
+        free(m->reach_bits);
+        m->reach_bits = pr->prog;
+        m->nreach = pr->nreach;
+        /* in id order, not as met: one sweep over the objects, not a
+         * cache miss per object */
+        m->reach_bytes = 0;
+        for (uint32_t w = 0; w <= m->nobj / 64; w++)
+            for (uint64_t b = pr->prog[w]; b; b &= b - 1)
+                m->reach_bytes += m->objects[w * 64 + (uint32_t)__builtin_ctzll(b)].size;
+    } else {
         compact(m, NULL);
-        return;
     }
-    /* drop edges from the rest (objects and registry roots) into it */
-    compact(m, pr->prog);
-    /* and what the registries reach besides: the graph is final, so this
-     * is what every root reaches, kept for reach_compute (one search of
-     * the whole heap instead of two) */
-    pr->nreach += bfs(m, pr, 1, pr->prog);
-    free(m->reach_bits);
-    m->reach_bits = pr->prog;
-    m->nreach = pr->nreach;
-    /* in id order, not as met: one sweep over the objects, not a cache
-     * miss per object */
-    m->reach_bytes = 0;
-    for (uint32_t w = 0; w <= m->nobj / 64; w++)
-        for (uint64_t b = pr->prog[w]; b; b &= b - 1)
-            m->reach_bytes += m->objects[w * 64 + (uint32_t)__builtin_ctzll(b)].size;
+    if (pr->rstart) {
+        m->redge_start = pr->rstart;
+        m->redge_src = pr->rsrc;
+    }
     memset(pr, 0, sizeof *pr);
 }
 
 void model_prune_edges(rt_model *m)
 {
     rt_prune pr;
-    model_prune_begin(m, NULL, 0, &pr);
+    model_prune_begin(m, NULL, 0, 0, &pr);
     model_prune_end(m, &pr);
 }

@@ -293,6 +293,7 @@ typedef struct prune_job {
     const rt_model *m;
     uint64_t *cut;
     size_t ncut;
+    int want_reverse;
     rt_prune pr;
     void (*types)(void *arg);
     void *arg;
@@ -304,18 +305,19 @@ static void prune_worker(void *arg, int worker)
     if (worker == 0)
         j->types(j->arg);
     else
-        model_prune_begin(j->m, j->cut, j->ncut, &j->pr);
+        model_prune_begin(j->m, j->cut, j->ncut, j->want_reverse, &j->pr);
 }
 
-void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types)(void *arg), void *arg)
+void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, int want_reverse, void (*types)(void *arg),
+                          void *arg)
 {
-    prune_job j = { .m = m, .types = types, .arg = arg };
+    prune_job j = { .m = m, .want_reverse = want_reverse, .types = types, .arg = arg };
     j.cut = covered_ids(rs, m, &j.ncut);
     if (threads > 1) {
         rt_parallel(2, prune_worker, &j);
     } else {
         types(arg);
-        model_prune_begin(m, j.cut, j.ncut, &j.pr);
+        model_prune_begin(m, j.cut, j.ncut, want_reverse, &j.pr);
     }
     rootset_free(rs);
     model_prune_end(m, &j.pr);

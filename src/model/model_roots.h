@@ -61,8 +61,10 @@ void rootset_finish(rt_rootset *rs, rt_model *m);
  * them — then drop the edges roots stand for and those registries only
  * share (model_prune_edges), and free what is left of rs.  The search of
  * model_prune_begin runs beside the typing on a second thread when
- * threads > 1 (the answers are the same either way). */
-void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, void (*types)(void *arg), void *arg);
+ * threads > 1 (the answers are the same either way), and with it the
+ * reverse graph when want_reverse. */
+void rootset_prune_beside(rt_rootset *rs, rt_model *m, int threads, int want_reverse, void (*types)(void *arg),
+                          void *arg);
 void rootset_free(rt_rootset *rs);
 
 /* Whether a global of this name is a registry (model_registries.c). */
@@ -84,8 +86,12 @@ typedef struct rt_prune {
     uint32_t registries; /* whether any root is a registry */
     uint64_t *prog;      /* what the program's roots reach */
     uint32_t nreach;     /* how many objects that is */
+    uint32_t *rstart, *rsrc; /* the reverse graph, when wanted */
 } rt_prune;
-void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, rt_prune *pr);
+/* want_reverse: begin also makes the reverse graph of the edges as they
+ * will be (the command needs it: on the second thread it costs no wall
+ * time), which end puts in the model. */
+void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, int want_reverse, rt_prune *pr);
 void model_prune_end(rt_model *m, rt_prune *pr);
 
 #endif

@@ -167,7 +167,7 @@ static rt_model *load(const char *path, int *rc, rt_error *err)
 {
     rt_error_clear(err);
     rt_model *m = model_new();
-    *rc = heapdump_load(m, path, -1, NULL, NULL, NULL, NULL, 1, NULL, err);
+    *rc = heapdump_load(m, path, -1, NULL, NULL, NULL, NULL, 1, 0, NULL, err);
     if (*rc) {
         model_free(m);
         return NULL;

@@ -218,7 +218,7 @@ int gocore_load(rt_model *m, rt_inputs *in, const rt_progress *prog, rt_error *e
      * pruning after the types (they follow every edge) but its search
      * beside them */
     types_job tj = { &L, in->propagate ? in->propagate : ty_propagate };
-    rootset_prune_beside(&L.rs, m, L.threads, run_types, &tj);
+    rootset_prune_beside(&L.rs, m, L.threads, in->want_reverse, run_types, &tj);
     if (L.ondemand_masks)
         model_warn(m, "%llu objects whose type's pointer mask is built lazily (or a GC program) were "
                       "scanned conservatively", (unsigned long long)L.ondemand_masks);

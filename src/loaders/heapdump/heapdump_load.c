@@ -518,8 +518,8 @@ static void run_types(void *arg)
 }
 
 int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
-                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, const rt_progress *prog,
-                  rt_error *err)
+                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, int want_reverse,
+                  const rt_progress *prog, rt_error *err)
 {
     hd_load L;
     memset(&L, 0, sizeof L);
@@ -642,7 +642,7 @@ int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms,
     /* the pruning after the types (they follow every edge), its search
      * beside them */
     types_job tj = { &L, propagate ? propagate : ty_propagate };
-    rootset_prune_beside(&L.rs, m, threads, run_types, &tj);
+    rootset_prune_beside(&L.rs, m, threads, want_reverse, run_types, &tj);
     if (L.nobj && gv_malloc_headers(&L.ver) && m->heap_objects_runtime &&
         m->heap_objects_runtime != m->nobj && !m->partial)
         model_warn(m, "%u objects in the dump, but the runtime counted %llu (MemStats.HeapObjects)",
@@ -684,7 +684,7 @@ int heapdump_load_inputs(rt_model *m, rt_inputs *in, const rt_progress *prog, rt
             own_names = 1;
         }
     }
-    rc = heapdump_load(m, in->dump, in->dump_fd, syms, in->exe_handle, src, in->propagate, in->threads, prog, err);
+    rc = heapdump_load(m, in->dump, in->dump_fd, syms, in->exe_handle, src, in->propagate, in->threads, in->want_reverse, prog, err);
     if (rc == 0 && syms)
         hd_expand_inline(m, in->exe_handle, syms);
     if (own_names)

@@ -14,11 +14,11 @@
  * whose type descriptors type the objects when there is no DWARF;
  * dwarf_src: where its DWARF is (exe, its debug file, or NULL for exe).
  * threads > 1: a second thread may search the reachable set beside the
- * typing.
+ * typing (and make the reverse graph there when want_reverse).
  * A dump that ends early loads as far as it goes and sets m->partial. */
 int heapdump_load(rt_model *m, const char *path, int fd, const elf_symtab *syms, exe_file *exe,
-                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, const rt_progress *prog,
-                  rt_error *err);
+                  exe_file *dwarf_src, ty_propagate_fn propagate, int threads, int want_reverse,
+                  const rt_progress *prog, rt_error *err);
 
 /* The loader's entry (inputs.c): in->dump with in->exe, its debug file
  * or in->symbols when given. */
