@@ -47,7 +47,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
             "\n"
-            "Every command takes --json, and -j N (threads for loading a core; default:\n"
+            "Every command takes --json, and -j N (threads for loading its inputs; default:\n"
             "the processors online, or RETAIN_THREADS; answers do not depend on it).\n"
             "'retain help COMMAND' or 'retain COMMAND --help'\n"
             "describes one; 'retain --version' prints the version and the Go versions read.\n"
