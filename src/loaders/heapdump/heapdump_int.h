@@ -102,6 +102,7 @@ typedef struct hd_load {
     uint8_t *fchunk;      /* bytes of the file read ahead for typing */
     uint64_t fchunk_off;
     size_t fchunk_len;
+    uint64_t fchunk_next; /* where the last read ended */
 
     /* which root sections were read (a dump writes goroutines, then data,
      * bss and finalizers, then memstats) */

@@ -80,7 +80,13 @@ static int read_file(hd_load *L, uint64_t off, void *buf, size_t n)
         memcpy(buf, L->fchunk + (off - L->fchunk_off), n);
         return 0;
     }
-    if (n > FILE_CHUNK)
+    /* a read far from the one before (the search jumps between lists,
+     * one node of each per level): just its bytes, since a chunk read
+     * ahead there would be copied for nothing; reads that follow one
+     * another (a level in address order, the file's order) share chunks */
+    int near = off >= L->fchunk_next && off - L->fchunk_next < 4096;
+    L->fchunk_next = off + n;
+    if (n > FILE_CHUNK || !near)
         return rd_pread(&L->p.rd, off, buf, n, &e) == 0 ? 0 : -1;
     if (!L->fchunk)
         L->fchunk = rt_malloc(FILE_CHUNK);
