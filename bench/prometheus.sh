@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # retain on a real Prometheus with full DWARF (issue 9, "Speed"): the core of
 # Debian bookworm's Prometheus holding about a million heap objects, read with
-# its unstripped executable and with a stripped copy.
+# its executable three ways: full (the DWARF as Go 1.19 writes it, zlib-
+# compressed), raw (the same DWARF uncompressed) and none (stripped).
 #
 #   sudo bench/prometheus.sh              # on a Debian bookworm machine, as root
 #   RUNS=5 SERIES=100000 bench/prometheus.sh
 #
 # Environment:
 #   WORK=/tmp/retain-prom   everything this script makes: source, build, core,
-#                           outputs. Each step is skipped when its result is
-#                           already there (delete the file to redo it):
-#                           prometheus (the executable), prom.core, times/.
+#                           outputs. The build and the core are skipped when
+#                           already there (delete prometheus or prom.core to
+#                           redo them); the timings are taken anew each run.
 #   RETAIN=build/retain     retain binary (relative paths from the repo root)
 #   SERIES=70000            series the scraped target exposes; Prometheus
 #                           2.42 keeps ~14 heap objects per head series, so
@@ -42,6 +43,7 @@ tport=$((port + 11))
 [[ $series =~ ^[0-9]+$ && $runs =~ ^[1-9][0-9]*$ && $port =~ ^[0-9]+$ ]] ||
   die "SERIES, RUNS and PORT must be integers"
 [ -x "$retain" ] || die "no retain binary at $retain (make -C build retain)"
+# shellcheck disable=SC1091 # the machine's own file
 . /etc/os-release
 [ "${VERSION_CODENAME:-}" = bookworm ] ||
   log "this is ${VERSION_CODENAME:-an unknown release}, not bookworm: the figures are not comparable"
@@ -147,10 +149,18 @@ if ! { [ -x prometheus ] && readelf -S prometheus | grep '\.debug_info' >/dev/nu
   (cd "$dir" && PATH=$gobin:$PATH DEB_BUILD_OPTIONS="nostrip nocheck parallel=$(nproc)" \
      debian/rules build) >build.log 2>&1 || die "debian/rules build failed (see $work/build.log)"
   cp "$dir/.build/bin/prometheus" prometheus.tmp && mv prometheus.tmp prometheus
-  rm -f prometheus.stripped prom.core
+  rm -f prometheus.stripped prometheus.rawdwarf prom.core
 fi
-[ -s prometheus.stripped ] && [ prometheus.stripped -nt prometheus ] ||
+# Two more views of the same executable (same build id): without any DWARF,
+# as Debian ships it, and with its DWARF uncompressed, as a toolchain that
+# does not compress it (or -ldflags=-compressdwarf=false) leaves it; the
+# second separates reading DWARF from inflating it.
+if ! [ prometheus.stripped -nt prometheus ]; then
   objcopy --strip-all prometheus prometheus.stripped
+fi
+if ! [ prometheus.rawdwarf -nt prometheus ]; then
+  objcopy --decompress-debug-sections prometheus prometheus.rawdwarf
+fi
 
 # --- 2. A core holding ~1M heap objects -------------------------------------
 metric() { awk -v k="$1" '$1==k{print $2+0; exit}' "$2"; }
@@ -185,8 +195,8 @@ EOF
   (cd target && exec python3 -m http.server --bind 127.0.0.1 "$tport") >http.log 2>&1 </dev/null &
   pids+=($!)
   ./prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
-    --web.listen-address=127.0.0.1:$port >prom.log 2>&1 </dev/null &
-  prom=$!; pids+=($prom)
+    --web.listen-address="127.0.0.1:$port" >prom.log 2>&1 </dev/null &
+  prom=$!; pids+=("$prom")
   # Between collections the heap also holds the garbage of every scrape, so
   # the core is taken right after a collection that ran once all series were
   # in the head: then the runtime's count is the live heap, as retain sees it.
@@ -215,8 +225,8 @@ fi
 mkdir -p times
 "$retain" overview --json prom.core prometheus >overview.json 2>overview.err ||
   die "retain overview failed: $(head -3 overview.err)"
-# A head series, the object a user asking why memory grows would pick: the
-# 1000th memSeries in address order, past the first few the scrape pools hold.
+# A head series, the object a user asking why memory grows would pick (the
+# 1000th memSeries in address order, so that a rerun on the core asks the same).
 # (awk stops reading at it, so retain's SIGPIPE is expected.)
 addr=$("$retain" objects --json prom.core prometheus 2>/dev/null |
   awk -F'"' '/"type":"tsdb.memSeries"/ && ++n == 1000 {print $4; exit}') || true
@@ -238,8 +248,8 @@ measure() {
   sort -n "times/$name" | sed -n "$(((runs + 1) / 2))p"
 }
 rows=()
-for exe in prometheus prometheus.stripped; do
-  dwarf=full; [ "$exe" = prometheus ] || dwarf=none
+for exe in prometheus prometheus.rawdwarf prometheus.stripped; do
+  case $exe in *.stripped) dwarf=none ;; *.rawdwarf) dwarf=raw ;; *) dwarf=full ;; esac
   for cmd in overview "read $addr" roots "why $addr"; do
     name="${cmd%% *}-$dwarf"
     log "timing $cmd ($dwarf DWARF), $runs runs"
@@ -253,8 +263,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2]))' overview.json "$1"; }
 # DWARF bytes per section, as stored (Go compresses them) and uncompressed
 dwarf_table() {
-  objcopy --decompress-debug-sections prometheus dwarf.tmp
-  python3 - prometheus dwarf.tmp <<'EOF'
+  python3 - prometheus prometheus.rawdwarf <<'EOF'
 import re, subprocess, sys
 def sizes(f):
     out = subprocess.run(["readelf", "-SW", f], capture_output=True, text=True).stdout
@@ -265,11 +274,11 @@ print("DWARF         %d bytes as stored, %d uncompressed" % (sum(a.values()), su
 for k in sorted(a, key=lambda k: -b.get(k, 0))[:6]:
     print("  %-16s %10d stored %10d uncompressed" % (k, a[k], b.get(k, 0)))
 EOF
-  rm -f dwarf.tmp
 }
 echo
-echo "Prometheus $(./prometheus --version 2>&1 | awk 'NR==1{print $3}'), $(json go_version); retain $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-printf 'executable    %s bytes, stripped %s\n' "$(stat -c %s prometheus)" "$(stat -c %s prometheus.stripped)"
+echo "Prometheus $(./prometheus --version 2>&1 | awk 'NR==1{print $3}'), $(json go_version); retain $retain (repo at $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+printf 'executable    %s bytes (full), %s (raw: DWARF uncompressed), %s (none: stripped)\n' \
+  "$(stat -c %s prometheus)" "$(stat -c %s prometheus.rawdwarf)" "$(stat -c %s prometheus.stripped)"
 dwarf_table
 printf 'core          %s bytes; %s objects, %s edges, %s goroutines, %s reachable objects\n' \
   "$(stat -c %s prom.core)" "$(json objects)" "$(json edges)" "$(json goroutines)" "$(json reachable_objects)"
