@@ -118,20 +118,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         undo[nundo].w = w;
         nundo++;
     }
+    /* opened as the command line opens them: recognised, then loaded */
     rt_inputs in;
-    memset(&in, 0, sizeof in);
-    in.core = g_core.path;
-    in.exe = g_exe;
     rt_error err;
     rt_error_clear(&err);
+    char *paths[2] = { (char *)g_core.path, (char *)g_exe };
     rt_model *m = model_new();
-    int rc = gocore_load(m, &in, NULL, &err);
+    int rc = inputs_sort(paths, 2, &in, &err);
+    if (rc == 0)
+        rc = gocore_load(m, &in, NULL, &err);
     if (rc != 0) {
         INVARIANT(rc < 0);
         check_message(&err);
     } else {
         run_analyses(m, 1);
     }
+    inputs_release(&in);
     model_free(m);
     /* undo, last first (two records may hit one place) */
     while (nundo--)

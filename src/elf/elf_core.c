@@ -532,6 +532,10 @@ int ec_open(ec_core **out, const char *core_path, const char *exe_path, rt_error
 
 int ec_open_with(ec_core **out, elf_file *core, elf_file *exe, rt_error *err)
 {
+    if (!core) {
+        *out = NULL;
+        return RT_FAIL(err, RT_E_USAGE, "no core given (the caller opens it first)");
+    }
     return open_core(out, core, core->path, exe, NULL, err);
 }
 
