@@ -117,11 +117,17 @@ static void run_loader(const char *exe)
     rt_error err;
     rt_error_clear(&err);
     rt_model *m = model_new();
+    /* the dump by path (whatever its first bytes say), the executable
+     * as the command line hands it over: open */
     rt_inputs in;
     memset(&in, 0, sizeof in);
     in.dump = g_input.path;
+    in.dump_fd = -1;
     in.exe = exe;
+    if (exe && exe_open(&in.exe_handle, exe, "executable", &err) != 0)
+        abort(); /* the seed's own executable */
     int rc = heapdump_load_inputs(m, &in, NULL, &err);
+    exe_close(in.exe_handle);
     if (rc != 0) {
         INVARIANT(rc < 0 && err.code != RT_E_OK);
         check_message(&err);
