@@ -251,6 +251,7 @@ int inputs_load(rt_inputs *in, const rt_progress *prog, rt_model **out, rt_error
             rc = pprof_load(m, in->profile, in->exe_handle, err);
         }
     }
+    m->workers = in->threads;
     if (!in->keep_open)
         inputs_release(in);
     if (rc) {

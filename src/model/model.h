@@ -192,6 +192,8 @@ typedef struct rt_model {
     uint32_t *edge_off;
     uint64_t nedge;
 
+    /* threads the analyses may use (the command's -j; 0 or 1: one) */
+    int workers;
     /* reverse edges, built by model_build_reverse() */
     uint32_t *redge_start; /* nobj + nroot + 1 */
     uint32_t *redge_src;
