@@ -11,7 +11,6 @@
 #include "util/alloc.h"
 #include "util/threads.h"
 
-
 static const char *const root_kind_names[RT_ROOT_KIND_COUNT] = {
     "global", "stack", "finalizer", "cleanup", "other", "runtime",
 };
@@ -239,12 +238,14 @@ void model_release_reverse(rt_model *m)
     m->redge_src = NULL;
 }
 
-/* model_build_reverse's work, split by destination: worker w takes the
+/* model_reverse_lists' work, split by destination: worker w takes the
  * nodes [lo, hi) of its half, reads every edge and writes only the lists
  * of its nodes, so the halves never touch the same entries and each list
  * keeps its sources in increasing order whatever the split. */
 typedef struct reverse_job {
-    rt_model *m;
+    const rt_model *m;
+    int (*keep)(const void *ctx, uint32_t v, uint32_t t);
+    const void *ctx;
     uint32_t n, split[3];
     uint32_t *start, *fill, *src;
     int phase; /* 0: count, 1: place */
@@ -255,39 +256,42 @@ static void reverse_worker(void *arg, int w)
     reverse_job *j = arg;
     const rt_model *m = j->m;
     uint32_t lo = j->split[w], hi = j->split[w + 1];
-    if (j->phase == 0) {
-        for (uint64_t e = 0; e < m->nedge; e++)
-            if (m->edge_dst[e] - lo < hi - lo)
-                j->start[m->edge_dst[e] + 1]++;
-        return;
-    }
     for (uint32_t v = 0; v < j->n; v++)
         for (uint32_t e = m->edge_start[v]; e < m->edge_start[v + 1]; e++) {
-            uint32_t t = m->edge_dst[e];
-            if (t - lo < hi - lo)
+            uint32_t t = m->edge_dst[e]; /* RT_NONE is in no half */
+            if (t - lo >= hi - lo || (j->keep && !j->keep(j->ctx, v, t)))
+                continue;
+            if (j->phase == 0)
+                j->start[t + 1]++;
+            else
                 j->src[j->fill[t]++] = v;
         }
 }
 
-void model_build_reverse(rt_model *m)
+void model_reverse_lists(const rt_model *m, int (*keep)(const void *ctx, uint32_t v, uint32_t t),
+                         const void *ctx, int workers, uint32_t **start, uint32_t **src)
 {
-    if (m->redge_start)
-        return;
     uint32_t n = model_nnodes(m);
-    int k = m->workers > 1 && m->nedge > (1u << 20) ? 2 : 1; /* two halves pay on big graphs only */
-    reverse_job j = { .m = m, .n = n, .split = { 0, k == 2 ? n / 2 : n, n } };
+    int k = workers > 1 && m->nedge > (1u << 20) ? 2 : 1; /* two halves pay on big graphs only */
+    reverse_job j = { .m = m, .keep = keep, .ctx = ctx, .n = n, .split = { 0, k == 2 ? n / 2 : n, n } };
     j.start = rt_calloc((size_t)n + 1, sizeof *j.start);
     rt_parallel(k, reverse_worker, &j);
     for (uint32_t v = 0; v < n; v++)
         j.start[v + 1] += j.start[v];
-    j.src = rt_malloc((size_t)(m->nedge ? m->nedge : 1) * sizeof *j.src);
+    j.src = rt_malloc(((size_t)j.start[n] + 1) * sizeof *j.src);
     j.fill = rt_malloc(((size_t)n + 1) * sizeof *j.fill);
     memcpy(j.fill, j.start, (size_t)n * sizeof *j.fill);
     j.phase = 1;
     rt_parallel(k, reverse_worker, &j);
     free(j.fill);
-    m->redge_start = j.start;
-    m->redge_src = j.src;
+    *start = j.start;
+    *src = j.src;
+}
+
+void model_build_reverse(rt_model *m)
+{
+    if (!m->redge_start)
+        model_reverse_lists(m, NULL, NULL, m->workers, &m->redge_start, &m->redge_src);
 }
 
 void model_goroutine_frame(rt_model *m, rt_goroutine *g, uint32_t function)

@@ -324,6 +324,12 @@ void model_release_edges(rt_model *m);
 
 /* Build reverse edges once; later calls return at once. */
 void model_build_reverse(rt_model *m);
+/* The reverse lists of m's edges (sources in increasing id order), into
+ * new arrays *start (model_nnodes + 1) and *src, leaving out the edges
+ * to RT_NONE and those keep(ctx, v, t) refuses (keep NULL: none); on two
+ * threads when workers > 1 and the graph is big. */
+void model_reverse_lists(const rt_model *m, int (*keep)(const void *ctx, uint32_t v, uint32_t t),
+                         const void *ctx, int workers, uint32_t **start, uint32_t **src);
 /* Free them again (the next model_build_reverse rebuilds). */
 void model_release_reverse(rt_model *m);
 

@@ -148,32 +148,11 @@ static uint32_t bfs(const rt_model *m, const rt_prune *pr, int registry, uint64_
     return f.count;
 }
 
-/* The reverse graph of the edges as pruning leaves them, made beside the
- * typing (rt_prune.want_reverse): from the edges as the heap has them,
- * without the cut ones; those compact drops besides are dropped from it
- * afterwards (drop_reverse).  Sources come in increasing id order, as
- * model_build_reverse makes them. */
-static void build_reverse(const rt_model *m, rt_prune *pr)
+/* Whether the edge v -> t survives the cut (model_reverse_lists' keep). */
+static int not_cut(const void *ctx, uint32_t v, uint32_t t)
 {
-    uint32_t n = model_nnodes(m);
-    const uint32_t *es = m->edge_start, *ed = m->edge_dst;
-    uint32_t *start = rt_calloc((size_t)n + 1, sizeof *start);
-    for (uint32_t v = 0; v < n; v++)
-        for (uint32_t e = es[v]; e < es[v + 1]; e++)
-            if (ed[e] != RT_NONE && !(v < m->nobj && pr->cut_from && BIT(pr->cut_from, v) && is_cut(pr, v, ed[e])))
-                start[ed[e] + 1]++;
-    for (uint32_t v = 0; v < n; v++)
-        start[v + 1] += start[v];
-    uint32_t *src = rt_malloc(((size_t)start[n] + 1) * sizeof *src);
-    uint32_t *fill = rt_malloc(((size_t)n + 1) * sizeof *fill);
-    memcpy(fill, start, (size_t)n * sizeof *fill);
-    for (uint32_t v = 0; v < n; v++)
-        for (uint32_t e = es[v]; e < es[v + 1]; e++)
-            if (ed[e] != RT_NONE && !(v < m->nobj && pr->cut_from && BIT(pr->cut_from, v) && is_cut(pr, v, ed[e])))
-                src[fill[ed[e]]++] = v;
-    free(fill);
-    pr->rstart = start;
-    pr->rsrc = src;
+    const rt_prune *pr = ctx;
+    return !(pr->cut_from && v < pr->nobj && BIT(pr->cut_from, v) && is_cut(pr, v, t));
 }
 
 /* compact(m, prog)'s rule on the reverse graph: the entry u of node t goes
@@ -201,6 +180,7 @@ void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, int want_r
     memset(pr, 0, sizeof *pr);
     pr->cut = cut;
     pr->ncut = ncut;
+    pr->nobj = m->nobj;
     for (uint32_t r = 0; r < m->nroot; r++)
         pr->registries |= m->roots[r].registry;
     if (ncut) {
@@ -212,8 +192,11 @@ void model_prune_begin(const rt_model *m, uint64_t *cut, size_t ncut, int want_r
             if ((cut[i] >> 32) < m->nobj)
                 pr->cut_from[(cut[i] >> 32) / 64] |= 1ULL << ((cut[i] >> 32) % 64);
     }
+    /* the reverse graph of the edges as pruning leaves them: without the
+     * cut ones here, without those compact drops besides afterwards
+     * (drop_reverse); one thread, as this runs beside the typing */
     if (want_reverse && !m->redge_start)
-        build_reverse(m, pr);
+        model_reverse_lists(m, not_cut, pr, 1, &pr->rstart, &pr->rsrc);
     if (!pr->registries)
         return;
     /* what the program's own roots reach */

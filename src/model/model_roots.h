@@ -83,6 +83,7 @@ typedef struct rt_prune {
     uint64_t *cut;       /* borrowed */
     size_t ncut;
     uint64_t *cut_from;  /* objects with cut edges, one bit each */
+    uint32_t nobj;       /* the model's objects (cut_from's bits) */
     uint32_t registries; /* whether any root is a registry */
     uint64_t *prog;      /* what the program's roots reach */
     uint32_t nreach;     /* how many objects that is */
