@@ -70,16 +70,12 @@ static int drain(dc_search *s, rt_error *err)
 {
     const rt_digraph *g = s->g;
     while (s->nstack) {
-        uint32_t v = s->stack[--s->nstack];
-        const rt_csr *c = v < g->split ? &g->succ_lo : &g->succ_hi;
-        uint32_t i = v < g->split ? v : v - g->split;
-        for (uint32_t e = c->start[i]; e < c->start[i + 1]; e++) {
-            uint32_t w = c->adj[e];
+        uint32_t v = s->stack[--s->nstack], e, end;
+        const uint32_t *adj = digraph_nbrs(&g->succ_lo, &g->succ_hi, g->split, v, &e, &end);
+        for (; e < end; e++) {
+            uint32_t w = adj[e];
             if (w >= g->n)
-                return RT_FAIL(err, RT_E_CORRUPT,
-                               "dominators: node %u lists successor %u, but the graph has only %u "
-                               "nodes (the edge arrays are inconsistent)",
-                               v, w, g->n);
+                return digraph_bad_edge(err, g, "successor", v, w);
             if (bit(s->seen, w))
                 continue;
             if (bit(s->onpath, w)) {
@@ -96,10 +92,10 @@ static int drain(dc_search *s, rt_error *err)
 
 static int has_edge(const rt_digraph *g, uint32_t v, uint32_t w)
 {
-    const rt_csr *c = v < g->split ? &g->succ_lo : &g->succ_hi;
-    uint32_t i = v < g->split ? v : v - g->split;
-    for (uint32_t e = c->start[i]; e < c->start[i + 1]; e++)
-        if (c->adj[e] == w)
+    uint32_t e, end;
+    const uint32_t *adj = digraph_nbrs(&g->succ_lo, &g->succ_hi, g->split, v, &e, &end);
+    for (; e < end; e++)
+        if (adj[e] == w)
             return 1;
     return 0;
 }

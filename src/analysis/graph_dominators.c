@@ -35,24 +35,6 @@
 
 #include "util/alloc.h"
 
-/* Where the neighbour range of v starts in one direction (lo/hi segment
- * pair); the range ends at the next entry. */
-static const uint32_t *seg_start(const rt_csr *lo, const rt_csr *hi, uint32_t split, uint32_t v)
-{
-    return v < split ? &lo->start[v] : &hi->start[v - split];
-}
-
-/* Neighbours of v in one direction: sets [*begin, *end) and returns the
- * adjacency array those positions index. */
-static const uint32_t *nbrs(const rt_csr *lo, const rt_csr *hi, uint32_t split, uint32_t v,
-                            uint32_t *begin, uint32_t *end)
-{
-    const uint32_t *st = seg_start(lo, hi, split, v);
-    *begin = st[0];
-    *end = st[1];
-    return v < split ? lo->adj : hi->adj;
-}
-
 /* Prefetch hints.  On a random graph of 10^7 nodes almost every access
  * misses the cache, and the misses form dependent chains (node -> its
  * edge range -> the edges -> their DFS numbers -> their records); asking
@@ -66,14 +48,13 @@ static const uint32_t *nbrs(const rt_csr *lo, const rt_csr *hi, uint32_t split, 
 #endif
 #define PREFETCH_MAX 8
 
-static int bad_edge(rt_error *err, const rt_digraph *g, const char *dir, uint32_t v, uint32_t w)
+int digraph_bad_edge(rt_error *err, const rt_digraph *g, const char *dir, uint32_t v, uint32_t w)
 {
     return RT_FAIL(err, RT_E_CORRUPT,
                    "dominators: node %u lists %s %u, but the graph has only %u nodes "
                    "(the edge arrays are inconsistent)",
                    v, dir, w, g->n);
 }
-
 /* Per DFS number: the state of one node during the computation, kept
  * together so that each step of a forest walk costs one cache miss
  * instead of three (random 10M-node graphs are bound by memory latency). */
@@ -105,15 +86,15 @@ static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *orde
     num[root] = 0;
     order[0] = root;
     parent[0] = 0;
-    nbrs(&g->succ_lo, &g->succ_hi, g->split, root, &next[0], &end);
+    digraph_nbrs(&g->succ_lo, &g->succ_hi, g->split, root, &next[0], &end);
     for (;;) {
         uint32_t v = order[cur], w = RT_NONE;
-        const uint32_t *adj = nbrs(&g->succ_lo, &g->succ_hi, g->split, v, &pos, &end);
+        const uint32_t *adj = digraph_nbrs(&g->succ_lo, &g->succ_hi, g->split, v, &pos, &end);
 
         for (pos = next[cur]; pos < end; pos++) {
             w = adj[pos];
             if (w >= g->n)
-                return bad_edge(err, g, "successor", v, w);
+                return digraph_bad_edge(err, g, "successor", v, w);
             if (num[w] == RT_NONE)
                 break;
         }
@@ -122,13 +103,13 @@ static int dfs(const rt_digraph *g, uint32_t root, uint32_t *num, uint32_t *orde
             num[w] = cnt;
             order[cnt] = w;
             parent[cnt] = cur;
-            adj = nbrs(&g->succ_lo, &g->succ_hi, g->split, w, &next[cnt], &end);
+            adj = digraph_nbrs(&g->succ_lo, &g->succ_hi, g->split, w, &next[cnt], &end);
             /* w's successors are looked at next, and the first unvisited
              * one is entered at once: ask for their numbers and ranges. */
             for (pos = next[cnt]; pos < end && pos - next[cnt] < PREFETCH_MAX; pos++)
                 if (adj[pos] < g->n) {
                     PREFETCH(&num[adj[pos]]);
-                    PREFETCH(seg_start(&g->succ_lo, &g->succ_hi, g->split, adj[pos]));
+                    PREFETCH(digraph_seg_start(&g->succ_lo, &g->succ_hi, g->split, adj[pos]));
                 }
             cur = cnt++;
         } else {
@@ -189,7 +170,7 @@ static int lt_dominators(const rt_digraph *g, const uint32_t *num, const uint32_
         nd[i].label = RT_NONE; /* all buckets empty */
     for (uint32_t w = nr; w-- > 1;) {
         uint32_t node = order[w], p = nd[w].anc, s = p, pos, end, pf, pf_end;
-        const uint32_t *adj = nbrs(&g->pred_lo, &g->pred_hi, g->split, node, &pos, &end);
+        const uint32_t *adj = digraph_nbrs(&g->pred_lo, &g->pred_hi, g->split, node, &pos, &end);
 
         /* Software pipeline for the scans to come: the nodes 24, 12, 6 and
          * 3 steps further on each advance one link of their chain — pred
@@ -198,23 +179,23 @@ static int lt_dominators(const rt_digraph *g, const uint32_t *num, const uint32_
          * Written inline: as a helper function GCC found it free of side
          * effects and dropped the call. */
         if (w > 24)
-            PREFETCH(seg_start(&g->pred_lo, &g->pred_hi, g->split, order[w - 24]));
+            PREFETCH(digraph_seg_start(&g->pred_lo, &g->pred_hi, g->split, order[w - 24]));
         if (w > 12) {
             const uint32_t *a =
-                nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 12], &pf, &pf_end);
+                digraph_nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 12], &pf, &pf_end);
             if (pf < pf_end)
                 PREFETCH(&a[pf]);
         }
         if (w > 6) {
             const uint32_t *a =
-                nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 6], &pf, &pf_end);
+                digraph_nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 6], &pf, &pf_end);
             for (uint32_t k = 0; pf < pf_end && k < PREFETCH_MAX; pf++, k++)
                 if (a[pf] < g->n)
                     PREFETCH(&num[a[pf]]);
         }
         if (w > 3) {
             const uint32_t *a =
-                nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 3], &pf, &pf_end);
+                digraph_nbrs(&g->pred_lo, &g->pred_hi, g->split, order[w - 3], &pf, &pf_end);
             for (uint32_t k = 0; pf < pf_end && k < PREFETCH_MAX; pf++, k++)
                 if (a[pf] < g->n && num[a[pf]] != RT_NONE)
                     PREFETCH(&nd[num[a[pf]]]);
@@ -225,7 +206,7 @@ static int lt_dominators(const rt_digraph *g, const uint32_t *num, const uint32_
         for (; pos < end; pos++) {
             uint32_t v = adj[pos], j, c;
             if (v >= g->n)
-                return bad_edge(err, g, "predecessor", node, v);
+                return digraph_bad_edge(err, g, "predecessor", node, v);
             j = num[v];
             if (j == RT_NONE) /* unreachable predecessor: no path from root */
                 continue;

@@ -50,6 +50,28 @@ typedef struct rt_digraph {
     void *succ_done_ctx;
 } rt_digraph;
 
+/* Where the neighbour range of v starts in one direction (lo/hi segment
+ * pair); the range ends at the next entry. */
+static inline const uint32_t *digraph_seg_start(const rt_csr *lo, const rt_csr *hi, uint32_t split, uint32_t v)
+{
+    return v < split ? &lo->start[v] : &hi->start[v - split];
+}
+
+/* Neighbours of v in one direction: sets [*begin, *end) and returns the
+ * adjacency array those positions index. */
+static inline const uint32_t *digraph_nbrs(const rt_csr *lo, const rt_csr *hi, uint32_t split, uint32_t v,
+                                           uint32_t *begin, uint32_t *end)
+{
+    const uint32_t *st = digraph_seg_start(lo, hi, split, v);
+    *begin = st[0];
+    *end = st[1];
+    return v < split ? lo->adj : hi->adj;
+}
+
+/* The one-line refusal of an adjacency entry w of node v ("successor" or
+ * "predecessor", dir) that names no node of g: RT_E_CORRUPT. */
+int digraph_bad_edge(rt_error *err, const rt_digraph *g, const char *dir, uint32_t v, uint32_t w);
+
 /* The result of domtree_compute; owned by the caller, released with
  * domtree_free. */
 typedef struct rt_domtree {
