@@ -6,7 +6,9 @@ Used by scenarios.py on real cores and dumps:
   for byte once the one key that says where an answer came from ("index"
   under "inputs") is dropped.  Then the index is damaged in the ways a
   disk or a user damages files, and each must be refused with one line
-  naming the file (exit 1), never a crash.
+  naming the file (exit 1), never a crash.  An index checked whole once is
+  trusted while unchanged (index_trust.c): damaged in place after such a
+  check, it must be refused all the same.
 - check_threads: each command with -j 1 and with -j 4, byte for byte.
 """
 
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 TIMEOUT = 600
 
@@ -95,8 +98,8 @@ def _answer(retain, args, inputs, outfile, where, what, res, flags=()):
         return None
 
 
-def _refused(retain, path, where, what, res, words):
-    p = _run([retain, "overview", path])
+def _refused(retain, path, where, what, res, words, env=None):
+    p = _run([retain, "overview", path], env)
     if p is None:
         res.fail(where, what, "timed out")
         return
@@ -134,6 +137,34 @@ def check_damage(retain, rtx, work, where, res):
               "exit %s" % (p.returncode if p else "timeout"))
 
 
+def check_trust(retain, trusted, written_at, work, where, res):
+    """trusted: a copy of an index written at time written_at.  Checked
+    whole once it has settled (index_trust.c keeps no check made within
+    2 s of a change), it is trusted while unchanged; a byte changed in
+    place must still be seen."""
+    cache = os.path.join(work, "cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    env = dict(os.environ, RETAIN_CACHE_DIR=cache)
+    time.sleep(max(0.0, written_at + 2.5 - time.time()))
+    first = _run([retain, "overview", "--json", trusted], env)
+    listed = os.path.join(cache, "checked-indexes")
+    lines = open(listed).read().splitlines() if os.path.exists(listed) else []
+    if not res.check(first is not None and first.returncode == 0 and len(lines) == 1, where,
+                     "an index checked whole is remembered as checked",
+                     "exit %s, list %r" % (first.returncode if first else "timeout", lines)):
+        return
+    again = _run([retain, "overview", "--json", trusted], env)
+    res.check(again is not None and again.returncode == 0 and again.stdout == first.stdout, where,
+              "an index remembered as checked answers as before", _first_diff(first.stdout, again.stdout if again else b""))
+    with open(trusted, "r+b") as f:
+        f.seek(os.path.getsize(trusted) * 2 // 3)
+        b = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([b[0] ^ 0x40]))
+    _refused(retain, trusted, where, "an index damaged in place after its check is refused", res,
+             ["damaged", "checksum"], env)
+
+
 def check_index(retain, where, inputs, addrs, work, res):
     """inputs: the files of one snapshot (core or dump, and the executable)."""
     os.makedirs(work, exist_ok=True)
@@ -143,6 +174,9 @@ def check_index(retain, where, inputs, addrs, work, res):
                                   "exit %s: %s" % (p.returncode if p else "timeout",
                                                    p.stderr.decode("utf-8", "replace")[-600:] if p else "")):
         return
+    trusted = os.path.join(work, "trusted.rtx")
+    shutil.copyfile(rtx, trusted)
+    written_at = time.time()
     p = _run([retain, "index"] + inputs + ["-o", inputs[0]])
     res.check(p is not None and p.returncode == 2 and os.path.getsize(inputs[0]) > 0, where,
               "index -o INPUT refused", "exit %s" % (p.returncode if p else "timeout"))
@@ -157,6 +191,7 @@ def check_index(retain, where, inputs, addrs, work, res):
     res.check(p is not None and p.returncode == 0 and ("index        " + rtx) in out, where,
               "overview says the answers come from the index", out[:400])
     check_damage(retain, rtx, work, where, res)
+    check_trust(retain, trusted, written_at, work, where, res)
     # A changed input is said on stderr, the answer still given.
     copy = os.path.join(work, "input-copy")
     shutil.copyfile(inputs[0], copy)

@@ -2495,6 +2495,9 @@ def main():
         ap.error("unknown scenario(s) %s; have %s" % (", ".join(unknown), ", ".join(all_scenarios())))
     work = os.path.abspath(a.work)
     retain = os.path.abspath(a.retain) if a.retain else None
+    # what index_trust.c remembers stays in the work directory, not in
+    # the user's cache
+    os.environ.setdefault("RETAIN_CACHE_DIR", os.path.join(work, "retain-cache"))
 
     core = None if a.no_core else (core_method() if a.core_method == "auto" else a.core_method)
     res = Results(a.verbose)

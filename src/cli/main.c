@@ -49,6 +49,8 @@ static void usage(FILE *f)
             "\n"
             "Every command takes --json, and -j N (threads for loading its inputs; default:\n"
             "the processors online, or RETAIN_THREADS; answers do not depend on it).\n"
+            "An index is checked whole the first time it is opened and trusted after that\n"
+            "while the file is unchanged (the list: RETAIN_CACHE_DIR, else ~/.cache/retain).\n"
             "'retain help COMMAND' or 'retain COMMAND --help'\n"
             "describes one; 'retain --version' prints the version and the Go versions read.\n"
             "Exit status: 0 success, 1 bad input or failed analysis, 2 usage error.\n");
