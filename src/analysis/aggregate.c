@@ -108,8 +108,9 @@ void aggregate_retained_keys(const rt_model *m, const rt_retained *r, const uint
                              uint64_t *bytes, uint64_t *objects)
 {
     uint32_t *active = rt_calloc((size_t)nkeys + 1, sizeof *active); /* open ancestors per key */
-    uint32_t *cs, *ch;
-    domtree_children(&r->tree, NULL, &cs, &ch);
+    rt_children kids; /* any order: each subtree is walked whole */
+    retained_children(m, r, 0, &kids);
+    const uint32_t *cs = kids.start, *ch = kids.child;
     /* depth-first over the dominator tree; a stack entry is (node, next
      * child index); on leaving an object its key's counter drops */
     typedef struct { uint32_t v, next; } ent;
@@ -137,8 +138,7 @@ void aggregate_retained_keys(const rt_model *m, const rt_retained *r, const uint
         st[n++] = (ent){ c, cs[c] };
     }
     free(st);
-    free(cs);
-    free(ch);
+    retained_children_free(&kids);
     free(active);
 }
 

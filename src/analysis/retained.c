@@ -305,34 +305,24 @@ void retained_free(rt_retained *r)
     memset(r, 0, sizeof *r);
 }
 
-void retained_children(const rt_model *m, const rt_retained *r, uint32_t **child_start, uint32_t **child)
+void retained_children(const rt_model *m, const rt_retained *r, int sorted, rt_children *out)
 {
+    memset(out, 0, sizeof *out);
     if (m->saved_child_start && r->borrowed) {
-        /* the index checked that the lists hold ids of the tree's nodes;
-         * that each child's immediate dominator is its parent, once, is
-         * checked here, by the commands that walk them (a walk must not
-         * loop or show a node twice) */
-        uint32_t n = r->n, nch = r->tree.nreach ? r->tree.nreach - 1 : 0, ok = 1;
-        const uint32_t *cs = m->saved_child_start, *ch = m->saved_child;
-        /* and each node once: the lists hold nreach - 1 entries in all */
-        uint64_t *seen = rt_calloc((size_t)n / 64 + 1, sizeof *seen);
-        for (uint32_t v = 0; v < n && ok; v++)
-            for (uint32_t i = cs[v]; i < cs[v + 1] && ok; i++) {
-                uint32_t c = ch[i];
-                ok = r->tree.idom[c] == v && c != v && !(seen[c / 64] >> (c % 64) & 1);
-                seen[c / 64] |= 1ULL << (c % 64);
-            }
-        free(seen);
-        if (ok) {
-            *child_start = rt_malloc(((size_t)n + 1) * sizeof **child_start);
-            *child = rt_malloc(((size_t)nch + 1) * sizeof **child);
-            memcpy(*child_start, cs, ((size_t)n + 1) * sizeof **child_start);
-            if (nch)
-                memcpy(*child, ch, (size_t)nch * sizeof **child);
-            return;
-        }
+        out->start = m->saved_child_start;
+        out->child = m->saved_child;
+        return;
     }
-    domtree_children(&r->tree, r->bytes, child_start, child);
+    domtree_children(&r->tree, sorted ? r->bytes : NULL, &out->own_start, &out->own_child);
+    out->start = out->own_start;
+    out->child = out->own_child;
+}
+
+void retained_children_free(rt_children *c)
+{
+    free(c->own_start);
+    free(c->own_child);
+    memset(c, 0, sizeof *c);
 }
 
 static const char *group_name(rt_group_kind k)

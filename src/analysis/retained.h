@@ -57,11 +57,17 @@ void retained_free(rt_retained *r);
 int retained_chain(rt_model *m, uint32_t target, const rt_path *path, rt_retained *r,
                    rt_domchain *out, rt_error *err);
 
-/* The children of each node of the dominator tree, largest retained
- * first (domtree_children with r->bytes): from a saved index when the
- * model has them and they agree with the tree, else computed.  The caller
- * frees both arrays. */
-void retained_children(const rt_model *m, const rt_retained *r, uint32_t **child_start, uint32_t **child);
+/* The children of each node of the dominator tree, as a CSR: borrowed
+ * from a saved index when the model has them (index_load checked that
+ * they are the tree's), else computed and owned.  Largest retained first
+ * (domtree_children with r->bytes) when sorted, else in any order
+ * (computed without the sort; a saved index's are sorted anyway). */
+typedef struct rt_children {
+    const uint32_t *start, *child;
+    uint32_t *own_start, *own_child; /* what retained_children_free frees */
+} rt_children;
+void retained_children(const rt_model *m, const rt_retained *r, int sorted, rt_children *out);
+void retained_children_free(rt_children *c);
 
 /* Describe a node in a few words ("main.Node", "global main.head",
  * "goroutine 7 main.worker", "globals").  Writes into buf. */

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "report/labels.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 static const char usage[] =
     "usage: retain dominators [--depth D] [--min-bytes B] [--json] [ADDRESS|NAME] INPUT...\n"
@@ -97,12 +98,6 @@ typedef struct hidden_group {
     uint64_t size;    /* shallow size of each, 0 if they differ */
 } hidden_group;
 
-static int cmp_hidden_label(const void *a, const void *b)
-{
-    const hidden_group *x = a, *y = b;
-    return x->label < y->label ? -1 : x->label > y->label;
-}
-
 /* What a node that is not an object is, in the plural. */
 static const char *node_kind(const rt_model *m, const rt_retained *r, uint32_t v)
 {
@@ -116,6 +111,46 @@ static const char *node_kind(const rt_model *m, const rt_retained *r, uint32_t v
     return v < r->super && r->groups[v - r->group0].kind == RT_GROUP_GOROUTINE ? "goroutines" : "groups";
 }
 
+/* One hidden child into the groups by label: labels are interned, so
+ * a table keyed by the label's pointer gathers them in one pass (a node
+ * can hide millions of children: the super-root, a big map). */
+typedef struct label_groups {
+    hidden_group *g;  /* open addressing on the label pointer */
+    uint32_t cap, n;  /* cap a power of two, at most half full */
+} label_groups;
+
+static void groups_add(label_groups *lg, const hidden_group *x)
+{
+    if (2 * (lg->n + 1) > lg->cap) {
+        label_groups big = { rt_calloc(lg->cap * 2, sizeof *big.g), lg->cap * 2, 0 };
+        for (uint32_t i = 0; i < lg->cap; i++)
+            if (lg->g[i].label)
+                groups_add(&big, &lg->g[i]);
+        free(lg->g);
+        *lg = big;
+    }
+    uint32_t i = (uint32_t)rt_hash64((uintptr_t)x->label) & (lg->cap - 1);
+    while (lg->g[i].label && lg->g[i].label != x->label)
+        i = (i + 1) & (lg->cap - 1);
+    hidden_group *g = &lg->g[i];
+    if (!g->label) {
+        *g = *x;
+        lg->n++;
+        return;
+    }
+    g->count += x->count;
+    g->bytes += x->bytes;
+    if (g->size != x->size)
+        g->size = 0;
+}
+
+/* Larger retained bytes first; equal ones by label, so that the order
+ * never depends on where the strings happen to lie in memory. */
+static int group_before(const hidden_group *a, const hidden_group *b)
+{
+    return a->bytes != b->bytes ? a->bytes > b->bytes : strcmp(a->label, b->label) < 0;
+}
+
 /* The children ch[from, to) grouped by label, the largest groups (by
  * retained bytes) in out; returns how many. */
 static uint32_t hidden_groups(const tree_view *t, uint32_t from, uint32_t to, hidden_group *out)
@@ -123,36 +158,28 @@ static uint32_t hidden_groups(const tree_view *t, uint32_t from, uint32_t to, hi
     const rt_model *m = t->m;
     if (from >= to)
         return 0;
-    hidden_group *g = rt_malloc((size_t)(to - from) * sizeof *g);
+    label_groups lg = { rt_calloc(16, sizeof *lg.g), 16, 0 };
     for (uint32_t i = from; i < to; i++) {
         uint32_t c = t->ch[i];
-        g[i - from] = (hidden_group){ c < m->nobj ? report_obj_label(m, c) : node_kind(m, t->r, c), 1,
-                                      t->r->bytes[c], c < m->nobj ? m->objects[c].size : 0 };
-    }
-    qsort(g, to - from, sizeof *g, cmp_hidden_label);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < to - from; i++) {
-        if (n && g[n - 1].label == g[i].label) {
-            g[n - 1].count++;
-            g[n - 1].bytes += g[i].bytes;
-            if (g[n - 1].size != g[i].size)
-                g[n - 1].size = 0;
-        } else {
-            g[n++] = g[i];
-        }
+        hidden_group x = { c < m->nobj ? report_obj_label(m, c) : node_kind(m, t->r, c), 1, t->r->bytes[c],
+                           c < m->nobj ? m->objects[c].size : 0 };
+        groups_add(&lg, &x);
     }
     uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) { /* insertion into the few largest */
+    for (uint32_t i = 0; i < lg.cap; i++) { /* insertion into the few largest */
+        const hidden_group *g = &lg.g[i];
+        if (!g->label)
+            continue;
         uint32_t j = k < HIDDEN_GROUPS ? k++ : HIDDEN_GROUPS;
-        while (j > 0 && out[j - 1].bytes < g[i].bytes) {
+        while (j > 0 && group_before(g, &out[j - 1])) {
             if (j < HIDDEN_GROUPS)
                 out[j] = out[j - 1];
             j--;
         }
         if (j < HIDDEN_GROUPS)
-            out[j] = g[i];
+            out[j] = *g;
     }
-    free(g);
+    free(lg.g);
     return k;
 }
 
@@ -331,10 +358,10 @@ int cmd_dominators(int argc, char **argv)
     if (!have_addr)
         start = name ? m->nobj + root : r.super; /* a global by name: its root node */
     tree_view t = { m, &r, NULL, NULL, o.have_min ? o.min_bytes : cli_default_min_bytes(r.bytes[start]) };
-    uint32_t *cs, *ch;
-    retained_children(m, &r, &cs, &ch);
-    t.cs = cs;
-    t.ch = ch;
+    rt_children kids_of;
+    retained_children(m, &r, 1, &kids_of);
+    t.cs = kids_of.start;
+    t.ch = kids_of.child;
     if (ctx.json) {
         json_w w;
         json_init(&w, stdout);
@@ -362,8 +389,7 @@ int cmd_dominators(int argc, char **argv)
             printf("%10s %10s\n", "retained", "shallow");
         walk(&t, start, (uint32_t)o.depth, NULL);
     }
-    free(cs);
-    free(ch);
+    retained_children_free(&kids_of);
     retained_free(&r);
     cli_done(&ctx);
     return EXIT_OK;

@@ -484,6 +484,28 @@ static int check_tree(loader *L, const uint32_t *idom, const uint32_t *order, ui
     return ok ? 0 : BAD(L, L->sec[RTX_RET_IDOM]->offset, "the dominator tree is no tree" REMAKE);
 }
 
+/* Each node's children are the nodes it immediately dominates, each
+ * listed once (the lists hold nreach - 1 entries in all, check_csr saw):
+ * the walks over them (the tree printed, cut, reported) must not loop or
+ * show a node twice. */
+static int check_children(loader *L, const uint32_t *idom, const uint32_t *cs, const uint32_t *ch, uint64_t n)
+{
+    if (L->trusted)
+        return 0;
+    uint64_t *seen = rt_calloc(n / 64 + 1, sizeof *seen);
+    int ok = 1;
+    for (uint64_t v = 0; v < n && ok; v++)
+        for (uint32_t i = cs[v]; i < cs[v + 1] && ok; i++) {
+            uint32_t c = ch[i];
+            ok = idom[c] == v && c != v && !(seen[c / 64] >> (c % 64) & 1);
+            seen[c / 64] |= 1ULL << (c % 64);
+        }
+    free(seen);
+    let_go(cs, (n + 1) * sizeof *cs);
+    return ok ? 0 : BAD(L, L->sec[RTX_RET_CHILD]->offset, "a node's children are not the nodes it dominates"
+                        REMAKE);
+}
+
 static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
 {
     rt_retained *r = rt_calloc(1, sizeof *r);
@@ -509,12 +531,13 @@ static int load_retained(loader *L, rt_model *m, const rtx_meta *x)
             return BAD(L, L->sec[RTX_RET_GROUPS]->offset, "group %" PRIu64 " is of no kind" REMAKE, g);
     if ((rc = check_tree(L, r->tree.idom, r->tree.order, n, x->r_nreach, x->r_super)) != 0)
         return rc;
-    /* the children lists: a CSR over the nodes here; that each child's
-     * parent is its immediate dominator, retained_children checks */
+    /* the children lists: a CSR over the nodes, each child's parent its
+     * immediate dominator */
     uint64_t nch = x->r_nreach - 1;
     if ((rc = array(L, RTX_RET_CHILD_START, 4, n + 1, &m->saved_child_start)) != 0 ||
         (rc = array(L, RTX_RET_CHILD, 4, nch, &m->saved_child)) != 0 ||
-        (rc = check_csr(L, RTX_RET_CHILD_START, m->saved_child_start, n, m->saved_child, nch, n)) != 0)
+        (rc = check_csr(L, RTX_RET_CHILD_START, m->saved_child_start, n, m->saved_child, nch, n)) != 0 ||
+        (rc = check_children(L, r->tree.idom, m->saved_child_start, m->saved_child, n)) != 0)
         return rc;
     r->n = (uint32_t)n;
     r->group0 = (uint32_t)x->r_group0;

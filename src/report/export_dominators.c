@@ -110,12 +110,11 @@ int export_dot_dominators(const rt_model *m, const rt_retained *r, uint32_t star
                           uint32_t max_nodes, FILE *f, export_stats *st, rt_error *err)
 {
     (void)err;
-    uint32_t *cs, *ch;
-    retained_children(m, r, &cs, &ch);
+    rt_children kids;
+    retained_children(m, r, 1, &kids);
     rt_domcut cut;
-    domcut_bfs(r, cs, ch, start, min_bytes, max_nodes, &cut);
-    free(cs);
-    free(ch);
+    domcut_bfs(r, kids.start, kids.child, start, min_bytes, max_nodes, &cut);
+    retained_children_free(&kids);
     char lb[512], b1[32], b2[32];
     memset(st, 0, sizeof *st);
     fmt_bytes(min_bytes, b1, sizeof b1);

@@ -330,8 +330,9 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt
     json_model_warnings(&w, m);
     json_obj_end(&w);
 
-    uint32_t *cs, *ch;
-    retained_children(m, r, &cs, &ch);
+    rt_children kids;
+    retained_children(m, r, 1, &kids);
+    const uint32_t *cs = kids.start, *ch = kids.child;
     rt_sites S;
     sites_compute(m, r, s, RT_SITES_BY_FUNCTION, 0, 3, &S);
     json_suspects(&w, m, r, s, &S, cs, ch, g);
@@ -400,8 +401,7 @@ int report_build(rt_model *m, const rt_retained *r, const rt_shared *s, const rt
     goroutines_free(&G);
 
     json_tree(&w, m, r, cs, ch);
-    free(cs);
-    free(ch);
+    retained_children_free(&kids);
     json_obj_end(&w);
     json_done(&w);
     return ferror(f) ? -1 : 0;
