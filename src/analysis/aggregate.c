@@ -87,6 +87,8 @@ void aggregate_free(rt_agg *a)
 
 double aggregate_typed_share(const rt_model *m)
 {
+    if (m->saved_tally.known)
+        return m->saved_tally.bytes ? (double)m->saved_tally.typed_bytes / (double)m->saved_tally.bytes : 0.0;
     uint64_t typed = 0, all = 0;
     for (uint32_t i = 0; i < m->nobj; i++) {
         all += m->objects[i].size;

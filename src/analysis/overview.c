@@ -4,6 +4,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+void overview_tally(const rt_model *m, const rt_reach *reach, rt_obj_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    t->known = 1;
+    for (uint32_t i = 0; i < m->nobj; i++) {
+        uint64_t size = m->objects[i].size;
+        t->bytes += size;
+        if (model_obj_site(m, i) != RT_NONE) {
+            t->sampled++;
+            t->sampled_bytes += size;
+        }
+        if (model_obj_type(m, i)) {
+            t->typed++;
+            t->typed_bytes += size;
+            if (reach_is(reach, i))
+                t->typed_reachable_bytes += size;
+        }
+    }
+}
+
 void overview_compute(const rt_model *m, rt_overview *o)
 {
     memset(o, 0, sizeof *o);
@@ -18,20 +38,15 @@ void overview_compute(const rt_model *m, rt_overview *o)
         return;
     reach_compute(m, &o->reach);
     o->reachable_known = !m->roots_lost[0];
-    for (uint32_t i = 0; i < m->nobj; i++) {
-        uint64_t size = m->objects[i].size;
-        o->bytes += size;
-        if (model_obj_site(m, i) != RT_NONE) {
-            o->sampled++;
-            o->sampled_bytes += size;
-        }
-        if (model_obj_type(m, i)) {
-            o->typed++;
-            o->typed_bytes += size;
-            if (reach_is(&o->reach, i))
-                o->typed_reachable_bytes += size;
-        }
-    }
+    rt_obj_tally t = m->saved_tally;
+    if (!t.known)
+        overview_tally(m, &o->reach, &t);
+    o->bytes = t.bytes;
+    o->sampled = t.sampled;
+    o->sampled_bytes = t.sampled_bytes;
+    o->typed = t.typed;
+    o->typed_bytes = t.typed_bytes;
+    o->typed_reachable_bytes = t.typed_reachable_bytes;
     for (uint32_t r = 0; r < m->nroot; r++)
         if (m->roots[r].kind < RT_ROOT_KIND_COUNT)
             o->roots_by_kind[m->roots[r].kind]++;

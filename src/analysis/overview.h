@@ -19,8 +19,12 @@ typedef struct rt_overview {
     uint64_t profile_inuse_objects, profile_inuse_bytes;
 } rt_overview;
 
+/* The counts over every object of m, with reach its reachable set. */
+void overview_tally(const rt_model *m, const rt_reach *reach, rt_obj_tally *t);
+
 /* Count m (a heap, or a heap profile alone: then only the profile's
- * totals).  overview_free releases the reachable set. */
+ * totals); the counts over every object come from the saved index when
+ * m was read from one.  overview_free releases the reachable set. */
 void overview_compute(const rt_model *m, rt_overview *o);
 void overview_free(rt_overview *o);
 

@@ -8,7 +8,7 @@
  * record stored whole, so an index from another machine or another build
  * of retain is refused instead of misread.  Each section carries a 64-bit
  * XXH3 checksum (libxxhash: several times zlib's CRC-32 in speed, and the
- * whole file is checked at every load), and the header one over itself
+ * whole file is checked when first opened), and the header one over itself
  * and the table.
  *
  * RTX_VERSION changes whenever a record, the meta block or the meaning of
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define RTX_MAGIC "RETAINIX"
-#define RTX_VERSION 1
+#define RTX_VERSION 2
 #define RTX_ALIGN 64
 #define RTX_BYTE_ORDER 0x01020304u
 
@@ -139,6 +139,8 @@ typedef struct rtx_meta {
         nwarning, ninput;
     uint64_t has_edge_off, has_reverse, has_page_first, index_lo, index_hi;
     uint64_t has_reach, nreach, reach_bytes;
+    /* counts over every object (rt_obj_tally) */
+    uint64_t has_tally, t_bytes, t_sampled, t_sampled_bytes, t_typed, t_typed_bytes, t_typed_reachable_bytes;
     RTX_SCALARS(RTX_META_SCALAR)
     RTX_STRINGS(RTX_META_STRING)
     uint64_t s_globals_found_by, s_partial_reason, s_roots_lost;

@@ -168,6 +168,14 @@ typedef struct rt_ptrmask {
 /* RT_INPUT_PROFILE: a heap profile alone, no objects (psites only) */
 typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE, RT_INPUT_PROFILE } rt_input_kind;
 
+/* Counts over every object (overview's figures, top's choice of a
+ * grouping), kept in a saved index so that a command answered from it
+ * need not visit every object for them (overview_tally). */
+typedef struct rt_obj_tally {
+    int known;
+    uint64_t bytes, sampled, sampled_bytes, typed, typed_bytes, typed_reachable_bytes;
+} rt_obj_tally;
+
 typedef struct rt_model {
     rt_strpool *strings;
 
@@ -285,6 +293,7 @@ typedef struct rt_model {
     struct rt_retained *saved_retained;
     struct rt_shared *saved_shared; /* shared retention, all of it (shared.h) */
     uint32_t *saved_child_start, *saved_child; /* the tree's children (retained_children) */
+    rt_obj_tally saved_tally; /* known: counted when the index was made */
     char *index_path;
     char *stale;
 } rt_model;
