@@ -38,15 +38,9 @@ void overview_compute(const rt_model *m, rt_overview *o)
         return;
     reach_compute(m, &o->reach);
     o->reachable_known = !m->roots_lost[0];
-    rt_obj_tally t = m->saved_tally;
-    if (!t.known)
-        overview_tally(m, &o->reach, &t);
-    o->bytes = t.bytes;
-    o->sampled = t.sampled;
-    o->sampled_bytes = t.sampled_bytes;
-    o->typed = t.typed;
-    o->typed_bytes = t.typed_bytes;
-    o->typed_reachable_bytes = t.typed_reachable_bytes;
+    o->t = m->saved_tally;
+    if (!o->t.known)
+        overview_tally(m, &o->reach, &o->t);
     for (uint32_t r = 0; r < m->nroot; r++)
         if (m->roots[r].kind < RT_ROOT_KIND_COUNT)
             o->roots_by_kind[m->roots[r].kind]++;

@@ -8,9 +8,8 @@
 
 typedef struct rt_overview {
     uint64_t input_size;   /* bytes of the input file */
-    uint64_t bytes;        /* of all objects */
-    uint64_t sampled, sampled_bytes;          /* objects with an allocation stack */
-    uint64_t typed, typed_bytes, typed_reachable_bytes;
+    rt_obj_tally t;        /* bytes of all objects; those with an allocation
+                              stack, with a type, typed and reachable */
     uint64_t roots_by_kind[RT_ROOT_KIND_COUNT];
     int reachable_known;   /* 0 when the input lost roots: reach is a lower bound */
     rt_reach reach;

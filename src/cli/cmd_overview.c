@@ -25,7 +25,7 @@ static const char usage[] =
  * it is low, why. */
 static void print_typed(const rt_model *m, const rt_overview *o)
 {
-    uint64_t typed = o->typed, typed_bytes = o->typed_bytes, typed_reachable = o->typed_reachable_bytes;
+    uint64_t typed = o->t.typed, typed_bytes = o->t.typed_bytes, typed_reachable = o->t.typed_reachable_bytes;
     uint64_t reachable = o->reach.reachable_bytes;
     char b1[32], b2[32];
     double share = reachable ? 100.0 * (double)typed_reachable / (double)reachable : 0.0;
@@ -153,7 +153,7 @@ static void print_json(const rt_model *m, const rt_overview *o)
     json_key(&w, "objects");
     json_u64(&w, m->nobj);
     json_key(&w, "bytes");
-    json_u64(&w, o->bytes);
+    json_u64(&w, o->t.bytes);
     json_key(&w, "edges");
     json_u64(&w, m->nedge);
     /* with roots lost, what is reachable is unknown: null, not 0 */
@@ -175,15 +175,15 @@ static void print_json(const rt_model *m, const rt_overview *o)
     json_key(&w, "threads");
     json_u64(&w, m->nthreads);
     json_key(&w, "sampled_objects");
-    json_u64(&w, o->sampled);
+    json_u64(&w, o->t.sampled);
     json_key(&w, "sampled_bytes");
-    json_u64(&w, o->sampled_bytes);
+    json_u64(&w, o->t.sampled_bytes);
     json_key(&w, "sites");
     json_u64(&w, m->nsite);
     json_key(&w, "typed_objects");
-    json_u64(&w, o->typed);
+    json_u64(&w, o->t.typed);
     json_key(&w, "typed_reachable_bytes");
-    json_u64(&w, o->typed_reachable_bytes);
+    json_u64(&w, o->t.typed_reachable_bytes);
     json_key(&w, "mem_profile_rate");
     json_u64_or_null(&w, m->mem_profile_rate || m->mem_profile_rate_known, m->mem_profile_rate);
     /* model.h: 0 objects means the input has no memstats (a core, or a
@@ -216,7 +216,7 @@ static void print_text(const rt_model *m, const rt_overview *o)
         printf("index        %s (answers come from it, not from the files above)\n", m->index_path);
     if (m->degraded)
         printf("degraded     %s\n", m->degraded);
-    printf("objects      %u allocated, %s", m->nobj, cli_bytes(o->bytes, b1, sizeof b1));
+    printf("objects      %u allocated, %s", m->nobj, cli_bytes(o->t.bytes, b1, sizeof b1));
     if (core)
         printf(", in %" PRIu64 " heap span%s of %" PRIu64 " arena%s", m->nspans, m->nspans == 1 ? "" : "s",
                m->narenas, m->narenas == 1 ? "" : "s");
@@ -233,8 +233,8 @@ static void print_text(const rt_model *m, const rt_overview *o)
     else
         printf("reachable    %u objects, %s (%.1f%% of allocated bytes); unreachable %s\n", reach->nreachable,
                cli_bytes(reach->reachable_bytes, b1, sizeof b1),
-               o->bytes ? 100.0 * (double)reach->reachable_bytes / (double)o->bytes : 0.0,
-               cli_bytes(o->bytes - reach->reachable_bytes, b2, sizeof b2));
+               o->t.bytes ? 100.0 * (double)reach->reachable_bytes / (double)o->t.bytes : 0.0,
+               cli_bytes(o->t.bytes - reach->reachable_bytes, b2, sizeof b2));
     printf("pointers     %" PRIu64 " edges\n", m->nedge);
     printf("roots        %u", m->nroot);
     for (int k = 0, first = 1; k < RT_ROOT_KIND_COUNT; k++)
@@ -249,8 +249,8 @@ static void print_text(const rt_model *m, const rt_overview *o)
     if (core && m->nsite == 0)
         printf("sampled      no allocation stacks were read from this core\n");
     else
-        printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n", o->sampled,
-               cli_bytes(o->sampled_bytes, b1, sizeof b1), m->nsite);
+        printf("sampled      %" PRIu64 " objects (%s) carry an allocation stack, from %u sites\n", o->t.sampled,
+               cli_bytes(o->t.sampled_bytes, b1, sizeof b1), m->nsite);
     if (core) {
         if (m->mem_profile_rate == 1)
             printf("profiling    runtime.MemProfileRate 1 (every allocation sampled)\n");

@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "model/model.h"
+
 #define RTX_MAGIC "RETAINIX"
 #define RTX_VERSION 2
 #define RTX_ALIGN 64
@@ -139,8 +141,7 @@ typedef struct rtx_meta {
         nwarning, ninput;
     uint64_t has_edge_off, has_reverse, has_page_first, index_lo, index_hi;
     uint64_t has_reach, nreach, reach_bytes;
-    /* counts over every object (rt_obj_tally) */
-    uint64_t has_tally, t_bytes, t_sampled, t_sampled_bytes, t_typed, t_typed_bytes, t_typed_reachable_bytes;
+    rt_obj_tally tally; /* counts over every object */
     RTX_SCALARS(RTX_META_SCALAR)
     RTX_STRINGS(RTX_META_STRING)
     uint64_t s_globals_found_by, s_partial_reason, s_roots_lost;

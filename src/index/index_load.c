@@ -671,9 +671,9 @@ int index_load(rt_model *m, const char *path, int threads, const rt_progress *pr
     if (x->input_kind != RT_INPUT_HEAPDUMP && x->input_kind != RT_INPUT_CORE)
         return BAD(&L, RT_NO_OFFSET, "input kind %" PRIu64 " is no heap" REMAKE, x->input_kind);
     load_scalars(m, x);
-    if (x->has_tally)
-        m->saved_tally = (rt_obj_tally){ 1, x->t_bytes, x->t_sampled, x->t_sampled_bytes, x->t_typed,
-                                         x->t_typed_bytes, x->t_typed_reachable_bytes };
+    if (x->tally.known > 1)
+        return BAD(&L, RT_NO_OFFSET, "the object counts are inconsistent" REMAKE);
+    m->saved_tally = x->tally;
     const uint32_t *warn = NULL;
     if ((rc = array(&L, RTX_WARNINGS, 4, x->nwarning, &warn)) != 0)
         return rc;

@@ -65,17 +65,9 @@ static void fill_meta(rt_model *m, const rt_retained *r, rtx_meta *x)
     x->nreach = m->nreach;
     x->reach_bytes = m->reach_bytes;
     rt_reach reach;
-    rt_obj_tally t;
     reach_compute(m, &reach);
-    overview_tally(m, &reach, &t);
+    overview_tally(m, &reach, &x->tally);
     reach_free(&reach);
-    x->has_tally = 1;
-    x->t_bytes = t.bytes;
-    x->t_sampled = t.sampled;
-    x->t_sampled_bytes = t.sampled_bytes;
-    x->t_typed = t.typed;
-    x->t_typed_bytes = t.typed_bytes;
-    x->t_typed_reachable_bytes = t.typed_reachable_bytes;
 #define PUT_SCALAR(name, type) x->name = (uint64_t)m->name;
 #define PUT_STRING(name) x->s_##name = intern(m, m->name);
     RTX_SCALARS(PUT_SCALAR)

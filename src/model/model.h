@@ -172,7 +172,7 @@ typedef enum { RT_INPUT_NONE = 0, RT_INPUT_HEAPDUMP, RT_INPUT_CORE, RT_INPUT_PRO
  * grouping), kept in a saved index so that a command answered from it
  * need not visit every object for them (overview_tally). */
 typedef struct rt_obj_tally {
-    int known;
+    uint64_t known; /* 0 or 1; all 64-bit: stored as is in an index */
     uint64_t bytes, sampled, sampled_bytes, typed, typed_bytes, typed_reachable_bytes;
 } rt_obj_tally;
 
