@@ -10,6 +10,7 @@
 
 #include "loaders/gocore/gocore_int.h"
 #include "util/alloc.h"
+#include "util/threads.h"
 
 static uint64_t get_uint(const uint8_t *buf, uint64_t off, unsigned size)
 {
@@ -112,43 +113,99 @@ static int read_spans(gc_load *L, rt_error *err)
     return 0;
 }
 
+/* The allocated slots of the spans, counted and then written, each pass
+ * split over the threads by runs of spans: a span's objects get ids from
+ * the counts of the spans before it, so ids do not depend on the split. */
+typedef struct slots_job {
+    gc_load *L;
+    size_t lo[RT_MAX_THREADS + 1]; /* worker w: spans [lo[w], lo[w+1]) */
+    uint64_t unreadable[RT_MAX_THREADS];
+    int fill;                      /* 0: count into span_first; 1: write */
+} slots_job;
+
+/* Span s's allocation bits into *bits (grown as needed); 0 when they
+ * cannot be read: then only the slots below freeindex are known. */
+static int span_bits(gc_load *L, const gc_span *s, uint8_t **bits, size_t *cap)
+{
+    size_t nb = (size_t)(s->nelems + 7) / 8;
+    RT_GROW(*bits, *cap, nb + 1);
+    rt_error e2;
+    if (nb && ec_read(L->core, s->allocbits, *bits, nb, &e2) != 0) {
+        memset(*bits, 0, nb);
+        return 0;
+    }
+    return 1;
+}
+
+static void slots_worker(void *arg, int w)
+{
+    slots_job *j = arg;
+    gc_load *L = j->L;
+    rt_model *m = L->m;
+    uint8_t *bits = NULL;
+    size_t cap = 0;
+    for (size_t k = j->lo[w]; k < j->lo[w + 1]; k++) {
+        const gc_span *s = &L->spans[k];
+        if (!span_bits(L, s, &bits, &cap) && !j->fill)
+            j->unreadable[w]++;
+        if (!j->fill) {
+            uint64_t n = s->freeindex;
+            for (uint64_t i = s->freeindex; i < s->nelems; i++)
+                n += bits[i / 8] >> (i % 8) & 1;
+            L->span_first[k] = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
+            continue;
+        }
+        rt_object *o = &m->objects[L->span_first[k]];
+        for (uint64_t i = 0; i < s->nelems; i++)
+            if (i < s->freeindex || (bits[i / 8] >> (i % 8) & 1))
+                *o++ = (rt_object){ s->base + i * s->elemsize, s->elemsize };
+    }
+    free(bits);
+}
+
 int gc_heap_objects(gc_load *L, rt_error *err)
 {
     rt_model *m = L->m;
     int rc = read_spans(L, err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    uint8_t *bits = NULL;
-    size_t bits_cap = 0;
-    uint64_t unreadable = 0;
     L->span_first = rt_malloc((L->nspans + 1) * sizeof *L->span_first);
-    for (size_t k = 0; k < L->nspans; k++) {
-        const gc_span *s = &L->spans[k];
-        L->span_first[k] = m->nobj;
-        size_t nb = (size_t)(s->nelems + 7) / 8;
-        RT_GROW(bits, bits_cap, nb + 1);
-        rt_error e2;
-        if (nb && ec_read(L->core, s->allocbits, bits, nb, &e2) != 0) {
-            /* without alloc bits only slots below freeindex are known */
-            memset(bits, 0, nb);
-            unreadable++;
-        }
-        for (uint64_t i = 0; i < s->nelems; i++) {
-            if (i >= s->freeindex && !(bits[i / 8] >> (i % 8) & 1))
-                continue;
-            if (m->nobj >= UINT32_MAX - (1u << 24)) {
-                free(bits);
-                return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion objects");
-            }
-            RT_GROW(m->objects, cap, (size_t)m->nobj + 1);
-            rt_object *o = &m->objects[m->nobj++];
-            o->base = s->base + i * s->elemsize;
-            o->size = s->elemsize;
-        }
+    /* runs of about equal slot counts; never more runs than spans */
+    slots_job *j = rt_calloc(1, sizeof *j);
+    j->L = L;
+    int n = L->threads < 1 ? 1 : L->threads > RT_MAX_THREADS ? RT_MAX_THREADS : L->threads;
+    if ((size_t)n > L->nspans)
+        n = L->nspans ? (int)L->nspans : 1;
+    uint64_t total = 0, done = 0;
+    for (size_t k = 0; k < L->nspans; k++)
+        total += L->spans[k].nelems + 1;
+    size_t k = 0;
+    for (int w = 0; w < n; w++) {
+        j->lo[w] = k;
+        while (k < L->nspans && (w == n - 1 || done < total / (uint64_t)n * (uint64_t)(w + 1)))
+            done += L->spans[k++].nelems + 1;
     }
-    L->span_first[L->nspans] = m->nobj;
-    free(bits);
+    j->lo[n] = L->nspans;
+    rt_parallel(n, slots_worker, j);
+    /* counts to first ids */
+    uint64_t nobj = 0, unreadable = 0;
+    for (k = 0; k < L->nspans; k++) {
+        uint64_t c = L->span_first[k];
+        L->span_first[k] = (uint32_t)(nobj < UINT32_MAX ? nobj : UINT32_MAX);
+        nobj += c;
+    }
+    for (int w = 0; w < n; w++)
+        unreadable += j->unreadable[w];
+    if (nobj >= UINT32_MAX - (1u << 24)) {
+        free(j);
+        return RT_FAIL(err, RT_E_UNSUPPORTED, "more than 4 billion objects");
+    }
+    L->span_first[L->nspans] = (uint32_t)nobj;
+    m->objects = rt_malloc((nobj ? nobj : 1) * sizeof *m->objects);
+    m->nobj = (uint32_t)nobj;
+    j->fill = 1;
+    rt_parallel(n, slots_worker, j);
+    free(j);
     if (unreadable)
         model_warn(m, "%llu spans had unreadable allocation bits", (unsigned long long)unreadable);
     model_build_index(m);
