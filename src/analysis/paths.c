@@ -25,7 +25,7 @@ void paths_find(rt_model *m, uint32_t target, uint32_t max_paths, rt_paths *out)
         return;
     model_build_reverse(m);
     uint32_t n = model_nnodes(m);
-    uint32_t *dist = rt_calloc(n, sizeof *dist);
+    uint32_t *dist = rt_calloc_sparse(n, sizeof *dist);
     uint32_t *queue = rt_malloc((size_t)n * sizeof *queue);
     uint32_t head = 0, tail = 0;
     dist[target] = 1;
