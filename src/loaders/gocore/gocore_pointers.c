@@ -410,6 +410,49 @@ static void free_runs(scan_ctx *c, int n)
     free(c);
 }
 
+/* The runs after the first, appended to the first run's arrays (grown
+ * in place to hold all), and their objects' edge starts moved by what
+ * comes before them.  Worker t takes the t-th share of all of it, by
+ * edges and by objects: copying into fresh pages is the kernel zeroing
+ * them and then the copy, both of which then split over the threads. */
+typedef struct join_job {
+    rt_model *m;
+    scan_ctx *c;
+    int n;
+    uint64_t first; /* edges of the first run */
+} join_job;
+
+static void join_worker(void *arg, int t)
+{
+    join_job *j = arg;
+    rt_model *m = j->m;
+    gc_load *L = j->c[0].L;
+    uint64_t copy = m->nedge - j->first;
+    uint64_t e_lo = copy / (uint64_t)j->n * (uint64_t)t, e_hi = t == j->n - 1 ? copy : e_lo + copy / (uint64_t)j->n;
+    uint64_t at = j->first, past = 0; /* past: edges of the runs before w, after the first */
+    for (int w = 1; w < j->n; w++) {
+        const scan_ctx *r = &j->c[w];
+        /* the part of run w in [e_lo, e_hi) of the runs after the first */
+        uint64_t lo = e_lo > past ? e_lo - past : 0, hi = e_hi > past ? e_hi - past : 0;
+        if (hi > r->nedge)
+            hi = r->nedge;
+        if (lo < hi) {
+            memcpy(m->edge_dst + at + lo, r->dst + lo, (hi - lo) * sizeof *m->edge_dst);
+            memcpy(m->edge_off + at + lo, r->off + lo, (hi - lo) * sizeof *m->edge_off);
+        }
+        if (r->span_lo < r->span_hi) {
+            uint32_t first = L->span_first[r->span_lo], end = L->span_first[r->span_hi];
+            uint32_t nid = end - first;
+            uint32_t i_lo = first + (uint32_t)((uint64_t)nid * (uint64_t)t / (uint64_t)j->n);
+            uint32_t i_hi = first + (uint32_t)((uint64_t)nid * (uint64_t)(t + 1) / (uint64_t)j->n);
+            for (uint32_t id = i_lo; id < i_hi; id++)
+                m->edge_start[id] += (uint32_t)at;
+        }
+        at += r->nedge;
+        past += r->nedge;
+    }
+}
+
 int gc_heap_pointers(gc_load *L, rt_error *err)
 {
     rt_model *m = L->m;
@@ -442,20 +485,8 @@ int gc_heap_pointers(gc_load *L, rt_error *err)
     m->edge_dst = rt_reallocarray(c[0].dst, total ? total : 1, sizeof *m->edge_dst);
     m->edge_off = rt_reallocarray(c[0].off, total ? total : 1, sizeof *m->edge_off);
     c[0].dst = c[0].off = NULL;
-    uint64_t at = c[0].nedge;
-    for (int w = 1; w < n; w++) {
-        if (c[w].nedge) {
-            memcpy(m->edge_dst + at, c[w].dst, c[w].nedge * sizeof *m->edge_dst);
-            memcpy(m->edge_off + at, c[w].off, c[w].nedge * sizeof *m->edge_off);
-        }
-        free(c[w].dst); /* as soon as copied: the join's peak is the edges once and a run */
-        free(c[w].off);
-        c[w].dst = c[w].off = NULL;
-        if (c[w].span_lo < c[w].span_hi)
-            for (uint32_t id = L->span_first[c[w].span_lo]; id < L->span_first[c[w].span_hi]; id++)
-                m->edge_start[id] += (uint32_t)at;
-        at += c[w].nedge;
-    }
+    join_job j = { m, c, n, c[0].nedge };
+    rt_parallel(n, join_worker, &j);
     m->edge_start[m->nobj] = (uint32_t)m->nedge;
     give_types(L, c, n);
     free_runs(c, n);
