@@ -103,6 +103,9 @@ typedef struct hd_load {
     uint64_t fchunk_off;
     size_t fchunk_len;
     uint64_t fchunk_next; /* where the last read ended */
+    const uint8_t *map;   /* the dump mapped while typing (NULL: read) */
+    uint64_t map_len;
+    uint64_t map_touched; /* bytes viewed since the last look at RSS, a page at least each */
 
     /* which root sections were read (a dump writes goroutines, then data,
      * bss and finalizers, then memstats) */
