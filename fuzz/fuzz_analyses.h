@@ -66,14 +66,13 @@ static inline void run_analyses(rt_model *m, int exact)
     for (uint32_t i = 0; i < m->nobj; i++)
         all += m->objects[i].size;
     INVARIANT(!exact || r.bytes[r.super] <= all);
-    uint32_t *cs, *ch;
-    retained_children(m, &r, &cs, &ch); /* a saved index's, checked */
+    rt_children kids;
+    retained_children(m, &r, 1, &kids); /* a saved index's, checked */
     rt_domcut cut;
-    domcut_bfs(&r, cs, ch, r.super, 0, 1000, &cut);
+    domcut_bfs(&r, kids.start, kids.child, r.super, 0, 1000, &cut);
     INVARIANT(cut.n <= 1000 && cut.n <= r.tree.nreach);
     domcut_free(&cut);
-    free(cs);
-    free(ch);
+    retained_children_free(&kids);
     /* why's dominator chain: up from an object to the super-root */
     if (m->nobj && r.tree.idom[m->nobj / 2] != RT_NONE) {
         uint32_t steps = 0;
