@@ -38,8 +38,10 @@ int index_write(rt_model *m, const index_analyses *a, const char *const *inputs,
  * retention, m->saved_child_start/child the tree's children.  Checks the header, every
  * section's checksum (on a second thread when threads > 1) and that
  * every id in it names something, so that a
- * damaged index is refused with one line; notes in m->stale an input
- * that changed since. */
+ * damaged index is refused with one line; the checks that read whole
+ * sections are skipped for a file that passed them before and has not
+ * changed since (index_trust.h).  Notes in m->stale an input that
+ * changed since. */
 int index_load(rt_model *m, const char *path, int threads, const rt_progress *prog, rt_error *err);
 
 #endif
