@@ -163,8 +163,8 @@ static int array(loader *L, uint32_t id, uint64_t elem, uint64_t count, void *p)
 
 /* Whether any of a[0..n) is >= limit and not also (NO_ALSO: no value
  * is let through): without an early exit, so the compiler vectorises it
- * (tens of millions of edges are checked when an index is first opened); the caller
- * looks for the first only on failure. */
+ * (tens of millions of edges are checked when an index is first
+ * opened); the caller looks for the first only on failure. */
 #define NO_ALSO UINT64_MAX
 static int any_past(const uint32_t *a, uint64_t n, uint64_t limit, uint64_t also)
 {
