@@ -137,6 +137,33 @@ static int span_bits(gc_load *L, const gc_span *s, uint8_t **bits, size_t *cap)
     return 1;
 }
 
+int gc_split_spans(const gc_load *L, uint64_t (*cost)(const gc_load *L, size_t k), size_t *lo)
+{
+    /* never more runs than spans (a small heap splits as a big one does,
+     * so the tests' small programs run the same joins) */
+    int n = L->threads < 1 ? 1 : L->threads > RT_MAX_THREADS ? RT_MAX_THREADS : L->threads;
+    if ((size_t)n > L->nspans)
+        n = L->nspans ? (int)L->nspans : 1;
+    uint64_t total = 0, done = 0;
+    for (size_t k = 0; k < L->nspans; k++)
+        total += cost(L, k);
+    size_t k = 0;
+    for (int w = 0; w < n; w++) {
+        lo[w] = k;
+        uint64_t goal = total / (uint64_t)n * (uint64_t)(w + 1);
+        while (k < L->nspans && (w == n - 1 || done < goal))
+            done += cost(L, k++);
+    }
+    lo[n] = L->nspans;
+    return n;
+}
+
+/* What listing span k's slots costs: one per slot, and one for the span */
+static uint64_t slots_cost(const gc_load *L, size_t k)
+{
+    return L->spans[k].nelems + 1;
+}
+
 static void slots_worker(void *arg, int w)
 {
     slots_job *j = arg;
@@ -170,26 +197,13 @@ int gc_heap_objects(gc_load *L, rt_error *err)
     if (rc)
         return rc;
     L->span_first = rt_malloc((L->nspans + 1) * sizeof *L->span_first);
-    /* runs of about equal slot counts; never more runs than spans */
     slots_job *j = rt_calloc(1, sizeof *j);
     j->L = L;
-    int n = L->threads < 1 ? 1 : L->threads > RT_MAX_THREADS ? RT_MAX_THREADS : L->threads;
-    if ((size_t)n > L->nspans)
-        n = L->nspans ? (int)L->nspans : 1;
-    uint64_t total = 0, done = 0;
-    for (size_t k = 0; k < L->nspans; k++)
-        total += L->spans[k].nelems + 1;
-    size_t k = 0;
-    for (int w = 0; w < n; w++) {
-        j->lo[w] = k;
-        while (k < L->nspans && (w == n - 1 || done < total / (uint64_t)n * (uint64_t)(w + 1)))
-            done += L->spans[k++].nelems + 1;
-    }
-    j->lo[n] = L->nspans;
+    int n = gc_split_spans(L, slots_cost, j->lo);
     rt_parallel(n, slots_worker, j);
     /* counts to first ids */
     uint64_t nobj = 0, unreadable = 0;
-    for (k = 0; k < L->nspans; k++) {
+    for (size_t k = 0; k < L->nspans; k++) {
         uint64_t c = L->span_first[k];
         L->span_first[k] = (uint32_t)(nobj < UINT32_MAX ? nobj : UINT32_MAX);
         nobj += c;

@@ -242,6 +242,11 @@ int gc_globals_find(gc_load *L, rt_error *err);
 /* gocore_heap.c: spans and allocated objects (sorted, indexed) */
 int gc_heap_objects(gc_load *L, rt_error *err);
 
+/* The spans split into runs of about equal cost(L, k) for the load's
+ * threads, never more runs than spans: run w is spans [lo[w], lo[w+1]).
+ * Returns the number of runs; lo holds RT_MAX_THREADS + 1 entries. */
+int gc_split_spans(const gc_load *L, uint64_t (*cost)(const gc_load *L, size_t k), size_t *lo);
+
 /* gocore_find.c: the object holding addr, as model_find answers, but
  * from the span's arithmetic (the index is built by gc_heap_objects; the
  * model's objects must not change while it is used) */

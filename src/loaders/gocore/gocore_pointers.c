@@ -361,22 +361,6 @@ static uint64_t span_cost(const gc_load *L, size_t k)
     return objects + (s->spanclass & 1 ? 0 : s->npages * L->lay.page_size / 32);
 }
 
-/* Split the spans into n runs of about equal cost. */
-static void split_spans(const gc_load *L, scan_ctx *c, int n)
-{
-    uint64_t total = 0, done = 0;
-    for (size_t k = 0; k < L->nspans; k++)
-        total += span_cost(L, k);
-    size_t k = 0;
-    for (int w = 0; w < n; w++) {
-        c[w].span_lo = k;
-        uint64_t goal = total / (uint64_t)n * (uint64_t)(w + 1);
-        while (k < L->nspans && (w == n - 1 || done < goal))
-            done += span_cost(L, k++);
-        c[w].span_hi = k;
-    }
-}
-
 /* The runtime type of each object that has one, tiled from its header
  * on ([n]T for a slot of several), in id order: type ids come out as a
  * single scan would make them (gc_rtype makes each type once). */
@@ -456,15 +440,11 @@ static void join_worker(void *arg, int t)
 int gc_heap_pointers(gc_load *L, rt_error *err)
 {
     rt_model *m = L->m;
-    /* never more threads than spans (a small heap splits as a big one
-     * does, so the tests' small programs run the same joins) */
-    int n = L->threads < 1 ? 1 : L->threads;
-    if ((size_t)n > L->nspans)
-        n = L->nspans ? (int)L->nspans : 1;
+    size_t lo[RT_MAX_THREADS + 1];
+    int n = gc_split_spans(L, span_cost, lo);
     scan_ctx *c = rt_calloc((size_t)n, sizeof *c);
     for (int w = 0; w < n; w++)
-        c[w].L = L;
-    split_spans(L, c, n);
+        c[w] = (scan_ctx){ .L = L, .span_lo = lo[w], .span_hi = lo[w + 1] };
     m->edge_start = rt_malloc(((size_t)m->nobj + 1) * sizeof *m->edge_start);
     rt_parallel(n, scan_spans, c);
 
