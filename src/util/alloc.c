@@ -40,20 +40,22 @@ void *rt_malloc(size_t n)
     return advise(p, n, MADV_HUGEPAGE);
 }
 
-void *rt_calloc(size_t count, size_t size)
+static void *zeroed(size_t count, size_t size, int advice)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
         oom(count * size);
-    return advise(p, count * size, MADV_HUGEPAGE);
+    return advise(p, count * size, advice);
+}
+
+void *rt_calloc(size_t count, size_t size)
+{
+    return zeroed(count, size, MADV_HUGEPAGE);
 }
 
 void *rt_calloc_sparse(size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p)
-        oom(count * size);
-    return advise(p, count * size, MADV_NOHUGEPAGE);
+    return zeroed(count, size, MADV_NOHUGEPAGE);
 }
 
 void *rt_realloc(void *p, size_t n)
