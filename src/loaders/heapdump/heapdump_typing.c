@@ -77,12 +77,41 @@ static const hd_region *region_at(const hd_load *L, uint64_t addr, size_t n)
     return addr - g->addr <= g->len && n <= g->len - (addr - g->addr) ? g : NULL;
 }
 
-/* n bytes of the dump at file offset off, through a chunk read ahead:
- * the propagation walks objects in address order, which is mostly the
- * order the dump wrote them in, so one read serves many. */
+static void mem_release(void *ctx)
+{
+    hd_load *L = ctx;
+    L->map_touched = 0;
+    if (L->map && resident_mapped_over(RESIDENT_MAX))
+        (void)madvise((void *)L->map, L->map_len, MADV_DONTNEED);
+}
+
+/* The n bytes at file offset off in the mapping, NULL when there is none
+ * or they lie past it.  Objects far apart cost a page each: past
+ * RESIDENT_MAX of such touches the resident pages are looked at here
+ * too, as the propagation's own offers (every so many objects) let a
+ * burst of them pile up. */
+static const uint8_t *map_at(hd_load *L, uint64_t off, size_t n)
+{
+    if (!L->map || off > L->map_len || n > L->map_len - off)
+        return NULL;
+    L->map_touched += n < 4096 ? 4096 : n;
+    if (L->map_touched >= RESIDENT_MAX)
+        mem_release(L);
+    return L->map + off;
+}
+
+/* n bytes of the dump at file offset off: from the mapping while there
+ * is one, else through a chunk read ahead: the propagation walks objects
+ * in address order, which is mostly the order the dump wrote them in, so
+ * one read serves many. */
 static int read_file(hd_load *L, uint64_t off, void *buf, size_t n)
 {
     rt_error e;
+    const uint8_t *in_map = map_at(L, off, n);
+    if (in_map) { /* the propagation's word reads outside the value it walks */
+        memcpy(buf, in_map, n);
+        return 0;
+    }
     if (off >= L->fchunk_off && off - L->fchunk_off + n <= L->fchunk_len) {
         memcpy(buf, L->fchunk + (off - L->fchunk_off), n);
         return 0;
@@ -132,28 +161,12 @@ static int file_offset(const hd_load *L, uint64_t addr, size_t n, uint64_t *off)
     return 0;
 }
 
-static void mem_release(void *ctx)
-{
-    hd_load *L = ctx;
-    L->map_touched = 0;
-    if (L->map && resident_mapped_over(RESIDENT_MAX))
-        (void)madvise((void *)L->map, L->map_len, MADV_DONTNEED);
-}
-
-/* The bytes in place, in the mapping; NULL sends the caller to read.
- * Objects far apart cost a page each: past RESIDENT_MAX of such touches
- * the resident pages are looked at here too, as the propagation's own
- * offers (every so many objects) let a burst of them pile up. */
+/* The bytes in place, in the mapping; NULL sends the caller to read. */
 static const uint8_t *mem_view(void *ctx, uint64_t addr, size_t n)
 {
     hd_load *L = ctx;
     uint64_t off;
-    if (!L->map || file_offset(L, addr, n, &off) != 0 || off > L->map_len || n > L->map_len - off)
-        return NULL;
-    L->map_touched += n < 4096 ? 4096 : n;
-    if (L->map_touched >= RESIDENT_MAX)
-        mem_release(L);
-    return L->map + off;
+    return L->map && file_offset(L, addr, n, &off) == 0 ? map_at(L, off, n) : NULL;
 }
 
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
